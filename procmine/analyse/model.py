@@ -1,0 +1,73 @@
+"""Result types of the analysis stage: plain data (DataFrames + small frozen dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+FINDING_KINDS = (
+    "waiting",  # a wait between two steps above its norm
+    "backlog",  # work in progress / open cases piling up
+    "rework",  # repeated steps, loops, repeat contacts
+    "resource",  # one team's load or ageing work (team level only)
+    "deadline",  # legal deadline at risk (Untätigkeitsklage, § 81a, Fiktion churn)
+    "data_quality",  # a problem in the data that limits what can be said
+    "handover",  # hand-over ping-pong between teams / file latency
+    "no_show",  # appointments lost to no-shows or blocked slots
+    "batching",  # work released in batches on fixed days
+    "drift",  # case mix shifts at a date (policy shock)
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One bottleneck, sized in a comparable unit (``impact``) so findings can be ranked."""
+
+    kind: str
+    pattern: str  # detector key (catalogue.PATTERNS values, e.g. "ba_wait")
+    value: float  # the headline figure, in ``unit``
+    unit: str  # "days", "share", "per_case", "cases", ...
+    impact: float  # excess case-days per year over the norm (the ranking unit)
+    cases: int  # cases affected
+    activity: str | None = None  # label as in the office's export
+    from_activity: str | None = None
+    to_activity: str | None = None
+    activity_key: str | None = None  # canonical catalogue keys, where known
+    from_key: str | None = None
+    to_key: str | None = None
+    case_type: str | None = None
+    team: str | None = None
+    norm: float | None = None
+    norm_basis: str | None = None  # "legal", "usual" or "network"
+    external: bool = False  # a wait on another body (BA, security services, Bundesdruckerei)
+    shared: bool = False  # most offices of the network show the same
+    evidence: dict[str, Any] = field(default_factory=dict)
+    measures: tuple[str, ...] = ()  # measure keys, phrased in German by the report
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class OfficeAnalysis:
+    """Everything the analysis knows about one office; the report only formats it."""
+
+    office: str
+    cases: int
+    events: int
+    has_start: bool  # interval log (start + end); False = completion-only
+    period_start: pd.Timestamp
+    period_end: pd.Timestamp
+    kpis: dict[str, float]
+    kpis_by_case_type: pd.DataFrame
+    process_map: pd.DataFrame  # from, to, count, mean_wait_s, median_wait_s
+    activities: pd.DataFrame  # activity, activity_key, count, cases, mean_service_s, median_service_s
+    start_activities: dict[str, int]
+    end_activities: dict[str, int]
+    variants: pd.DataFrame  # variant (str, " → " joined), count, share
+    case_durations: pd.DataFrame  # case_id, case_type, start, end, duration_s, closed
+    rework: pd.DataFrame  # activity, cases_with_repeat, share
+    open_cases: pd.DataFrame  # age_band, cases
+    model: Any = None  # pm4py BPMN graph (inductive miner) or None
+    findings: tuple[Finding, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)

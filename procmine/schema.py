@@ -1,0 +1,198 @@
+"""The canonical event log: the one contract every stage reads and writes.
+
+One row per activity instance. ``start`` and ``end`` sit on the same row (lifecycle rows of a source
+are paired at ingest). Timestamps are tz-aware and stored in UTC; reports show them in Europe/Berlin.
+The log is sorted once, at normalisation, by (``case_id``, ``end``, ``event_seq``); later stages rely
+on that order and never sort again. See ``docs/schema.md`` for the page a user reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+DISPLAY_TZ = "Europe/Berlin"
+
+CASE_ID = "case_id"
+ACTIVITY = "activity"
+ACTIVITY_KEY = "activity_key"
+START = "start"
+END = "end"
+PRECISION = "precision"
+RESOURCE = "resource"
+TEAM = "team"
+OFFICE = "office"
+CASE_TYPE = "case_type"
+EVENT_SEQ = "event_seq"
+SOURCE_FILE = "source_file"
+SOURCE_ROW = "source_row"
+
+PRECISIONS = ("second", "minute", "day")
+
+# name -> (arrow type, nullable, meaning)
+COLUMNS: dict[str, tuple[pa.DataType, bool, str]] = {
+    CASE_ID: (pa.dictionary(pa.int32(), pa.string()), False, "pseudonymised case id (keyed hash)"),
+    ACTIVITY: (pa.dictionary(pa.int32(), pa.string()), False, "activity label as in the export"),
+    ACTIVITY_KEY: (
+        pa.dictionary(pa.int32(), pa.string()),
+        True,
+        "canonical catalogue key (DOMAIN §7.1) where the mapping profile knows it",
+    ),
+    START: (pa.timestamp("us", tz="UTC"), True, "start of the activity; null in completion-only logs"),
+    END: (pa.timestamp("us", tz="UTC"), False, "end (completion) of the activity"),
+    PRECISION: (pa.dictionary(pa.int8(), pa.string()), False, "second, minute or day"),
+    RESOURCE: (pa.dictionary(pa.int32(), pa.string()), True, "pseudonymised staff id"),
+    TEAM: (pa.dictionary(pa.int32(), pa.string()), True, "team or unit"),
+    OFFICE: (pa.dictionary(pa.int32(), pa.string()), False, "office name as in the export"),
+    CASE_TYPE: (pa.dictionary(pa.int32(), pa.string()), True, "case type (Verfahrensart)"),
+    EVENT_SEQ: (pa.int64(), False, "unique, stable tie-breaker within the log"),
+    SOURCE_FILE: (pa.dictionary(pa.int32(), pa.string()), False, "export file name (provenance)"),
+    SOURCE_ROW: (pa.int64(), False, "1-based row in the source file as a spreadsheet shows it"),
+}
+CATEGORICAL = [c for c, (t, _, _) in COLUMNS.items() if pa.types.is_dictionary(t)]
+REQUIRED = [c for c, (_, nullable, _) in COLUMNS.items() if not nullable]
+
+
+class SchemaViolation(ValueError):
+    """The frame does not satisfy the canonical event-log contract."""
+
+
+def empty_log() -> pd.DataFrame:
+    """An empty frame with the canonical columns and dtypes."""
+    return conform(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def conform(df: pd.DataFrame) -> pd.DataFrame:
+    """Cast the canonical columns to their pandas dtypes (category, UTC datetimes, int64).
+
+    Extra columns (free attributes) are kept as they are, after the canonical ones.
+    """
+    out = df.copy()
+    for col, (typ, _, _) in COLUMNS.items():
+        if col not in out.columns:
+            out[col] = pd.NA
+        if pa.types.is_dictionary(typ):
+            out[col] = out[col].astype("string").astype("category")
+        elif pa.types.is_timestamp(typ):
+            out[col] = pd.to_datetime(out[col], utc=True).astype("datetime64[us, UTC]")
+        else:
+            out[col] = out[col].astype("int64")
+    extra = [c for c in out.columns if c not in COLUMNS]
+    return out[list(COLUMNS) + extra]
+
+
+def sort_log(df: pd.DataFrame) -> pd.DataFrame:
+    """Sort by (case_id, end, event_seq): the one sort of the pipeline, done at normalisation."""
+    return df.sort_values(
+        [CASE_ID, END, EVENT_SEQ], key=lambda s: s.astype(str) if s.name == CASE_ID else s, kind="stable"
+    ).reset_index(drop=True)
+
+
+def validate(df: pd.DataFrame, check_order: bool = True) -> None:
+    """Raise SchemaViolation when a canonical invariant is broken (cheap column checks always)."""
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise SchemaViolation(f"missing canonical columns: {missing}")
+    for col in REQUIRED:
+        if df[col].isna().any():
+            raise SchemaViolation(f"column {col!r} has {int(df[col].isna().sum())} empty values")
+    bad = df[START].notna() & (df[START] > df[END])
+    if bad.any():
+        raise SchemaViolation(f"{int(bad.sum())} rows have start after end")
+    if not df[EVENT_SEQ].is_unique:
+        raise SchemaViolation("event_seq is not unique")
+    if check_order and len(df) > 1:
+        case = df[CASE_ID].astype(str).to_numpy()
+        end = df[END].to_numpy()
+        same = case[1:] == case[:-1]
+        if (case[1:] < case[:-1]).any() or (same & (end[1:] < end[:-1])).any():
+            raise SchemaViolation("log is not sorted by (case_id, end)")
+    unknown = set(df[PRECISION].dropna().astype(str).unique()) - set(PRECISIONS)
+    if unknown:
+        raise SchemaViolation(f"unknown precision values: {sorted(unknown)}")
+
+
+def arrow_schema(df: pd.DataFrame) -> pa.Schema:
+    fields = [pa.field(c, t, nullable=n) for c, (t, n, _) in COLUMNS.items()]
+    extra = pa.Schema.from_pandas(df[[c for c in df.columns if c not in COLUMNS]], preserve_index=False)
+    meta = {b"procmine_schema_version": str(SCHEMA_VERSION).encode()}
+    return pa.schema(fields + [f for f in extra if not f.name.startswith("__")], metadata=meta)
+
+
+def write_log(df: pd.DataFrame, path: str | Path) -> Path:
+    """Validate and write a canonical log as Parquet (schema version in the key-value metadata)."""
+    validate(df)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(df, schema=arrow_schema(df), preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+    return path
+
+
+def read_log(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a canonical log written by ``write_log``; refuses other schema versions."""
+    meta = pq.read_schema(path).metadata or {}
+    version = meta.get(b"procmine_schema_version")
+    if version is None or int(version) != SCHEMA_VERSION:
+        raise SchemaViolation(
+            f"{path}: not a procmine event log of schema version {SCHEMA_VERSION} (found {version!r}); "
+            "run 'procmine ingest' again to rebuild it"
+        )
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+# --- pm4py bridge -------------------------------------------------------------------------------
+
+PM4PY_NAMES = {
+    CASE_ID: "case:concept:name",
+    ACTIVITY: "concept:name",
+    END: "time:timestamp",
+    START: "start_timestamp",
+    RESOURCE: "org:resource",
+    TEAM: "org:group",
+}
+
+
+@dataclass(frozen=True)
+class Pm4pyKeys:
+    """Parameter names pm4py's simplified interface takes, pointing at canonical columns."""
+
+    case_id_key: str = CASE_ID
+    activity_key: str = ACTIVITY
+    timestamp_key: str = END
+    start_timestamp_key: str = START
+    resource_key: str = RESOURCE
+    group_key: str = TEAM
+
+    def kwargs(self, *, start: bool = False, resource: bool = False) -> dict[str, str]:
+        """Keyword arguments for pm4py functions (``pm4py.discover_dfg(df, **keys.kwargs())``)."""
+        kw = {
+            "case_id_key": self.case_id_key,
+            "activity_key": self.activity_key,
+            "timestamp_key": self.timestamp_key,
+        }
+        if start:
+            kw["start_timestamp_key"] = self.start_timestamp_key
+        if resource:
+            kw["resource_key"] = self.resource_key
+        return kw
+
+
+PM4PY_KEYS = Pm4pyKeys()
+
+
+def to_pm4py(df: pd.DataFrame) -> pd.DataFrame:
+    """A view of the log under pm4py's XES column names, for functions that take no key arguments.
+
+    Completion-only logs get ``start_timestamp = time:timestamp`` (pm4py's own convention).
+    """
+    out = df.rename(columns=PM4PY_NAMES)
+    out["case:concept:name"] = out["case:concept:name"].astype(str)
+    out["concept:name"] = out["concept:name"].astype(str)
+    out["start_timestamp"] = out["start_timestamp"].fillna(out["time:timestamp"])
+    return out

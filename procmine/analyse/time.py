@@ -1,0 +1,365 @@
+"""Waiting time versus service time, in calendar and in working time on an office calendar.
+
+Service time (Bearbeitungszeit) is ``end - start`` of one step and exists only where the log has a
+``start``. Waiting time (Liegezeit) runs from the end of the previous step of the same case to the
+start of this one. In a completion-only log only the gap between two completions exists; it holds
+waiting *and* service of the later step, so it is reported as ``gap_*`` and never split.
+
+Every duration comes twice: ``*_calendar_s`` (elapsed seconds, real time, DST-correct because the
+log is UTC) and ``*_working_s`` (seconds inside the office's opening hours on working days, counted
+on local Europe/Berlin wall time, public holidays of the office's Land removed). Rows with
+``precision == "day"`` have no time of day: their working time is whole working days × the length of
+an office day, never minutes invented inside a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from functools import lru_cache
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+from procmine.catalogue import EXTERNAL_PARTY
+from procmine.schema import (
+    ACTIVITY,
+    ACTIVITY_KEY,
+    CASE_ID,
+    CASE_TYPE,
+    DISPLAY_TZ,
+    END,
+    OFFICE,
+    PRECISION,
+    START,
+    TEAM,
+)
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class OfficeCalendar:
+    """Opening hours, working weekdays and closed days of one office (for working-time durations).
+
+    ``land`` is the ISO 3166-2 subdivision code of the German Land ("ST" = Sachsen-Anhalt) whose
+    public holidays the ``holidays`` package supplies; ``extra_closed`` adds office-specific closed
+    days (Brückentage, Betriebsausflug). ``weekdays`` uses 0 = Monday.
+
+    >>> cal = OfficeCalendar(land="BY", open_time=time(7, 30), close_time=time(15, 30))
+    >>> cal.day_seconds
+    28800
+    """
+
+    land: str = "ST"
+    open_time: time = time(8, 0)
+    close_time: time = time(16, 0)
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    extra_closed: tuple[date, ...] = field(default_factory=tuple)
+    tz: str = DISPLAY_TZ
+
+    def __post_init__(self) -> None:
+        if self.close_time <= self.open_time:
+            raise ValueError("close_time must be after open_time")
+        if not self.weekdays or any(d not in range(7) for d in self.weekdays):
+            raise ValueError("weekdays must be a non-empty subset of 0..6 (0 = Monday)")
+
+    @property
+    def open_s(self) -> int:
+        """Opening time as seconds after local midnight."""
+        return self.open_time.hour * 3600 + self.open_time.minute * 60 + self.open_time.second
+
+    @property
+    def close_s(self) -> int:
+        """Closing time as seconds after local midnight."""
+        return self.close_time.hour * 3600 + self.close_time.minute * 60 + self.close_time.second
+
+    @property
+    def day_seconds(self) -> int:
+        """Length of one office day in seconds."""
+        return self.close_s - self.open_s
+
+    @property
+    def weekmask(self) -> list[int]:
+        """numpy busday weekmask (Mon..Sun, 1 = working day)."""
+        return [1 if d in self.weekdays else 0 for d in range(7)]
+
+    def closed_days(self, first_year: int, last_year: int) -> np.ndarray:
+        """Public holidays of the Land plus extra closed days, as sorted ``datetime64[D]``."""
+        return _closed_days(self.land, first_year, last_year, self.extra_closed)
+
+
+DEFAULT_CALENDAR = OfficeCalendar()
+
+
+@lru_cache(maxsize=64)
+def _closed_days(land: str, first_year: int, last_year: int, extra: tuple[date, ...]) -> np.ndarray:
+    """Cached holiday list of one Land for a range of years."""
+    years = list(range(first_year, last_year + 1))
+    hol = holidays_lib.country_holidays("DE", subdiv=land or None, years=years)
+    days = sorted(set(hol.keys()) | set(extra))
+    return np.array(days, dtype="datetime64[D]")
+
+
+def to_local_wall(ts: pd.Series | pd.DatetimeIndex, tz: str = DISPLAY_TZ) -> np.ndarray:
+    """UTC timestamps -> naive local wall-clock ``datetime64[us]`` (naive input is taken as UTC)."""
+    s = pd.Series(pd.to_datetime(ts, utc=True))
+    return s.dt.tz_convert(tz).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+
+
+def working_seconds(
+    start: pd.Series | pd.DatetimeIndex,
+    end: pd.Series | pd.DatetimeIndex,
+    calendar: OfficeCalendar = DEFAULT_CALENDAR,
+    whole_days: np.ndarray | pd.Series | None = None,
+) -> np.ndarray:
+    """Seconds of office time between two instants, element-wise and vectorised (NaN where missing).
+
+    Both instants are converted to local wall time first (so a DST change never shifts office
+    hours); full working days in between count ``calendar.day_seconds`` each (numpy.busday_count
+    with the Land's holidays), the first and last day are clipped to opening hours. Where
+    ``whole_days`` is true (date-only rows) the result is the number of working days from the start
+    date (inclusive) to the end date (exclusive) × ``day_seconds``. ``end < start`` gives NaN.
+
+    >>> s = pd.Series(pd.to_datetime(["2024-05-10 14:00"], utc=True))  # Fri 16:00 local
+    >>> e = pd.Series(pd.to_datetime(["2024-05-13 07:00"], utc=True))  # Mon 09:00 local
+    >>> float(working_seconds(s, e)[0]) / 3600
+    1.0
+    """
+    ls = to_local_wall(start, calendar.tz)
+    le = to_local_wall(end, calendar.tz)
+    n = len(ls)
+    out = np.full(n, np.nan)
+    valid = ~(np.isnat(ls) | np.isnat(le))
+    valid &= np.where(valid, le >= ls, False)
+    if not valid.any():
+        return out
+    ls, le = ls[valid], le[valid]
+    d0 = ls.astype("datetime64[D]")
+    d1 = le.astype("datetime64[D]")
+    t0 = (ls - d0).astype("timedelta64[s]").astype(np.int64).astype(float)
+    t1 = (le - d1).astype("timedelta64[s]").astype(np.int64).astype(float)
+    years = d0.astype("datetime64[Y]").astype(int) + 1970
+    years1 = d1.astype("datetime64[Y]").astype(int) + 1970
+    hol = calendar.closed_days(int(years.min()), int(years1.max()))
+    mask = calendar.weekmask
+    o, c, day = float(calendar.open_s), float(calendar.close_s), float(calendar.day_seconds)
+    open0 = np.is_busday(d0, weekmask=mask, holidays=hol)
+    open1 = np.is_busday(d1, weekmask=mask, holidays=hol)
+    same_day = d0 == d1
+    first = np.where(
+        same_day,
+        np.clip(np.minimum(t1, c) - np.maximum(t0, o), 0.0, day),
+        np.clip(c - np.maximum(t0, o), 0.0, day),
+    ) * open0
+    later = d1 > d0
+    middle = np.where(later, np.busday_count(np.where(later, d0 + 1, d1), d1, weekmask=mask, holidays=hol), 0)
+    last = np.where(later, np.clip(np.minimum(t1, c) - o, 0.0, day) * open1, 0.0)
+    res = first + middle * day + last
+    if whole_days is not None:
+        wd = np.asarray(whole_days, dtype=bool)[valid]
+        res = np.where(wd, np.busday_count(d0, d1, weekmask=mask, holidays=hol) * day, res)
+    out[valid] = res
+    return out
+
+
+def calendar_seconds(start: pd.Series, end: pd.Series) -> np.ndarray:
+    """Elapsed real seconds ``end - start`` (UTC arithmetic, so DST-correct), NaN where missing."""
+    d = pd.to_datetime(end, utc=True) - pd.to_datetime(start, utc=True)
+    return pd.Series(d).dt.total_seconds().to_numpy(dtype=float)
+
+
+def case_codes(log: pd.DataFrame) -> np.ndarray:
+    """Integer code per row for ``case_id`` (category codes, or factorised)."""
+    col = log[CASE_ID]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy()
+    return pd.factorize(col)[0]
+
+
+def same_case_as_previous(log: pd.DataFrame) -> np.ndarray:
+    """True where a row belongs to the same case as the row above (the log is sorted by case)."""
+    codes = case_codes(log)
+    out = np.zeros(len(codes), dtype=bool)
+    out[1:] = codes[1:] == codes[:-1]
+    return out
+
+
+def has_keys(log: pd.DataFrame) -> bool:
+    """Whether the log carries catalogue activity keys at all (real logs often have none)."""
+    return ACTIVITY_KEY in log.columns and bool(log[ACTIVITY_KEY].notna().any())
+
+
+def day_precision(log: pd.DataFrame) -> np.ndarray:
+    """True for rows whose timestamps are date-only (``precision == "day"``)."""
+    if PRECISION not in log.columns:
+        return np.zeros(len(log), dtype=bool)
+    return (log[PRECISION].astype("string") == "day").fillna(False).to_numpy(dtype=bool)
+
+
+def wait_party(activity_key: pd.Series) -> pd.Series:
+    """Who the wait before a step is on: "external" (BA, security, Bundesdruckerei, recognition
+    body), "applicant" (documents, no-shows, inquiries) or "office" (everything else, or no key)."""
+    party = activity_key.astype("string").map(EXTERNAL_PARTY)
+    out = pd.Series("office", index=activity_key.index, dtype="object")
+    out[party.str.startswith("external").fillna(False).to_numpy(dtype=bool)] = "external"
+    out[(party == "applicant").fillna(False).to_numpy(dtype=bool)] = "applicant"
+    return out
+
+
+STEP_TIME_COLUMNS = [
+    CASE_ID, ACTIVITY, ACTIVITY_KEY, CASE_TYPE, TEAM, OFFICE, "prev_activity", "prev_activity_key",
+    "time_basis", "whole_days", "wait_party",
+    "service_calendar_s", "service_working_s", "waiting_calendar_s", "waiting_working_s",
+    "gap_calendar_s", "gap_working_s",
+]
+
+
+def step_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+    """Per event row: service, waiting and gap time, each in calendar and working seconds.
+
+    ``time_basis`` is "interval" where the row has a start, else "completion_only": there
+    ``service_*`` and ``waiting_*`` stay NaN and only ``gap_*`` (previous end -> this end) exists.
+    Waiting is clipped at 0 when a step started before the previous one ended (parallel work).
+    The first step of a case has no waiting and no gap. Index is the log's index.
+
+    >>> from procmine.schema import conform
+    >>> log = conform(pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
+    ...     "start": [None, "2024-05-13 08:00Z"], "end": ["2024-05-13 07:00Z", "2024-05-13 09:00Z"],
+    ...     "precision": "minute", "office": "O", "event_seq": [1, 2], "source_file": "f", "source_row": [2, 3]}))
+    >>> step_times(log)[["waiting_calendar_s", "service_calendar_s", "gap_calendar_s"]].iloc[1].tolist()
+    [3600.0, 3600.0, 7200.0]
+    """
+    same = same_case_as_previous(log)
+    end = pd.to_datetime(log[END], utc=True)
+    start = pd.to_datetime(log[START], utc=True) if START in log.columns else pd.Series(pd.NaT, index=log.index)
+    has_start = start.notna().to_numpy()
+    prev_end = end.shift(1).where(same)
+    wd = day_precision(log)
+    prev_wd = np.r_[False, wd[:-1]] & same
+    whole = wd | prev_wd
+
+    service_cal = np.where(has_start, calendar_seconds(start, end), np.nan)
+    service_work = np.where(has_start, working_seconds(start, end, calendar, wd), np.nan)
+    wait_to = start.where(pd.Series(has_start, index=log.index))
+    wait_to = wait_to.where(wait_to.isna() | (wait_to >= prev_end) | prev_end.isna(), prev_end)
+    waiting_cal = calendar_seconds(prev_end, wait_to)
+    waiting_work = working_seconds(prev_end, wait_to, calendar, whole)
+    gap_cal = calendar_seconds(prev_end, end)
+    gap_work = working_seconds(prev_end, end, calendar, whole)
+
+    key = log[ACTIVITY_KEY] if ACTIVITY_KEY in log.columns else pd.Series(pd.NA, index=log.index)
+    out = pd.DataFrame(
+        {
+            CASE_ID: log[CASE_ID],
+            ACTIVITY: log[ACTIVITY],
+            ACTIVITY_KEY: key,
+            CASE_TYPE: log[CASE_TYPE] if CASE_TYPE in log.columns else pd.NA,
+            TEAM: log[TEAM] if TEAM in log.columns else pd.NA,
+            OFFICE: log[OFFICE] if OFFICE in log.columns else pd.NA,
+            "prev_activity": log[ACTIVITY].shift(1).where(same),
+            "prev_activity_key": key.shift(1).where(same),
+            "time_basis": np.where(has_start, "interval", "completion_only"),
+            "whole_days": wd,
+            "wait_party": wait_party(key).to_numpy(),
+            "service_calendar_s": service_cal,
+            "service_working_s": service_work,
+            "waiting_calendar_s": waiting_cal,
+            "waiting_working_s": waiting_work,
+            "gap_calendar_s": gap_cal,
+            "gap_working_s": gap_work,
+        },
+        index=log.index,
+    )
+    return out
+
+
+def _basis(s: pd.Series) -> str:
+    """Summarise a time_basis column: "interval", "completion_only" or "mixed"."""
+    vals = set(s.unique())
+    return vals.pop() if len(vals) == 1 else ("mixed" if vals else "none")
+
+
+def activity_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+    """Per activity: count and median/mean of service, waiting and gap time (calendar + working).
+
+    Columns: activity, activity_key, events, time_basis, then ``{service,waiting,gap}_{calendar,
+    working}_{median,mean}_s``. Service/waiting are NaN for completion-only activities.
+
+    >>> activity_times(log)  # doctest: +SKIP
+    """
+    st = step_times(log, calendar)
+    metrics = [f"{m}_{b}_s" for m in ("service", "waiting", "gap") for b in ("calendar", "working")]
+    st["activity"] = st[ACTIVITY].astype(str)
+    g = st.groupby("activity", sort=True, observed=True)
+    med = g[metrics].median().add_suffix("_median")
+    mean = g[metrics].mean().add_suffix("_mean")
+    med.columns = [c.replace("_s_median", "_median_s") for c in med.columns]
+    mean.columns = [c.replace("_s_mean", "_mean_s") for c in mean.columns]
+    base = pd.DataFrame(
+        {
+            ACTIVITY_KEY: g[ACTIVITY_KEY].first().astype("object"),
+            "events": g.size(),
+            "time_basis": st.groupby("activity", sort=True)["time_basis"].agg(_basis),
+        }
+    )
+    out = pd.concat([base, med, mean], axis=1).reset_index()
+    return out
+
+
+def case_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+    """Per case: cycle time, summed service and waiting time, calendar and working.
+
+    ``cycle_*``: first instant of the case (first start, else first end) to last end.
+    ``service_*`` / ``waiting_*`` are sums over interval rows (NaN when the case has none);
+    ``gap_*`` sums over completion-only rows. ``waiting_external_*`` is the part of the waiting
+    (or gap, for completion-only rows) spent before a step done by another body.
+
+    >>> case_times(log)  # doctest: +SKIP
+    """
+    st = step_times(log, calendar)
+    codes = case_codes(log)
+    first_row = ~same_case_as_previous(log)
+    end = pd.to_datetime(log[END], utc=True)
+    start = pd.to_datetime(log[START], utc=True) if START in log.columns else end
+    begin = start.fillna(end)
+    interval = st["time_basis"].to_numpy() == "interval"
+    comp = ~interval
+    ext = st["wait_party"].to_numpy() == "external"
+    frame = pd.DataFrame(
+        {
+            "code": codes,
+            "begin": begin,
+            "end": end,
+            "service_calendar_s": st["service_calendar_s"].where(interval),
+            "service_working_s": st["service_working_s"].where(interval),
+            "waiting_calendar_s": st["waiting_calendar_s"].where(interval),
+            "waiting_working_s": st["waiting_working_s"].where(interval),
+            "gap_calendar_s": st["gap_calendar_s"].where(comp),
+            "gap_working_s": st["gap_working_s"].where(comp),
+            "waiting_external_calendar_s": np.where(
+                ext, np.where(interval, st["waiting_calendar_s"], st["gap_calendar_s"]), np.nan
+            ),
+            "waiting_external_working_s": np.where(
+                ext, np.where(interval, st["waiting_working_s"], st["gap_working_s"]), np.nan
+            ),
+        }
+    )
+    g = frame.groupby("code", sort=False)
+    sums = g[[c for c in frame.columns if c.endswith("_s")]].sum(min_count=1)
+    ext_cols = ["waiting_external_calendar_s", "waiting_external_working_s"]
+    sums[ext_cols] = sums[ext_cols].fillna(0.0)
+    firsts = log.loc[first_row, [CASE_ID] + [c for c in (CASE_TYPE, OFFICE) if c in log.columns]]
+    firsts.index = codes[first_row]
+    out = firsts.copy()
+    out["start"] = g["begin"].min()
+    out["end"] = g["end"].max()
+    out["cycle_calendar_s"] = calendar_seconds(out["start"], out["end"])
+    whole = pd.Series(day_precision(log)).groupby(codes).any()
+    out["cycle_working_s"] = working_seconds(out["start"], out["end"], calendar, whole.reindex(out.index).to_numpy())
+    out = out.join(sums)
+    out["time_basis"] = np.where(
+        out["service_calendar_s"].isna(), "completion_only", np.where(out["gap_calendar_s"].isna(), "interval", "mixed")
+    )
+    return out.reset_index(drop=True)

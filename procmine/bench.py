@@ -1,0 +1,307 @@
+"""Benchmark: procmine against pm4py (and DuckDB's SQL) on the same log, in the same run.
+
+``python -m procmine.bench [--cases 100000] [--ingest-rows 1000000] [--network-cases 3000]``
+prints a table of seconds and ratios plus peak memory, and writes the same figures as JSON
+(``bench-results/bench-<time>.json``). Speed targets live here, never in a timed unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from procmine import schema
+from procmine.catalogue import ACTIVITIES
+
+# Path templates of a case (canonical keys); "LOOP" marks where document rounds repeat.
+_TEMPLATES: list[tuple[list[str], float]] = [
+    (["application_received", "appointment_requested", "appointment_scheduled", "appearance_completed",
+      "biometrics_captured", "completeness_checked", "LOOP", "register_checked", "decision_approved",
+      "fee_paid", "eat_ordered", "eat_received", "handover_scheduled", "eat_handed_over", "case_closed"], 0.45),
+    (["application_received", "appointment_requested", "appointment_scheduled", "appearance_completed",
+      "completeness_checked", "LOOP", "ba_consent_requested", "ba_consent_granted", "register_checked",
+      "decision_approved", "fee_paid", "eat_ordered", "eat_received", "eat_handed_over", "case_closed"], 0.15),
+    (["application_received", "appointment_requested", "appointment_scheduled", "appearance_completed",
+      "completeness_checked", "LOOP", "security_check_requested", "security_check_completed",
+      "fiction_certificate_issued", "decision_approved", "eat_ordered", "eat_received", "eat_handed_over",
+      "case_closed"], 0.15),
+    (["application_received", "appointment_requested", "appointment_scheduled", "appointment_no_show",
+      "appointment_scheduled", "appearance_completed", "completeness_checked", "decision_approved",
+      "paper_document_issued", "case_closed"], 0.15),
+    (["application_received", "completeness_checked", "LOOP", "hearing_letter_sent", "decision_rejected",
+      "case_closed"], 0.10),
+]
+
+
+def bench_log(n_cases: int, seed: int = 7) -> pd.DataFrame:
+    """A canonical interval log of ``n_cases`` cases (~14 events each), built vectorised."""
+    rng = np.random.default_rng(seed)
+    keys = list(ACTIVITIES)
+    code_of = {k: i for i, k in enumerate(keys)}
+    probs = np.array([p for _, p in _TEMPLATES])
+    template = rng.choice(len(_TEMPLATES), size=n_cases, p=probs / probs.sum())
+    rounds = np.minimum(rng.geometric(0.7, size=n_cases) - 1, 4)
+    case_codes, act_codes = [], []
+    for t, (steps, _) in enumerate(_TEMPLATES):  # loop over path shapes (a few dozen), not cases
+        for k in range(5):
+            cases = np.flatnonzero((template == t) & (rounds == k))
+            if cases.size == 0:
+                continue
+            seq: list[int] = []
+            for s in steps:
+                if s == "LOOP":
+                    seq += [code_of["documents_requested"], code_of["documents_received"]] * k
+                else:
+                    seq.append(code_of[s])
+            case_codes.append(np.repeat(cases, len(seq)))
+            act_codes.append(np.tile(np.array(seq), cases.size))
+    case = np.concatenate(case_codes)
+    act = np.concatenate(act_codes)
+    order = np.argsort(case, kind="stable")
+    case, act = case[order], act[order]
+    n = case.size
+    gap_s = rng.lognormal(mean=np.log(3 * 86400), sigma=1.2, size=n)
+    service_s = rng.lognormal(mean=np.log(20 * 60), sigma=0.6, size=n)
+    first = np.r_[True, case[1:] != case[:-1]]
+    case_start = rng.uniform(0, 640 * 86400, size=n_cases)
+    gap_s[first] = 0.0
+    # cumulative time within each case: total cumsum minus the cumsum at the case's first row
+    step = gap_s + service_s
+    cum = np.cumsum(step)
+    base = np.maximum.accumulate(np.where(first, cum - step, 0.0))
+    end_s = case_start[case] + (cum - base)
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    end = t0 + pd.to_timedelta(end_s, unit="s")
+    start = end - pd.to_timedelta(service_s, unit="s")
+    case_ids = np.char.add("C", np.char.zfill(case.astype(str), 7))
+    df = pd.DataFrame(
+        {
+            schema.CASE_ID: case_ids,
+            schema.ACTIVITY: np.array(keys, dtype=object)[act],
+            schema.ACTIVITY_KEY: np.array(keys, dtype=object)[act],
+            schema.START: start,
+            schema.END: end,
+            schema.PRECISION: "second",
+            schema.RESOURCE: np.char.add("R", (rng.integers(0, 60, size=n)).astype(str)),
+            schema.TEAM: np.char.add("Team ", (rng.integers(0, 6, size=n)).astype(str)),
+            schema.OFFICE: "BENCH",
+            schema.CASE_TYPE: "AE_EXT",
+            schema.EVENT_SEQ: np.arange(n),
+            schema.SOURCE_FILE: "bench",
+            schema.SOURCE_ROW: np.arange(n) + 2,
+        }
+    )
+    return schema.conform(df)
+
+
+def _timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def analysis_steps(log: pd.DataFrame) -> list[dict]:
+    """Time each statistic in procmine and in pm4py (and DuckDB where a SQL form exists)."""
+    import pm4py
+
+    from procmine import analyse
+
+    keys = schema.PM4PY_KEYS.kwargs()
+    keys_start = schema.PM4PY_KEYS.kwargs(start=True)
+    pm = log.copy()
+    pm[schema.CASE_ID] = pm[schema.CASE_ID].astype(str)
+    pm[schema.ACTIVITY] = pm[schema.ACTIVITY].astype(str)
+    pm[schema.RESOURCE] = pm[schema.RESOURCE].astype(str)
+    steps: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
+        ("dfg", lambda: analyse.directly_follows(log), lambda: pm4py.discover_dfg(pm, **keys)),
+        ("performance_dfg", lambda: analyse.process_map(log),
+         lambda: pm4py.discover_performance_dfg(pm, **keys_start)),
+        ("variants", lambda: analyse.variants(log, top=10), lambda: pm4py.get_variants(pm, **keys)),
+        ("case_durations", lambda: analyse.case_durations(log),
+         lambda: pm4py.get_all_case_durations(pm, **keys)),
+        ("rework", lambda: analyse.rework(log), lambda: pm4py.get_rework_cases_per_activity(pm, **keys)),
+        ("handover", lambda: analyse.handovers(log),
+         lambda: pm4py.discover_handover_of_work_network(pm, **schema.PM4PY_KEYS.kwargs(resource=True))),
+    ]
+    rows = []
+    for name, ours, theirs in steps:
+        ours()  # warm-up (imports, caches)
+        p = _timed(ours, repeat=3)
+        q = _timed(theirs, repeat=1)
+        rows.append({"step": name, "procmine_s": round(p, 4), "pm4py_s": round(q, 4), "ratio": round(q / p, 1)})
+        print(f"  {name:<16} procmine {p:8.3f} s   pm4py {q:8.3f} s   ×{q / p:7.1f}", flush=True)
+    return rows
+
+
+def duckdb_reference(log: pd.DataFrame) -> dict:
+    """DFG counts + mean waits in DuckDB SQL on the same frame (the reference the issue names)."""
+    try:
+        import duckdb
+    except ImportError:
+        return {"available": False}
+    frame = log[[schema.CASE_ID, schema.ACTIVITY, schema.START, schema.END, schema.EVENT_SEQ]].copy()
+    frame[schema.CASE_ID] = frame[schema.CASE_ID].astype(str)
+    frame[schema.ACTIVITY] = frame[schema.ACTIVITY].astype(str)
+    con = duckdb.connect()
+    con.register("log", frame)
+    sql = """
+        WITH t AS (
+          SELECT activity AS a, "end" AS e,
+                 lead(activity) OVER w AS b, lead(coalesce(start, "end")) OVER w AS s
+          FROM log WINDOW w AS (PARTITION BY case_id ORDER BY "end", event_seq))
+        SELECT a, b, count(*) AS n, avg(epoch(s) - epoch(e)) AS mean_wait
+        FROM t WHERE b IS NOT NULL GROUP BY a, b"""
+    con.execute(sql).fetchall()  # warm-up
+    seconds = _timed(lambda: con.execute(sql).fetchall(), repeat=3)
+    return {"available": True, "dfg_mean_wait_s": round(seconds, 4)}
+
+
+def ingest_step(rows: int, workdir: Path) -> dict:
+    """Ingest a ``rows``-event XES-style CSV: procmine vs pandas.read_csv + pm4py.format_dataframe."""
+    cases = max(1, rows // 14)
+    log = bench_log(cases, seed=11).head(rows)
+    csv = workdir / "ingest_bench.csv"
+    out = pd.DataFrame(
+        {
+            "case:concept:name": log[schema.CASE_ID].astype(str),
+            "concept:name": log[schema.ACTIVITY].astype(str),
+            "start_timestamp": log[schema.START].dt.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "time:timestamp": log[schema.END].dt.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "org:resource": log[schema.RESOURCE].astype(str),
+            "org:group": log[schema.TEAM].astype(str),
+        }
+    )
+    out.to_csv(csv, index=False)
+    del log, out
+    size_mb = csv.stat().st_size / 1e6
+    ours = (
+        "import time,resource,sys;from pathlib import Path;from procmine.normalise import ingest_file;"
+        f"t=time.perf_counter();r=ingest_file(Path({str(csv)!r}),Path({str(workdir / 'norm')!r}));"
+        "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, r.quality.rows_kept)"
+    )
+    theirs = (
+        "import time,resource,pandas as pd,pm4py;"
+        f"t=time.perf_counter();df=pd.read_csv({str(csv)!r});"
+        "df=pm4py.format_dataframe(df,case_id='case:concept:name',activity_key='concept:name',timestamp_key='time:timestamp');"
+        "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, len(df))"
+    )
+    base_mb = float(
+        subprocess.run(
+            [sys.executable, "-c", "import resource,pandas,pyarrow,procmine.normalise;"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[0]
+    )
+    res = {}
+    for name, code in (("procmine", ours), ("pandas+pm4py", theirs)):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr[-2000:], file=sys.stderr)
+            res[name] = None
+            continue
+        secs, peak, kept = proc.stdout.split()[-3:]
+        res[name] = {"seconds": float(secs), "peak_rss_mb": float(peak), "rows": int(kept)}
+    p, q = res.get("procmine"), res.get("pandas+pm4py")
+    row = {
+        "step": f"ingest_{rows}_rows",
+        "procmine_s": p and round(p["seconds"], 3),
+        "pm4py_s": q and round(q["seconds"], 3),
+        "ratio": round(q["seconds"] / p["seconds"], 1) if p and q else None,
+        "file_mb": round(size_mb, 1),
+        "procmine_peak_rss_mb": p and round(p["peak_rss_mb"], 1),
+        "procmine_peak_over_baseline_mb": p and round(p["peak_rss_mb"] - base_mb, 1),
+        "memory_ratio_to_file": p and round((p["peak_rss_mb"] - base_mb) / size_mb, 2),
+        "rows_kept": p and p["rows"],
+    }
+    print(
+        f"  ingest {rows:,} rows ({size_mb:.0f} MB): procmine {row['procmine_s']} s, pandas+pm4py {row['pm4py_s']} s, "
+        f"×{row['ratio']}; procmine peak {row['procmine_peak_rss_mb']} MB "
+        f"({row['memory_ratio_to_file']}× file size above the {base_mb:.0f} MB interpreter baseline)",
+        flush=True,
+    )
+    return row
+
+
+def network_step(cases_per_office: int) -> dict:
+    """Full analysis of the nine synthetic offices (the demo's size by default)."""
+    from procmine.analyse import analyse_network
+    from procmine.synth import simulate_network
+
+    sim = simulate_network(cases_per_office=cases_per_office)
+    events = sum(len(v) for v in sim.logs.values())
+    seconds = _timed(lambda: analyse_network(sim.logs))
+    print(f"  analyse_network 9 × {cases_per_office} cases ({events:,} events): {seconds:.2f} s", flush=True)
+    return {"step": f"analyse_network_9x{cases_per_office}", "procmine_s": round(seconds, 3), "events": events}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000, help="cases in the benchmark log")
+    parser.add_argument("--ingest-rows", type=int, default=1_000_000, help="rows of the ingest CSV (0 = skip)")
+    parser.add_argument("--network-cases", type=int, default=3000, help="cases per office for the network run (0 = skip)")
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    args = parser.parse_args(argv)
+
+    print(f"Generating a log of {args.cases:,} cases …", flush=True)
+    log = bench_log(args.cases)
+    n_events = len(log)
+    print(f"  {n_events:,} events", flush=True)
+    rows = analysis_steps(log)
+    total_p = sum(r["procmine_s"] for r in rows)
+    total_q = sum(r["pm4py_s"] for r in rows)
+    print(f"  {'together':<16} procmine {total_p:8.3f} s   pm4py {total_q:8.3f} s   ×{total_q / total_p:7.1f}")
+    duck = duckdb_reference(log)
+    if duck.get("available"):
+        perf = next(r for r in rows if r["step"] == "performance_dfg")["procmine_s"]
+        print(f"  DuckDB SQL DFG + mean waits: {duck['dfg_mean_wait_s']:.3f} s (procmine process map {perf:.3f} s)")
+    analysis_peak = _peak_rss_mb()
+    del log
+    gc.collect()
+    extra = []
+    if args.network_cases:
+        extra.append(network_step(args.network_cases))
+    if args.ingest_rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            extra.append(ingest_step(args.ingest_rows, Path(tmp)))
+    doc = {
+        "cases": args.cases,
+        "events": n_events,
+        "steps": rows,
+        "together": {"procmine_s": round(total_p, 3), "pm4py_s": round(total_q, 3), "ratio": round(total_q / total_p, 1)},
+        "duckdb": duck,
+        "extra": extra,
+        "peak_rss_mb": round(analysis_peak, 1),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "generated_at": datetime.now().isoformat(timespec="seconds"),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    print(f"Peak memory (analysis process): {analysis_peak:.0f} MB")
+    print(f"Figures written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

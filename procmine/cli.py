@@ -1,0 +1,249 @@
+"""Command line: a thin typer layer over the library. Help and messages in German.
+
+Exit codes: 0 ok · 1 a data problem the user can fix · 2 wrong call · 3 internal error (log path shown).
+Results and output paths go to stdout, progress and messages to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from procmine.errors import ProcmineError
+
+app = typer.Typer(
+    name="procmine",
+    help=(
+        "Prozessanalyse für Ausländerbehörden: Exporte einlesen, Wartezeiten, Schleifen und Rückstände "
+        "finden, deutsche Berichte und einen Vergleich der Dienststellen schreiben."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False, "quiet": False, "t0": time.perf_counter()}
+
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Zielordner.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsmeldungen.")]
+
+
+def _progress(message: str) -> None:
+    if not _state["quiet"]:
+        elapsed = time.perf_counter() - _state["t0"]
+        typer.echo(f"[{elapsed:6.1f} s] {message}", err=True)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Bei Fehlern den vollständigen Traceback zeigen.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _print_run(result) -> None:  # noqa: ANN001 - pipeline.RunResult
+    typer.echo("")
+    typer.echo("Fertig. Berichte:")
+    for office, path in sorted(result.reports.items()):
+        typer.echo(f"  {office:<12} {path}")
+    if result.comparison:
+        typer.echo(f"  Vergleich    {result.comparison}")
+    if result.results_json:
+        typer.echo(f"  Ergebnisse   {result.results_json}")
+    typer.echo(f"  Normalisierte Protokolle: {result.normalised_dir}")
+    total_read = sum(q.rows_read for q in result.qualities.values())
+    total_kept = sum(q.rows_kept for q in result.qualities.values())
+    total_q = sum(q.rows_quarantined for q in result.qualities.values())
+    typer.echo(f"  Zeilen: {total_read} gelesen = {total_kept} übernommen + {total_q} in Quarantäne")
+
+
+@app.command()
+def demo(
+    cases: Annotated[int, typer.Option("--cases", help="Fälle je Dienststelle.")] = 3000,
+    months: Annotated[int, typer.Option("--months", help="Zeitraum in Monaten.")] = 21,
+    seed: Annotated[int, typer.Option("--seed", help="Startwert des Zufallsgenerators.")] = 20260101,
+    logs: Annotated[Path, typer.Option("--logs", help="Ordner für Exporte und Protokolle.")] = Path("logs/demo"),
+    out: OutDir = Path("reports/demo"),
+    quiet: Quiet = False,
+) -> None:
+    """Neun synthetische Dienststellen erzeugen, einlesen, analysieren und berichten (Demo von Anfang bis Ende)."""
+    from procmine.pipeline import run
+    from procmine.synth import generate_demo
+
+    _state["quiet"] = quiet
+    exports = logs / "exports"
+    _progress(f"Erzeuge 9 Dienststellen × {cases} Fälle über {months} Monate in {exports} …")
+    generate_demo(exports, cases_per_office=cases, months=months, seed=seed, progress=_progress)
+    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress)
+    _print_run(result)
+
+
+@app.command("run")
+def run_cmd(
+    exports_dir: Annotated[Path, typer.Argument(help="Ordner mit den Exporten (eine Datei je Dienststelle oder eine Spalte Dienststelle).")],
+    out: OutDir = Path("reports/run"),
+    normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner für die normalisierten Protokolle (Standard: OUT/normalised).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Einen Ordner echter Exporte einlesen, analysieren und Berichte schreiben."""
+    from procmine.pipeline import run
+
+    _state["quiet"] = quiet
+    result = run(exports_dir, out, normalised_dir=normalised, progress=_progress)
+    _print_run(result)
+
+
+@app.command()
+def synth(
+    out: OutDir = Path("logs/demo/exports"),
+    cases: Annotated[int, typer.Option("--cases", help="Fälle je Dienststelle.")] = 3000,
+    months: Annotated[int, typer.Option("--months", help="Zeitraum in Monaten.")] = 21,
+    seed: Annotated[int, typer.Option("--seed", help="Startwert des Zufallsgenerators.")] = 20260101,
+    quiet: Quiet = False,
+) -> None:
+    """Nur die synthetischen Exporte der neun Dienststellen erzeugen (ohne Analyse)."""
+    from procmine.synth import generate_demo
+
+    _state["quiet"] = quiet
+    manifest = generate_demo(out, cases_per_office=cases, months=months, seed=seed, progress=_progress)
+    for office, path in sorted(manifest.exports.items()):
+        typer.echo(f"{office}\t{path}")
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="Exportdatei, die untersucht werden soll.")],
+    write_profile: Annotated[Optional[Path], typer.Option("--write-profile", help="Vorgeschlagenes Profil hierhin schreiben (TOML).")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Tabellenblatt (Excel).")] = None,
+    rows: Annotated[int, typer.Option("--rows", help="Zeilen in der Vorschau.")] = 5,
+) -> None:
+    """Eine neue Exportdatei untersuchen: Kodierung, Trennzeichen, Spalten, Vorschau und ein vorgeschlagenes Profil."""
+    from procmine.normalise import inspect_file
+
+    report = inspect_file(file, sheet=sheet, preview_rows=rows)
+    typer.echo(report.text)
+    target = write_profile or file.with_name(file.stem + ".profile.toml")
+    target.write_text(report.profile.to_toml(), encoding="utf-8")
+    typer.echo(f"\nVorgeschlagenes Profil geschrieben: {target}\nBitte prüfen und bei 'procmine ingest --profile' angeben.")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Exportdatei(en) einer oder mehrerer Dienststellen.")],
+    out: OutDir = Path("logs/normalised"),
+    profile: Annotated[Optional[Path], typer.Option("--profile", "-p", help="Zuordnungsprofil (TOML); ohne Angabe wird es erkannt.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Exporte einlesen und als kanonisches Ereignisprotokoll (Parquet) mit Quarantänedatei schreiben."""
+    from procmine.normalise import ingest_file
+    from procmine.pipeline import save_quality
+    from procmine.profiles import load_profile
+
+    _state["quiet"] = quiet
+    prof = load_profile(profile) if profile else None
+    for path in files:
+        _progress(f"Einlesen: {path}")
+        result = ingest_file(path, out, profile=prof)
+        q = result.quality
+        save_quality(q, out)
+        typer.echo(
+            f"{q.office}: {q.rows_read} Zeilen gelesen = {q.rows_kept} übernommen + "
+            f"{q.rows_quarantined} in Quarantäne; {q.events} Ereignisse → {out}"
+        )
+        for reason, n in sorted(q.by_reason.items(), key=lambda kv: -kv[1]):
+            typer.echo(f"    Quarantäne {reason}: {n}")
+        if q.quarantine_file:
+            typer.echo(f"    Quarantänedatei: {q.quarantine_file}")
+
+
+@app.command()
+def analyse(
+    normalised_dir: Annotated[Path, typer.Argument(help="Ordner mit normalisierten Protokollen (*.parquet).")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="results.json hierhin schreiben.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Befunde je Dienststelle in der Ausgabe.")] = 5,
+) -> None:
+    """Normalisierte Protokolle analysieren und die wichtigsten Befunde je Dienststelle ausgeben."""
+    from procmine.analyse import analyse_network
+    from procmine.compare import compare_offices
+    from procmine.pipeline import load_normalised, load_qualities
+    from procmine.report import results_document
+
+    logs = load_normalised(normalised_dir)
+    analyses = analyse_network(logs)
+    for a in analyses:
+        k = a.kpis
+        typer.echo(
+            f"{a.office}: {a.cases} Fälle, Median {k.get('cycle_time_median_days', float('nan')):.1f} Tage, "
+            f"P90 {k.get('cycle_time_p90_days', float('nan')):.1f} Tage"
+        )
+        for f in a.findings[:top]:
+            where = f.activity or f"{f.from_activity} → {f.to_activity}"
+            typer.echo(f"   {f.rank}. [{f.kind}] {where}: {f.value:.1f} {f.unit} (Wirkung {f.impact:.0f})")
+    if out:
+        doc = results_document(analyses, compare_offices(analyses), load_qualities(normalised_dir))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"Ergebnisse: {out}")
+
+
+@app.command()
+def report(
+    normalised_dir: Annotated[Path, typer.Argument(help="Ordner mit normalisierten Protokollen (*.parquet).")],
+    out: OutDir = Path("reports/run"),
+    quiet: Quiet = False,
+) -> None:
+    """Aus normalisierten Protokollen die Berichte (bericht.html, vergleich.html, results.json) schreiben."""
+    from procmine.pipeline import analyse_and_report, load_normalised, load_qualities
+
+    _state["quiet"] = quiet
+    result = analyse_and_report(load_normalised(normalised_dir), load_qualities(normalised_dir), out, _progress)
+    result.normalised_dir = normalised_dir
+    _print_run(result)
+
+
+def main() -> None:
+    """Entry point: run the app and turn every failure into a message a user can act on."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except ProcmineError as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"Fehler: {exc.user_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("Abgebrochen.", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no bare traceback for users
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        log = Path(tempfile.gettempdir()) / "procmine-fehler.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        if debug:
+            traceback.print_exc()
+        typer.echo(
+            f"Interner Fehler: {type(exc).__name__}: {exc}\n"
+            f"Details stehen in {log}. Bitte diese Datei an das Entwicklungsteam senden "
+            "(mit --debug wird der Traceback direkt gezeigt).",
+            err=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

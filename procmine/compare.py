@@ -1,0 +1,151 @@
+"""Offices side by side on the same KPIs, overall and per case type, best and worst marked per KPI.
+
+Reuses the figures of each ``OfficeAnalysis``; computes no new metrics, only orders them. Per case
+type only case types every compared office has at least ``min_cases`` cases of are compared, so no
+office is judged on a handful of cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from procmine.analyse.model import Finding, OfficeAnalysis
+
+LOWER = "lower"  # lower is better (durations, shares of late cases, rework)
+HIGHER = "higher"  # higher is better (deemed-consent share, first-time-right)
+MIN_CASES = 5
+
+# explicit directions; keys not listed fall back to ``kpi_direction``'s rules
+KPI_DIRECTIONS: dict[str, str | None] = {
+    "cases": None,
+    "events": None,
+    "open_cases": LOWER,
+    "cycle_time_median_days": LOWER,
+    "cycle_time_p90_days": LOWER,
+    "cycle_time_mean_days": LOWER,
+    "share_cases_over_90_days": LOWER,
+    "share_open": LOWER,
+    "visits_per_case": LOWER,
+    "rework_share": LOWER,
+    "document_request_share": LOWER,
+    "fiction_share": LOWER,
+    "no_show_share": LOWER,
+    "status_inquiries_per_case": LOWER,
+    "appointment_wait_median_days": LOWER,
+}
+_HIGHER_MARKERS = ("deemed", "first_time_right", "resolved", "on_time", "within_norm", "closed_share")
+_NEUTRAL_MARKERS = ("events", "period", "activities", "variants_count", "resources", "teams")
+
+
+def kpi_direction(key: str) -> str | None:
+    """Whether lower or higher is better for a KPI key; None for counts that are not a quality (cases)."""
+    if key in KPI_DIRECTIONS:
+        return KPI_DIRECTIONS[key]
+    if any(m in key for m in _HIGHER_MARKERS):
+        return HIGHER
+    if key in ("cases", "n_cases") or any(key.endswith(m) or key.startswith(m) for m in _NEUTRAL_MARKERS):
+        return None
+    return LOWER
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The network's offices on the same KPIs; best/worst office per KPI (None where not rankable)."""
+
+    offices: tuple[str, ...]
+    kpis: pd.DataFrame  # index office, one column per KPI key (NaN where an office lacks it)
+    directions: dict[str, str | None]
+    best: dict[str, str | None]
+    worst: dict[str, str | None]
+    case_types: tuple[str, ...]  # compared case types (every office has >= min_cases)
+    by_case_type: pd.DataFrame  # columns case_type, office, cases, <kpi keys>
+    best_by_case_type: dict[str, dict[str, str | None]]  # case_type -> kpi -> office
+    worst_by_case_type: dict[str, dict[str, str | None]]
+    top_findings: dict[str, Finding | None]
+    min_cases: int = MIN_CASES
+    excluded_case_types: dict[str, dict[str, int]] = field(default_factory=dict)  # case_type -> office -> cases
+
+
+def _best_worst(values: pd.Series, direction: str | None) -> tuple[str | None, str | None]:
+    """Best and worst index label of a series under a direction; None when fewer than two values or all equal."""
+    v = pd.to_numeric(values, errors="coerce").astype("float64").dropna()
+    if direction is None or len(v) < 2 or np.isclose(v.max(), v.min()):
+        return None, None
+    if direction == HIGHER:
+        return str(v.idxmax()), str(v.idxmin())
+    return str(v.idxmin()), str(v.idxmax())
+
+
+def case_type_frame(analysis: OfficeAnalysis) -> pd.DataFrame:
+    """An office's ``kpis_by_case_type`` with ``case_type`` and ``cases`` as columns (index or column input)."""
+    df = analysis.kpis_by_case_type
+    if df is None or len(df) == 0:
+        return pd.DataFrame(columns=["case_type", "cases"])
+    df = df.copy()
+    if "case_type" not in df.columns:
+        df = df.reset_index()
+        df = df.rename(columns={df.columns[0]: "case_type"})
+    if "cases" not in df.columns and "n_cases" in df.columns:
+        df = df.rename(columns={"n_cases": "cases"})
+    df["case_type"] = df["case_type"].astype(str)
+    return df
+
+
+def compare_offices(analyses: list[OfficeAnalysis], min_cases: int = MIN_CASES) -> Comparison:
+    """Put the offices side by side on the KPIs they report, overall and per shared case type."""
+    offices = tuple(a.office for a in analyses)
+    kpis = pd.DataFrame.from_records([dict(a.kpis) for a in analyses], index=list(offices))
+    if "cases" not in kpis.columns:
+        kpis.insert(0, "cases", [a.cases for a in analyses])
+    kpis = kpis.apply(pd.to_numeric, errors="coerce").astype("float64")
+    directions = {k: kpi_direction(k) for k in kpis.columns}
+    best, worst = {}, {}
+    for key in kpis.columns:
+        best[key], worst[key] = _best_worst(kpis[key], directions[key])
+
+    frames = []
+    for a in analyses:
+        ct = case_type_frame(a)
+        ct.insert(0, "office", a.office)
+        frames.append(ct)
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["office", "case_type", "cases"])
+    if "cases" not in long.columns:
+        long["cases"] = np.nan
+    counts = long.pivot_table(index="case_type", columns="office", values="cases", aggfunc="sum")
+    counts = counts.reindex(columns=list(offices)).fillna(0)
+    eligible_mask = (counts >= min_cases).all(axis=1) if len(offices) else pd.Series(dtype=bool)
+    case_types = tuple(sorted(counts.index[eligible_mask].astype(str)))
+    excluded = {
+        str(ct): {o: int(n) for o, n in counts.loc[ct].items()} for ct in counts.index[~eligible_mask].astype(str)
+    }
+    metric_cols = [
+        c for c in long.columns if c not in ("office", "case_type", "cases") and pd.api.types.is_numeric_dtype(long[c])
+    ]
+    by_ct = long[long["case_type"].isin(case_types)][["case_type", "office", "cases", *metric_cols]]
+    by_ct = by_ct.sort_values(["case_type", "office"], kind="stable").reset_index(drop=True)
+    best_ct: dict[str, dict[str, str | None]] = {}
+    worst_ct: dict[str, dict[str, str | None]] = {}
+    for ct, g in by_ct.groupby("case_type", sort=True):
+        g = g.set_index("office")
+        best_ct[str(ct)], worst_ct[str(ct)] = {}, {}
+        for key in metric_cols:
+            best_ct[str(ct)][key], worst_ct[str(ct)][key] = _best_worst(g[key], kpi_direction(key))
+
+    top = {a.office: (min(a.findings, key=lambda f: f.rank) if a.findings else None) for a in analyses}
+    return Comparison(
+        offices=offices,
+        kpis=kpis,
+        directions=directions,
+        best=best,
+        worst=worst,
+        case_types=case_types,
+        by_case_type=by_ct,
+        best_by_case_type=best_ct,
+        worst_by_case_type=worst_ct,
+        top_findings=top,
+        min_cases=min_cases,
+        excluded_case_types=excluded,
+    )

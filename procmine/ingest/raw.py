@@ -1,0 +1,120 @@
+"""RawTable: the cells of one export (strings, untouched) plus where each row came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REJECT_COLUMNS = ["source_file", "source_row", "reason", "column", "found"]
+
+
+@dataclass
+class RawTable:
+    """Cells of one export as text, with provenance, before any interpretation.
+
+    ``data`` has one column per header (original header text; duplicates get `` (2)`` appended) and
+    one row per source row; every column is a pandas Categorical of strings, empty cells are missing.
+    ``source_row`` is the 1-based row as a spreadsheet shows it (header = row 1); ``source_file`` the
+    file name per row (several files when monthly exports are concatenated). ``rejected`` holds source
+    rows the reader could not split into cells (too many or too few fields), never their content.
+    """
+
+    data: pd.DataFrame
+    source_row: np.ndarray
+    source_file: pd.Categorical
+    path: Path | None = None
+    format: str = "csv"
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    header: tuple[str, ...] = ()
+    duplicate_headers: tuple[str, ...] = ()
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    notes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        """Name of the (first) source file, for messages."""
+        if self.path is not None:
+            return self.path.name
+        cats = list(self.source_file.categories)
+        return cats[0] if cats else ""
+
+    @property
+    def rows_read(self) -> int:
+        """Source rows seen: usable rows plus rows the reader rejected."""
+        return len(self.data) + len(self.rejected)
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.data.columns]
+
+    def preview(self, n: int = 5) -> pd.DataFrame:
+        """The first rows as plain strings (for `procmine inspect`)."""
+        return self.data.head(n).astype(object).where(self.data.head(n).notna(), "")
+
+
+def unique_headers(names: list[str]) -> tuple[list[str], list[str]]:
+    """Make header names unique and non-empty; returns (names, the names that were duplicated)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    dups: list[str] = []
+    for i, raw in enumerate(names):
+        name = str(raw).strip() if raw is not None else ""
+        if not name:
+            name = f"Spalte {i + 1}"
+        if name in seen:
+            seen[name] += 1
+            if name not in dups:
+                dups.append(name)
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out, dups
+
+
+def clean_categorical(values: pd.Series) -> pd.Series:
+    """Categorical of stripped strings; blank cells become missing. Works on the distinct values only."""
+    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    cats = pd.Index(cat.cat.categories).astype(str)
+    stripped = np.asarray(cats.str.strip(), dtype=object)
+    new_codes, uniques = pd.factorize(stripped)
+    keep = np.asarray(uniques != "", dtype=bool)
+    remap_u = np.full(len(uniques), -1, dtype=np.int64)
+    remap_u[keep] = np.arange(int(keep.sum()))
+    remap = remap_u[new_codes] if len(new_codes) else np.empty(0, dtype=np.int64)
+    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    mapped = np.where(codes < 0, -1, remap[np.maximum(codes, 0)]) if len(remap) else np.full(len(codes), -1)
+    categories = pd.Index(np.asarray(uniques, dtype=object)[keep], dtype=object)
+    return pd.Series(
+        pd.Categorical.from_codes(mapped, categories=categories), index=values.index, name=values.name
+    )
+
+
+def frame_from_columns(columns: dict[str, list | np.ndarray | pd.Series]) -> pd.DataFrame:
+    """A RawTable frame: every column a cleaned Categorical of strings."""
+    out = {}
+    for name, vals in columns.items():
+        s = pd.Series(vals, dtype=object) if not isinstance(vals, pd.Series) else vals.astype(object)
+        s = s.where(s.notna(), None)
+        out[name] = clean_categorical(s.astype("category") if len(s) else pd.Series([], dtype="category"))
+    return pd.DataFrame(out)
+
+
+def make_raw(
+    data: pd.DataFrame,
+    file: str,
+    first_data_row: int = 2,
+    source_row: np.ndarray | None = None,
+    **kwargs: object,
+) -> RawTable:
+    """Build a RawTable for one file; rows numbered from ``first_data_row`` unless given."""
+    n = len(data)
+    rows = np.arange(first_data_row, first_data_row + n, dtype=np.int64) if source_row is None else source_row
+    files = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[file])
+    return RawTable(data=data.reset_index(drop=True), source_row=rows, source_file=files, **kwargs)  # type: ignore[arg-type]

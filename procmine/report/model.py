@@ -1,0 +1,180 @@
+"""The report model: frozen plain data saying what the reports show; templates only lay it out.
+
+Every value cell says what kind it is (``Cell.kind``), so templates format it with the matching
+``format_de`` filter and never sniff types. ``to_dict`` gives the JSON the golden tests compare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CELL_KINDS = (
+    "text",  # value: str
+    "int",  # value: int
+    "number",  # value: float
+    "days",  # value: float, calendar days
+    "duration",  # value: float, seconds
+    "percent",  # value: float share 0..1
+    "per_case",  # value: float
+    "date",  # value: ISO date string
+    "suppressed",  # value: k (fewer than k cases: shown as "< k")
+    "missing",  # value: None
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value to show, with its kind and an optional mark ("best", "worst")."""
+
+    value: Any
+    kind: str = "text"
+    mark: str = ""
+    link: str = ""  # relative link target, if the cell is a link
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: German column headers, rows of cells, and which columns are numeric (right-aligned)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    numeric: tuple[bool, ...] = ()
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A key figure with German name and plain explanation."""
+
+    key: str
+    name: str
+    value: Cell
+    explanation: str
+    mark: str = ""
+
+
+@dataclass(frozen=True)
+class FindingItem:
+    """One ranked bottleneck as the report shows it."""
+
+    rank: int
+    kind: str
+    kind_label: str
+    pattern: str
+    pattern_label: str
+    where: str
+    extent: Cell
+    comparison: str
+    evidence: tuple[str, ...]
+    measures: tuple[str, ...]
+    external: bool
+    shared: bool
+    text_de: str
+
+
+@dataclass(frozen=True)
+class MapNode:
+    """An activity box of the process map."""
+
+    id: str
+    label: str
+    count: Cell
+    kind: str = "activity"  # activity | start | end
+
+
+@dataclass(frozen=True)
+class MapEdge:
+    """A directly-follows arrow of the process map (display-filtered)."""
+
+    source: str
+    target: str
+    count: Cell
+    median_wait_s: float | None
+    weight: float = 1.0  # 0..1 relative frequency, for line width
+
+
+@dataclass(frozen=True)
+class ProcessMap:
+    """The displayed part of the directly-follows graph and how much of it is shown."""
+
+    nodes: tuple[MapNode, ...]
+    edges: tuple[MapEdge, ...]
+    shown_edges: int
+    total_edges: int
+    coverage: float  # share of transitions covered by the shown edges
+
+
+@dataclass(frozen=True)
+class BpmnNode:
+    """A BPMN element: task, start, end, xor, and (parallel), or (inclusive)."""
+
+    id: str
+    kind: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class BpmnModel:
+    """Nodes and sequence flows of a discovered BPMN model."""
+
+    nodes: tuple[BpmnNode, ...]
+    flows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled report section with an intro sentence and optional tables and notes."""
+
+    key: str  # anchor id, stable
+    title: str
+    intro: str = ""
+    tables: tuple[Table, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfficeReport:
+    """All content of one office's ``bericht.html``."""
+
+    office: str
+    title: str
+    period: str
+    generated_at: str  # ISO timestamp, Europe/Berlin
+    log_kind: str
+    k: int
+    intro: str
+    kpis: tuple[Kpi, ...]
+    top_findings: tuple[FindingItem, ...]
+    findings: tuple[FindingItem, ...]
+    process_map: ProcessMap | None
+    process_model: BpmnModel | None
+    sections: dict[str, Section]  # process_map, process_model, bottlenecks, variants, cycle_times, data_quality, definitions
+    footer: str
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (for golden tests and debugging)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ComparisonReport:
+    """All content of ``vergleich.html``."""
+
+    title: str
+    generated_at: str
+    period: str
+    k: int
+    intro: str
+    offices: tuple[Cell, ...]  # office names linking to their reports
+    kpi_table: Table
+    case_type_tables: tuple[Table, ...]
+    case_type_intro: str
+    top_findings: Table
+    footer: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (for golden tests and debugging)."""
+        return asdict(self)

@@ -186,13 +186,19 @@ class Pm4pyKeys:
 PM4PY_KEYS = Pm4pyKeys()
 
 
-def to_pm4py(df: pd.DataFrame) -> pd.DataFrame:
-    """A view of the log under pm4py's XES column names, for functions that take no key arguments.
+def for_pm4py(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy pm4py accepts with ``PM4PY_KEYS``: text columns as plain strings, start filled.
 
-    Completion-only logs get ``start_timestamp = time:timestamp`` (pm4py's own convention).
+    pm4py insists on string (not categorical) case and activity columns. Completion-only logs get
+    ``start = end`` (pm4py's own convention for a missing start timestamp).
     """
-    out = df.rename(columns=PM4PY_NAMES)
-    out["case:concept:name"] = out["case:concept:name"].astype(str)
-    out["concept:name"] = out["concept:name"].astype(str)
-    out["start_timestamp"] = out["start_timestamp"].fillna(out["time:timestamp"])
+    out = df.copy()
+    for col in (CASE_ID, ACTIVITY, RESOURCE, TEAM):
+        out[col] = out[col].astype(object).where(out[col].notna(), None).astype("string").astype(object)
+    out[START] = out[START].fillna(out[END])
     return out
+
+
+def to_pm4py(df: pd.DataFrame) -> pd.DataFrame:
+    """The log under pm4py's XES column names, for pm4py functions that take no key arguments."""
+    return for_pm4py(df).rename(columns=PM4PY_NAMES)

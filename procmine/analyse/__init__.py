@@ -1,0 +1,132 @@
+"""Analysis stage: per-office statistics (``analyse_office``) and ranked findings (``find_bottlenecks``).
+
+``analyse_network`` runs both for a dict of canonical logs (office -> DataFrame).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.analyse.stats import (
+    EventArrays,
+    case_durations,
+    closed_cases,
+    kpis_from_cases,
+    open_cases,
+    process_map,
+    rework,
+    service_times,
+    start_end_activities,
+    variant_ids,
+    variants,
+)
+from procmine.schema import OFFICE
+
+__all__ = [
+    "Finding",
+    "OfficeAnalysis",
+    "analyse_network",
+    "analyse_office",
+    "case_durations",
+    "find_bottlenecks",
+    "open_cases",
+    "process_map",
+    "rework",
+    "service_times",
+    "start_end_activities",
+    "variants",
+]
+
+TOP_VARIANTS = 20
+
+
+def _office_name(log: pd.DataFrame, default: str = "") -> str:
+    """The office of a log: the most frequent value of the ``office`` column."""
+    if OFFICE in log.columns and log[OFFICE].notna().any():
+        return str(log[OFFICE].astype(str).mode().iloc[0])
+    return default
+
+
+def analyse_office(log: pd.DataFrame, office: str | None = None, discover: bool = True) -> OfficeAnalysis:
+    """Statistics of one office's canonical log (no findings; see ``find_bottlenecks``).
+
+    ``kpis`` (floats): cases; cycle_time_median_days / cycle_time_p90_days (closed cases, first
+    event to last end); share_cases_over_90_days ((closed cases lasting > 90 d + open cases older
+    than 90 d at the log's end) / all cases); cases_closed; cases_open; open_over_90_days;
+    rework_share (cases with any activity repeated); variants_count; mean_events_per_case.
+    Closed means: the last event is a closing activity (``stats.CLOSING_KEYS``) where the log has
+    canonical keys, else the case has been silent for at least the P90 within-case gap
+    (``stats.closed_cases``; the rule is in ``extra["closed_rule"]``).
+    ``kpis_by_case_type``: the same KPIs, one row per case type.
+    """
+    ea = EventArrays(log)
+    name = office or _office_name(log, "office")
+    cases = case_durations(ea)
+    vid = variant_ids(ea)
+    st = service_times(ea)
+    rw = rework(ea)
+    from procmine.analyse.stats import activity_counts_per_case
+
+    acc = activity_counts_per_case(ea)
+    rework_case = np.zeros(ea.n_cases, dtype=bool)
+    rework_case[acc.loc[acc["n"] > 1, "case"].to_numpy(dtype=np.int64)] = True
+    all_k = kpis_from_cases(cases, rework_case, vid)
+    kpis = {k: float(v) for k, v in all_k.iloc[0].items()} if len(all_k) else {}
+    by_type = kpis_from_cases(cases, rework_case, vid, group=cases["case_type"].to_numpy()) if len(cases) else all_k
+    sa, en = start_end_activities(ea)
+    _, rule = closed_cases(ea)
+    extra: dict = {"closed_rule": rule, "span_days": ea.span_days}
+    model = None
+    if discover:
+        from procmine.analyse.discovery import discover_model
+
+        model, reason = discover_model(log, vid)
+        if reason:
+            extra["model_skipped"] = reason
+    lo, hi = ea.period
+    return OfficeAnalysis(
+        office=name,
+        cases=int(ea.n_cases),
+        events=int(ea.n),
+        has_start=ea.has_start,
+        period_start=lo,
+        period_end=hi,
+        kpis=kpis,
+        kpis_by_case_type=by_type,
+        process_map=process_map(ea),
+        activities=st,
+        start_activities=sa,
+        end_activities=en,
+        variants=variants(ea, top=TOP_VARIANTS),
+        case_durations=cases,
+        rework=rw,
+        open_cases=open_cases(ea),
+        model=model,
+        extra=extra,
+    )
+
+
+def find_bottlenecks(
+    analyses: list[OfficeAnalysis], logs: dict[str, pd.DataFrame] | list[pd.DataFrame], **params: float
+) -> list[OfficeAnalysis]:
+    """Copies of ``analyses`` with ranked ``findings``; norms come from the whole network.
+
+    ``logs``: the canonical logs, keyed by office name (or a list in the order of ``analyses``).
+    ``params`` go to ``findings.detect_network`` (e.g. ``min_impact_per_case_year``).
+    """
+    from procmine.analyse.findings import detect_network
+
+    if not isinstance(logs, dict):
+        logs = {a.office: lg for a, lg in zip(analyses, logs)}
+    found = detect_network({a.office: logs[a.office] for a in analyses}, **params)
+    return [replace(a, findings=tuple(found.get(a.office, ()))) for a in analyses]
+
+
+def analyse_network(logs: dict[str, pd.DataFrame], discover: bool = True, **params: float) -> list[OfficeAnalysis]:
+    """``analyse_office`` for every office, then ``find_bottlenecks`` across the network."""
+    analyses = [analyse_office(lg, office=name, discover=discover) for name, lg in logs.items()]
+    return find_bottlenecks(analyses, logs, **params)

@@ -41,6 +41,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     numeric: tuple[bool, ...] = ()
     caption: str = ""
+    column_notes: tuple[str, ...] = ()  # small hint under each header ("niedriger ist besser"), may be empty
 
 
 @dataclass(frozen=True)

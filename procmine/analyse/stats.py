@@ -1,0 +1,511 @@
+"""Vectorised statistics on the canonical event log (no Python loop per case or per event).
+
+All functions take the canonical log (sorted by ``case_id``, ``end``, ``event_seq``) and rely on that
+order: cases are contiguous runs of rows, so per-case values come from ``reduceat`` on run starts and
+directly-follows pairs from a shift by one row.
+
+Ordering and wait rules (chosen to agree with pm4py 2.7, checked in ``tests/test_pm4py_agreement.py``):
+
+* Variants, case durations and rework use the canonical order (``end``, then ``event_seq``), as
+  pm4py orders by the completion timestamp with a stable sort (ties keep the input order).
+* The directly-follows relation (process map, start/end activities) orders the events of a case by
+  (``start`` or, where empty, ``end``; then ``end``; then ``event_seq``), as pm4py's DFG sorts by
+  (start_timestamp, time:timestamp) with a stable sort. In a completion-only log this is the
+  canonical order.
+* The wait of a pair is ``next.start − previous.end`` where starts exist, else ``next.end −
+  previous.end``. Negative waits (the next activity started before the previous one ended, i.e.
+  the two overlapped) are kept as they are, as ``pm4py.discover_performance_dfg`` keeps them; use
+  ``clip_negative=True`` for a waiting time that counts overlap as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from procmine import catalogue
+from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, START
+
+DAY_S = 86_400.0
+ARROW = " → "
+
+# activity keys whose occurrence as the last event of a case means the case is finished
+CLOSING_KEYS: frozenset[str] = frozenset(
+    {
+        "case_closed",
+        "decision_approved",
+        "decision_rejected",
+        "application_withdrawn",
+        "eat_handed_over",
+        "paper_document_issued",
+        "case_transferred_out",
+        "visa_consent_sent",
+        "guarantee_signed",
+        "work_authorisation_granted",
+    }
+)
+
+AGE_BANDS = ("under_30_days", "30_to_90_days", "over_90_days")
+
+
+def _ns(series: pd.Series) -> np.ndarray:
+    """Timestamps as int64 nanoseconds since the epoch (NaT → int64 min)."""
+    return series.astype("datetime64[ns, UTC]").to_numpy(dtype="datetime64[ns]").view("int64")
+
+
+@dataclass
+class EventArrays:
+    """Integer-coded view of a canonical log, built once and shared by every statistic."""
+
+    log: pd.DataFrame
+
+    @cached_property
+    def n(self) -> int:
+        return len(self.log)
+
+    @cached_property
+    def case_index(self) -> np.ndarray:
+        """0-based case number per row, increasing along the (sorted) log."""
+        codes = self.log[CASE_ID].cat.codes.to_numpy() if isinstance(
+            self.log[CASE_ID].dtype, pd.CategoricalDtype
+        ) else pd.factorize(self.log[CASE_ID])[0]
+        new = np.empty(self.n, dtype=bool)
+        if self.n:
+            new[0] = True
+            new[1:] = codes[1:] != codes[:-1]
+        return np.cumsum(new) - 1
+
+    @cached_property
+    def case_starts(self) -> np.ndarray:
+        """Row index where each case's run begins."""
+        if not self.n:
+            return np.zeros(0, dtype=np.int64)
+        ci = self.case_index
+        return np.flatnonzero(np.r_[True, ci[1:] != ci[:-1]])
+
+    @cached_property
+    def n_cases(self) -> int:
+        return len(self.case_starts)
+
+    @cached_property
+    def case_sizes(self) -> np.ndarray:
+        return np.diff(np.r_[self.case_starts, self.n])
+
+    @cached_property
+    def case_ids(self) -> np.ndarray:
+        return self.log[CASE_ID].to_numpy()[self.case_starts]
+
+    @cached_property
+    def activity_codes_labels(self) -> tuple[np.ndarray, np.ndarray]:
+        codes, labels = pd.factorize(self.log[ACTIVITY].astype(str), sort=True)
+        return codes.astype(np.int64), np.asarray(labels, dtype=object)
+
+    @property
+    def act(self) -> np.ndarray:
+        return self.activity_codes_labels[0]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.activity_codes_labels[1]
+
+    @cached_property
+    def end_ns(self) -> np.ndarray:
+        return _ns(self.log[END])
+
+    @cached_property
+    def has_start(self) -> bool:
+        return bool(self.log[START].notna().any())
+
+    @cached_property
+    def start_ns(self) -> np.ndarray:
+        """Start where known, else end (pm4py's convention for completion-only events)."""
+        if not self.has_start:
+            return self.end_ns
+        s = self.log[START].fillna(self.log[END])
+        return _ns(s)
+
+    @cached_property
+    def case_type(self) -> np.ndarray:
+        """Case type per case (first non-empty value of the case; "" when unknown)."""
+        if CASE_TYPE not in self.log.columns:
+            return np.full(self.n_cases, "", dtype=object)
+        ct = self.log[CASE_TYPE].astype("string")
+        first = pd.Series(ct.to_numpy()).groupby(self.case_index).first()
+        return first.reindex(range(self.n_cases)).fillna("").to_numpy(dtype=object)
+
+    @cached_property
+    def keys(self) -> np.ndarray:
+        """Canonical activity key per row ("" where unknown)."""
+        if ACTIVITY_KEY not in self.log.columns:
+            return np.full(self.n, "", dtype=object)
+        return self.log[ACTIVITY_KEY].astype("string").fillna("").to_numpy(dtype=object)
+
+    @cached_property
+    def label_key(self) -> dict[str, str]:
+        """Activity label -> canonical key (first key seen for the label; "" when none)."""
+        df = pd.DataFrame({"a": self.labels[self.act], "k": self.keys})
+        df = df[df["k"] != ""].drop_duplicates("a")
+        out = {str(a): "" for a in self.labels}
+        out.update(dict(zip(df["a"], df["k"])))
+        return out
+
+    @cached_property
+    def dfg_order(self) -> np.ndarray:
+        """Row permutation giving pm4py's directly-follows order (start, end, event_seq per case)."""
+        idx = np.arange(self.n)
+        if not self.has_start or self.n < 2:
+            return idx
+        st = self.start_ns
+        same = self.case_index[1:] == self.case_index[:-1]
+        if not (same & (st[1:] < st[:-1])).any():
+            return idx
+        return np.lexsort((idx, self.end_ns, st, self.case_index))
+
+    @cached_property
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        if not self.n:
+            now = pd.Timestamp.now(tz="UTC")
+            return now, now
+        lo = int(min(self.start_ns.min(), self.end_ns.min()))
+        hi = int(self.end_ns.max())
+        return pd.Timestamp(lo, tz="UTC"), pd.Timestamp(hi, tz="UTC")
+
+    @cached_property
+    def span_days(self) -> float:
+        lo, hi = self.period
+        return max((hi - lo).total_seconds() / DAY_S, 1.0)
+
+
+def _arrays(log: pd.DataFrame | EventArrays) -> EventArrays:
+    return log if isinstance(log, EventArrays) else EventArrays(log)
+
+
+# --- directly-follows graph -----------------------------------------------------------------------
+
+
+def directly_follows_pairs(log: pd.DataFrame | EventArrays, clip_negative: bool = False) -> pd.DataFrame:
+    """Every directly-follows pair of the log: case (index), from/to activity codes, wait in seconds.
+
+    Row ``i`` of the result is the pair (event ``i`` → event ``i+1``) in pm4py's DF order; the
+    columns ``row_from``/``row_to`` point into the log.
+    """
+    ea = _arrays(log)
+    order = ea.dfg_order
+    if ea.n < 2:
+        return pd.DataFrame(
+            {c: np.zeros(0, dtype=np.int64) for c in ("case", "from", "to", "row_from", "row_to")}
+            | {"wait_s": np.zeros(0)}
+        )
+    ci = ea.case_index[order]
+    same = ci[1:] == ci[:-1]
+    a, b = order[:-1][same], order[1:][same]
+    wait = (ea.start_ns[b] - ea.end_ns[a]) / 1e9
+    if clip_negative:
+        wait = np.maximum(wait, 0.0)
+    return pd.DataFrame(
+        {"case": ci[:-1][same], "from": ea.act[a], "to": ea.act[b], "row_from": a, "row_to": b, "wait_s": wait}
+    )
+
+
+def process_map(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+    """All directly-follows pairs with frequency and mean/median waiting time (seconds).
+
+    Columns: from, to, count, mean_wait_s, median_wait_s, from_key, to_key; sorted by count
+    (descending). No display filtering: every observed pair is listed.
+    """
+    ea = _arrays(log)
+    pairs = directly_follows_pairs(ea)
+    cols = ["from", "to", "count", "mean_wait_s", "median_wait_s", "from_key", "to_key"]
+    if pairs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("from", "to", "from_key", "to_key") else float) for c in cols})
+    n_act = len(ea.labels)
+    code = pairs["from"].to_numpy() * n_act + pairs["to"].to_numpy()
+    g = pd.Series(pairs["wait_s"].to_numpy()).groupby(code, sort=False)
+    agg = pd.DataFrame({"count": g.size(), "mean_wait_s": g.mean(), "median_wait_s": g.median()})
+    idx = agg.index.to_numpy()
+    lk = ea.label_key
+    out = pd.DataFrame(
+        {
+            "from": ea.labels[idx // n_act],
+            "to": ea.labels[idx % n_act],
+            "count": agg["count"].to_numpy().astype(np.int64),
+            "mean_wait_s": agg["mean_wait_s"].to_numpy(),
+            "median_wait_s": agg["median_wait_s"].to_numpy(),
+        }
+    )
+    out["from_key"] = out["from"].map(lk).replace("", None)
+    out["to_key"] = out["to"].map(lk).replace("", None)
+    return out.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def start_end_activities(log: pd.DataFrame | EventArrays) -> tuple[dict[str, int], dict[str, int]]:
+    """First and last activity of each case (DF order), counted: (start_activities, end_activities)."""
+    ea = _arrays(log)
+    if not ea.n:
+        return {}, {}
+    order = ea.dfg_order
+    first = ea.act[order[ea.case_starts]]
+    last = ea.act[order[np.r_[ea.case_starts[1:], ea.n] - 1]]
+
+    def count(codes: np.ndarray) -> dict[str, int]:
+        c = np.bincount(codes, minlength=len(ea.labels))
+        nz = np.flatnonzero(c)
+        return {str(ea.labels[i]): int(c[i]) for i in nz[np.argsort(-c[nz], kind="stable")]}
+
+    return count(first), count(last)
+
+
+# --- variants -------------------------------------------------------------------------------------
+
+_B1 = np.uint64(1_000_003)
+_B2 = np.uint64(0x9E3779B97F4A7C15)
+
+
+def variant_ids(log: pd.DataFrame | EventArrays) -> np.ndarray:
+    """A variant number per case (0 = most frequent variant), from two polynomial hashes of the
+    activity codes in canonical order plus the length (collision chance ~1e-19 per pair)."""
+    ea = _arrays(log)
+    if not ea.n:
+        return np.zeros(0, dtype=np.int64)
+    pos = (np.arange(ea.n) - ea.case_starts[ea.case_index]).astype(np.uint64)
+    v = ea.act.astype(np.uint64) + np.uint64(1)
+    with np.errstate(over="ignore"):
+        h1 = np.add.reduceat(v * np.power(_B1, pos), ea.case_starts)
+        h2 = np.add.reduceat((v * np.uint64(2654435761)) * np.power(_B2, pos), ea.case_starts)
+    frame = pd.DataFrame({"h1": h1, "h2": h2, "n": ea.case_sizes})
+    ids = frame.groupby(["h1", "h2", "n"], sort=False).ngroup().to_numpy()
+    counts = np.bincount(ids)
+    # renumber by descending frequency (ties: first appearance)
+    first_seen = np.full(len(counts), ea.n_cases, dtype=np.int64)
+    np.minimum.at(first_seen, ids, np.arange(ea.n_cases))
+    rank_order = np.lexsort((first_seen, -counts))
+    remap = np.empty_like(rank_order)
+    remap[rank_order] = np.arange(len(rank_order))
+    return remap[ids]
+
+
+def variants(log: pd.DataFrame | EventArrays, top: int | None = 10) -> pd.DataFrame:
+    """The ``top`` most frequent variants (all if None): variant (" → " joined), activities (tuple),
+    count, share of cases, cumulative share."""
+    ea = _arrays(log)
+    vid = variant_ids(ea)
+    counts = np.bincount(vid) if len(vid) else np.zeros(0, dtype=np.int64)
+    k = len(counts) if top is None else min(top, len(counts))
+    if k == 0:
+        return pd.DataFrame(columns=["variant", "activities", "count", "share", "cumulative_share"])
+    rep = np.full(len(counts), ea.n_cases, dtype=np.int64)
+    np.minimum.at(rep, vid, np.arange(ea.n_cases))
+    acts = []
+    for c in rep[:k]:  # one loop per *reported variant* (top N), not per case
+        s = ea.case_starts[c]
+        acts.append(tuple(str(x) for x in ea.labels[ea.act[s : s + ea.case_sizes[c]]]))
+    share = counts[:k] / ea.n_cases
+    return pd.DataFrame(
+        {
+            "variant": [ARROW.join(a) for a in acts],
+            "activities": acts,
+            "count": counts[:k].astype(np.int64),
+            "share": share,
+            "cumulative_share": np.cumsum(share),
+        }
+    )
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+
+def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
+    """Whether each case is closed, and the rule used ("activity_key" or "time").
+
+    Rule: where the log carries canonical keys, a case is closed when its last event's key is a
+    closing key (``CLOSING_KEYS``). Without any keys (real public logs), a case is closed when its
+    last event lies at least the P90 of all within-case gaps before the log's end: a case that
+    has been silent that long is treated as finished at its last (end) activity.
+    """
+    ea = _arrays(log)
+    if not ea.n:
+        return np.zeros(0, dtype=bool), "time"
+    last = np.r_[ea.case_starts[1:], ea.n] - 1
+    if (ea.keys != "").any():
+        return np.isin(ea.keys[last], list(CLOSING_KEYS)), "activity_key"
+    same = ea.case_index[1:] == ea.case_index[:-1]
+    gaps = (ea.end_ns[1:] - ea.end_ns[:-1])[same]
+    p90 = float(np.percentile(gaps, 90)) if len(gaps) else 0.0
+    return ea.end_ns[last] <= ea.end_ns.max() - p90, "time"
+
+
+def case_durations(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+    """One row per case: case_id, case_type, start (earliest start or end), end (latest end),
+    duration_s, closed, age_s (log end − case start; the age an open case has reached), events."""
+    ea = _arrays(log)
+    if not ea.n:
+        return pd.DataFrame(columns=["case_id", "case_type", "start", "end", "duration_s", "closed", "age_s", "events"])
+    first = np.minimum.reduceat(np.minimum(ea.start_ns, ea.end_ns), ea.case_starts)
+    last = np.maximum.reduceat(ea.end_ns, ea.case_starts)
+    closed, _ = closed_cases(ea)
+    return pd.DataFrame(
+        {
+            "case_id": ea.case_ids,
+            "case_type": ea.case_type,
+            "start": pd.to_datetime(first, utc=True),
+            "end": pd.to_datetime(last, utc=True),
+            "duration_s": (last - first) / 1e9,
+            "closed": closed,
+            "age_s": (ea.end_ns.max() - first) / 1e9,
+            "events": ea.case_sizes,
+        }
+    )
+
+
+def open_cases(log: pd.DataFrame | EventArrays, at: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Open cases by age at ``at`` (default: the log's last timestamp): age_band, cases.
+
+    Bands: under 30 days, 30–90 days, over 90 days (the Untätigkeitsklage mark, § 75 VwGO).
+    With ``at`` given, a case counts as open at ``at`` when it started before and either is not
+    closed or its last event lies after ``at``.
+    """
+    ea = _arrays(log)
+    cd = case_durations(ea)
+    if at is None:
+        mask = ~cd["closed"].to_numpy(dtype=bool) if len(cd) else np.zeros(0, dtype=bool)
+        at_ts = ea.period[1]
+    else:
+        at_ts = pd.Timestamp(at)
+        at_ts = at_ts.tz_localize("UTC") if at_ts.tzinfo is None else at_ts
+        mask = ((cd["start"] <= at_ts) & (~cd["closed"] | (cd["end"] > at_ts))).to_numpy(dtype=bool)
+    age_d = ((at_ts - cd["start"]).dt.total_seconds() / DAY_S).to_numpy()[mask] if len(cd) else np.zeros(0)
+    band = np.digitize(age_d, [30.0, float(catalogue.INACTION_DAYS)], right=True)
+    counts = np.bincount(band, minlength=3)
+    return pd.DataFrame({"age_band": list(AGE_BANDS), "cases": counts.astype(np.int64)})
+
+
+# --- rework and service times --------------------------------------------------------------------
+
+
+def activity_counts_per_case(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+    """Long table (case, act, n) of how often each activity occurs in each case (n ≥ 1)."""
+    ea = _arrays(log)
+    n_act = max(len(ea.labels), 1)
+    key = np.sort(ea.case_index.astype(np.int64) * n_act + ea.act)
+    if not len(key):
+        return pd.DataFrame({"case": [], "act": [], "n": []}, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    uniq = key[starts]
+    n = np.diff(np.r_[starts, len(key)])
+    return pd.DataFrame({"case": uniq // n_act, "act": uniq % n_act, "n": n})
+
+
+def rework(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+    """Per activity: cases in which it occurs more than once (as pm4py's rework cases), share of all
+    cases, and the mean number of extra occurrences per such case. Activities without rework are
+    left out; sorted by cases_with_repeat (descending)."""
+    ea = _arrays(log)
+    acc = activity_counts_per_case(ea)
+    rep = acc[acc["n"] > 1]
+    if rep.empty:
+        return pd.DataFrame(columns=["activity", "activity_key", "cases_with_repeat", "share", "extra_per_case"])
+    g = rep.groupby("act", sort=False)["n"]
+    out = pd.DataFrame({"cases_with_repeat": g.size(), "extra": g.sum() - g.size()})
+    labels = ea.labels[out.index.to_numpy()]
+    res = pd.DataFrame(
+        {
+            "activity": labels,
+            "activity_key": [ea.label_key.get(str(x)) or None for x in labels],
+            "cases_with_repeat": out["cases_with_repeat"].to_numpy().astype(np.int64),
+            "share": out["cases_with_repeat"].to_numpy() / ea.n_cases,
+            "extra_per_case": out["extra"].to_numpy() / out["cases_with_repeat"].to_numpy(),
+        }
+    )
+    return res.sort_values(["cases_with_repeat", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def service_times(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+    """Per activity: events, cases, mean and median service time (end − start, seconds) over the
+    events that carry a start (NaN where none does), plus the canonical key."""
+    ea = _arrays(log)
+    n_act = len(ea.labels)
+    count = np.bincount(ea.act, minlength=n_act)
+    cases = np.bincount(activity_counts_per_case(ea)["act"].to_numpy(dtype=np.int64), minlength=n_act)
+    mean = np.full(n_act, np.nan)
+    median = np.full(n_act, np.nan)
+    if ea.has_start:
+        has = ea.log[START].notna().to_numpy()
+        dur = (ea.end_ns[has] - ea.start_ns[has]) / 1e9
+        g = pd.Series(dur).groupby(ea.act[has], sort=False)
+        m = g.mean()
+        mean[m.index.to_numpy()] = m.to_numpy()
+        md = g.median()
+        median[md.index.to_numpy()] = md.to_numpy()
+    out = pd.DataFrame(
+        {
+            "activity": ea.labels.astype(str),
+            "activity_key": [ea.label_key.get(str(x)) or None for x in ea.labels],
+            "count": count.astype(np.int64),
+            "cases": cases.astype(np.int64),
+            "mean_service_s": mean,
+            "median_service_s": median,
+        }
+    )
+    return out.sort_values(["count", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+# --- KPIs -----------------------------------------------------------------------------------------
+
+KPI_NAMES = (
+    "cases",
+    "cycle_time_median_days",
+    "cycle_time_p90_days",
+    "share_cases_over_90_days",
+    "cases_closed",
+    "cases_open",
+    "open_over_90_days",
+    "rework_share",
+    "variants_count",
+    "mean_events_per_case",
+)
+
+
+def kpis_from_cases(cases: pd.DataFrame, rework_case: np.ndarray, vid: np.ndarray, group: np.ndarray | None = None) -> pd.DataFrame:
+    """KPI table (one row per group, or one row "all") from the per-case frame.
+
+    cycle_time_*: duration (first event to last end, days) of closed cases; share_cases_over_90_days:
+    (closed cases lasting > 90 d + open cases older than 90 d) / all cases; open_over_90_days:
+    open cases older than 90 d; rework_share: share of cases with any activity repeated;
+    variants_count: distinct variants; mean_events_per_case.
+    """
+    lim = catalogue.INACTION_DAYS * DAY_S
+    closed = cases["closed"].to_numpy(dtype=bool)
+    dur = cases["duration_s"].to_numpy(dtype=float)
+    age = cases["age_s"].to_numpy(dtype=float)
+    df = pd.DataFrame(
+        {
+            "g": "all" if group is None else group,
+            "closed": closed,
+            "dur_closed_d": np.where(closed, dur / DAY_S, np.nan),
+            "over": (closed & (dur > lim)) | (~closed & (age > lim)),
+            "open_over": ~closed & (age > lim),
+            "rework": rework_case,
+            "vid": vid,
+            "events": cases["events"].to_numpy(),
+        }
+    )
+    g = df.groupby("g", sort=True)
+    out = pd.DataFrame(
+        {
+            "cases": g.size().astype(float),
+            "cycle_time_median_days": g["dur_closed_d"].median(),
+            "cycle_time_p90_days": g["dur_closed_d"].quantile(0.9),
+            "share_cases_over_90_days": g["over"].mean(),
+            "cases_closed": g["closed"].sum().astype(float),
+            "cases_open": (g.size() - g["closed"].sum()).astype(float),
+            "open_over_90_days": g["open_over"].sum().astype(float),
+            "rework_share": g["rework"].mean(),
+            "variants_count": g["vid"].nunique().astype(float),
+            "mean_events_per_case": g["events"].mean(),
+        }
+    )
+    out.index.name = "case_type" if group is not None else None
+    return out

@@ -224,14 +224,10 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: no bare traceback for users
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # typer vendors its own click: recognise its exceptions by class name, not by import
+        if any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(getattr(exc, "exit_code", 2))
         log = Path(tempfile.gettempdir()) / "procmine-fehler.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
         if debug:

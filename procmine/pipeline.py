@@ -75,11 +75,11 @@ def ingest_folder(
     exports_dir: Path, normalised_dir: Path, progress: Progress = _quiet
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
     """Ingest every export of a folder; returns canonical logs and quality reports per office."""
+    files = find_exports(exports_dir)
     from procmine.normalise import ingest_file  # stage import kept local: the CLI starts fast
 
     logs: dict[str, pd.DataFrame] = {}
     qualities: dict[str, QualityReport] = {}
-    files = find_exports(exports_dir)
     for i, path in enumerate(files, 1):
         progress(f"[{i}/{len(files)}] Einlesen: {path.name}")
         result = ingest_file(path, normalised_dir)

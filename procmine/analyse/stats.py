@@ -6,9 +6,10 @@ directly-follows pairs from a shift by one row.
 
 Ordering and wait rules (chosen to agree with pm4py 2.7, checked in ``tests/test_pm4py_agreement.py``):
 
-* Variants, case durations and rework use the canonical order (``end``, then ``event_seq``), as
-  pm4py orders by the completion timestamp with a stable sort (ties keep the input order).
-* The directly-follows relation (process map, start/end activities) orders the events of a case by
+* Variants, case durations, rework and start/end activities use the canonical order (``end``,
+  then ``event_seq``), as pm4py orders by the completion timestamp with a stable sort (ties keep
+  the input order) or, for start/end activities, takes the frame's row order.
+* The directly-follows relation (process map) orders the events of a case by
   (``start`` or, where empty, ``end``; then ``end``; then ``event_seq``), as pm4py's DFG sorts by
   (start_timestamp, time:timestamp) with a stable sort. In a completion-only log this is the
   canonical order.
@@ -51,9 +52,12 @@ CLOSING_KEYS: frozenset[str] = frozenset(
 AGE_BANDS = ("under_30_days", "30_to_90_days", "over_90_days")
 
 
-def _ns(series: pd.Series) -> np.ndarray:
-    """Timestamps as int64 nanoseconds since the epoch (NaT → int64 min)."""
-    return series.astype("datetime64[ns, UTC]").to_numpy(dtype="datetime64[ns]").view("int64")
+US = 1e6  # microseconds per second: timestamps are handled as int64 microseconds (the schema's unit)
+
+
+def _us(series: pd.Series) -> np.ndarray:
+    """Timestamps as int64 microseconds since the epoch (NaT → int64 min)."""
+    return np.asarray(series.astype("datetime64[us, UTC]").array.asi8, dtype=np.int64)
 
 
 @dataclass
@@ -112,20 +116,20 @@ class EventArrays:
         return self.activity_codes_labels[1]
 
     @cached_property
-    def end_ns(self) -> np.ndarray:
-        return _ns(self.log[END])
+    def end_us(self) -> np.ndarray:
+        return _us(self.log[END])
 
     @cached_property
     def has_start(self) -> bool:
         return bool(self.log[START].notna().any())
 
     @cached_property
-    def start_ns(self) -> np.ndarray:
+    def start_us(self) -> np.ndarray:
         """Start where known, else end (pm4py's convention for completion-only events)."""
         if not self.has_start:
-            return self.end_ns
+            return self.end_us
         s = self.log[START].fillna(self.log[END])
-        return _ns(s)
+        return _us(s)
 
     @cached_property
     def case_type(self) -> np.ndarray:
@@ -158,20 +162,20 @@ class EventArrays:
         idx = np.arange(self.n)
         if not self.has_start or self.n < 2:
             return idx
-        st = self.start_ns
+        st = self.start_us
         same = self.case_index[1:] == self.case_index[:-1]
         if not (same & (st[1:] < st[:-1])).any():
             return idx
-        return np.lexsort((idx, self.end_ns, st, self.case_index))
+        return np.lexsort((idx, self.end_us, st, self.case_index))
 
     @cached_property
     def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         if not self.n:
             now = pd.Timestamp.now(tz="UTC")
             return now, now
-        lo = int(min(self.start_ns.min(), self.end_ns.min()))
-        hi = int(self.end_ns.max())
-        return pd.Timestamp(lo, tz="UTC"), pd.Timestamp(hi, tz="UTC")
+        lo = int(min(self.start_us.min(), self.end_us.min()))
+        hi = int(self.end_us.max())
+        return pd.Timestamp(lo, unit="us", tz="UTC"), pd.Timestamp(hi, unit="us", tz="UTC")
 
     @cached_property
     def span_days(self) -> float:
@@ -202,7 +206,7 @@ def directly_follows_pairs(log: pd.DataFrame | EventArrays, clip_negative: bool 
     ci = ea.case_index[order]
     same = ci[1:] == ci[:-1]
     a, b = order[:-1][same], order[1:][same]
-    wait = (ea.start_ns[b] - ea.end_ns[a]) / 1e9
+    wait = (ea.start_us[b] - ea.end_us[a]) / US
     if clip_negative:
         wait = np.maximum(wait, 0.0)
     return pd.DataFrame(
@@ -242,13 +246,12 @@ def process_map(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
 
 
 def start_end_activities(log: pd.DataFrame | EventArrays) -> tuple[dict[str, int], dict[str, int]]:
-    """First and last activity of each case (DF order), counted: (start_activities, end_activities)."""
+    """First and last activity of each case (canonical order), counted: (start_activities, end_activities)."""
     ea = _arrays(log)
     if not ea.n:
         return {}, {}
-    order = ea.dfg_order
-    first = ea.act[order[ea.case_starts]]
-    last = ea.act[order[np.r_[ea.case_starts[1:], ea.n] - 1]]
+    first = ea.act[ea.case_starts]
+    last = ea.act[np.r_[ea.case_starts[1:], ea.n] - 1]
 
     def count(codes: np.ndarray) -> dict[str, int]:
         c = np.bincount(codes, minlength=len(ea.labels))
@@ -332,9 +335,9 @@ def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
     if (ea.keys != "").any():
         return np.isin(ea.keys[last], list(CLOSING_KEYS)), "activity_key"
     same = ea.case_index[1:] == ea.case_index[:-1]
-    gaps = (ea.end_ns[1:] - ea.end_ns[:-1])[same]
+    gaps = (ea.end_us[1:] - ea.end_us[:-1])[same]
     p90 = float(np.percentile(gaps, 90)) if len(gaps) else 0.0
-    return ea.end_ns[last] <= ea.end_ns.max() - p90, "time"
+    return ea.end_us[last] <= ea.end_us.max() - p90, "time"
 
 
 def case_durations(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
@@ -343,18 +346,18 @@ def case_durations(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     ea = _arrays(log)
     if not ea.n:
         return pd.DataFrame(columns=["case_id", "case_type", "start", "end", "duration_s", "closed", "age_s", "events"])
-    first = np.minimum.reduceat(np.minimum(ea.start_ns, ea.end_ns), ea.case_starts)
-    last = np.maximum.reduceat(ea.end_ns, ea.case_starts)
+    first = np.minimum.reduceat(np.minimum(ea.start_us, ea.end_us), ea.case_starts)
+    last = np.maximum.reduceat(ea.end_us, ea.case_starts)
     closed, _ = closed_cases(ea)
     return pd.DataFrame(
         {
             "case_id": ea.case_ids,
             "case_type": ea.case_type,
-            "start": pd.to_datetime(first, utc=True),
-            "end": pd.to_datetime(last, utc=True),
-            "duration_s": (last - first) / 1e9,
+            "start": pd.to_datetime(first, unit="us", utc=True),
+            "end": pd.to_datetime(last, unit="us", utc=True),
+            "duration_s": (last - first) / US,
             "closed": closed,
-            "age_s": (ea.end_ns.max() - first) / 1e9,
+            "age_s": (ea.end_us.max() - first) / US,
             "events": ea.case_sizes,
         }
     )
@@ -433,7 +436,7 @@ def service_times(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     median = np.full(n_act, np.nan)
     if ea.has_start:
         has = ea.log[START].notna().to_numpy()
-        dur = (ea.end_ns[has] - ea.start_ns[has]) / 1e9
+        dur = (ea.end_us[has] - ea.start_us[has]) / US
         g = pd.Series(dur).groupby(ea.act[has], sort=False)
         m = g.mean()
         mean[m.index.to_numpy()] = m.to_numpy()

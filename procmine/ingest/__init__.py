@@ -1,0 +1,86 @@
+"""Readers for exports: CSV/TXT, XLSX/XLS, XES(.gz), Parquet -> RawTable (cells as text + provenance).
+
+``read_table`` picks the reader from the file's first bytes (so a workbook saved as .csv still reads)
+and falls back to the extension; a profile may fix encoding, delimiter, sheet and personal columns
+that are never loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from procmine.errors import InputProblem
+from procmine.ingest.excel import list_sheets, read_excel_file
+from procmine.ingest.parquet import read_parquet_file
+from procmine.ingest.raw import RawTable
+from procmine.ingest.text import read_csv_bytes
+from procmine.ingest.xes import read_xes_bytes
+
+if TYPE_CHECKING:
+    from procmine.profiles import Profile
+
+__all__ = ["RawTable", "detect_format", "list_sheets", "read_table"]
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """csv | xlsx | xls | xes | parquet, from magic bytes first and the file name second."""
+    name = path.name.lower()
+    if head.startswith(_ZIP):
+        return "xlsx"
+    if head.startswith(_OLE):
+        return "xls"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\x1f\x8b"):
+        return "xes" if ".xes" in name or b"<log" in _gunzip_head(head) else "csv.gz"
+    stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if stripped.startswith(b"<?xml") or stripped.startswith(b"<log"):
+        return "xes"
+    return "csv"
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    import zlib
+
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4096)
+    except zlib.error:
+        return b""
+
+
+def read_table(
+    path: str | Path,
+    profile: Profile | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> RawTable:
+    """Read one export file into a RawTable; personal columns the profile drops are never loaded."""
+    path = Path(path)
+    if not path.exists() or not path.is_file():
+        raise InputProblem(code="file_not_found", file=str(path), found="keine solche Datei",
+                           expected="eine vorhandene Exportdatei", hint="Prüfen Sie Pfad und Dateinamen.")
+    exclude = tuple(profile.privacy_drop) if profile is not None else ()
+    enc = encoding or (profile.encoding if profile is not None else "auto")
+    delim = delimiter or (profile.delimiter if profile is not None else "auto")
+    sheet = sheet or (profile.sheet if profile is not None and profile.sheet else None)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    fmt = detect_format(path, head)
+    if fmt in ("xlsx", "xls"):
+        want = tuple(profile.match_columns) if profile is not None else ()
+        return read_excel_file(path, sheet=sheet, exclude=exclude, want_columns=want)
+    if fmt == "parquet":
+        return read_parquet_file(path, exclude=exclude)
+    data = path.read_bytes()
+    if fmt == "xes":
+        return read_xes_bytes(data, path.name, exclude, path=path)
+    if fmt == "csv.gz":
+        import gzip
+
+        data = gzip.decompress(data)
+    return read_csv_bytes(data, path.name, enc, delim, exclude, path=path)

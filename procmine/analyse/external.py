@@ -1,0 +1,297 @@
+"""Waits on other bodies: BA consent, security inquiry, Bundesdruckerei card production, card
+handover (uncollected cards) and visa consent, each against its legal or usual norm; plus the
+split of all waiting time into external, applicant and office waiting.
+
+A wait is paired per case: each request event is matched with the first answer event after it in
+the same case (``pandas.merge_asof``, vectorised); a request without an answer is an *open* wait,
+aged to the end of the log. Norms come from ``procmine.catalogue.WAIT_NORMS``; visa consent has
+no catalogue norm and uses the 3 months after which an Untätigkeitsklage is possible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from procmine.analyse.time import (
+    DEFAULT_CALENDAR,
+    OfficeCalendar,
+    calendar_seconds,
+    case_codes,
+    has_keys,
+    step_times,
+    working_seconds,
+)
+from procmine.catalogue import INACTION_DAYS, WAIT_NORMS
+from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, EVENT_SEQ, OFFICE
+
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class WaitSpec:
+    """One external (or hand-over) wait: request keys -> answer keys, with its norm."""
+
+    name: str
+    from_keys: tuple[str, ...]
+    to_keys: tuple[str, ...]
+    norm_days: float
+    basis: str
+    source: str
+    external: bool
+    norm_days_by_case_type: tuple[tuple[str, float], ...] = ()
+
+
+def _norm(from_key: str, to_key: str) -> tuple[float, str, str, bool]:
+    """Look a norm up in the catalogue."""
+    for n in WAIT_NORMS:
+        if n.from_key == from_key and n.to_key == to_key:
+            return n.days, n.basis, n.source, n.external
+    raise KeyError((from_key, to_key))
+
+
+def _spec(name: str, from_keys: tuple[str, ...], to_keys: tuple[str, ...], **kw: object) -> WaitSpec:
+    """Spec with the catalogue norm of its first (from, to) pair."""
+    days, basis, source, external = _norm(from_keys[0], to_keys[0])
+    return WaitSpec(name, from_keys, to_keys, days, basis, source, external, **kw)  # type: ignore[arg-type]
+
+
+EXTERNAL_WAITS: tuple[WaitSpec, ...] = (
+    _spec(
+        "ba_consent",
+        ("ba_consent_requested",),
+        ("ba_consent_granted", "ba_consent_deemed", "ba_consent_refused"),
+        norm_days_by_case_type=(("FKV_81A", 7.0),),
+    ),
+    _spec("security_check", ("security_check_requested",), ("security_check_completed",)),
+    _spec("eat_production", ("eat_ordered",), ("eat_received",)),
+    _spec("eat_handover", ("eat_received",), ("eat_handed_over",)),
+    WaitSpec(
+        "visa_consent",
+        ("application_received",),
+        ("visa_consent_sent",),
+        float(INACTION_DAYS),
+        "legal",
+        "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten); üblich bis 3 Monate",
+        True,
+    ),
+)
+
+WAIT_COLUMNS = [
+    "wait", CASE_ID, CASE_TYPE, OFFICE, "from_key", "to_key", "from_time", "to_time", "open",
+    "wait_calendar_s", "wait_working_s", "wait_days", "norm_days", "over_norm", "basis", "external",
+]
+
+
+def _events(log: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of the log whose activity_key is in ``keys``, with case code, time and key."""
+    hit = log[ACTIVITY_KEY].astype("string").isin(keys).fillna(False).to_numpy(dtype=bool)
+    sub = log.loc[hit]
+    return pd.DataFrame(
+        {
+            "code": case_codes(log)[hit],
+            "t": pd.to_datetime(sub[END], utc=True).to_numpy(),
+            "seq": sub[EVENT_SEQ].to_numpy() if EVENT_SEQ in sub.columns else np.arange(hit.sum()),
+            "key": sub[ACTIVITY_KEY].astype(str).to_numpy(),
+            CASE_ID: sub[CASE_ID].astype("object").to_numpy(),
+            CASE_TYPE: sub[CASE_TYPE].astype("object").to_numpy() if CASE_TYPE in sub.columns else None,
+            OFFICE: sub[OFFICE].astype("object").to_numpy() if OFFICE in sub.columns else None,
+        }
+    )
+
+
+def paired_waits(
+    log: pd.DataFrame,
+    spec: WaitSpec,
+    calendar: OfficeCalendar = DEFAULT_CALENDAR,
+    as_of: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """All waits of one kind: each request paired with the first answer after it in its case.
+
+    Columns ``WAIT_COLUMNS``; open waits (no answer yet) have ``open=True``, ``to_time`` NaT and
+    their age to ``as_of`` (default: last event of the log) as wait time.
+
+    >>> paired_waits(log, EXTERNAL_WAITS[0])  # doctest: +SKIP
+    """
+    if not has_keys(log) or log.empty:
+        return pd.DataFrame(columns=WAIT_COLUMNS)
+    as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(log[END], utc=True).max()
+    req = _events(log, spec.from_keys).sort_values(["t", "seq"], kind="stable")
+    ans = _events(log, spec.to_keys).sort_values(["t", "seq"], kind="stable")
+    if req.empty:
+        return pd.DataFrame(columns=WAIT_COLUMNS)
+    right = ans[["code", "t", "seq", "key"]].rename(columns={"t": "to_time", "seq": "to_seq", "key": "to_key"})
+    right["t"] = right["to_time"]
+    m = pd.merge_asof(req, right, on="t", by="code", direction="forward", allow_exact_matches=True)
+    # several requests answered by one answer: keep the first request (the wait started there)
+    answered = m["to_seq"].notna()
+    dup = answered & m.duplicated(["code", "to_seq"], keep="first")
+    m = m.loc[~dup].reset_index(drop=True)
+    is_open = m["to_time"].isna()
+    stop = m["to_time"].where(~is_open, as_of)
+    out = pd.DataFrame(
+        {
+            "wait": spec.name,
+            CASE_ID: m[CASE_ID],
+            CASE_TYPE: m[CASE_TYPE],
+            OFFICE: m[OFFICE],
+            "from_key": m["key"],
+            "to_key": m["to_key"],
+            "from_time": pd.to_datetime(m["t"], utc=True),
+            "to_time": pd.to_datetime(m["to_time"], utc=True),
+            "open": is_open.to_numpy(),
+        }
+    )
+    stop = pd.to_datetime(stop, utc=True)
+    out["wait_calendar_s"] = calendar_seconds(out["from_time"], stop)
+    out["wait_working_s"] = working_seconds(out["from_time"], stop, calendar)
+    out["wait_days"] = out["wait_calendar_s"] / DAY_S
+    norm = pd.Series(spec.norm_days, index=out.index, dtype=float)
+    for ct, days in spec.norm_days_by_case_type:
+        norm[out[CASE_TYPE] == ct] = days
+    out["norm_days"] = norm
+    out["over_norm"] = out["wait_days"] > out["norm_days"]
+    out["basis"] = spec.basis
+    out["external"] = spec.external
+    if spec.name == "visa_consent":  # only visa-consent cases wait for a visa consent
+        out = out[out[CASE_TYPE].astype("object") == "VISA_CONSENT"].reset_index(drop=True)
+    return out[WAIT_COLUMNS]
+
+
+def external_waits(
+    log: pd.DataFrame,
+    calendar: OfficeCalendar = DEFAULT_CALENDAR,
+    specs: tuple[WaitSpec, ...] = EXTERNAL_WAITS,
+    as_of: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """All paired waits of all kinds in ``specs`` stacked (one row per request), see ``paired_waits``.
+
+    >>> external_waits(log).groupby("wait")["over_norm"].mean()  # doctest: +SKIP
+    """
+    parts = [paired_waits(log, s, calendar, as_of) for s in specs]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=WAIT_COLUMNS)
+
+
+def external_wait_summary(waits: pd.DataFrame) -> pd.DataFrame:
+    """Per wait kind: answered and open waits, median/P90 days (answered, calendar), median
+    working days (answered, in office-days of 24 h-equivalent seconds / 86400), share of answered
+    waits over the norm, open waits already over the norm, norm, basis, external.
+
+    >>> external_wait_summary(external_waits(log))  # doctest: +SKIP
+    """
+    cols = ["wait", "answered", "open", "median_days", "p90_days", "median_working_h", "share_over_norm",
+            "open_over_norm", "norm_days", "basis", "external"]
+    if waits.empty:
+        return pd.DataFrame(columns=cols)
+    w = waits.assign(answered=~waits["open"].astype(bool))
+    a = w[w["answered"]]
+    ga = a.groupby("wait")
+    g = w.groupby("wait")
+    out = pd.DataFrame(
+        {
+            "answered": g["answered"].sum().astype(int),
+            "open": g["open"].sum().astype(int),
+            "median_days": ga["wait_days"].median(),
+            "p90_days": ga["wait_days"].quantile(0.9),
+            "median_working_h": ga["wait_working_s"].median() / 3600,
+            "share_over_norm": ga["over_norm"].mean(),
+            "open_over_norm": w[w["open"].astype(bool)].groupby("wait")["over_norm"].sum(),
+            "norm_days": g["norm_days"].median(),
+            "basis": g["basis"].first(),
+            "external": g["external"].first(),
+        }
+    )
+    out["open_over_norm"] = out["open_over_norm"].fillna(0).astype(int)
+    return out.reset_index()[cols]
+
+
+@dataclass(frozen=True)
+class BaConsentCheck:
+    """BA consent (§ 39 AufenthG, § 36 Abs. 2 BeschV): requests, answers, share over the norm
+    (14 days, 7 under § 81a), deemed-consent share, and ``deemed_not_applied``: explicit grants
+    after the norm in cases without ``ba_consent_deemed`` (the office waited although consent was
+    already deemed given)."""
+
+    requests: int
+    answered: int
+    open: int
+    share_over_norm: float
+    deemed: int
+    deemed_share: float
+    deemed_not_applied: int
+    deemed_not_applied_share: float
+    excess_days_not_applied: float  # days waited beyond the norm in those cases, summed
+
+
+def ba_consent_check(log: pd.DataFrame, waits: pd.DataFrame | None = None) -> BaConsentCheck:
+    """Figures on BA consent waits (see ``BaConsentCheck``); all zero/NaN without BA events.
+
+    >>> ba_consent_check(log).deemed_not_applied  # doctest: +SKIP
+    """
+    w = waits if waits is not None else paired_waits(log, EXTERNAL_WAITS[0])
+    w = w[w["wait"] == "ba_consent"] if not w.empty else w
+    if w.empty:
+        return BaConsentCheck(0, 0, 0, np.nan, 0, np.nan, 0, np.nan, 0.0)
+    ans = w[~w["open"].astype(bool)]
+    deemed_cases = set(log.loc[log[ACTIVITY_KEY].astype("string") == "ba_consent_deemed", CASE_ID].astype(str))
+    late_grant = ans[(ans["to_key"] == "ba_consent_granted") & ans["over_norm"] & ~ans[CASE_ID].astype(str).isin(deemed_cases)]
+    n_ans = len(ans)
+    deemed = int((ans["to_key"] == "ba_consent_deemed").sum())
+    excess = float((late_grant["wait_days"] - late_grant["norm_days"]).sum())
+    return BaConsentCheck(
+        requests=len(w),
+        answered=n_ans,
+        open=int(w["open"].sum()),
+        share_over_norm=float(ans["over_norm"].mean()) if n_ans else np.nan,
+        deemed=deemed,
+        deemed_share=deemed / n_ans if n_ans else np.nan,
+        deemed_not_applied=len(late_grant),
+        deemed_not_applied_share=len(late_grant) / n_ans if n_ans else np.nan,
+        excess_days_not_applied=excess,
+    )
+
+
+CARD_AGE_BANDS = ("< 14 Tage", "14–30 Tage", "30–90 Tage", "> 90 Tage")
+
+
+def uncollected_cards(log: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Cards received from the Bundesdruckerei and not handed over by ``as_of`` (default: end of the
+    log), by age band. Columns: age_band, cards, share.
+
+    >>> uncollected_cards(log)  # doctest: +SKIP
+    """
+    spec = next(s for s in EXTERNAL_WAITS if s.name == "eat_handover")
+    w = paired_waits(log, spec, as_of=as_of)
+    w = w[w["open"].astype(bool)] if not w.empty else w
+    age = w["wait_days"].astype(float) if not w.empty else pd.Series(dtype=float)
+    band = pd.cut(age, [-np.inf, 14, 30, 90, np.inf], right=False, labels=list(CARD_AGE_BANDS))
+    t = pd.Series(1, index=age.index).groupby(band, observed=False).sum().reindex(list(CARD_AGE_BANDS), fill_value=0)
+    out = t.rename("cards").rename_axis("age_band").reset_index()
+    total = out["cards"].sum()
+    out["share"] = out["cards"] / total if total else np.nan
+    return out
+
+
+def waiting_by_party(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+    """Total waiting split by whose turn it was: "external" (other bodies), "applicant", "office".
+
+    Interval rows use waiting time; completion-only rows only have the gap to the previous event,
+    which includes the step's own service time (``basis`` says which). Columns: wait_party, basis,
+    calendar_s, working_s, share_calendar, share_working.
+
+    >>> waiting_by_party(log)  # doctest: +SKIP
+    """
+    st = step_times(log, calendar)
+    interval = st["time_basis"] == "interval"
+    cal = st["waiting_calendar_s"].where(interval, st["gap_calendar_s"])
+    work = st["waiting_working_s"].where(interval, st["gap_working_s"])
+    basis = np.where(interval, "waiting", "gap")
+    t = pd.DataFrame({"wait_party": st["wait_party"], "basis": basis, "calendar_s": cal, "working_s": work})
+    out = t.groupby(["wait_party", "basis"])[["calendar_s", "working_s"]].sum().reset_index()
+    for b in ("calendar", "working"):
+        tot = out[f"{b}_s"].sum()
+        out[f"share_{b}"] = out[f"{b}_s"] / tot if tot else np.nan
+    return out

@@ -1,0 +1,142 @@
+"""XLSX/XLS reader (python-calamine): lists all sheets, reads one, renders cells as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from procmine.errors import InputProblem
+from procmine.ingest.raw import RawTable, frame_from_columns, make_raw, unique_headers
+
+
+def _cell_text(value: object) -> str | None:
+    """One cell as text: dates ISO, times HH:MM:SS, whole floats without '.0'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        secs = int(value.total_seconds())
+        return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+    return str(value)
+
+
+def list_sheets(path: Path) -> list[str]:
+    """Names of all sheets of a workbook, in order."""
+    return list(_open(path).sheet_names)
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # noqa: BLE001 - calamine raises several types for broken files
+        raise InputProblem(
+            code="bad_workbook",
+            file=path.name,
+            found=f"eine Arbeitsmappe, die sich nicht öffnen lässt ({type(err).__name__})",
+            expected="eine gültige Excel-Datei (.xlsx oder .xls), nicht kennwortgeschützt",
+            hint="Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu und versuchen Sie es erneut.",
+        ) from None
+
+
+def _header_row(rows: list[list[object]]) -> int:
+    """Index of the header: the first row that fills at least half of the widest of the first rows."""
+    widths = [sum(c not in (None, "") for c in r) for r in rows[:30]]
+    if not widths or max(widths) == 0:
+        return 0
+    need = max(2, (max(widths) + 1) // 2) if max(widths) > 1 else 1
+    for i, w in enumerate(widths):
+        if w >= need:
+            return i
+    return 0
+
+
+def read_excel_file(
+    path: Path, sheet: str | None = None, exclude: tuple[str, ...] = (), want_columns: tuple[str, ...] = ()
+) -> RawTable:
+    """Read one sheet: the named one, else the first whose header has ``want_columns``, else the first with data."""
+    book = _open(path)
+    names = list(book.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise InputProblem(
+            code="missing_sheet",
+            file=path.name,
+            found=f"kein Blatt '{sheet}'",
+            expected="eines der Blätter: " + ", ".join(names),
+            hint="Tragen Sie im Profil unter sheet den richtigen Blattnamen ein.",
+        )
+    candidates = [sheet] if sheet else names
+    chosen, rows = None, []
+    first_nonempty = None
+    for name in candidates:
+        data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if not any(any(c not in (None, "") for c in r) for r in data[:50]):
+            continue
+        if first_nonempty is None:
+            first_nonempty = (name, data)
+        if want_columns:
+            h = _header_row(data)
+            header = {str(c).strip() for c in data[h]}
+            if all(w in header for w in want_columns):
+                chosen, rows = name, data
+                break
+        else:
+            chosen, rows = name, data
+            break
+    if chosen is None:
+        if first_nonempty is None:
+            raise InputProblem(
+                code="empty_file",
+                file=path.name,
+                found="nur leere Blätter (" + ", ".join(names) + ")",
+                expected="ein Blatt mit Kopfzeile und Daten",
+                hint="Prüfen Sie, ob der Export vollständig erstellt wurde.",
+            )
+        chosen, rows = first_nonempty
+    h = _header_row(rows)
+    raw_header = [_cell_text(c) or "" for c in rows[h]]
+    width = max(len(raw_header), max((len(r) for r in rows), default=0))
+    raw_header += [""] * (width - len(raw_header))
+    header, dups = unique_headers(raw_header)
+    body = rows[h + 1 :]
+    numbers = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)
+    cols: dict[str, list] = {}
+    excluded = set(exclude)
+    for j, name in enumerate(header):
+        if name in excluded:
+            continue
+        cells = pd.Series([r[j] if j < len(r) else None for r in body], dtype=object)
+        cols[name] = cells.map(_cell_text).tolist()
+    frame = frame_from_columns(cols)
+    notes: dict[str, int] = {}
+    blank = frame.isna().all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), dtype=bool)
+    if blank.any():
+        notes["blank_rows_skipped"] = int(blank.sum())
+        frame, numbers = frame.loc[~blank].reset_index(drop=True), numbers[~blank]
+    if h:
+        notes["preamble_lines_skipped"] = h
+    return make_raw(
+        frame,
+        path.name,
+        source_row=numbers,
+        path=path,
+        format="xlsx",
+        sheet=chosen,
+        sheets=tuple(names),
+        header=tuple(raw_header),
+        duplicate_headers=tuple(dups),
+        notes=notes,
+    )

@@ -1,0 +1,325 @@
+"""CSV/TXT reader: encoding and delimiter sniffing, fast pyarrow parse, careful fallback for broken rows."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from procmine.errors import InputProblem
+from procmine.ingest.raw import REJECT_COLUMNS, RawTable, clean_categorical, frame_from_columns, make_raw, unique_headers
+
+DELIMITERS = (";", ",", "\t", "|")
+SAMPLE_BYTES = 256 * 1024
+ENCODING_ALIASES = {
+    "utf8": "utf-8",
+    "utf-8-bom": "utf-8-sig",
+    "windows-1252": "cp1252",
+    "latin-1": "iso-8859-1",
+    "latin1": "iso-8859-1",
+    "latin-9": "iso-8859-15",
+    "unicode": "utf-16",
+}
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CP1252_UNDEFINED = set(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode error handler: bytes that are not UTF-8 are read as Windows-1252 (mixed-encoding files)."""
+    bad = err.object[err.start : err.end]
+    return bad.decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("procmine_cp1252", _cp1252_fallback)
+
+
+def _binary_problem(file: str, found: str, hint: str = "") -> InputProblem:
+    return InputProblem(
+        code="not_a_table",
+        file=file,
+        found=found,
+        expected="eine Textdatei mit Spaltenüberschriften (CSV/TXT), eine Excel-Arbeitsmappe, XES oder Parquet",
+        hint=hint or "Exportieren Sie die Daten erneut als CSV- oder Excel-Datei aus dem Fachverfahren.",
+    )
+
+
+def sniff_encoding(data: bytes, file: str = "") -> str:
+    """Guess the text encoding: BOMs, UTF-16 without BOM, UTF-8, mixed, Windows-1252 vs ISO-8859-15."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    sample = data[:SAMPLE_BYTES]
+    if b"\x00" in sample:
+        even, odd = sample[0::2], sample[1::2]
+        if len(odd) and odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if len(even) and even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+        raise _binary_problem(file, "Binärdaten (Null-Bytes) statt Text")
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_MULTIBYTE.search(data):
+        return "mixed"
+    present = set(data[: 4 * SAMPLE_BYTES]) if len(data) < 4 * SAMPLE_BYTES else set(data)
+    if present & _CP1252_UNDEFINED:
+        try:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(sample).best()
+            if best is not None:
+                return str(best.encoding)
+        except Exception:  # noqa: BLE001 - detection is best effort
+            pass
+        return "iso-8859-1"
+    if 0xA4 in present and not any(0x80 <= b <= 0x9F for b in present):
+        return "iso-8859-15"  # ¤ is rare in German text, € at 0xA4 is ISO-8859-15
+    return "cp1252"
+
+
+def decode_text(data: bytes, encoding: str, file: str = "") -> tuple[str, str, dict[str, int]]:
+    """Decode with the given or sniffed encoding; returns (text, encoding used, notes)."""
+    notes: dict[str, int] = {}
+    enc = ENCODING_ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
+    if enc == "auto":
+        enc = sniff_encoding(data, file)
+    if enc == "mixed":
+        text = data.decode("utf-8", errors="procmine_cp1252")
+        notes["mixed_encoding"] = 1
+        enc = "utf-8+cp1252"
+    else:
+        if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        try:
+            text = data.decode(enc)
+        except LookupError:
+            raise InputProblem(
+                code="bad_encoding",
+                file=file,
+                found=f"unbekannte Zeichenkodierung '{encoding}'",
+                expected="z. B. utf-8, cp1252, iso-8859-15, utf-16",
+                hint="Tragen Sie im Profil encoding = \"auto\" oder eine der genannten Kodierungen ein.",
+            ) from None
+        except UnicodeDecodeError as err:
+            raise InputProblem(
+                code="bad_encoding",
+                file=file,
+                found=f"Byte {err.object[err.start:err.start + 1]!r} an Position {err.start} passt nicht zu {enc}",
+                expected=f"Text in der Kodierung {enc}",
+                hint="Setzen Sie im Profil encoding = \"auto\" oder die richtige Kodierung (oft cp1252 oder utf-8).",
+            ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    probe = text[:SAMPLE_BYTES]
+    controls = sum(probe.count(ch) for ch in map(chr, [*range(0, 9), 11, 12, *range(14, 32)]))
+    if probe and controls > 0.01 * len(probe):
+        raise _binary_problem(file, "Binärdaten oder Steuerzeichen statt Text")
+    return text, enc, notes
+
+
+def _split_sample(text: str, delimiter: str, max_rows: int = 60) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) >= max_rows:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among ; , tab | that splits the first lines into the most consistent columns."""
+    sample = text[:65536]
+    if len(text) > len(sample) and "\n" in sample:
+        sample = sample[: sample.rfind("\n")]
+    best, best_score = ",", (0.0, 0)
+    for delim in DELIMITERS:
+        rows = [r for r in _split_sample(sample, delim) if r]
+        if not rows:
+            continue
+        counts = Counter(len(r) for r in rows)
+        mode, freq = counts.most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (freq / len(rows), mode)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _header_index(text: str, delimiter: str) -> int:
+    """Index of the header record: the first record with the usual number of fields (skips title lines)."""
+    rows = _split_sample(text[:65536], delimiter, max_rows=30)
+    nonblank = [len(r) for r in rows if r]
+    if not nonblank:
+        return 0
+    mode = Counter(nonblank).most_common(1)[0][0]
+    for i, r in enumerate(rows):
+        if len(r) == mode:
+            return i
+    return 0
+
+
+def _check_magic(data: bytes, file: str) -> None:
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        raise _binary_problem(file, "ein PDF-Dokument", "Exportieren Sie die Daten als CSV oder Excel, nicht als PDF.")
+    if not data.strip():
+        raise InputProblem(
+            code="empty_file",
+            file=file,
+            found="eine leere Datei",
+            expected="eine Kopfzeile mit Spaltennamen und darunter eine Zeile je Ereignis oder Vorgang",
+            hint="Prüfen Sie, ob der Export vollständig erstellt wurde, und exportieren Sie erneut.",
+        )
+
+
+def read_csv_bytes(
+    data: bytes,
+    file: str,
+    encoding: str = "auto",
+    delimiter: str = "auto",
+    exclude: tuple[str, ...] = (),
+    path: Path | None = None,
+) -> RawTable:
+    """Parse CSV/TXT bytes into a RawTable (all cells as strings)."""
+    _check_magic(data, file)
+    text, enc, notes = decode_text(data, encoding, file)
+    delim = sniff_delimiter(text) if delimiter in ("auto", "", None) else delimiter.replace("\\t", "\t")
+    if delim == "tab":
+        delim = "\t"
+    skip = _header_index(text, delim)
+    header_rows = _split_sample(text[:1_000_000], delim, max_rows=skip + 1)
+    if len(header_rows) <= skip or not any(c.strip() for c in header_rows[skip]):
+        raise InputProblem(code="empty_file", file=file, found="keine Kopfzeile", expected="eine Kopfzeile mit Spaltennamen",
+                           hint="Prüfen Sie, ob der Export vollständig erstellt wurde.")
+    raw_header = header_rows[skip]
+    names, dups = unique_headers(raw_header)
+    if skip:
+        notes["preamble_lines_skipped"] = skip
+    keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
+    body = text.rstrip("\r\n\t ") + "\n"
+    kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
+                  duplicate_headers=tuple(dups), notes=notes)
+    first_row = skip + 2
+    if len(body.strip()) and _count_records_hint(body, skip) == 0:
+        return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
+    table = _fast_parse(body.encode("utf-8"), names, keep, delim, skip)
+    if table is not None:
+        frame = pd.DataFrame({n: clean_categorical(_to_categorical(table.column(n))) for n in keep})
+        rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+        blank = frame.isna().all(axis=1).to_numpy() if keep else np.zeros(len(frame), dtype=bool)
+        if blank.any():
+            notes["blank_rows_skipped"] = int(blank.sum())
+            frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]
+        return make_raw(frame, file, source_row=rows, **kwargs)
+    return _slow_parse(body, file, names, keep, delim, skip, **kwargs)
+
+
+def _count_records_hint(body: str, skip: int) -> int:
+    """0 when there is nothing after the header record (cheap check for header-only files)."""
+    lines = body.split("\n", skip + 2)
+    return 0 if len(lines) <= skip + 1 or not "".join(lines[skip + 1 :]).strip() else 1
+
+
+def _to_categorical(col: pa.ChunkedArray) -> pd.Series:
+    enc = pc.dictionary_encode(col)
+    return enc.to_pandas()
+
+
+def _fast_parse(body: bytes, names: list[str], keep: list[str], delim: str, skip: int) -> pa.Table | None:
+    """pyarrow's multi-threaded parser; None when any row does not split into the header's columns."""
+    invalid: list[int] = []
+
+    def on_invalid(_row: object) -> str:
+        invalid.append(1)
+        return "skip"
+
+    for newlines in (False, True):
+        invalid.clear()
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(body),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip + 1, block_size=16 << 20),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False, invalid_row_handler=on_invalid
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    include_columns=keep,
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowException):
+            continue
+        if not invalid:
+            return table
+        if b'"' not in body:
+            return None
+    return None
+
+
+def _slow_parse(
+    body: str, file: str, names: list[str], keep: list[str], delim: str, skip: int, **kwargs: object
+) -> RawTable:
+    """Python csv parse for files with broken rows: good rows kept, wrong-length rows rejected by number."""
+    csv.field_size_limit(1 << 30)
+    reader = csv.reader(io.StringIO(body), delimiter=delim)
+    width = len(names)
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    rejected: list[tuple] = []
+    blank = 0
+    try:
+        for i, rec in enumerate(reader):
+            if i <= skip:
+                continue
+            number = i + 1
+            if not rec or not any(c.strip() for c in rec):
+                blank += 1
+                continue
+            if len(rec) != width:
+                found = f"{len(rec)} Felder statt {width}"
+                rejected.append((file, number, "malformed_row", None, found))
+                continue
+            rows.append(rec)
+            row_numbers.append(number)
+    except csv.Error as err:
+        raise InputProblem(
+            code="malformed_csv",
+            file=file,
+            row=reader.line_num,
+            found=f"die Zeile lässt sich nicht in Spalten zerlegen ({err})",
+            expected=f"Felder getrennt durch '{delim}', Anführungszeichen paarweise",
+            hint="Öffnen Sie die Datei in einem Editor und prüfen Sie Anführungszeichen in dieser Zeile.",
+        ) from None
+    idx = {n: i for i, n in enumerate(names)}
+    cols = {n: [r[idx[n]] for r in rows] for n in keep}
+    notes = dict(kwargs.pop("notes", {}) or {})  # type: ignore[arg-type]
+    if blank:
+        notes["blank_rows_skipped"] = blank
+    frame = frame_from_columns(cols)
+    rej = pd.DataFrame(rejected, columns=REJECT_COLUMNS)
+    return make_raw(frame, file, source_row=np.asarray(row_numbers, dtype=np.int64), rejected=rej, notes=notes, **kwargs)
+
+
+def read_csv_file(path: Path, encoding: str = "auto", delimiter: str = "auto", exclude: tuple[str, ...] = ()) -> RawTable:
+    """Read a CSV/TXT file from disk."""
+    return read_csv_bytes(path.read_bytes(), path.name, encoding, delimiter, exclude, path=path)

@@ -35,6 +35,11 @@ KPI_DIRECTIONS: dict[str, str | None] = {
     "no_show_share": LOWER,
     "status_inquiries_per_case": LOWER,
     "appointment_wait_median_days": LOWER,
+    "cases_closed": None,  # volumes, not qualities: an office is not better for having more cases
+    "cases_open": None,
+    "open_over_90_days": None,
+    "variants_count": None,
+    "mean_events_per_case": LOWER,
 }
 _HIGHER_MARKERS = ("deemed", "first_time_right", "resolved", "on_time", "within_norm", "closed_share")
 _NEUTRAL_MARKERS = ("events", "period", "activities", "variants_count", "resources", "teams")
@@ -46,7 +51,7 @@ def kpi_direction(key: str) -> str | None:
         return KPI_DIRECTIONS[key]
     if any(m in key for m in _HIGHER_MARKERS):
         return HIGHER
-    if key in ("cases", "n_cases") or any(key.endswith(m) or key.startswith(m) for m in _NEUTRAL_MARKERS):
+    if key in ("cases", "n_cases") or key.startswith("cases_") or any(key.endswith(m) or key.startswith(m) for m in _NEUTRAL_MARKERS):
         return None
     return LOWER
 
@@ -69,14 +74,20 @@ class Comparison:
     excluded_case_types: dict[str, dict[str, int]] = field(default_factory=dict)  # case_type -> office -> cases
 
 
-def _best_worst(values: pd.Series, direction: str | None) -> tuple[str | None, str | None]:
-    """Best and worst index label of a series under a direction; None when fewer than two values or all equal."""
+def tied_best_worst(values: pd.Series, direction: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """All index labels sharing the best and the worst value (ties included); empty when not rankable."""
     v = pd.to_numeric(values, errors="coerce").astype("float64").dropna()
     if direction is None or len(v) < 2 or np.isclose(v.max(), v.min()):
-        return None, None
-    if direction == HIGHER:
-        return str(v.idxmax()), str(v.idxmin())
-    return str(v.idxmin()), str(v.idxmax())
+        return (), ()
+    top = tuple(str(i) for i in v.index[np.isclose(v, v.max())])
+    bottom = tuple(str(i) for i in v.index[np.isclose(v, v.min())])
+    return (top, bottom) if direction == HIGHER else (bottom, top)
+
+
+def _best_worst(values: pd.Series, direction: str | None) -> tuple[str | None, str | None]:
+    """Best and worst index label of a series under a direction (first in order on ties); None when not rankable."""
+    best, worst = tied_best_worst(values, direction)
+    return (best[0] if best else None), (worst[0] if worst else None)
 
 
 def case_type_frame(analysis: OfficeAnalysis) -> pd.DataFrame:

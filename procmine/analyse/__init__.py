@@ -13,6 +13,7 @@ import pandas as pd
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.stats import (
     EventArrays,
+    activity_counts_per_case,
     case_durations,
     closed_cases,
     kpis_from_cases,
@@ -69,8 +70,6 @@ def analyse_office(log: pd.DataFrame, office: str | None = None, discover: bool 
     vid = variant_ids(ea)
     st = service_times(ea)
     rw = rework(ea)
-    from procmine.analyse.stats import activity_counts_per_case
-
     acc = activity_counts_per_case(ea)
     rework_case = np.zeros(ea.n_cases, dtype=bool)
     rework_case[acc.loc[acc["n"] > 1, "case"].to_numpy(dtype=np.int64)] = True

@@ -64,7 +64,7 @@ def discover_model(
     try:
         pm4py = _pm4py()
         return pm4py.discover_bpmn_inductive(
-            to_pm4py(sub[[CASE_ID, ACTIVITY, END, START]]), noise_threshold=noise_threshold
+            to_pm4py(sub), noise_threshold=noise_threshold
         ), None
     except Exception as exc:  # noqa: BLE001 - any pm4py failure only removes the picture
         return None, f"discovery_failed: {type(exc).__name__}: {exc}"[:300]

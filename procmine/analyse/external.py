@@ -91,7 +91,7 @@ def _events(log: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
     sub = log.loc[hit]
     return pd.DataFrame(
         {
-            "code": case_codes(log)[hit],
+            "code": case_codes(log)[hit].astype(np.int64),
             "t": pd.to_datetime(sub[END], utc=True).to_numpy(),
             "seq": sub[EVENT_SEQ].to_numpy() if EVENT_SEQ in sub.columns else np.arange(hit.sum()),
             "key": sub[ACTIVITY_KEY].astype(str).to_numpy(),
@@ -123,7 +123,9 @@ def paired_waits(
     if req.empty:
         return pd.DataFrame(columns=WAIT_COLUMNS)
     right = ans[["code", "t", "seq", "key"]].rename(columns={"t": "to_time", "seq": "to_seq", "key": "to_key"})
+    right["to_time"] = pd.to_datetime(right["to_time"], utc=True).astype("datetime64[us, UTC]")
     right["t"] = right["to_time"]
+    req["t"] = pd.to_datetime(req["t"], utc=True).astype("datetime64[us, UTC]")
     m = pd.merge_asof(req, right, on="t", by="code", direction="forward", allow_exact_matches=True)
     # several requests answered by one answer: keep the first request (the wait started there)
     answered = m["to_seq"].notna()

@@ -46,6 +46,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     measures: tuple[str, ...] = ()  # measure keys, phrased in German by the report
     rank: int = 0
+    high_impact: bool = False  # own problem (not shared) above the office-size threshold
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def read_table(
     if not path.exists() or not path.is_file():
         raise InputProblem(code="file_not_found", file=str(path), found="keine solche Datei",
                            expected="eine vorhandene Exportdatei", hint="Prüfen Sie Pfad und Dateinamen.")
-    exclude = tuple(profile.privacy_drop) if profile is not None else ()
+    exclude = profile.never_load() if profile is not None else ()
     enc = encoding or (profile.encoding if profile is not None else "auto")
     delim = delimiter or (profile.delimiter if profile is not None else "auto")
     sheet = sheet or (profile.sheet if profile is not None and profile.sheet else None)
@@ -82,5 +82,10 @@ def read_table(
     if fmt == "csv.gz":
         import gzip
 
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, ValueError) as err:
+            raise InputProblem(code="bad_archive", file=path.name, found=f"ein beschädigtes gzip-Archiv ({err})",
+                               expected="eine vollständige .gz-Datei",
+                               hint="Laden oder exportieren Sie die Datei erneut.") from None
     return read_csv_bytes(data, path.name, enc, delim, exclude, path=path)

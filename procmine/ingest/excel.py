@@ -23,8 +23,10 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat(sep=" ", timespec="minutes" if value.second == value.microsecond == 0 else "auto")
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes" if value.second == value.microsecond == 0 else "auto")
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         secs = int(value.total_seconds())
@@ -87,6 +89,9 @@ def read_excel_file(
             continue
         if first_nonempty is None:
             first_nonempty = (name, data)
+        h0 = _header_row(data)
+        if sum(c not in (None, "") for c in data[h0]) < 2 and not sheet:
+            continue  # a title or info sheet; prefer a sheet with a real header
         if want_columns:
             h = _header_row(data)
             header = {str(c).strip() for c in data[h]}

@@ -213,33 +213,40 @@ def read_csv_bytes(
     if skip:
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
-    body = text.rstrip("\r\n\t ") + "\n"
+    if enc in ("utf-8", "utf-8-sig"):
+        body_bytes = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+        body_bytes = body_bytes.rstrip(b"\r\n\t ") + b"\n"
+    else:
+        body_bytes = (text.rstrip("\r\n\t ") + "\n").encode("utf-8")
     kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
                   duplicate_headers=tuple(dups), notes=notes)
     first_row = skip + 2
-    if len(body.strip()) and _count_records_hint(body, skip) == 0:
+    if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
-    table = _fast_parse(body.encode("utf-8"), names, keep, delim, skip)
+    table = _fast_parse(body_bytes, names, keep, delim, skip)
+    del body_bytes
     if table is not None:
-        frame = pd.DataFrame({n: clean_categorical(_to_categorical(table.column(n))) for n in keep})
+        frame = pd.DataFrame({n: _to_categorical(table.column(n)) for n in keep})
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
         blank = frame.isna().all(axis=1).to_numpy() if keep else np.zeros(len(frame), dtype=bool)
         if blank.any():
             notes["blank_rows_skipped"] = int(blank.sum())
             frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]
         return make_raw(frame, file, source_row=rows, **kwargs)
-    return _slow_parse(body, file, names, keep, delim, skip, **kwargs)
+    return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
 
 
-def _count_records_hint(body: str, skip: int) -> int:
+def _count_records_hint(text: str, skip: int) -> int:
     """0 when there is nothing after the header record (cheap check for header-only files)."""
-    lines = body.split("\n", skip + 2)
-    return 0 if len(lines) <= skip + 1 or not "".join(lines[skip + 1 :]).strip() else 1
+    parts = text.split("\n", skip + 1)
+    return 0 if len(parts) <= skip + 1 or re.search(r"\S", parts[skip + 1]) is None else 1
 
 
 def _to_categorical(col: pa.ChunkedArray) -> pd.Series:
-    enc = pc.dictionary_encode(col)
-    return enc.to_pandas()
+    """Trimmed, blank-as-missing strings as a pandas Categorical (the work happens in arrow)."""
+    trimmed = pc.utf8_trim_whitespace(col)
+    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pc.dictionary_encode(cleaned).to_pandas()
 
 
 def _fast_parse(body: bytes, names: list[str], keep: list[str], delim: str, skip: int) -> pa.Table | None:

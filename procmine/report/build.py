@@ -18,7 +18,7 @@ import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.catalogue import CASE_TYPES
-from procmine.compare import HIGHER, LOWER, Comparison, case_type_frame, kpi_direction
+from procmine.compare import HIGHER, LOWER, Comparison, case_type_frame, kpi_direction, tied_best_worst
 from procmine.quality import QualityReport
 from procmine.report import format_de as fmt
 from procmine.report.labels_de import has_label, label, label_or
@@ -36,13 +36,15 @@ from procmine.report.model import (
     Section,
     Table,
 )
-from procmine.schema import DISPLAY_TZ, SCHEMA_VERSION
+from procmine.schema import DISPLAY_TZ
+
+RESULTS_SCHEMA_VERSION = 1  # of results.json; bump only for breaking changes (docs/results.md)
 
 K_MIN = 5  # minimum cases per published cell (DOMAIN §5 recommendation 3)
 TOP_N_FINDINGS = 3
 TOP_N_VARIANTS = 10
 MAP_COVERAGE = 0.9  # show the most frequent edges covering this share of transitions
-MAP_MAX_EDGES = 60  # and never more than this many (readability)
+MAP_MAX_EDGES = 40  # and never more than this many (readability)
 RESULTS_VARIANTS = 50  # variants kept in results.json
 CORE_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days")
 CASE_TYPE_KPIS = CORE_KPIS
@@ -100,7 +102,7 @@ def unit_kind(unit: str | None) -> str:
     return {
         "days": "days",
         "share": "percent",
-        "ratio": "percent",
+        "ratio": "ratio",
         "per_case": "per_case",
         "cases": "int",
         "count": "int",
@@ -109,8 +111,17 @@ def unit_kind(unit: str | None) -> str:
     }.get(unit or "", "number")
 
 
-def kpi_kind(key: str) -> str:
-    """The cell kind for a KPI key, from its naming convention (…_days, share_…, …_per_case, …_s)."""
+KPI_KIND_OVERRIDES = {"open_over_90_days": "int", "variants_count": "int", "cases_closed": "int", "cases_open": "int"}
+DEFINITION_UNIT_KINDS = {"Anzahl": "int", "Tage": "days", "Anteil": "percent", "je Vorgang": "per_case"}
+
+
+def kpi_kind(key: str, definitions: dict[str, tuple[str, str, str]] | None = None) -> str:
+    """The cell kind for a KPI key: known counts, the unit of its definition, else its naming (…_days, share_…)."""
+    if key in KPI_KIND_OVERRIDES:
+        return KPI_KIND_OVERRIDES[key]
+    unit = (definitions or {}).get(key, ("", "", ""))[2]
+    if unit in DEFINITION_UNIT_KINDS:
+        return DEFINITION_UNIT_KINDS[unit]
     if key.endswith("_days") and not key.startswith("share"):
         return "days"
     if key.startswith("share") or key.endswith("_share") or key.endswith("_rate"):
@@ -149,6 +160,7 @@ def _cell_text(cell: Cell) -> str:
         "percent": fmt.fmt_percent,
         "duration": fmt.fmt_duration,
         "per_case": lambda v: fmt.fmt_value(v, "per_case"),
+        "ratio": lambda v: fmt.fmt_value(v, "ratio"),
         "date": fmt.fmt_date,
         "number": fmt.fmt_number,
     }.get(cell.kind, str)(cell.value)
@@ -163,11 +175,11 @@ def case_type_label(code: str | None) -> str:
 
 
 def kpi_name(key: str, definitions: dict[str, tuple[str, str, str]]) -> str | None:
-    """German name of a KPI: catalogue first, then the analysis' KPI definitions; None if unknown."""
-    if has_label(f"kpi.{key}"):
-        return label(f"kpi.{key}")
+    """German name of a KPI: the analysis' KPI definitions first (same name as the appendix), then the catalogue."""
     if key in definitions:
         return definitions[key][0]
+    if has_label(f"kpi.{key}"):
+        return label(f"kpi.{key}")
     return None
 
 
@@ -195,8 +207,11 @@ def load_kpi_definitions() -> list[tuple[str, str, str, str]]:
         for r in rows:
             if isinstance(r, (list, tuple)) and len(r) >= 4 and all(isinstance(x, str) for x in r[:4]):
                 out.append((r[0], r[1], r[2], r[3]))
-            elif all(hasattr(r, a) for a in ("key", "name", "definition", "unit")):
-                out.append((str(r.key), str(r.name), str(r.definition), str(r.unit)))
+            elif hasattr(r, "key") and hasattr(r, "unit"):
+                name = getattr(r, "name_de", None) or getattr(r, "name", None)
+                definition = getattr(r, "definition_de", None) or getattr(r, "definition", None)
+                if name and definition:
+                    out.append((str(r.key), str(name), str(definition), str(r.unit)))
         if out:
             return out
     return []
@@ -225,6 +240,12 @@ def _period(a: OfficeAnalysis) -> str:
 # --- findings -----------------------------------------------------------------------------------
 
 
+def team_name(team: str) -> str:
+    """'Team Erwerb' for a team key 'Erwerb'; keys already starting with 'Team' stay as they are."""
+    text = str(team)
+    return text if text.lower().startswith("team") else label("text.where_team", team=text)
+
+
 def finding_where(f: Finding) -> str:
     """Where a finding sits, in German, as in the office's export (activity labels, team, case type)."""
     if f.from_activity and f.to_activity:
@@ -232,13 +253,13 @@ def finding_where(f: Finding) -> str:
     elif f.activity:
         where = label("text.where_activity", activity=f.activity)
     elif f.team:
-        where = label("text.where_team", team=f.team)
+        where = team_name(f.team)
     elif f.case_type:
         return label("text.where_case_type", case_type=case_type_label(f.case_type))
     else:
         return label("text.where_office")
     if f.team and (f.activity or f.from_activity):
-        where += " · " + label("text.where_team", team=f.team)
+        where += " · " + team_name(f.team)
     if f.case_type:
         where += label("text.in_case_type", case_type=case_type_label(f.case_type))
     return where
@@ -256,8 +277,7 @@ def finding_text(f: Finding, k: int = K_MIN) -> str:
     cases = label("text.cases_suppressed", k=k) if suppressed else fmt.fmt_int(f.cases)
     norm_clause = ""
     if f.norm is not None and not suppressed and _num(f.norm) is not None:
-        basis = label_or(f"norm_basis.{f.norm_basis}", str(f.norm_basis or ""))
-        norm_clause = label("text.norm_clause", norm=fmt.fmt_value(f.norm, f.unit), basis=basis)
+        norm_clause = label("text.norm_clause", norm=norm_text(f), basis=_basis(f))
     where = finding_where(f)
     if f.kind == "waiting" and f.from_activity and f.to_activity:
         text = label(
@@ -273,8 +293,26 @@ def finding_text(f: Finding, k: int = K_MIN) -> str:
         return text
     if f.kind == "waiting" and f.activity:
         return label("text.waiting_activity", activity=f.activity, value=value, norm_clause=norm_clause, cases=cases)
+    if f.kind == "resource" and f.unit == "days":
+        return label("text.resource_days", where=where, value=value, norm_clause=norm_clause, cases=cases)
     key = f"text.{f.kind}" if has_label(f"text.{f.kind}") else "text.generic"
     return label(key, where=where, value=value, cases=cases, kind=label_or(f"kind.{f.kind}", f.kind))
+
+
+def norm_text(f: Finding) -> str:
+    """The finding's norm, formatted in its own unit: days where the evidence says so (or a share norm above 1)."""
+    norm = _num(f.norm)
+    days = _num((f.evidence or {}).get("norm_days"))
+    if days is not None and norm is not None and math.isclose(days, norm):
+        return fmt.fmt_days(norm)
+    if f.unit == "share" and norm is not None and norm > 1:
+        return fmt.fmt_days(norm)
+    return fmt.fmt_value(norm, f.unit)
+
+
+def _basis(f: Finding) -> str:
+    """German name of a finding's norm basis (legal, usual, network, office); a neutral word if unknown."""
+    return label_or(f"norm_basis.{f.norm_basis}", label("norm_basis.unknown"))
 
 
 def _finding_comparison(f: Finding, suppressed: bool) -> str:
@@ -283,9 +321,9 @@ def _finding_comparison(f: Finding, suppressed: bool) -> str:
     if suppressed:
         return label("compare.none")
     if _num(f.norm) is not None:
-        basis = label_or(f"norm_basis.{f.norm_basis}", str(f.norm_basis or ""))
-        parts.append(label("compare.norm", norm=fmt.fmt_value(f.norm, f.unit), basis=basis))
-    net = _num((f.evidence or {}).get("network_median"))
+        parts.append(label("compare.norm", norm=norm_text(f), basis=_basis(f)))
+    ev = f.evidence or {}
+    net = _num(ev.get("network_median", ev.get("network_median_days")))
     if net is not None and f.norm_basis != "network":
         parts.append(label("compare.network", value=fmt.fmt_value(net, f.unit)))
     return " · ".join(parts) if parts else label("compare.none")
@@ -300,17 +338,17 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
         lines.append(label("evidence.impact", impact=fmt.fmt_int(f.impact)))
     lines.append(label("evidence.cases", cases=fmt.fmt_int(f.cases)))
     for key, value in (f.evidence or {}).items():
-        if key == "network_median" or not has_label(f"evidence_key.{key}"):
+        if key in ("network_median", "network_median_days") or not has_label(f"evidence_key.{key}"):
             continue
         v = _num(value)
         if v is None:
             text = str(value)
+        elif key.startswith("share"):
+            text = fmt.fmt_percent(v)
+        elif key.startswith(("cases", "offices", "staff")):
+            text = fmt.fmt_int(v)
         elif key.endswith("_days"):
             text = fmt.fmt_days(v)
-        elif key == "share":
-            text = fmt.fmt_percent(v)
-        elif key == "network_median":
-            text = fmt.fmt_value(v, f.unit)
         else:
             text = fmt.fmt_number(v, 1) if not float(v).is_integer() else fmt.fmt_int(v)
         lines.append(f"{label('evidence_key.' + key)}: {text}")
@@ -331,7 +369,9 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN) -> FindingItem:
     """The report's view of one finding."""
     suppressed = finding_suppressed(f, k)
     extent = Cell(k, "suppressed") if suppressed else value_cell(f.value, unit_kind(f.unit))
-    measures = tuple(label_or(f"measure.{m}", label("measure.unknown", key=m)) for m in finding_measures(f))
+    keys = finding_measures(f)
+    measures = tuple(label_or(f"measure.{m}", label("measure.unknown", key=m)) for m in keys)
+    measures_short = tuple(label_or(f"measure_short.{m}", m) for m in keys)
     return FindingItem(
         rank=rank,
         kind=f.kind,
@@ -343,6 +383,7 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN) -> FindingItem:
         comparison=_finding_comparison(f, suppressed),
         evidence=_finding_evidence(f, k),
         measures=measures,
+        measures_short=measures_short,
         external=bool(f.external),
         shared=bool(f.shared),
         text_de=finding_text(f, k),
@@ -359,9 +400,19 @@ def select_edges(process_map: pd.DataFrame, coverage: float = MAP_COVERAGE, max_
     pm = process_map.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable")
     total = float(pm["count"].sum())
     before = pm["count"].cumsum().shift(fill_value=0) / (total if total else 1.0)
-    keep = (before < coverage).to_numpy()
+    keep = (before < coverage).to_numpy().copy()
     keep[0] = True
     return pm[keep].head(max_edges).reset_index(drop=True)
+
+
+def _main_markers(counts: dict[str, int] | None, shown: set[str], coverage: float, k: int) -> dict[str, int]:
+    """Start (or end) activities to draw: the most frequent covering ``coverage`` of cases, shown nodes, >= k."""
+    if not counts:
+        return {}
+    s = pd.Series({str(a): int(n) for a, n in counts.items()}, dtype="int64").sort_values(ascending=False, kind="stable")
+    before = s.cumsum().shift(fill_value=0) / max(int(s.sum()), 1)
+    keep = s[(before < coverage).to_numpy() & (s >= k).to_numpy()]
+    return {a: int(n) for a, n in keep.items() if a in shown}
 
 
 def build_process_map(a: OfficeAnalysis, k: int = K_MIN, coverage: float = MAP_COVERAGE) -> ProcessMap | None:
@@ -372,8 +423,8 @@ def build_process_map(a: OfficeAnalysis, k: int = K_MIN, coverage: float = MAP_C
     shown = select_edges(pm, coverage)
     acts = a.activities.set_index(a.activities["activity"].astype(str)) if len(a.activities) else None
     names = pd.unique(pd.concat([shown["from"].astype(str), shown["to"].astype(str)], ignore_index=True))
-    starts = {str(s): n for s, n in (a.start_activities or {}).items() if str(s) in set(names)}
-    ends = {str(s): n for s, n in (a.end_activities or {}).items() if str(s) in set(names)}
+    starts = _main_markers(a.start_activities, set(names), coverage, k)
+    ends = _main_markers(a.end_activities, set(names), coverage, k)
     ids = {name: f"a{i}" for i, name in enumerate(names)}
     nodes = [MapNode("start", label("map.start"), Cell(None, "missing"), "start")]
     for name in names:
@@ -444,12 +495,10 @@ def _kpis(a: OfficeAnalysis, defs: dict[str, tuple[str, str, str]], comparison: 
         if name is None:
             continue
         mark = ""
-        if comparison is not None:
-            if comparison.best.get(key) == a.office:
-                mark = "best"
-            elif comparison.worst.get(key) == a.office:
-                mark = "worst"
-        out.append(Kpi(key, name, value_cell(a.kpis[key], kpi_kind(key), a.cases, k, mark), kpi_explanation(key, defs), mark))
+        if comparison is not None and key in comparison.kpis.columns:
+            best, worst = tied_best_worst(comparison.kpis[key], comparison.directions.get(key))
+            mark = "best" if a.office in best else "worst" if a.office in worst else ""
+        out.append(Kpi(key, name, value_cell(a.kpis[key], kpi_kind(key, defs), a.cases, k, mark), kpi_explanation(key, defs), mark))
     return tuple(out)
 
 
@@ -659,19 +708,21 @@ def build_comparison_report(
         if key not in keys and key != "cases" and kpi_name(key, defs) is not None
     ]
     links = {o: f"{safe_dirname(o)}/bericht.html" for o in comparison.offices}
-    rows = []
-    for office in comparison.offices:
-        cases = by_office[office].cases if office in by_office else comparison.kpis.loc[office].get("cases")
-        cells = [Cell(office, "text", link=links[office]), count_cell(cases, k)]
-        for key in keys:
-            mark = "best" if comparison.best.get(key) == office else "worst" if comparison.worst.get(key) == office else ""
-            cells.append(value_cell(comparison.kpis.loc[office, key], kpi_kind(key), cases, k, mark))
+    cases_by_office = {
+        o: (by_office[o].cases if o in by_office else comparison.kpis.loc[o].get("cases")) for o in comparison.offices
+    }
+    rows = [(Cell(label("kpi.cases")), *[count_cell(cases_by_office[o], k) for o in comparison.offices])]
+    for key in keys:
+        cells = [Cell(kpi_name(key, defs) or key, note=_direction_note(comparison.directions.get(key)))]
+        best, worst = tied_best_worst(comparison.kpis[key], comparison.directions.get(key))
+        for office in comparison.offices:
+            mark = "best" if office in best else "worst" if office in worst else ""
+            cells.append(value_cell(comparison.kpis.loc[office, key], kpi_kind(key, defs), cases_by_office[office], k, mark))
         rows.append(tuple(cells))
     kpi_table = Table(
-        (label("col.office"), label("col.cases"), *[kpi_name(key, defs) or key for key in keys]),
+        (label("col.kpi"), *comparison.offices),
         tuple(rows),
-        (False, True, *[True] * len(keys)),
-        column_notes=("", "", *[_direction_note(comparison.directions.get(key)) for key in keys]),
+        (False, *[True] * len(comparison.offices)),
     )
     ct_tables = []
     bct = comparison.by_case_type
@@ -680,24 +731,19 @@ def build_comparison_report(
         for ct in comparison.case_types:
             sub = bct[bct["case_type"] == ct].set_index("office")
             cells = [Cell(case_type_label(ct), "text")]
+            best, worst = tied_best_worst(sub[key], kpi_direction(key))
             for office in comparison.offices:
-                mark = (
-                    "best"
-                    if comparison.best_by_case_type.get(ct, {}).get(key) == office
-                    else "worst"
-                    if comparison.worst_by_case_type.get(ct, {}).get(key) == office
-                    else ""
-                )
+                mark = "best" if office in best else "worst" if office in worst else ""
                 v = sub[key].get(office) if office in sub.index else None
                 n = sub["cases"].get(office) if office in sub.index else None
-                cells.append(value_cell(v, kpi_kind(key), n, k, mark))
+                cells.append(value_cell(v, kpi_kind(key, defs), n, k, mark))
             trows.append(tuple(cells))
         ct_tables.append(
             Table(
                 (label("col.case_type"), *comparison.offices),
                 tuple(trows),
                 (False, *[True] * len(comparison.offices)),
-                caption=f"{kpi_name(key, defs) or key} ({_direction_note(kpi_direction(key))})",
+                caption=label("caption.with_direction", name=kpi_name(key, defs) or key, direction=_direction_note(kpi_direction(key))),
             )
         )
     top_rows = []
@@ -717,7 +763,7 @@ def build_comparison_report(
             )
         )
     top_table = Table(
-        (label("col.office"), label("col.finding"), label("col.kind"), label("unit.case_days")),
+        (label("col.office"), label("col.finding"), label("col.kind"), label("col.impact")),
         tuple(top_rows),
         (False, False, False, True),
     )
@@ -769,6 +815,14 @@ def jsonable(x: Any) -> Any:
     return str(x)
 
 
+def _high_impact(f: Finding) -> bool | None:
+    """The analysis' own high-impact verdict (attribute or ``evidence["high_impact"]``); None if it gives none."""
+    v = getattr(f, "high_impact", None)
+    if v is None:
+        v = (f.evidence or {}).get("high_impact")
+    return None if v is None else bool(v)
+
+
 def finding_record(f: Finding, rank: int, k: int = K_MIN) -> dict[str, Any]:
     """One finding as a results.json object (values from 1..k-1 cases are nulled)."""
     suppressed = finding_suppressed(f, k)
@@ -795,6 +849,7 @@ def finding_record(f: Finding, rank: int, k: int = K_MIN) -> dict[str, Any]:
             "norm_basis": f.norm_basis,
             "external": bool(f.external),
             "shared": bool(f.shared),
+            "high_impact": _high_impact(f),
             "suppressed": suppressed,
             "evidence": {} if suppressed else evidence,
             "measures": list(finding_measures(f)),
@@ -877,28 +932,35 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
                 "end_activities": {str(s): int(n) for s, n in (a.end_activities or {}).items()},
             },
             "variants": variants,
+            "top_finding": None if not a.findings else ranked_findings(a)[0].pattern,
         }
     )
 
 
 def comparison_record(c: Comparison) -> dict[str, Any]:
-    """The results.json ``comparison`` object: per KPI the value per office, best and worst office."""
-    kpis = {
-        key: {
-            "direction": c.directions.get(key),
-            "values": {o: _num(c.kpis.loc[o, key]) for o in c.offices},
-            "best": c.best.get(key),
-            "worst": c.worst.get(key),
+    """The results.json ``comparison`` object: per KPI key its direction, the value per office, best and worst."""
+    return jsonable(
+        {
+            key: {
+                "direction": c.directions.get(key),
+                "values": {o: _num(c.kpis.loc[o, key]) for o in c.offices},
+                "best": c.best.get(key),
+                "worst": c.worst.get(key),
+            }
+            for key in c.kpis.columns
         }
-        for key in c.kpis.columns
-    }
+    )
+
+
+def comparison_by_case_type_record(c: Comparison) -> dict[str, Any]:
+    """The results.json ``comparison_by_case_type`` object: compared case types and per KPI values, best, worst."""
     by_ct: dict[str, Any] = {}
     metric_cols = [col for col in c.by_case_type.columns if col not in ("case_type", "office")]
     for ct in c.case_types:
         sub = c.by_case_type[c.by_case_type["case_type"] == ct].set_index("office")
         by_ct[ct] = {
             key: {
-                "direction": kpi_direction(key) if key != "cases" else None,
+                "direction": kpi_direction(key),
                 "values": {o: _num(sub[key].get(o)) for o in c.offices},
                 "best": c.best_by_case_type.get(ct, {}).get(key),
                 "worst": c.worst_by_case_type.get(ct, {}).get(key),
@@ -907,16 +969,10 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
         }
     return jsonable(
         {
-            "offices": list(c.offices),
             "min_cases": c.min_cases,
-            "kpis": kpis,
             "case_types": list(c.case_types),
-            "by_case_type": by_ct,
+            "kpis": by_ct,
             "excluded_case_types": c.excluded_case_types,
-            "top_findings": {
-                o: (None if f is None else {"kind": f.kind, "pattern": f.pattern, "text_de": finding_text(f)})
-                for o, f in c.top_findings.items()
-            },
         }
     )
 
@@ -931,9 +987,10 @@ def build_results(
     """The whole results.json (schema_version 1; documented in docs/results.md)."""
     now = now or now_berlin()
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": RESULTS_SCHEMA_VERSION,
         "generated_at": now.isoformat(),
         "min_cases": k,
         "offices": [office_record(a, qualities.get(a.office), k) for a in analyses],
         "comparison": comparison_record(comparison),
+        "comparison_by_case_type": comparison_by_case_type_record(comparison),
     }

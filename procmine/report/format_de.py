@@ -116,8 +116,10 @@ def fmt_value(value: Any, unit: str | None) -> str:
         return fmt_days(value)
     if unit in ("s", "seconds"):
         return fmt_duration(value)
-    if unit in ("share", "ratio"):
+    if unit == "share":
         return fmt_percent(value)
+    if unit == "ratio":
+        return f"{fmt_number(value, 1)}-fach"
     if unit == "percent":
         return f"{fmt_number(value, 1)} %"
     if unit in ("cases", "count", "events", "int"):

@@ -57,8 +57,9 @@ LABELS: dict[str, str] = {
         "Gezeigt werden die {n} häufigsten."
     ),
     "intro.cycle_times": (
-        "Die Durchlaufzeit reicht vom ersten bis zum letzten erfassten Schritt eines Vorgangs, in Kalendertagen. "
-        "Median: die Hälfte der Vorgänge ist schneller. P90: 90 % der Vorgänge sind schneller."
+        "Die Durchlaufzeit reicht vom ersten bis zum letzten erfassten Schritt eines abgeschlossenen Vorgangs, "
+        "in Kalendertagen. Median: die Hälfte der Vorgänge ist schneller. P90: 90 % der Vorgänge sind schneller. "
+        "Der Anteil über 90 Tage zählt auch offene Vorgänge mit, die schon länger als 90 Tage laufen."
     ),
     "intro.data_quality": (
         "Zeilen, die nicht sicher ausgewertet werden konnten, wurden aussortiert (Quarantäne) und in einer "
@@ -103,8 +104,6 @@ LABELS: dict[str, str] = {
     "col.p90": "P90",
     "col.share_over_90": "Anteil über 90 Tage",
     "col.kpi": "Kennzahl",
-    "col.value": "Wert",
-    "col.explanation": "Was sagt das?",
     "col.office": "Dienststelle",
     "col.reason": "Grund",
     "col.rows": "Zeilen",
@@ -115,6 +114,7 @@ LABELS: dict[str, str] = {
     "col.flag": "Auffälligkeit",
     "col.events": "Ereignisse",
     "col.all_case_types": "Alle Verfahrensarten",
+    "col.impact": "Wirkung (zusätzliche Vorgangstage pro Jahr)",
     # --- data quality --------------------------------------------------------------------------
     "quality.rows_read": "Gelesene Zeilen",
     "quality.rows_kept": "Übernommene Zeilen",
@@ -122,8 +122,6 @@ LABELS: dict[str, str] = {
     "quality.events": "Ausgewertete Ereignisse",
     "quality.by_reason": "Aussortiert nach Grund",
     "quality.flags": "Übernommen, aber markiert",
-    "quality.file": "Quarantäne-Datei",
-    "quality.profile": "Zuordnungsprofil",
     "quality.hint_default": "Bitte die betroffenen Zeilen in der Quarantäne-Datei prüfen.",
     "flag.out_of_order": "Zeitstempel in unplausibler Reihenfolge",
     "flag.batch_entry": "Sammelerfassung (viele Schritte zur selben Minute)",
@@ -160,6 +158,16 @@ LABELS: dict[str, str] = {
     "kpi.appointment_wait_median_days.explain": "Kalendertage von der Terminanfrage bis zur Terminvergabe.",
     "kpi.status_inquiries_per_case": "Sachstandsanfragen je Vorgang",
     "kpi.status_inquiries_per_case.explain": "Wie oft im Mittel nach dem Stand gefragt wird, ein Zeichen für Wartezeit.",
+    "kpi.cases_closed": "Abgeschlossene Vorgänge",
+    "kpi.cases_closed.explain": "Vorgänge, die im Zeitraum abgeschlossen wurden; nur sie gehen in die Durchlaufzeiten ein.",
+    "kpi.cases_open": "Offene Vorgänge",
+    "kpi.cases_open.explain": "Vorgänge ohne Abschluss am Ende des Zeitraums.",
+    "kpi.open_over_90_days": "Offen seit über 90 Tagen",
+    "kpi.open_over_90_days.explain": "Offene Vorgänge, die älter als 90 Kalendertage sind (Risiko einer Untätigkeitsklage).",
+    "kpi.variants_count": "Anzahl Varianten",
+    "kpi.variants_count.explain": "Wie viele verschiedene Abläufe vorkommen; viele Varianten deuten auf uneinheitliche Bearbeitung.",
+    "kpi.mean_events_per_case": "Schritte je Vorgang",
+    "kpi.mean_events_per_case.explain": "Mittlere Zahl der erfassten Bearbeitungsschritte je Vorgang.",
     "kpi.generic.explain": "Kennzahl aus der Analyse.",
     # --- finding kinds -------------------------------------------------------------------------
     "kind.waiting": "Wartezeit",
@@ -239,7 +247,25 @@ LABELS: dict[str, str] = {
         "Terminfreigabe absichern: Termine gestaffelt freigeben, Mehrfachbuchungen verhindern und "
         "Bestätigung verlangen, damit Termine nicht blockiert verfallen."
     ),
+    "measure.daily_processing": (
+        "Arbeit täglich statt gebündelt erledigen: Entscheidungen und Ausgaben nicht auf einen festen "
+        "Wochentag sammeln, sondern laufend abarbeiten."
+    ),
     "measure.unknown": "Maßnahme „{key}“ im Workshop besprechen.",
+    # short names of the measures, for the findings table (the full sentence is in the summary)
+    "measure_short.appointment_steering": "Terminvergabe steuern",
+    "measure_short.servicepoint_triage": "Servicepoint mit Triage",
+    "measure_short.document_checklist": "Checklisten und Vorprüfung",
+    "measure_short.apply_deemed_consent": "Zustimmungsfiktion der BA nutzen",
+    "measure_short.card_by_post": "eAT per Post oder ohne Termin ausgeben",
+    "measure_short.team_rebalancing": "Arbeit zwischen Teams ausgleichen",
+    "measure_short.escalate_external": "Mit externer Stelle klären und eskalieren",
+    "measure_short.status_portal": "Sachstand online abrufbar machen",
+    "measure_short.longer_fiction_validity": "Fiktionsbescheinigung länger gültig",
+    "measure_short.digital_file": "E-Akte, weniger Weiterleitungen",
+    "measure_short.priority_rules": "Bearbeitungsreihenfolge festlegen",
+    "measure_short.slot_release_rules": "Terminfreigabe absichern",
+    "measure_short.daily_processing": "Täglich statt gebündelt bearbeiten",
     # --- one German sentence per finding (text_de), by kind -------------------------------------
     "text.waiting": (
         "Zwischen „{from_activity}“ und „{to_activity}“ vergehen im Median {value}{norm_clause}; "
@@ -249,6 +275,9 @@ LABELS: dict[str, str] = {
     "text.backlog": "Bei {where} staut sich die Arbeit ({value}); betroffen sind {cases} Vorgänge.",
     "text.rework": "{where} wird wiederholt ({value}); betroffen sind {cases} Vorgänge.",
     "text.resource": "{where} ist auffällig belastet ({value}); betroffen sind {cases} Vorgänge.",
+    "text.resource_days": (
+        "Vorgänge von {where} dauern im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge."
+    ),
     "text.deadline": "Bei {where} sind gesetzliche Fristen gefährdet ({value}); betroffen sind {cases} Vorgänge.",
     "text.data_quality": "Die Daten zu {where} sind lückenhaft ({value}); das schränkt die Aussagen ein.",
     "text.handover": "Bei {where} wird der Vorgang häufig weitergereicht ({value}); betroffen sind {cases} Vorgänge.",
@@ -256,27 +285,35 @@ LABELS: dict[str, str] = {
     "text.batching": "{where} wird gebündelt an festen Tagen erledigt ({value}); betroffen sind {cases} Vorgänge.",
     "text.drift": "Bei {where} ändern sich die Fallzahlen sprunghaft ({value}); betroffen sind {cases} Vorgänge.",
     "text.generic": "Auffälligkeit „{kind}“ bei {where} ({value}); betroffen sind {cases} Vorgänge.",
-    "text.norm_clause": ", die Norm liegt bei {norm} ({basis})",
+    "text.norm_clause": ", die Norm beträgt {norm} ({basis})",
     "text.where_office": "der gesamten Dienststelle",
     "text.where_pair": "„{from_activity}“ → „{to_activity}“",
     "text.where_activity": "„{activity}“",
     "text.value_suppressed": "Wert nicht ausgewiesen",
     "text.in_case_type": " (Verfahrensart {case_type})",
-    "text.where_case_type": "Verfahrensart {case_type}",
+    "text.where_case_type": "der Verfahrensart „{case_type}“",
     "text.where_team": "Team {team}",
     "text.cases_suppressed": "weniger als {k}",
     "norm_basis.legal": "gesetzliche Frist",
     "norm_basis.usual": "übliche Dauer",
     "norm_basis.network": "Netzwerk-Median",
+    "norm_basis.office": "Wert der übrigen Dienststelle",
+    "norm_basis.unknown": "Vergleichswert",
     "compare.norm": "Norm: {norm} ({basis})",
     "compare.network": "Netzwerk-Median: {value}",
     "compare.none": "–",
     "evidence.impact": "{impact} zusätzliche Vorgangstage pro Jahr",
     "evidence.cases": "{cases} Vorgänge betroffen",
-    "evidence.case_type": "Verfahrensart: {case_type}",
-    "evidence.team": "Team: {team}",
     # --- evidence keys commonly set by the analysis (label for key: value lines) ----------------
     "evidence_key.network_median": "Netzwerk-Median",
+    "evidence_key.share_over_norm": "Anteil über der Norm",
+    "evidence_key.share_over_90_days": "Anteil über 90 Tage",
+    "evidence_key.cases_over_90_days": "Vorgänge über 90 Tage",
+    "evidence_key.staff": "Personen im Team",
+    "evidence_key.norm_source": "Quelle der Norm",
+    "evidence_key.share_on_weekday": "Anteil am Bündelungstag",
+    "evidence_key.share_offices_over_norm": "Anteil der Dienststellen über der Norm",
+    "evidence_key.offices_with_same_drift": "Dienststellen mit gleicher Veränderung",
     "evidence_key.p90_days": "P90",
     "evidence_key.median_days": "Median",
     "evidence_key.share": "Anteil",
@@ -285,25 +322,26 @@ LABELS: dict[str, str] = {
     # --- units ---------------------------------------------------------------------------------
     "unit.days": "Kalendertage",
     "unit.share": "Anteil",
+    "unit.ratio": "Verhältnis",
     "unit.per_case": "je Vorgang",
     "unit.cases": "Vorgänge",
     "unit.count": "Anzahl",
     "unit.s": "Sekunden",
     "unit.case_days": "Vorgangstage",
     # --- process map ---------------------------------------------------------------------------
-    "map.node": "{label}\n{count}×",
-    "map.edge": "{count}× · {wait}",
     "map.start": "Beginn",
     "map.end": "Ende",
     "map.caption": "Prozesslandkarte {office}",
     "model.caption": "Prozessmodell {office} (BPMN)",
     # --- comparison --------------------------------------------------------------------------
-    "comparison.top_finding": "{text}",
-    "comparison.office_link": "Bericht öffnen",
-    "comparison.legend": "Legende",
-    # --- generic -------------------------------------------------------------------------------
-    "generic.yes": "ja",
-    "generic.no": "nein",
+    "caption.with_direction": "{name} – {direction}",
+    # --- errors ------------------------------------------------------------------------------
+    "error.no_chromium": "Chromium wurde nicht gefunden; die PDF-Datei kann nicht erzeugt werden. Bitte Chromium installieren oder PROCMINE_CHROMIUM setzen.",
+    "error.no_pdf": "Chromium hat keine PDF-Datei geschrieben: {path}",
+    # --- progress messages -------------------------------------------------------------------
+    "progress.office": "Bericht {office} …",
+    "progress.comparison": "Netzwerkvergleich und results.json …",
+    # --- page footer ---------------------------------------------------------------------------
     "footer": (
         "Erstellt mit procmine. Fallkennungen und Personalkennungen sind pseudonymisiert; Aussagen zu "
         "Personal nur auf Teamebene. Werte aus weniger als {k} Vorgängen sind unterdrückt."
@@ -311,7 +349,7 @@ LABELS: dict[str, str] = {
 }
 
 
-def label(key: str, **values: object) -> str:
+def label(key: str, /, **values: object) -> str:
     """The German text for ``key``, with ``{placeholders}`` filled; KeyError names the missing key."""
     try:
         text = LABELS[key]
@@ -325,7 +363,7 @@ def has_label(key: str) -> bool:
     return key in LABELS
 
 
-def label_or(key: str, fallback: str, **values: object) -> str:
+def label_or(key: str, fallback: str, /, **values: object) -> str:
     """The German text for ``key``, or ``fallback`` when the catalogue does not know it."""
     return label(key, **values) if key in LABELS else fallback
 
@@ -343,4 +381,5 @@ MEASURE_KEYS = (
     "digital_file",
     "priority_rules",
     "slot_release_rules",
+    "daily_processing",
 )

@@ -31,6 +31,7 @@ class Cell:
     kind: str = "text"
     mark: str = ""
     link: str = ""  # relative link target, if the cell is a link
+    note: str = ""  # small second line (e.g. "niedriger ist besser")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class FindingItem:
     extent: Cell
     comparison: str
     evidence: tuple[str, ...]
-    measures: tuple[str, ...]
+    measures: tuple[str, ...]  # full German recommendations
+    measures_short: tuple[str, ...]  # their short names (findings table)
     external: bool
     shared: bool
     text_de: str

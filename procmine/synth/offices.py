@@ -33,27 +33,27 @@ ARCHETYPES: dict[str, dict[str, float]] = {
 
 # parameter defaults per pattern number (DOMAIN §7.3 "stressed office" column where it gives one)
 PATTERN_DEFAULTS: dict[int, dict[str, Any]] = {
-    1: {"slot_capacity": 0.84, "window_days": 35, "initial_backlog_days": 25},
+    1: {"slot_load": 1.22, "window_days": 35, "initial_backlog_days": 25},
     2: {"team": "Team A-K", "vacancy": 0.30, "trainee_factor": 1.3, "trainee_extra_incomplete": 0.15},
     3: {"p_incomplete": 0.75, "p_continue": 0.55, "max_rounds": 4, "p_new_appointment": 0.6,
         "response_median_days": 21.0},
     4: {"explicit_answer": True, "ba_median_days": 30.0, "ba_sigma": 0.35},
     5: {"outage_start": None, "outage_weeks": 10, "release_days": 3},
-    6: {"handover_capacity": 0.97, "handover_pref_median_days": 18.0, "bdr_median_days": 28.0},
+    6: {"handover_load": 1.02, "handover_pref_median_days": 26.0},
     7: {"case_type": "AE_EDU", "edu_peak_factor": 3.5, "edu_months": [3, 4, 9, 10], "transfer_factor": 2.0,
         "transfer_months": [3, 4, 5], "january_factor": 1.5, "summer_capacity": 0.75,
         "summer_months": [7, 8]},
-    8: {"low_priority": ["NE", "AE_FAM", "VISA_CONSENT"], "team_load": 0.98, "case_type": "NE",
+    8: {"low_priority": ["NE", "AE_FAM", "VISA_CONSENT"], "team_load": 1.2, "case_type": "NE",
         "p_remedy": 0.35},
-    9: {"inquiry_every_days": 9.0, "inquiry_after_days": 7.0, "inquiry_minutes": 8.0},
-    10: {"validity_days": [60, 90], "validity_weights": [0.5, 0.5], "expiry_within_days": 21,
+    9: {"inquiry_every_days": 14.0, "inquiry_after_days": 7.0, "inquiry_minutes": 8.0},
+    10: {"validity_days": [30, 60], "validity_weights": [0.6, 0.4], "expiry_within_days": 14,
          "decision_load": 0.98},
     11: {"handovers": [2, 4], "p_file_request": 0.5, "file_median_days": 26.0},
-    12: {"case_type": "VISA_CONSENT", "team": "Team Einreise", "team_load": 1.35, "p_remedy": 0.6},
+    12: {"case_type": "VISA_CONSENT", "team": "Team Einreise", "team_load": 1.6, "p_remedy": 0.6},
     13: {"date": "2025-02-01", "case_type": "AE_EMP", "factor": 1.8},
     14: {"weekday": 1, "activities": ["decision_approved", "decision_rejected"]},
     15: {"window_days": 14, "p_no_show_fresh": 0.38, "fresh_hours": 24.0},
-    16: {"p_triage_resolved": 0.33, "lead_median_days": 6.0, "slot_capacity": 0.75, "p_incomplete": 0.12},
+    16: {"p_triage_resolved": 0.33, "lead_median_days": 6.0, "slot_load": 0.7, "p_incomplete": 0.12},
 }
 
 

@@ -1,0 +1,1190 @@
+"""RawTable + Profile -> canonical event log, quarantine and data-quality report (vectorised).
+
+Every source row ends up either in the log (as one or more events) or in the quarantine with a reason,
+the column and its original values (case and staff ids pseudonymised, personal columns never loaded).
+Timestamps are parsed once per distinct value: the profile's format first, then fallback formats in
+order on the values that failed. Naive local times are read in the profile's time zone (Europe/Berlin):
+the ambiguous autumn hour is read as the first occurrence (summer time), times in the spring gap are
+shifted forward; both are counted in ``quality.notes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from procmine import catalogue, schema
+from procmine.errors import InputProblem
+from procmine.ingest import RawTable, read_table
+from procmine.ingest.raw import REJECT_COLUMNS
+from procmine.privacy import load_key, pseudonymise
+from procmine.profiles import (
+    FIELDS,
+    Profile,
+    builtin_profiles,
+    catalogue_key,
+    folder_profiles,
+    get_profile,
+    match_profile,
+    suggest_profile,
+)
+from procmine.quality import QualityReport
+
+Progress = Callable[[int, int | None], None]
+
+# quarantine reasons, in the order they are checked (a row gets the first that applies)
+REASONS = (
+    "malformed_row",
+    "missing_case_id",
+    "missing_activity",
+    "missing_timestamp",
+    "unparseable_timestamp",
+    "implausibly_early_timestamp",
+    "future_timestamp",
+    "start_after_end",
+    "value_too_long",
+    "unknown_activity",
+    "unknown_lifecycle",
+    "exact_duplicate",
+    "unmatched_lifecycle",
+)
+FLAGS = ("out_of_order", "batch_entry", "day_precision", "unmatched_complete")
+
+REASON_LABELS_DE: dict[str, str] = {
+    "malformed_row": "Zeile nicht lesbar",
+    "missing_case_id": "Vorgangs-ID fehlt",
+    "missing_activity": "Tätigkeit fehlt",
+    "missing_timestamp": "Zeitstempel fehlt",
+    "unparseable_timestamp": "Zeitstempel unlesbar",
+    "implausibly_early_timestamp": "Zeitstempel unplausibel früh",
+    "future_timestamp": "Zeitstempel in der Zukunft",
+    "start_after_end": "Beginn nach Ende",
+    "value_too_long": "Wert zu lang",
+    "unknown_activity": "Tätigkeit unbekannt",
+    "unknown_lifecycle": "Lebenszyklus-Wert unbekannt",
+    "exact_duplicate": "doppelte Zeile",
+    "unmatched_lifecycle": "Beginn ohne Ende",
+    "out_of_order": "Reihenfolge widerspricht Zeit",
+    "batch_entry": "Sammelerfassung",
+    "day_precision": "nur Datum, keine Uhrzeit",
+    "unmatched_complete": "Ende ohne Beginn",
+}
+REASON_HINTS_DE: dict[str, str] = {
+    "malformed_row": "Prüfen Sie die Zeile im Editor: meist ein Trennzeichen oder Anführungszeichen im Text; exportieren Sie mit Anführungszeichen um Textfelder.",
+    "missing_case_id": "Ergänzen Sie die Vorgangsnummer im Fachverfahren oder exportieren Sie nur Zeilen mit Vorgangsbezug.",
+    "missing_activity": "Prüfen Sie, ob der Export für jede Zeile die Tätigkeit enthält, und ergänzen Sie fehlende Einträge.",
+    "missing_timestamp": "Prüfen Sie, ob der Schritt tatsächlich stattgefunden hat; wenn ja, ergänzen Sie Datum und Uhrzeit im Fachverfahren.",
+    "unparseable_timestamp": "Tragen Sie im Profil das Datumsformat des Exports ein (z. B. %d.%m.%Y %H:%M) oder korrigieren Sie die genannten Werte.",
+    "implausibly_early_timestamp": "Korrigieren Sie Tippfehler in der Jahreszahl oder setzen Sie plausible_start im Profil, wenn alte Vorgänge gewollt sind.",
+    "future_timestamp": "Prüfen Sie Tippfehler in der Jahreszahl und die Uhr des Export-Servers; geplante Termine gehören nicht in das Ereignisprotokoll.",
+    "start_after_end": "Prüfen Sie, ob Beginn und Ende im Profil vertauscht sind, oder korrigieren Sie die Zeitangaben im Fachverfahren.",
+    "value_too_long": "Ordnen Sie die Spalte im Profil richtig zu; Freitext gehört nicht in Vorgangs-ID, Tätigkeit oder Sachbearbeitung.",
+    "unknown_activity": "Ergänzen Sie die Tätigkeit im Abschnitt [activities] des Profils oder schalten Sie require_known_activities aus.",
+    "unknown_lifecycle": "Tragen Sie den Wert im Abschnitt [lifecycle] des Profils unter start oder complete ein.",
+    "exact_duplicate": "Nichts zu tun, wenn Exporte sich überschneiden; sonst prüfen Sie, ob der Export Zeilen doppelt schreibt.",
+    "unmatched_lifecycle": "Prüfen Sie, ob der Vorgang noch läuft oder der Export zu früh abgeschnitten wurde; offene Schritte zählen erst mit Ende.",
+    "out_of_order": "Prüfen Sie nachträglich erfasste Schritte; die Auswertung ordnet nach Zeitstempel.",
+    "batch_entry": "Sammelerfassungen verfälschen Wartezeiten; erfassen Sie Schritte möglichst zum tatsächlichen Zeitpunkt.",
+    "day_precision": "Wenn möglich, exportieren Sie Datum und Uhrzeit; Wartezeiten unter einem Tag lassen sich sonst nicht messen.",
+    "unmatched_complete": "Nichts zu tun: der Schritt zählt ohne Beginn, seine Bearbeitungsdauer bleibt unbekannt.",
+}
+
+MAX_VALUE_CHARS = 500
+QUARANTINE_VALUE_CHARS = 1000
+BATCH_MIN_EVENTS = 10  # events of one resource in the same minute that count as a batch entry
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
+QUARANTINE_COLUMNS = REJECT_COLUMNS
+
+
+@dataclass(frozen=True)
+class NormaliseResult:
+    """The canonical log, the quarantined rows and the counts that tie them together."""
+
+    log: pd.DataFrame
+    quality: QualityReport
+    quarantine: pd.DataFrame
+    profile: Profile | None = None
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+# --- timestamps -----------------------------------------------------------------------------------
+
+_PRECISION_RANK = {"second": 0, "minute": 1, "day": 2}
+GERMAN_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d.%m.%y %H:%M:%S",
+    "%d.%m.%y %H:%M",
+    "%d.%m.%y",
+)
+OTHER_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%d.%m.%Y, %H:%M",
+    "%d.%m.%Y %H.%M",
+    "%Y%m%d%H%M%S",
+)
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_TIME_S = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+_TIME_M = re.compile(r"\d{1,2}:\d{2}")
+_NUMBER = r"^-?\d+(?:[.,]\d+)?$"
+
+
+def _fmt_precision(fmt: str) -> str:
+    if "%S" in fmt:
+        return "second"
+    if "%M" in fmt:
+        return "minute"
+    return "day"
+
+
+@dataclass
+class ParsedTimes:
+    """Parsed values for the distinct strings of a column (aligned with its categories)."""
+
+    utc: np.ndarray  # datetime64[us], UTC wall time, NaT where not parsed
+    naive: np.ndarray  # datetime64[us] local wall time before localisation (for combining date + time)
+    precision: np.ndarray  # object: second/minute/day or None
+    aware: np.ndarray  # bool: the string carried its own offset
+
+
+def _localise(naive: pd.Series, tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Local wall times -> UTC; ambiguous -> first occurrence (DST), nonexistent -> shifted forward."""
+    n = len(naive)
+    if n == 0:
+        return pd.Series([], dtype="datetime64[us, UTC]"), np.zeros(0, bool), np.zeros(0, bool)
+    loc = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    bad = (loc.isna() & naive.notna()).to_numpy()
+    ambiguous = np.zeros(n, dtype=bool)
+    nonexistent = np.zeros(n, dtype=bool)
+    if bad.any():
+        sub = naive[bad]
+        first = sub.dt.tz_localize(tz, ambiguous=np.ones(len(sub), dtype=bool), nonexistent="NaT")
+        is_amb = first.notna().to_numpy()
+        shifted = sub.dt.tz_localize(tz, ambiguous=np.ones(len(sub), dtype=bool), nonexistent="shift_forward")
+        fixed = first.where(first.notna(), shifted)
+        loc = loc.copy()
+        loc[bad] = fixed.to_numpy()
+        ambiguous[np.flatnonzero(bad)[is_amb]] = True
+        nonexistent[np.flatnonzero(bad)[~is_amb]] = True
+    return loc.dt.tz_convert("UTC"), ambiguous, nonexistent
+
+
+def _excel_serial(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Excel serial day numbers (1900 system) as naive datetimes and their precision."""
+    num = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
+    num = num.where((num >= 20000) & (num <= 80000))
+    secs = (num * 86400).round()
+    dtv = pd.Timestamp("1899-12-30") + pd.to_timedelta(secs, unit="s")
+    frac = (secs % 86400).to_numpy()
+    prec = np.where(frac == 0, "day", np.where(frac % 60 == 0, "minute", "second")).astype(object)
+    return dtv, prec
+
+
+def parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel: bool = True) -> ParsedTimes:
+    """Parse distinct timestamp strings: explicit format first, then fallbacks on what failed."""
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Index) else pd.Series(values.astype(str), dtype=object)
+    n = len(s)
+    naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    prec = np.full(n, None, dtype=object)
+    aware = np.zeros(n, dtype=bool)
+    todo = np.ones(n, dtype=bool)
+    formats: list[str] = [fmt] if fmt and fmt != "auto" else []
+    formats += ["ISO8601", *GERMAN_FORMATS, *OTHER_FORMATS]
+    if allow_excel:
+        formats.append("excel")
+    for f in dict.fromkeys(formats):
+        if not todo.any():
+            break
+        idx = np.flatnonzero(todo)
+        sub = s.iloc[idx]
+        if f == "excel":
+            numeric = sub.str.match(_NUMBER).to_numpy()
+            if not numeric.any():
+                continue
+            idx, sub = idx[numeric], sub[numeric]
+            parsed, p = _excel_serial(sub)
+            ok = parsed.notna().to_numpy()
+            naive[idx[ok]] = parsed[ok].to_numpy().astype("datetime64[us]")
+            prec[idx[ok]] = p[ok]
+            todo[idx[ok]] = False
+            continue
+        if f == "ISO8601":
+            arr = pa.array(sub.to_numpy(dtype=object), type=pa.string())
+            iso = np.asarray(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}").fill_null(False), dtype=bool)
+            if not iso.any():
+                continue
+            idx, sub, arr = idx[iso], sub[iso], arr.filter(pa.array(iso))
+            has_off = np.asarray(
+                pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}.*(?:Z|[+-]\d{2}:?\d{2})$").fill_null(False), dtype=bool
+            )
+            p_all = _iso_precision_arrow(arr)
+            for offset in (True, False):
+                sel = has_off if offset else ~has_off
+                if not sel.any():
+                    continue
+                j, vals = idx[sel], _iso_parse(arr.filter(pa.array(sel)), sub[sel], offset)
+                ok = ~np.isnat(vals)
+                (utc if offset else naive)[j[ok]] = vals[ok]
+                aware[j[ok]] = offset
+                prec[j[ok]] = p_all[sel][ok]
+                todo[j[ok]] = False
+            continue
+        try:
+            parsed = pd.to_datetime(sub, format=f, errors="coerce")
+        except (ValueError, TypeError):
+            continue
+        ok = parsed.notna().to_numpy()
+        if not ok.any():
+            continue
+        j = idx[ok]
+        if getattr(parsed.dt, "tz", None) is not None:
+            utc[j] = parsed[ok].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+            aware[j] = True
+        else:
+            naive[j] = parsed[ok].to_numpy().astype("datetime64[us]")
+        prec[j] = _fmt_precision(f)
+        todo[j] = False
+    return ParsedTimes(utc=utc, naive=naive, precision=prec, aware=aware)
+
+
+def _iso_parse(arr: pa.Array, sub: pd.Series, offset: bool) -> np.ndarray:
+    """Strict ISO 8601 parse (arrow's fast cast; pandas on failure). Offsets -> UTC wall time."""
+    try:
+        typ = pa.timestamp("us", tz="UTC") if offset else pa.timestamp("us")
+        out = pc.cast(arr, typ)
+        if offset:
+            out = out.cast(pa.timestamp("us"))
+        return np.asarray(out.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    if offset:
+        parsed = pd.to_datetime(sub, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
+    else:
+        parsed = pd.to_datetime(sub, format="ISO8601", errors="coerce")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+    return parsed.to_numpy().astype("datetime64[us]")
+
+
+def _iso_precision_arrow(arr: pa.Array) -> np.ndarray:
+    sec = np.asarray(pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}:\d{2}").fill_null(False), dtype=bool)
+    minute = np.asarray(pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}").fill_null(False), dtype=bool)
+    return np.where(sec, "second", np.where(minute, "minute", "day")).astype(object)
+
+
+def _iso_precision(sub: pd.Series) -> np.ndarray:
+    sec = sub.str.contains(r"[T ]\d{1,2}:\d{2}:\d{2}", regex=True).to_numpy()
+    minute = sub.str.contains(r"[T ]\d{1,2}:\d{2}", regex=True).to_numpy()
+    return np.where(sec, "second", np.where(minute, "minute", "day")).astype(object)
+
+
+def _parse_time_of_day(values: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct time-of-day strings (HH:MM[:SS], Excel day fractions) -> timedelta and precision."""
+    s = pd.Series(np.asarray(values, dtype=object), dtype=object).astype(str).str.strip()
+    td = np.full(len(s), np.timedelta64("NaT"), dtype="timedelta64[us]")
+    prec = np.full(len(s), None, dtype=object)
+    m = s.str.extract(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*Uhr)?$")
+    ok = m[0].notna().to_numpy()
+    if ok.any():
+        h = pd.to_numeric(m[0], errors="coerce")
+        mi = pd.to_numeric(m[1], errors="coerce")
+        se = pd.to_numeric(m[2], errors="coerce")
+        valid = ok & (h < 24).to_numpy() & (mi < 60).to_numpy() & ((se.fillna(0) < 60).to_numpy())
+        total = (h * 3600 + mi * 60 + se.fillna(0)).to_numpy()
+        td[valid] = (total[valid] * 1_000_000).astype("int64").astype("timedelta64[us]")
+        prec[valid] = np.where(m[2].notna().to_numpy()[valid], "second", "minute")
+    frac = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce").to_numpy()
+    fr = ~ok & (frac >= 0) & (frac < 1)
+    if fr.any():
+        secs = np.round(frac[fr] * 86400)
+        td[fr] = (secs * 1_000_000).astype("int64").astype("timedelta64[us]")
+        prec[fr] = np.where(secs % 60 == 0, "minute", "second")
+    iso = ~ok & ~fr & s.str.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}").to_numpy()
+    if iso.any():  # a full datetime in the time column: take its time of day
+        p = pd.to_datetime(s[iso], format="ISO8601", errors="coerce")
+        t = (p - p.dt.normalize()).to_numpy().astype("timedelta64[us]")
+        td[iso] = t
+        prec[iso] = "second"
+    return td, prec
+
+
+@dataclass
+class TimeColumn:
+    """Per-row parse result of one timestamp field."""
+
+    utc: pd.Series  # datetime64[us, UTC]
+    precision: np.ndarray  # object
+    present: np.ndarray  # bool: the source had a value
+    column: str  # source header (for quarantine messages)
+    raw: pd.Series  # the categorical source values (date column when split)
+    notes: dict[str, int]
+
+
+def parse_time_column(
+    data: pd.DataFrame, col: str | None, date_col: str | None, time_col: str | None, fmt: str, tz: str
+) -> TimeColumn | None:
+    """Parse one timestamp field: a datetime column, or a date column plus an optional time column."""
+    src = col or date_col
+    if src is None:
+        return None
+    cat = data[src]
+    codes = cat.cat.codes.to_numpy()
+    parsed = parse_distinct(cat.cat.categories, fmt)
+    valid = codes >= 0
+    c = np.where(valid, codes, 0)
+    naive = np.where(valid, parsed.naive[c] if len(parsed.naive) else np.datetime64("NaT"), np.datetime64("NaT"))
+    utc_direct = np.where(valid, parsed.utc[c] if len(parsed.utc) else np.datetime64("NaT"), np.datetime64("NaT"))
+    prec = np.where(valid, parsed.precision[c] if len(parsed.precision) else None, None).astype(object)
+    aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
+    present = valid.copy()
+    notes: dict[str, int] = {}
+    if time_col is not None and col is None:
+        tcat = data[time_col]
+        tcodes = tcat.cat.codes.to_numpy()
+        td_u, tp_u = _parse_time_of_day(tcat.cat.categories)
+        has_t = tcodes >= 0
+        tc = np.where(has_t, tcodes, 0)
+        td = np.where(has_t, td_u[tc] if len(td_u) else np.timedelta64("NaT"), np.timedelta64("NaT"))
+        tp = np.where(has_t, tp_u[tc] if len(tp_u) else None, None)
+        bad_time = has_t & pd.isna(td)
+        use = has_t & ~bad_time & ~aware & ~pd.isna(naive)
+        day = naive.astype("datetime64[D]").astype("datetime64[us]")
+        naive = np.where(use, day + np.where(use, td, np.timedelta64(0, "us")), naive)
+        prec = np.where(use, tp, prec).astype(object)
+        # an unreadable time makes the whole timestamp unreadable (never silently day precision)
+        naive = np.where(bad_time, np.datetime64("NaT"), naive)
+        prec = np.where(bad_time, None, prec).astype(object)
+    naive_s = pd.Series(naive.astype("datetime64[us]"))
+    need = ~aware & naive_s.notna().to_numpy()
+    out = pd.Series(utc_direct.astype("datetime64[us]")).dt.tz_localize("UTC")
+    if need.any():
+        # localise distinct wall times only
+        uniq, inv = np.unique(naive[need].astype("datetime64[us]"), return_inverse=True)
+        loc, amb, nonex = _localise(pd.Series(uniq), tz)
+        locv = loc.to_numpy()
+        vals = out.to_numpy().copy()
+        vals[need] = locv[inv]
+        out = pd.Series(vals).astype("datetime64[us, UTC]")
+        counts = np.bincount(inv, minlength=len(uniq))
+        if amb.any():
+            notes["dst_ambiguous_resolved"] = int(counts[amb].sum())
+        if nonex.any():
+            notes["dst_nonexistent_shifted"] = int(counts[nonex].sum())
+    return TimeColumn(utc=out, precision=prec, present=present, column=src, raw=cat, notes=notes)
+
+
+# --- helpers on categoricals --------------------------------------------------------------------
+
+
+def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) -> pd.Series:
+    """Apply a function to the distinct values of a categorical and rebuild it (missing stays missing)."""
+    cats = cat.cat.categories
+    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    if not len(cats):
+        return pd.Series(pd.Categorical.from_codes(np.full(len(codes), -1), categories=pd.Index([], dtype=object)), index=cat.index)
+    mapped = np.asarray(mapper(cats), dtype=object)
+    ucodes, uniques = pd.factorize(mapped, use_na_sentinel=True)
+    new = np.where(codes >= 0, ucodes[np.maximum(codes, 0)], -1)
+    return pd.Series(pd.Categorical.from_codes(new, categories=pd.Index(uniques, dtype=object)), index=cat.index)
+
+
+def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
+    """Pseudonymise the distinct values only and rebuild the categorical."""
+    return _map_categories(cat, lambda c: pseudonymise(pd.Series(c.astype(str)), key, domain, prefix).to_numpy())
+
+
+def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:
+    out = []
+    for lab in labels.astype(str):
+        key = profile.activities.get(lab)
+        out.append(key if key is not None else catalogue_key(lab))
+    return np.asarray(out, dtype=object)
+
+
+def _case_type_codes(values: pd.Index, profile: Profile) -> np.ndarray:
+    by_label = {ct.label_de.casefold(): code for code, ct in catalogue.CASE_TYPES.items()}
+    out = []
+    for v in values.astype(str):
+        if v in profile.case_types:
+            out.append(profile.case_types[v])
+        elif v in catalogue.CASE_TYPES:
+            out.append(v)
+        else:
+            out.append(by_label.get(v.casefold(), v))
+    return np.asarray(out, dtype=object)
+
+
+def _nearest_column(name: str, available: list[str]) -> str:
+    import difflib
+
+    from procmine.profiles import normalise_header
+
+    norm = {normalise_header(a): a for a in available}
+    close = difflib.get_close_matches(normalise_header(name), list(norm), n=1, cutoff=0.6)
+    return norm[close[0]] if close else ""
+
+
+def _column_problem(raw: RawTable, profile: Profile, fld: str, col: str) -> InputProblem:
+    near = _nearest_column(col, raw.columns)
+    details = ["vorhandene Spalten: " + ", ".join(raw.columns[:40])]
+    hint = f"Tragen Sie im Profil '{profile.name}' die richtige Spalte für {FIELDS.get(fld, fld)} ({fld}) ein"
+    if near:
+        hint += f" (ähnlichste vorhandene Spalte: '{near}')"
+    hint += "."
+    if len(raw.columns) == 1 and any(d in raw.columns[0] for d in (";", ",", "\t", "|")):
+        hint = "Die Kopfzeile wurde nicht in Spalten zerlegt: setzen Sie im Profil delimiter = \"auto\" oder das richtige Trennzeichen."
+    return InputProblem(
+        code="missing_column",
+        file=raw.file,
+        sheet=raw.sheet,
+        row=1,
+        column=col,
+        found=f"keine Spalte '{col}' für {FIELDS.get(fld, fld)}",
+        expected=f"eine Spalte '{col}' in der Kopfzeile",
+        hint=hint,
+        details=details,
+    )
+
+
+def resolve_columns(raw: RawTable, profile: Profile) -> dict[str, str]:
+    """Canonical field -> header present in the file; InputProblem naming the first missing one."""
+    have = set(raw.columns)
+    out: dict[str, str] = {}
+    for fld, col in profile.columns.items():
+        if not col:
+            continue
+        if col in raw.duplicate_headers:
+            raise InputProblem(
+                code="duplicate_column",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=1,
+                column=col,
+                found=f"die Spalte '{col}' kommt mehrfach in der Kopfzeile vor",
+                expected="eindeutige Spaltennamen",
+                hint="Benennen Sie die doppelten Spalten im Export um und ordnen Sie im Profil die richtige zu.",
+            )
+        if col not in have:
+            raise _column_problem(raw, profile, fld, col)
+        out[fld] = col
+    if profile.shape == "milestones":
+        for col in profile.milestones:
+            if col not in have:
+                raise _column_problem(raw, profile, "milestone", col)
+    return out
+
+
+def _office_name(profile: Profile, raw: RawTable) -> str:
+    if profile.office:
+        return profile.office
+    name = raw.path.name if raw.path is not None else raw.file
+    return name.split(".")[0] or "office"
+
+
+def _numeric_extra(cat: pd.Series, decimal: str) -> pd.Series | None:
+    """Float column when every value is a number written with the profile's decimal mark."""
+    cats = pd.Series(cat.cat.categories.astype(str))
+    if cats.empty:
+        return None
+    if decimal == ",":
+        pattern, cleaned = r"^-?\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^-?\d+(?:,\d+)?$", cats.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        pattern, cleaned = r"^-?\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^-?\d+(?:\.\d+)?$", cats.str.replace(",", "", regex=False)
+    if not cats.str.match(pattern).all():
+        return None
+    vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    codes = cat.cat.codes.to_numpy()
+    return pd.Series(np.where(codes >= 0, vals[np.maximum(codes, 0)], np.nan), index=cat.index)
+
+
+# --- the normaliser -----------------------------------------------------------------------------
+
+
+class _Marks:
+    """First quarantine reason per source row, with the column and the offending value."""
+
+    def __init__(self, n: int) -> None:
+        self.code = np.zeros(n, dtype=np.int16)  # 0 = fine, else 1 + index in REASONS
+        self.column = np.full(n, None, dtype=object)
+        self.found = np.full(n, None, dtype=object)
+
+    def mark(self, mask: np.ndarray, reason: str, column: str | None, found: pd.Series | np.ndarray | None = None) -> None:
+        sel = np.asarray(mask, dtype=bool) & (self.code == 0)
+        if not sel.any():
+            return
+        self.code[sel] = REASONS.index(reason) + 1
+        self.column[sel] = column
+        if found is not None:
+            idx = np.flatnonzero(sel)
+            self.found[idx] = _values_at(found, idx)
+
+
+def normalise(
+    raw: RawTable,
+    profile: Profile,
+    key: bytes | None = None,
+    now: pd.Timestamp | None = None,
+    office: str | None = None,
+) -> NormaliseResult:
+    """Turn a RawTable into the canonical log plus quarantine and quality report, following ``profile``."""
+    key = load_key() if key is None else key
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now).tz_localize("UTC")
+    cols = resolve_columns(raw, profile)
+    data = raw.data
+    n = len(data)
+    tz = profile.timezone
+    office_name = office or _office_name(profile, raw)
+    notes: dict[str, int] = {k: int(v) for k, v in raw.notes.items()}
+    marks = _Marks(n)
+    drop = set(profile.never_load()) | set(profile.privacy_drop)
+    pseudo_fields = set(profile.pseudonymise)
+
+    # offices per row (a column, or one name) and pseudonymised id columns
+    if "office" in cols:
+        off = data[cols["office"]].astype(object).where(data[cols["office"]].notna(), office_name)
+        office_row = off.astype(str).astype("category")
+    else:
+        office_row = pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [office_name]))
+    safe: dict[str, pd.Series] = {}  # original header -> values safe to write (pseudonymised where needed)
+
+    def pseudo(fld: str, prefix: str) -> pd.Series | None:
+        if fld not in cols:
+            return None
+        cat = data[cols[fld]]
+        if fld not in pseudo_fields:
+            safe[cols[fld]] = cat
+            return cat
+        if len(office_row.cat.categories) <= 1:
+            out = _pseudonymise_cat(cat, key, str(office_row.cat.categories[0]) if n else office_name, prefix)
+        else:
+            parts = []
+            for o in office_row.cat.categories:
+                m = (office_row == o).to_numpy()
+                parts.append(pd.Series(pseudonymise(cat[m].astype("string"), key, str(o), prefix).to_numpy(), index=cat.index[m]))
+            out = pd.concat(parts).reindex(cat.index).astype("category")
+        safe[cols[fld]] = out
+        return out
+
+    case_p = pseudo("case_id", "C-")
+    res_p = pseudo("resource", "R-")
+    for fld in ("activity", "team", "office", "case_type", "lifecycle"):
+        if fld in cols:
+            safe[cols[fld]] = data[cols[fld]]
+
+    # timestamps
+    def tcol(prefix: str) -> TimeColumn | None:
+        tc = parse_time_column(
+            data, cols.get(prefix), cols.get(f"{prefix}_date"), cols.get(f"{prefix}_time"), profile.date_format, tz
+        )
+        if tc is not None:
+            for k, v in tc.notes.items():
+                notes[k] = notes.get(k, 0) + v
+            safe[tc.column] = data[tc.column]
+            tcn = cols.get(f"{prefix}_time")
+            if tcn:
+                safe[tcn] = data[tcn]
+        return tc
+
+    plausible = pd.Timestamp(profile.plausible_start, tz=tz).tz_convert("UTC")
+    horizon = now + FUTURE_TOLERANCE
+
+    # --- build event candidates -------------------------------------------------------------------
+    case_missing = data[cols["case_id"]].isna().to_numpy()
+    marks.mark(case_missing, "missing_case_id", cols["case_id"])
+    long_case = _too_long(data[cols["case_id"]])
+    if profile.shape == "milestones":
+        ev = _milestone_events(raw, profile, marks, tz, plausible, horizon, notes, safe)
+    else:
+        end = tcol("end")
+        start = tcol("start")
+        assert end is not None
+        act = data[cols["activity"]]
+        marks.mark(act.isna().to_numpy(), "missing_activity", cols["activity"])
+        _check_times(marks, end, start, plausible, horizon)
+        for fld in ("activity", "resource"):
+            if fld in cols:
+                marks.mark(_too_long(data[cols[fld]]), "value_too_long", cols[fld], safe[cols[fld]])
+        marks.mark(long_case, "value_too_long", cols["case_id"], case_p)
+        prec = end.precision
+        if start is not None:
+            sp = start.precision
+            coarser = _rank(sp)
+            prec = np.where(start.present & (coarser > _rank(prec)), sp, prec)
+        ev = pd.DataFrame(
+            {
+                "row": np.arange(n),
+                "activity": act.reset_index(drop=True),
+                "end": end.utc.reset_index(drop=True),
+                "start": start.utc.reset_index(drop=True) if start is not None else _nat(n),
+                "precision": prec,
+            }
+        )
+    # known activities
+    if not isinstance(ev["activity"].dtype, pd.CategoricalDtype):
+        ev["activity"] = ev["activity"].astype(object).astype("category")
+    act_key = _map_categories(ev["activity"], lambda c: _activity_keys(c, profile))
+    if profile.require_known_activities and len(ev):
+        unknown = act_key.isna().to_numpy() & ev["activity"].notna().to_numpy()
+        rows_unknown = np.zeros(n, dtype=bool)
+        rows_unknown[ev["row"].to_numpy()[unknown]] = True
+        found = np.full(n, None, dtype=object)
+        found[ev["row"].to_numpy()[unknown]] = _values_at(ev["activity"], np.flatnonzero(unknown))
+        marks.mark(rows_unknown, "unknown_activity", cols.get("activity") or "milestones", found)
+    ev["activity_key"] = act_key.to_numpy()
+
+    # lifecycle values
+    lc_kind = None
+    if profile.shape == "lifecycle" or ("lifecycle" in cols and profile.shape == "events"):
+        lc = data[cols["lifecycle"]] if "lifecycle" in cols else None
+        if lc is not None:
+            starts = {s.casefold() for s in profile.lifecycle_start}
+            completes = {s.casefold() for s in profile.lifecycle_complete}
+            kind_u = np.array(
+                [1 if str(c).casefold() in starts else 2 if str(c).casefold() in completes else 0 for c in lc.cat.categories],
+                dtype=np.int8,
+            )
+            codes = lc.cat.codes.to_numpy()
+            lc_kind = np.where(codes >= 0, kind_u[np.maximum(codes, 0)] if len(kind_u) else 0, 2)  # missing = complete
+            if profile.shape == "lifecycle" or (lc_kind == 1).any():
+                marks.mark(lc_kind == 0, "unknown_lifecycle", cols["lifecycle"], lc)
+            else:
+                lc_kind = None
+
+    # exact duplicates (all loaded columns, not provenance); keep the first occurrence
+    dup_cols = [c for c in data.columns if c not in drop]
+    if n and dup_cols:
+        group = _row_groups([data[c] for c in dup_cols])
+        dup = pd.Series(group).duplicated(keep="first").to_numpy()
+        if len(raw.source_file.categories) > 1 and dup.any():
+            _, first_idx = np.unique(group, return_index=True)  # group ids are 0..k-1
+            first_file = np.asarray(raw.source_file.codes)[first_idx[group]]
+            across = dup & (first_file != np.asarray(raw.source_file.codes))
+            if across.any():
+                notes["duplicates_across_files"] = int(across.sum())
+        marks.mark(dup, "exact_duplicate", None)
+
+    # drop candidates of quarantined rows, then pair lifecycle rows
+    bad_row = marks.code > 0
+    ev = ev.loc[~bad_row[ev["row"].to_numpy()]].reset_index(drop=True)
+    flags_extra: dict[str, np.ndarray] = {}
+    if lc_kind is not None and len(ev):
+        ev, unmatched_start_rows, unmatched_complete = _pair_lifecycle(ev, lc_kind, case_p)
+        if len(unmatched_start_rows):
+            m = np.zeros(n, dtype=bool)
+            m[unmatched_start_rows] = True
+            marks.mark(m, "unmatched_lifecycle", cols["lifecycle"], data[cols["lifecycle"]])
+        flags_extra["unmatched_complete"] = unmatched_complete
+        # pairs with start after end
+        sae = ev["start"].notna().to_numpy() & (ev["start"] > ev["end"]).to_numpy()
+        if sae.any():
+            m = np.zeros(n, dtype=bool)
+            m[ev["row"].to_numpy()[sae]] = True
+            m[ev["start_row"].to_numpy()[sae].astype(np.int64)] = True
+            marks.mark(m, "start_after_end", cols.get("end") or cols.get("end_date"))
+            keep = ~sae
+            ev = ev.loc[keep].reset_index(drop=True)
+            flags_extra["unmatched_complete"] = flags_extra["unmatched_complete"][keep]
+    kept_rows = np.zeros(n, dtype=bool)
+    if len(ev):
+        kept_rows[ev["row"].to_numpy()] = True
+        if "start_row" in ev:
+            sr = ev["start_row"].to_numpy()
+            kept_rows[sr[sr >= 0].astype(np.int64)] = True
+    # --- assemble the canonical log --------------------------------------------------------------
+    r = ev["row"].to_numpy()
+    case_type = (
+        _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
+    )
+    prec_cat = pd.Categorical(ev["precision"].to_numpy(), categories=list(schema.PRECISIONS))
+    log = pd.DataFrame(
+        {
+            schema.CASE_ID: _cat_take(case_p, r),
+            schema.ACTIVITY: _cat_take(ev["activity"], np.arange(len(ev))),
+            schema.ACTIVITY_KEY: _cat_take(ev["activity_key"].astype(object).astype("category"), np.arange(len(ev))),
+            schema.START: pd.Series(_naive_utc(ev["start"])).dt.tz_localize("UTC"),
+            schema.END: pd.Series(_naive_utc(ev["end"])).dt.tz_localize("UTC"),
+            schema.PRECISION: _cat_take(prec_cat, np.arange(len(ev))),
+            schema.RESOURCE: _cat_take(res_p, r),
+            schema.TEAM: _cat_take(data[cols["team"]] if "team" in cols else None, r),
+            schema.OFFICE: _cat_take(office_row, r),
+            schema.CASE_TYPE: _cat_take(case_type, r),
+            schema.EVENT_SEQ: np.arange(1, len(ev) + 1, dtype=np.int64),
+            schema.SOURCE_FILE: _cat_take(raw.source_file, r),
+            schema.SOURCE_ROW: raw.source_row[r].astype(np.int64),
+        }
+    )
+    for src, name in profile.extra.items():
+        if src not in data.columns or src in drop or src in cols.values():
+            continue
+        out_name = name if name not in schema.COLUMNS and name != "quality_flags" else f"{name}_extra"
+        num = _numeric_extra(data[src], profile.decimal)
+        log[out_name] = num.to_numpy()[r] if num is not None else _cat_take(data[src], r)
+    # flags (on source order, before the one sort)
+    flag_arrays = _flags(log, flags_extra)
+    flags = {k: int(v.sum()) for k, v in flag_arrays.items() if v.any()}
+    if flag_arrays:
+        log["quality_flags"] = _flag_column(flag_arrays, len(log))
+    log = sort_events(log)
+    schema.validate(log, check_order=False)
+
+    # --- quarantine and counts -------------------------------------------------------------------
+    bad = marks.code > 0
+    leftover = ~bad & ~kept_rows  # cannot happen; guard so counts always add up
+    if leftover.any():
+        marks.mark(leftover, "unmatched_lifecycle", cols.get("lifecycle"))
+        bad = marks.code > 0
+    quarantine = _quarantine_frame(raw, marks, bad, safe)
+    by_reason: dict[str, int] = {}
+    for reason, cnt in quarantine["reason"].value_counts(sort=False).items():
+        by_reason[str(reason)] = int(cnt)
+    by_column = {str(k): int(v) for k, v in quarantine["column"].dropna().value_counts(sort=False).items()}
+    files = tuple(str(f) for f in raw.source_file.categories) or (raw.file,)
+    quality = QualityReport(
+        office=office_name if len(office_row.cat.categories) <= 1 else ",".join(map(str, office_row.cat.categories)),
+        files=files,
+        rows_read=raw.rows_read,
+        rows_kept=int(kept_rows.sum()),
+        rows_quarantined=len(quarantine),
+        events=len(log),
+        by_reason=by_reason,
+        by_column=by_column,
+        flags=flags,
+        notes=notes,
+        profile=profile.name,
+    )
+    return NormaliseResult(log=log, quality=quality, quarantine=quarantine, profile=profile)
+
+
+def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Values of some rows as objects (through the codes for categoricals: no full-column copy)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()[idx]
+        cats = np.asarray(values.cat.categories.astype(str), dtype=object)
+        out = np.full(len(idx), None, dtype=object)
+        ok = codes >= 0
+        out[ok] = cats[codes[ok]] if len(cats) else None
+        return out
+    return np.asarray(values, dtype=object)[idx]
+
+
+def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Categorical:
+    """Rows of a categorical as a new categorical of str categories (unused categories dropped)."""
+    if cat is None:
+        return pd.Categorical.from_codes(np.full(len(rows), -1), categories=pd.Index([], dtype=object))
+    c = cat.cat if isinstance(cat, pd.Series) else cat
+    codes = np.asarray(c.codes)[rows].astype(np.int64)
+    cats = np.asarray(pd.Index(c.categories).astype(str), dtype=object)
+    used, new = np.unique(codes, return_inverse=True)
+    if len(used) and used[0] < 0:
+        new = new - 1
+        used = used[1:]
+    return pd.Categorical.from_codes(new.reshape(-1), categories=pd.Index(cats[used], dtype=object))
+
+
+def _rank(prec: np.ndarray) -> np.ndarray:
+    return pd.Series(prec, dtype=object).map(_PRECISION_RANK).fillna(-1).to_numpy()
+
+
+def _nat(n: int) -> pd.Series:
+    return pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
+
+
+def _naive_utc(s: pd.Series) -> np.ndarray:
+    """UTC instants as naive datetime64[us] (fast numpy path; conform() marks them UTC again)."""
+    s = pd.to_datetime(s, utc=True)
+    return s.dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+
+
+def _too_long(cat: pd.Series) -> np.ndarray:
+    lens = np.asarray(cat.cat.categories.astype(str).str.len(), dtype=np.int64)
+    codes = cat.cat.codes.to_numpy()
+    if not len(lens) or lens.max() <= MAX_VALUE_CHARS:
+        return np.zeros(len(codes), dtype=bool)
+    return (codes >= 0) & (lens[np.maximum(codes, 0)] > MAX_VALUE_CHARS)
+
+
+def _check_times(marks: _Marks, end: TimeColumn, start: TimeColumn | None, plausible: pd.Timestamp, horizon: pd.Timestamp) -> None:
+    """Missing, unreadable, implausible and reversed timestamps (row-aligned)."""
+    raw_end = end.raw
+    marks.mark(~end.present, "missing_timestamp", end.column)
+    marks.mark(end.present & end.utc.isna().to_numpy(), "unparseable_timestamp", end.column, raw_end)
+    if start is not None:
+        marks.mark(start.present & start.utc.isna().to_numpy(), "unparseable_timestamp", start.column, start.raw)
+    early = (end.utc < plausible).to_numpy()
+    late = (end.utc > horizon).to_numpy()
+    marks.mark(early, "implausibly_early_timestamp", end.column, raw_end)
+    if start is not None:
+        marks.mark((start.utc < plausible).to_numpy(), "implausibly_early_timestamp", start.column, start.raw)
+    marks.mark(late, "future_timestamp", end.column, raw_end)
+    if start is not None:
+        marks.mark((start.utc > horizon).to_numpy(), "future_timestamp", start.column, start.raw)
+        marks.mark((start.utc > end.utc).to_numpy(), "start_after_end", start.column, start.raw)
+
+
+def _milestone_events(
+    raw: RawTable,
+    profile: Profile,
+    marks: _Marks,
+    tz: str,
+    plausible: pd.Timestamp,
+    horizon: pd.Timestamp,
+    notes: dict[str, int],
+    safe: dict[str, pd.Series],
+) -> pd.DataFrame:
+    """Unpivot one-row-per-case tables: each filled date column becomes one event of that row."""
+    data = raw.data
+    n = len(data)
+    parts = []
+    any_value = np.zeros(n, dtype=bool)
+    for j, (col, label) in enumerate(profile.milestones.items()):
+        tc = parse_time_column(data, col, None, None, profile.date_format, tz)
+        assert tc is not None
+        for k, v in tc.notes.items():
+            notes[k] = notes.get(k, 0) + v
+        safe[col] = data[col]
+        any_value |= tc.present
+        rawv = tc.raw
+        marks.mark(tc.present & tc.utc.isna().to_numpy(), "unparseable_timestamp", col, rawv)
+        marks.mark((tc.utc < plausible).to_numpy(), "implausibly_early_timestamp", col, rawv)
+        marks.mark((tc.utc > horizon).to_numpy(), "future_timestamp", col, rawv)
+        act_label = catalogue.ACTIVITIES.get(label, label)
+        rows = np.flatnonzero(tc.present)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    "order": np.full(len(rows), j),
+                    "activity": np.full(len(rows), act_label, dtype=object),
+                    "end": tc.utc.iloc[rows].reset_index(drop=True),
+                    "start": _nat(len(rows)),
+                    "precision": tc.precision[rows],
+                }
+            )
+        )
+    marks.mark(~any_value, "missing_timestamp", ", ".join(profile.milestones))
+    ev = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "order", "activity", "end", "start", "precision"])
+    ev = ev.sort_values(["row", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
+    return ev
+
+
+def _pair_lifecycle(ev: pd.DataFrame, lc_kind: np.ndarray, case_p: pd.Series | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Pair the k-th start with the k-th complete of the same case and activity (in time order)."""
+    kind = lc_kind[ev["row"].to_numpy()]
+    case_codes = case_p.cat.codes.to_numpy()[ev["row"].to_numpy()] if case_p is not None else np.zeros(len(ev), dtype=np.int64)
+    ev = ev.assign(_case=case_codes, _kind=kind, _act=ev["activity"].astype(str))
+    ev = ev.sort_values(["_case", "_act", "end", "row"], kind="stable")
+    ev["_k"] = ev.groupby(["_case", "_act", "_kind"], sort=False).cumcount()
+    st = ev.loc[ev["_kind"] == 1, ["_case", "_act", "_k", "row", "end", "precision"]].rename(
+        columns={"row": "start_row", "end": "start_time", "precision": "start_precision"}
+    )
+    co = ev.loc[ev["_kind"] != 1]
+    merged = co.merge(st, on=["_case", "_act", "_k"], how="outer", indicator=True)
+    unmatched_start = merged.loc[merged["_merge"] == "right_only", "start_row"].to_numpy().astype(np.int64)
+    pairs = merged.loc[merged["_merge"] != "right_only"].copy()
+    pairs["start"] = pairs["start_time"].where(pairs["_merge"] == "both")
+    pairs["start_row"] = pairs["start_row"].fillna(-1).astype(np.int64)
+    pairs["row"] = pairs["row"].astype(np.int64)
+    coarse = pairs["start_precision"].map(_PRECISION_RANK).fillna(-1) > pairs["precision"].map(_PRECISION_RANK).fillna(-1)
+    pairs["precision"] = pairs["precision"].where(~coarse, pairs["start_precision"])
+    pairs = pairs.sort_values("row", kind="stable").reset_index(drop=True)
+    unmatched_complete = (pairs["_merge"] == "left_only").to_numpy()
+    out = pairs[["row", "activity", "end", "start", "precision", "activity_key", "start_row"]]
+    out = out.assign(start=pd.to_datetime(out["start"], utc=True).astype("datetime64[us, UTC]"))
+    return out, unmatched_start, unmatched_complete
+
+
+def _flags(log: pd.DataFrame, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Kept-but-flagged events, computed in source order (log rows are still in source order here)."""
+    n = len(log)
+    out: dict[str, np.ndarray] = {}
+    if n == 0:
+        return out
+    case_codes = pd.factorize(log[schema.CASE_ID])[0]
+    end = pd.to_datetime(log[schema.END], utc=True)
+    prev_max = end.groupby(case_codes).cummax().groupby(case_codes).shift()
+    out["out_of_order"] = (end < prev_max).to_numpy()
+    local = end.dt.tz_convert(schema.DISPLAY_TZ)
+    is_day = (log[schema.PRECISION].astype(str) == "day").to_numpy()
+    midnight = ((local.dt.hour == 0) & (local.dt.minute == 0) & (local.dt.second == 0)).to_numpy() & ~is_day
+    minute = _naive_utc(end).astype("datetime64[m]").astype(np.int64)
+    res_codes = pd.factorize(log[schema.RESOURCE], use_na_sentinel=True)[0]
+    grp = pd.Series(minute).groupby([res_codes, minute]).transform("size").to_numpy()
+    batch = (grp >= BATCH_MIN_EVENTS) & ~is_day & (res_codes >= 0)
+    out["batch_entry"] = batch | midnight
+    out["day_precision"] = is_day
+    for k, v in extra.items():
+        out[k] = np.asarray(v, dtype=bool)
+    return out
+
+
+def _flag_column(flags: dict[str, np.ndarray], n: int) -> pd.Categorical:
+    """One column listing each event's flags (comma-separated), missing when none; built from a bit mask."""
+    names = list(flags)
+    mask = np.zeros(n, dtype=np.int64)
+    for i, k in enumerate(names):
+        mask |= flags[k].astype(np.int64) << i
+    used, inv = np.unique(mask, return_inverse=True)
+    labels = [",".join(k for i, k in enumerate(names) if m >> i & 1) for m in used]
+    codes = inv.reshape(-1).astype(np.int64)
+    if len(used) and used[0] == 0:
+        codes, labels = codes - 1, labels[1:]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
+
+
+def _row_groups(columns: list[pd.Series]) -> np.ndarray:
+    """Group id per row over several categoricals (equal ids = equal values in every column)."""
+    key = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for col in columns:
+        codes = col.cat.codes.to_numpy().astype(np.int64) + 1
+        key = pd.factorize(key * (len(col.cat.categories) + 1) + codes)[0].astype(np.int64)
+    return key
+
+
+def sort_events(log: pd.DataFrame) -> pd.DataFrame:
+    """The order of ``schema.sort_log`` (case_id as text, end, event_seq), computed on integer codes."""
+    if len(log) == 0:
+        return log.reset_index(drop=True)
+    case = log[schema.CASE_ID].cat
+    cats = np.asarray(case.categories.astype(str), dtype=object)
+    order_cats = np.argsort(cats, kind="stable")
+    rank = np.empty(len(cats), dtype=np.int64)
+    rank[order_cats] = np.arange(len(cats))
+    case_rank = rank[case.codes.to_numpy()]
+    end = _naive_utc(log[schema.END]).astype(np.int64)
+    order = np.lexsort((log[schema.EVENT_SEQ].to_numpy(), end, case_rank))
+    out = log.take(order).reset_index(drop=True)
+    out[schema.CASE_ID] = out[schema.CASE_ID].cat.reorder_categories(list(cats[order_cats]))
+    return out
+
+
+def _quarantine_frame(raw: RawTable, marks: _Marks, bad: np.ndarray, safe: dict[str, pd.Series]) -> pd.DataFrame:
+    """Quarantined rows with reason, column, offending value and the used columns (safe values only)."""
+    idx = np.flatnonzero(bad)
+    q = pd.DataFrame(
+        {
+            "source_file": _values_at(pd.Series(raw.source_file), idx),
+            "source_row": raw.source_row[idx],
+            "reason": np.asarray(REASONS, dtype=object)[marks.code[idx] - 1] if len(idx) else np.empty(0, dtype=object),
+            "column": marks.column[idx],
+            "found": [_short(v) for v in marks.found[idx]],
+        }
+    )
+    for col, vals in safe.items():
+        if col in q.columns:
+            continue
+        v = _values_at(vals, idx)
+        q[col] = [_short(x, QUARANTINE_VALUE_CHARS) for x in v]
+    if len(raw.rejected):
+        rej = raw.rejected.reindex(columns=list(q.columns))
+        q = pd.concat([q, rej], ignore_index=True) if len(q) else rej.reset_index(drop=True)
+    return q.sort_values(["source_file", "source_row"], kind="stable").reset_index(drop=True)
+
+
+def _short(v: object, limit: int = 200) -> object:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v)
+    return s[:limit] + "…" if len(s) > limit else s
+
+
+def _take(cat: pd.Series | None, rows: np.ndarray) -> np.ndarray:
+    return _values_at(cat, rows) if cat is not None else np.full(len(rows), None, dtype=object)
+
+
+# --- files in, files out ------------------------------------------------------------------------
+
+
+def choose_profile(raw: RawTable, folder: Path | None = None) -> Profile:
+    """The folder's or a built-in profile whose match_columns fit the header, else a suggested one."""
+    candidates = (folder_profiles(folder) if folder is not None else []) + builtin_profiles()
+    have = set(raw.columns)
+    fitting = [p for p in candidates if all(c in have for c in p.used_columns())]
+    hit = match_profile(raw.columns, fitting)
+    if hit is not None:
+        return hit
+    partial = match_profile(raw.columns, candidates)
+    prof = suggest_profile(raw)
+    needed = ["case_id"] + ([] if prof.shape == "milestones" else ["activity", "end"])
+    missing = [f for f in needed if f not in prof.columns and not (f == "end" and "end_date" in prof.columns)]
+    if missing and partial is not None:
+        resolve_columns(raw, partial)  # raises: names the missing column and the nearest match
+    if missing:
+        raise InputProblem(
+            code="unrecognised_columns",
+            file=raw.file,
+            sheet=raw.sheet,
+            row=1,
+            found="keine Spalte erkannt für " + ", ".join(FIELDS.get(f, f) for f in missing),
+            expected="Spalten für Vorgangs-ID, Tätigkeit und Zeitstempel (z. B. Vorgang, Tätigkeit, Ende)",
+            hint="Legen Sie ein Profil an (procmine inspect schreibt einen Vorschlag) und ordnen Sie die Spalten zu.",
+            details=["vorhandene Spalten: " + ", ".join(raw.columns[:40])],
+        )
+    return prof
+
+
+def _resolve_profile(profile: Profile | str | Path | None, folder: Path) -> Profile | None:
+    if profile is None or isinstance(profile, Profile):
+        return profile
+    return get_profile(str(profile), folder_profiles(folder))
+
+
+def read_with_profile(path: Path, profile: Profile | str | Path | None = None, sheet: str | None = None) -> tuple[RawTable, Profile]:
+    """Read a file with its profile (chosen from the header when none is given)."""
+    prof = _resolve_profile(profile, path.parent)
+    if prof is None:
+        raw = read_table(path, sheet=sheet)
+        prof = choose_profile(raw, path.parent)
+        if prof.never_load() or (prof.encoding not in ("auto", raw.encoding)) or (prof.delimiter not in ("auto", raw.delimiter)) or (prof.sheet and prof.sheet != raw.sheet):
+            raw = read_table(path, prof, sheet=sheet)
+    else:
+        raw = read_table(path, prof, sheet=sheet)
+    return raw, prof
+
+
+def _write(result: NormaliseResult, out_dir: Path, stem: str) -> NormaliseResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    offices = list(result.log[schema.OFFICE].cat.categories) if len(result.log) else [result.quality.office]
+    paths: dict[str, Path] = {}
+    if len(offices) <= 1:
+        name = str(offices[0]) if offices else stem
+        paths[name] = schema.write_log(result.log, out_dir / f"{_safe_name(name)}.parquet")
+        qname = name
+    else:
+        for o in offices:
+            part = result.log[result.log[schema.OFFICE] == o].reset_index(drop=True)
+            part[schema.OFFICE] = part[schema.OFFICE].cat.remove_unused_categories()
+            paths[str(o)] = schema.write_log(part, out_dir / f"{_safe_name(str(o))}.parquet")
+        qname = stem
+    qpath = out_dir / f"{_safe_name(qname)}.quarantine.csv"
+    result.quarantine.to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")
+    paths["quarantine"] = qpath
+    quality = replace(result.quality, quarantine_file=str(qpath))
+    return replace(result, quality=quality, paths=paths)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", name).strip("_") or "office"
+
+
+def ingest_file(
+    path: str | Path,
+    out_dir: str | Path,
+    profile: Profile | str | Path | None = None,
+    key: bytes | None = None,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+    now: pd.Timestamp | None = None,
+) -> NormaliseResult:
+    """Read, normalise and write one export: ``<office>.parquet`` and ``<office>.quarantine.csv``."""
+    path = Path(path)
+    if progress:
+        progress(0, None)
+    raw, prof = read_with_profile(path, profile, sheet)
+    if progress:
+        progress(0, raw.rows_read)
+    result = normalise(raw, prof, key=key, now=now)
+    if progress:
+        progress(raw.rows_read, raw.rows_read)
+    return _write(result, Path(out_dir), path.name.split(".")[0])
+
+
+def concat_raw(tables: list[RawTable]) -> RawTable:
+    """Several exports of one shape as one RawTable (union of columns, provenance per row)."""
+    if len(tables) == 1:
+        return tables[0]
+    cols: list[str] = []
+    for t in tables:
+        cols += [c for c in t.columns if c not in cols]
+    frames = []
+    for t in tables:
+        f = t.data.copy()
+        for c in cols:
+            if c not in f.columns:
+                f[c] = pd.Series(pd.Categorical([None] * len(f)), index=f.index)
+        frames.append(f[cols].astype(object))
+    data = pd.concat(frames, ignore_index=True)
+    data = data.where(data.notna(), None)
+    data = pd.DataFrame({c: data[c].astype("category") for c in cols})
+    files = pd.Categorical(np.concatenate([np.asarray(t.source_file, dtype=object) for t in tables]),
+                           categories=list(dict.fromkeys(f for t in tables for f in t.source_file.categories)))
+    notes: dict[str, int] = {}
+    for t in tables:
+        for k, v in t.notes.items():
+            notes[k] = notes.get(k, 0) + v
+    rejected = pd.concat([t.rejected for t in tables if len(t.rejected)], ignore_index=True) if any(len(t.rejected) for t in tables) else tables[0].rejected
+    dups = tuple(dict.fromkeys(d for t in tables for d in t.duplicate_headers))
+    first = tables[0]
+    return RawTable(
+        data=data, source_row=np.concatenate([t.source_row for t in tables]), source_file=files, path=None,
+        format=first.format, sheet=first.sheet, sheets=first.sheets, encoding=first.encoding, delimiter=first.delimiter,
+        header=tuple(cols), duplicate_headers=dups, rejected=rejected, notes=notes,
+    )
+
+
+def ingest_office(
+    paths: list[Path] | list[str],
+    out_dir: str | Path,
+    profile: Profile | str | Path | None = None,
+    key: bytes | None = None,
+    progress: Progress | None = None,
+    office: str | None = None,
+    now: pd.Timestamp | None = None,
+) -> NormaliseResult:
+    """Several exports of one office (e.g. monthly) as one log; rows repeated across files are quarantined
+    as exact_duplicate and counted in ``quality.notes['duplicates_across_files']``."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputProblem(code="no_files", file="", found="keine Dateien", expected="mindestens eine Exportdatei",
+                           hint="Geben Sie die Exportdateien der Behörde an.")
+    tables: list[RawTable] = []
+    prof: Profile | None = None
+    for i, p in enumerate(paths):
+        raw, pr = read_with_profile(p, profile if profile is not None else prof)
+        prof = prof or pr
+        tables.append(raw)
+        if progress:
+            progress(sum(t.rows_read for t in tables), None)
+    assert prof is not None
+    raw = concat_raw(tables)
+    name = office or prof.office or _common_stem([p.name.split(".")[0] for p in paths])
+    result = normalise(raw, prof, key=key, now=now, office=name)
+    if progress:
+        progress(raw.rows_read, raw.rows_read)
+    return _write(result, Path(out_dir), name)
+
+
+def _common_stem(stems: list[str]) -> str:
+    import os
+
+    prefix = os.path.commonprefix(stems).rstrip("_- .")
+    return prefix or stems[0]
+
+
+def _int_de(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def summary_de(q: QualityReport) -> str:
+    """A short German summary of the counts (for the CLI): read = kept + quarantined."""
+    lines = [
+        f"{q.office}: {_int_de(q.rows_read)} Zeilen gelesen = {_int_de(q.rows_kept)} übernommen + "
+        f"{_int_de(q.rows_quarantined)} in Quarantäne; {_int_de(q.events)} Ereignisse."
+    ]
+    for reason, cnt in sorted(q.by_reason.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  - {REASON_LABELS_DE.get(reason, reason)}: {_int_de(cnt)}")
+    for flag, cnt in sorted(q.flags.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  * markiert, {REASON_LABELS_DE.get(flag, flag)}: {_int_de(cnt)}")
+    return "\n".join(lines)

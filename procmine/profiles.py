@@ -1,0 +1,473 @@
+"""Mapping profiles: how one export shape maps to the canonical log (TOML, see docs/architecture.md).
+
+Built-in profiles live in ``procmine/profiles/*.toml``; a folder of exports may carry ``*.profile.toml``.
+``suggest_profile`` sniffs a RawTable's header (German, English and XES names) and proposes a profile
+the analyst confirms; ``Profile.to_toml`` writes it back so that ``load_profile`` gives the same profile.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procmine import catalogue
+from procmine.errors import InputProblem
+from procmine.ingest.raw import RawTable
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
+FORMATS = ("auto", "csv", "xlsx", "xls", "xes", "parquet")
+SHAPES = ("events", "lifecycle", "milestones")
+# canonical field -> meaning (what a [columns] entry may name)
+FIELDS = {
+    "case_id": "Vorgangs-ID",
+    "activity": "Tätigkeit/Aktivität",
+    "start": "Beginn (Datum und Uhrzeit)",
+    "end": "Ende/Zeitstempel (Datum und Uhrzeit)",
+    "start_date": "Beginn-Datum",
+    "start_time": "Beginn-Uhrzeit",
+    "end_date": "Datum",
+    "end_time": "Uhrzeit",
+    "resource": "Sachbearbeitung",
+    "team": "Team",
+    "office": "Dienststelle",
+    "case_type": "Verfahrensart",
+    "lifecycle": "Lebenszyklus (start/complete)",
+}
+DEFAULT_LIFECYCLE_START = ("start", "Beginn", "begonnen")
+DEFAULT_LIFECYCLE_COMPLETE = ("complete", "Ende", "Abschluss", "abgeschlossen", "end")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One export shape: where each canonical field comes from and how its values are written."""
+
+    name: str
+    description: str = ""
+    format: str = "auto"
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    decimal: str = ","
+    shape: str = "events"
+    timezone: str = "Europe/Berlin"
+    date_format: str = "auto"
+    office: str = ""
+    sheet: str = ""
+    plausible_start: str = "1990-01-01"
+    require_known_activities: bool = False
+    match_columns: tuple[str, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+    lifecycle_start: tuple[str, ...] = DEFAULT_LIFECYCLE_START
+    lifecycle_complete: tuple[str, ...] = DEFAULT_LIFECYCLE_COMPLETE
+    milestones: dict[str, str] = field(default_factory=dict)
+    activities: dict[str, str] = field(default_factory=dict)
+    case_types: dict[str, str] = field(default_factory=dict)
+    privacy_drop: tuple[str, ...] = ()
+    pseudonymise: tuple[str, ...] = ("case_id", "resource")
+    extra: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # where the profile was loaded from (not written to TOML)
+
+    def __hash__(self) -> int:  # dict fields: hash by the serialised form
+        return hash(self.to_toml())
+
+    # --- serialisation ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML document as nested dicts (sections as in docs/architecture.md)."""
+        prof: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "decimal": self.decimal,
+            "shape": self.shape,
+            "timezone": self.timezone,
+            "date_format": self.date_format,
+            "office": self.office,
+            "sheet": self.sheet,
+            "plausible_start": self.plausible_start,
+            "match_columns": list(self.match_columns),
+            "require_known_activities": self.require_known_activities,
+        }
+        doc: dict[str, Any] = {"profile": prof, "columns": dict(self.columns)}
+        doc["lifecycle"] = {"start": list(self.lifecycle_start), "complete": list(self.lifecycle_complete)}
+        doc["milestones"] = dict(self.milestones)
+        doc["activities"] = dict(self.activities)
+        doc["case_types"] = dict(self.case_types)
+        doc["privacy"] = {"drop": list(self.privacy_drop), "pseudonymise": list(self.pseudonymise)}
+        doc["extra"] = dict(self.extra)
+        return doc
+
+    def to_toml(self) -> str:
+        """The profile as TOML text; ``profile_from_toml(p.to_toml()) == p``."""
+        out: list[str] = []
+        for section, body in self.to_dict().items():
+            out.append(f"[{section}]")
+            for key, value in body.items():
+                out.append(f"{_toml_key(key)} = {_toml_value(value)}")
+            out.append("")
+        return "\n".join(out)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the profile as TOML (UTF-8)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_toml(), encoding="utf-8")
+        return path
+
+    def used_columns(self) -> list[str]:
+        """Source headers the profile reads (mapped fields, milestone and extra columns)."""
+        cols = [c for c in self.columns.values() if c]
+        cols += [c for c in self.milestones if c not in cols]
+        cols += [c for c in self.extra if c not in cols]
+        return cols
+
+    def never_load(self) -> tuple[str, ...]:
+        """Personal columns the readers skip (a dropped column that feeds a pseudonymised field is kept)."""
+        feeds = {self.columns.get(f) for f in self.pseudonymise}
+        return tuple(c for c in self.privacy_drop if c not in feeds)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Profile):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(self) if f.name != "source")
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _problem(source: str, found: str, expected: str, hint: str, column: str | None = None) -> InputProblem:
+    return InputProblem(code="bad_profile", file=source, found=found, expected=expected, hint=hint, column=column)
+
+
+def _nearest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f" (meinten Sie '{close[0]}'?)" if close else ""
+
+
+def _str_map(doc: dict[str, Any], section: str, source: str) -> dict[str, str]:
+    body = doc.get(section, {}) or {}
+    if not isinstance(body, dict):
+        raise _problem(source, f"[{section}] ist kein Abschnitt", f"[{section}] mit Einträgen \"Spalte\" = \"Wert\"",
+                       "Korrigieren Sie den Abschnitt im Profil.")
+    return {str(k): str(v) for k, v in body.items()}
+
+
+def profile_from_dict(doc: dict[str, Any], source: str = "") -> Profile:
+    """Build and validate a Profile from a parsed TOML document."""
+    prof = doc.get("profile", {}) or {}
+    if not prof.get("name"):
+        raise _problem(source, "kein Profilname", "[profile] name = \"...\"", "Geben Sie dem Profil einen eindeutigen Namen.")
+    lifecycle = doc.get("lifecycle", {}) or {}
+    privacy = doc.get("privacy", {}) or {}
+    p = Profile(
+        name=str(prof["name"]),
+        description=str(prof.get("description", "")),
+        format=str(prof.get("format", "auto")),
+        encoding=str(prof.get("encoding", "auto")),
+        delimiter=str(prof.get("delimiter", "auto")),
+        decimal=str(prof.get("decimal", ",")),
+        shape=str(prof.get("shape", "events")),
+        timezone=str(prof.get("timezone", "Europe/Berlin")),
+        date_format=str(prof.get("date_format", "auto")),
+        office=str(prof.get("office", "")),
+        sheet=str(prof.get("sheet", "") or ""),
+        plausible_start=str(prof.get("plausible_start", "1990-01-01")),
+        require_known_activities=bool(prof.get("require_known_activities", False)),
+        match_columns=tuple(str(c) for c in prof.get("match_columns", [])),
+        columns=_str_map(doc, "columns", source),
+        lifecycle_start=tuple(str(v) for v in lifecycle.get("start", DEFAULT_LIFECYCLE_START)),
+        lifecycle_complete=tuple(str(v) for v in lifecycle.get("complete", DEFAULT_LIFECYCLE_COMPLETE)),
+        milestones=_str_map(doc, "milestones", source),
+        activities=_str_map(doc, "activities", source),
+        case_types=_str_map(doc, "case_types", source),
+        privacy_drop=tuple(str(v) for v in privacy.get("drop", [])),
+        pseudonymise=tuple(str(v) for v in privacy.get("pseudonymise", ["case_id", "resource"])),
+        extra=_str_map(doc, "extra", source),
+        source=source,
+    )
+    validate_profile(p)
+    return p
+
+
+def validate_profile(p: Profile) -> None:
+    """Raise InputProblem(code='bad_profile') when a profile cannot work on any file."""
+    src = p.source or p.name
+    if p.shape not in SHAPES:
+        raise _problem(src, f"shape = \"{p.shape}\"", "events, lifecycle oder milestones", "Korrigieren Sie shape im Profil.")
+    if p.format not in FORMATS:
+        raise _problem(src, f"format = \"{p.format}\"", ", ".join(FORMATS), "Korrigieren Sie format im Profil.")
+    for fld in p.columns:
+        if fld not in FIELDS:
+            raise _problem(src, f"unbekanntes Feld '{fld}' in [columns]{_nearest(fld, list(FIELDS))}",
+                           "eines von: " + ", ".join(FIELDS), "Korrigieren Sie den Feldnamen links vom Gleichheitszeichen.")
+    for label, key in p.activities.items():
+        if key not in catalogue.ACTIVITIES:
+            raise _problem(src, f"Aktivitätsschlüssel '{key}' für '{label}'{_nearest(key, list(catalogue.ACTIVITIES))}",
+                           "ein Schlüssel aus dem Katalog (DOMAIN §7.1), z. B. application_received",
+                           "Korrigieren Sie den Eintrag in [activities].")
+    for code, ct in p.case_types.items():
+        if ct not in catalogue.CASE_TYPES:
+            raise _problem(src, f"Verfahrensart '{ct}' für '{code}'{_nearest(ct, list(catalogue.CASE_TYPES))}",
+                           "ein Code aus dem Katalog, z. B. AE_EDU", "Korrigieren Sie den Eintrag in [case_types].")
+    if p.shape == "milestones":
+        if "case_id" not in p.columns or not p.milestones:
+            raise _problem(src, "Meilenstein-Profil ohne case_id oder ohne [milestones]",
+                           "[columns] case_id und [milestones] \"Datumsspalte\" = \"Tätigkeit\"",
+                           "Ergänzen Sie die fehlenden Angaben im Profil.")
+    else:
+        has_end = "end" in p.columns or "end_date" in p.columns
+        if "case_id" not in p.columns or "activity" not in p.columns or not has_end:
+            missing = [f for f in ("case_id", "activity") if f not in p.columns] + ([] if has_end else ["end"])
+            raise _problem(src, "fehlende Zuordnung für " + ", ".join(missing),
+                           "[columns] mit case_id, activity und end (oder end_date + end_time)",
+                           "Ergänzen Sie die Zuordnung im Profil.")
+        if p.shape == "lifecycle" and "lifecycle" not in p.columns:
+            raise _problem(src, "shape = \"lifecycle\" ohne Spalte lifecycle", "[columns] lifecycle = \"Status\"",
+                           "Tragen Sie die Spalte mit start/complete ein.")
+    if p.decimal not in (",", "."):
+        raise _problem(src, f"decimal = \"{p.decimal}\"", "\",\" oder \".\"", "Korrigieren Sie decimal im Profil.")
+
+
+def profile_from_toml(text: str, source: str = "") -> Profile:
+    """Parse TOML text into a validated Profile."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise _problem(source, f"kein gültiges TOML ({err})", "ein Profil im TOML-Format (siehe docs/architecture.md)",
+                       "Korrigieren Sie die genannte Stelle in der Profildatei.") from None
+    return profile_from_dict(doc, source)
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Load one profile file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise _problem(str(path), f"Profil nicht lesbar ({err})", "eine UTF-8-Textdatei", "Prüfen Sie den Pfad.") from None
+    return profile_from_toml(text, source=str(path))
+
+
+def builtin_profiles() -> list[Profile]:
+    """Profiles shipped in ``procmine/profiles/*.toml``, sorted by file name."""
+    return [load_profile(p) for p in sorted(BUILTIN_DIR.glob("*.toml"))]
+
+
+def folder_profiles(folder: str | Path) -> list[Profile]:
+    """Profiles a folder of exports carries (``*.profile.toml``)."""
+    return [load_profile(p) for p in sorted(Path(folder).glob("*.profile.toml"))]
+
+
+def get_profile(name: str, extra: list[Profile] | None = None) -> Profile:
+    """A profile by name (folder ones first, then built-in) or by path."""
+    if name.endswith(".toml") and Path(name).exists():
+        return load_profile(name)
+    profiles = list(extra or []) + builtin_profiles()
+    for p in profiles:
+        if p.name == name:
+            return p
+    names = [p.name for p in profiles]
+    raise _problem(name, f"kein Profil '{name}'{_nearest(name, names)}", "eines von: " + ", ".join(names),
+                   "Geben Sie einen vorhandenen Profilnamen oder den Pfad einer .toml-Datei an.")
+
+
+def match_profile(header: list[str] | tuple[str, ...], profiles: list[Profile]) -> Profile | None:
+    """The first profile whose ``match_columns`` all appear in the header (None if none does)."""
+    have = {str(h).strip() for h in header}
+    for p in profiles:
+        if p.match_columns and all(c in have for c in p.match_columns):
+            return p
+    return None
+
+
+# --- suggesting a profile for a new file ------------------------------------------------------------
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "case_id": ("caseconceptname", "caseid", "case", "caseidentifier", "casenumber", "vorgang", "vorgangsnummer",
+                "vorgangsnr", "vorgangid", "vorgangsid", "fall", "fallnummer", "fallid", "fallnr", "antragsnummer",
+                "antragsnr", "antragid", "antragsid", "vorgangskennung", "verfahrensnummer", "vorgangsnummerintern"),
+    "activity": ("conceptname", "activity", "activityname", "aktivitaet", "taetigkeit", "vorgangsschritt", "schritt",
+                 "ereignis", "bearbeitungsschritt", "aktion", "event", "eventname", "task", "arbeitsschritt",
+                 "ereignisart", "massnahme"),
+    "end": ("timetimestamp", "timestamp", "end", "endtime", "endtimestamp", "completetimestamp", "ende", "endzeit",
+            "zeitstempel", "zeitpunkt", "datumuhrzeit", "erledigtam", "abgeschlossenam", "ereigniszeit", "datetime",
+            "completetime", "endedatum", "endeam"),
+    "start": ("starttimestamp", "start", "starttime", "beginn", "startzeit", "begonnenam", "begin", "beginnzeit",
+              "startdatum", "beginnam"),
+    "end_date": ("datum", "date", "ereignisdatum", "enddatum", "tag"),
+    "end_time": ("uhrzeit", "zeit", "time"),
+    "resource": ("orgresource", "resource", "sachbearbeiter", "sachbearbeiterin", "bearbeiter", "bearbeiterin",
+                 "mitarbeiter", "mitarbeiterin", "user", "benutzer", "sb", "sbkennung", "userid", "bearbeitetvon"),
+    "team": ("orggroup", "group", "team", "sachgebiet", "organisationseinheit", "oe", "abteilung", "referat", "orgunit",
+             "arbeitsgruppe"),
+    "office": ("dienststelle", "office", "behoerde", "abh", "auslaenderbehoerde", "standort", "caseoffice"),
+    "case_type": ("casetype", "casecasetype", "verfahrensart", "vorgangsart", "aufenthaltszweck", "rechtsgrundlage",
+                  "antragsart", "titelart", "verfahren"),
+    "lifecycle": ("lifecycletransition", "lifecycle", "transition", "eventtype", "lebenszyklus"),
+}
+PERSONAL = ("name", "vorname", "nachname", "familienname", "geburtsname", "geburtsdatum", "geburtsort", "geboren",
+            "aktenzeichen", "az", "vermerk", "vermerke", "bemerkung", "bemerkungen", "notiz", "notizen", "kommentar",
+            "freitext", "staatsangehoerigkeit", "nationalitaet", "nationality", "adresse", "anschrift", "strasse", "plz",
+            "wohnort", "telefon", "telefonnummer", "email", "emailadresse", "mail", "passnummer", "ausweisnummer",
+            "azrnummer", "personenkennziffer", "birthdate", "dateofbirth", "firstname", "lastname", "surname",
+            "fullname", "address", "phone", "comment", "comments", "note", "notes")
+
+
+def normalise_header(name: str) -> str:
+    """Header text reduced for matching: case-folded, umlauts spelled out, only letters and digits."""
+    s = str(name).casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+_STAFF_WORDS = ("resource", "responsible", "bearbeiter", "sachbearbeit", "mitarbeiter", "user", "benutzer", "creator")
+
+
+def is_personal(header: str) -> bool:
+    """Whether a header names personal data that must never leave ingest (names, birth dates, notes ...)."""
+    n = normalise_header(header)
+    return n in PERSONAL or n.startswith("geburts") or n.endswith("vermerk") or n.endswith("bemerkung")
+
+
+def is_staff_like(header: str) -> bool:
+    """Whether an unmapped column probably names staff (kept out of extras, since only mapped ids are hashed)."""
+    n = normalise_header(header)
+    return any(w in n for w in _STAFF_WORDS) or n in _SYNONYMS["resource"] or n in _SYNONYMS["case_id"]
+
+
+def _date_share(values: pd.Series) -> float:
+    """Share of a column's sample that looks like a date."""
+    sample = values.dropna().astype(str).head(200)
+    if sample.empty:
+        return 0.0
+    pattern = r"^\s*(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+    return float(sample.str.match(pattern).mean())
+
+
+def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
+    """Propose a profile for an unknown file from its header names and a look at its values."""
+    headers = raw.columns
+    norm = {h: normalise_header(h) for h in headers}
+    found: dict[str, str] = {}
+    taken: set[str] = set()
+    has_xes_case = any(norm[h] == "caseconceptname" for h in headers)
+    for fld in ("case_id", "lifecycle", "start", "end", "activity", "resource", "team", "office", "case_type",
+                "end_date", "end_time"):
+        for syn in _SYNONYMS[fld]:
+            if fld == "activity" and syn == "conceptname" and not has_xes_case:
+                continue
+            hit = next((h for h in headers if norm[h] == syn and h not in taken), None)
+            if hit is not None:
+                found[fld] = hit
+                taken.add(hit)
+                break
+    if "end" not in found and "end_date" not in found:
+        # a single date-like column named something else
+        for h in headers:
+            if h not in taken and _date_share(raw.data[h]) > 0.8 and "activity" in found:
+                found["end"] = h
+                taken.add(h)
+                break
+    if "end" in found:
+        found.pop("end_date", None)
+        found.pop("end_time", None)
+    elif "end_date" in found and "end_time" not in found:
+        found["end"] = found.pop("end_date")
+    personal = tuple(h for h in headers if (is_personal(h) or is_staff_like(h)) and h not in found.values())
+    shape = "events"
+    milestones: dict[str, str] = {}
+    if "lifecycle" in found:
+        vals = {str(v).strip().casefold() for v in raw.data[found["lifecycle"]].dropna().unique()[:50]}
+        if vals & {s.casefold() for s in DEFAULT_LIFECYCLE_START}:
+            shape = "lifecycle"
+        else:
+            found.pop("lifecycle")
+    if "activity" not in found and "case_id" in found:
+        dates = [h for h in headers if h not in found.values() and h not in personal and _date_share(raw.data[h]) > 0.5]
+        if dates:
+            shape = "milestones"
+            milestones = {h: h for h in dates}
+            for k in ("end", "end_date", "end_time", "start"):
+                if k in found and found[k] in milestones:
+                    found.pop(k)
+            for k in ("end", "start"):
+                if k in found:
+                    milestones[found.pop(k)] = found.get(k, k)
+    used = set(found.values()) | set(milestones)
+    extra = {h: _extra_name(h) for h in headers if h not in used and h not in personal and not _is_index(raw, h)}
+    activities: dict[str, str] = {}
+    if "activity" in found:
+        labels = raw.data[found["activity"]].dropna().astype(str).unique()[:500]
+        activities = {lab: key for lab in labels if (key := catalogue_key(lab)) is not None and lab != key}
+    delim = raw.delimiter or "auto"
+    stem = raw.path.name.split(".")[0] if raw.path is not None else raw.file.split(".")[0]
+    return Profile(
+        name=name or f"vorschlag_{normalise_header(stem) or 'export'}",
+        description=f"Vorschlag für {raw.file} (bitte prüfen)",
+        format=raw.format if raw.format in FORMATS else "auto",
+        encoding=raw.encoding or "auto",
+        delimiter=delim,
+        decimal="," if delim == ";" else ".",
+        shape=shape,
+        sheet=raw.sheet or "",
+        match_columns=tuple(v for k, v in found.items() if k in ("case_id", "activity", "end", "end_date")) or tuple(milestones)[:3],
+        columns=dict(found),
+        milestones=milestones,
+        activities=activities,
+        privacy_drop=personal,
+        extra=extra,
+    )
+
+
+def _extra_name(header: str) -> str:
+    """Canonical extra attribute name for a source header (XES prefixes kept readable)."""
+    name = re.sub(r"[^0-9A-Za-z_]+", "_", header.replace(":", "_")).strip("_").lower()
+    return name or "extra"
+
+
+def _is_index(raw: RawTable, header: str) -> bool:
+    """An unnamed running-number column (pandas' index written to CSV)."""
+    if not header.startswith("Spalte "):
+        return False
+    vals = pd.to_numeric(raw.data[header].astype(str), errors="coerce")
+    return bool(vals.notna().all()) and bool((np.diff(vals.to_numpy()) == 1).all())
+
+
+_LABEL_TO_KEY = {normalise_header(v): k for k, v in catalogue.ACTIVITIES.items()}
+
+
+def catalogue_key(label: str) -> str | None:
+    """Catalogue key for an export label that is a catalogue key or German label (ignoring case/spacing)."""
+    s = str(label).strip()
+    if s in catalogue.ACTIVITIES:
+        return s
+    return _LABEL_TO_KEY.get(normalise_header(s))
+
+
+def with_changes(p: Profile, **changes: Any) -> Profile:
+    """A copy of a profile with some fields changed (validated)."""
+    q = replace(p, **changes)
+    validate_profile(q)
+    return q

@@ -1,0 +1,235 @@
+"""Readers: encodings, delimiters, provenance, workbooks, XES, Parquet; public logs agree with pm4py."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import xlsxwriter
+
+from procmine import schema
+from procmine.ingest import list_sheets, read_table
+from procmine.normalise import ingest_file
+from procmine.privacy import pseudonymise
+
+REPO = Path(__file__).resolve().parents[1]
+PUBLIC = REPO.parent / "shared" / "data" / "public"
+KEY = b"test-key"
+NOW = pd.Timestamp("2026-01-01", tz="UTC")
+
+ROWS = [["Vorgang", "Tätigkeit", "Ende", "Bemerkung"], ["A-1", "Antrag eingegangen", "05.03.2024 09:15", "Jürgen Groß, Straße 5 €"]]
+
+
+def _text(delim: str) -> str:
+    return "\r\n".join(delim.join(r) for r in ROWS) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("cp1252", "cp1252"),
+        ("iso-8859-15", "iso-8859-15"),
+        ("utf-16", "utf-16"),
+    ],
+)
+def test_encodings_are_detected_and_umlauts_survive(tmp_path: Path, encoding: str, expected: str) -> None:
+    delim = "\t" if encoding == "utf-16" else ";"  # Excel's "Unicode text" is UTF-16 with tabs
+    path = tmp_path / "e.csv"
+    path.write_bytes(_text(delim).encode(encoding))
+    raw = read_table(path)
+    assert raw.encoding == expected
+    assert raw.delimiter == delim
+    assert raw.columns == ROWS[0]
+    assert raw.data["Bemerkung"].astype(str).tolist() == [ROWS[1][3]]
+
+
+def test_utf16_without_bom(tmp_path: Path) -> None:
+    path = tmp_path / "u.txt"
+    path.write_bytes(_text("\t").encode("utf-16-le"))
+    raw = read_table(path)
+    assert raw.encoding == "utf-16-le" and raw.data["Tätigkeit"].astype(str).tolist() == ["Antrag eingegangen"]
+
+
+def test_encoding_override(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_bytes(_text(";").encode("cp1252"))
+    # read as latin-1 on purpose: € (0x80 in cp1252) is a control character there, umlauts still fine
+    raw = read_table(path, encoding="iso-8859-1")
+    assert raw.encoding == "iso-8859-1" and raw.data["Bemerkung"].astype(str).iloc[0].startswith("Jürgen Groß")
+
+
+@pytest.mark.parametrize("delim", [";", ",", "\t", "|"])
+def test_delimiters(tmp_path: Path, delim: str) -> None:
+    rows = [["Vorgang", "Tätigkeit", "Ende"], ["A-1", "Antrag eingegangen", "05.03.2024"], ["A-2", "Termin vergeben", "06.03.2024"]]
+    path = tmp_path / "d.txt"
+    path.write_text("\n".join(delim.join(r) for r in rows) + "\n", encoding="utf-8")
+    raw = read_table(path)
+    assert raw.delimiter == delim
+    assert raw.data["Vorgang"].astype(str).tolist() == ["A-1", "A-2"]
+    assert raw.source_row.tolist() == [2, 3]
+
+
+def test_delimiter_inside_quotes_does_not_fool_sniffer(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('Vorgang;Tätigkeit;Ende\nA-1;"Antrag, eingegangen";05.03.2024\nA-2;"x, y, z";06.03.2024\n', encoding="utf-8")
+    raw = read_table(path)
+    assert raw.delimiter == ";" and raw.data["Tätigkeit"].astype(str).tolist() == ["Antrag, eingegangen", "x, y, z"]
+
+
+def test_whitespace_trimmed_and_blank_is_missing(tmp_path: Path) -> None:
+    path = tmp_path / "w.csv"
+    path.write_text("Vorgang,Tätigkeit\n  A-1 ,  \nA-2,x\n", encoding="utf-8")
+    raw = read_table(path)
+    assert raw.data["Vorgang"].astype(str).tolist() == ["A-1", "A-2"]
+    assert raw.data["Tätigkeit"].isna().tolist() == [True, False]
+
+
+def test_xlsx_sheets_types_and_rows(tmp_path: Path) -> None:
+    path = tmp_path / "w.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    info = wb.add_worksheet("Info")
+    info.write(0, 0, "Export vom 01.01.2025")
+    ws = wb.add_worksheet("Vorgänge")
+    date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
+    time_fmt = wb.add_format({"num_format": "hh:mm"})
+    ws.write_row(0, 0, ["Vorgang", "Schritt", "Datum", "Uhrzeit", "Betrag"])
+    ws.write_row(1, 0, ["A-1", "Antrag eingegangen"])
+    ws.write_datetime(1, 2, dt.datetime(2024, 3, 5), date_fmt)
+    ws.write_datetime(1, 3, dt.time(14, 30), time_fmt)
+    ws.write_number(1, 4, 12.0)
+    ws.write_row(3, 0, ["A-2", "Termin vergeben"])  # row 3 left blank on purpose
+    ws.write_number(3, 4, 1.5)
+    wb.close()
+    assert list_sheets(path) == ["Info", "Vorgänge"]
+    raw = read_table(path)
+    assert raw.sheet == "Vorgänge" and raw.sheets == ("Info", "Vorgänge")
+    assert raw.data["Datum"].astype(object).tolist()[0] == "2024-03-05"
+    assert raw.data["Uhrzeit"].astype(object).tolist()[0] == "14:30"
+    assert raw.data["Betrag"].astype(str).tolist() == ["12", "1.5"]
+    assert raw.source_row.tolist() == [2, 4]  # the blank spreadsheet row 3 is skipped, numbering kept
+    raw_info = read_table(path, sheet="Info")
+    assert raw_info.sheet == "Info"
+
+
+def test_xes_reader_matches_pm4py_columns() -> None:
+    raw = read_table(PUBLIC / "running-example.xes")
+    assert len(raw.data) == 42
+    assert {"case:concept:name", "case:creator", "concept:name", "time:timestamp", "org:resource"} <= set(raw.columns)
+    assert raw.source_row.tolist()[:3] == [2, 3, 4]
+    assert raw.data["case:concept:name"].astype(str).nunique() == 6
+
+
+def test_parquet_reader(tmp_path: Path) -> None:
+    path = tmp_path / "p.parquet"
+    table = pa.table(
+        {
+            "case": ["A", "B"],
+            "act": ["x", "y"],
+            "ts": pa.array([dt.datetime(2024, 3, 5, 8, 0), dt.datetime(2024, 3, 5, 9, 0)], pa.timestamp("us", tz="UTC")),
+            "n": [1, 2],
+        }
+    )
+    pq.write_table(table, path)
+    raw = read_table(path)
+    assert raw.format == "parquet"
+    assert raw.data["ts"].astype(str).tolist() == ["2024-03-05T08:00:00.000000+0000", "2024-03-05T09:00:00.000000+0000"]
+    assert raw.data["n"].astype(str).tolist() == ["1", "2"]
+
+
+# --- the public logs: nothing lost, same as pm4py ------------------------------------------------
+
+
+def _pm4py():
+    warnings.filterwarnings("ignore")
+    import pm4py
+
+    return pm4py
+
+
+def _check_against(log: pd.DataFrame, ref: pd.DataFrame, office: str, start_col: str | None = None) -> None:
+    """Events in file order agree with pm4py's frame on case, activity and timestamps."""
+    ours = log.sort_values(schema.SOURCE_ROW).reset_index(drop=True)
+    assert len(ours) == len(ref)
+    assert ours[schema.SOURCE_ROW].tolist() == list(range(2, len(ref) + 2))
+    expected_case = pseudonymise(ref["case:concept:name"].astype(str), KEY, office, "C-")
+    assert (ours[schema.CASE_ID].astype(str).to_numpy() == expected_case.to_numpy()).all()
+    assert (ours[schema.ACTIVITY].astype(str).to_numpy() == ref["concept:name"].astype(str).to_numpy()).all()
+    ref_end = pd.to_datetime(ref["time:timestamp"], utc=True).dt.as_unit("us")
+    assert (ours[schema.END].to_numpy() == ref_end.to_numpy()).all()
+    if start_col:
+        ref_start = pd.to_datetime(ref[start_col], utc=True).dt.as_unit("us")
+        assert (ours[schema.START].to_numpy() == ref_start.to_numpy()).all()
+    assert ours[schema.CASE_ID].nunique() == ref["case:concept:name"].nunique()
+
+
+def test_receipt_xes_gz(tmp_path: Path) -> None:
+    pm4py = _pm4py()
+    ref = pm4py.read_xes(str(PUBLIC / "receipt.xes.gz"))
+    assert set(ref["lifecycle:transition"]) == {"complete"}  # completion-only: start stays empty
+    res = ingest_file(PUBLIC / "receipt.xes.gz", tmp_path, key=KEY, now=NOW)
+    q = res.quality
+    assert (q.rows_read, q.rows_kept, q.rows_quarantined, q.events) == (8577, 8577, 0, 8577)
+    assert res.log[schema.CASE_ID].nunique() == 1434
+    assert res.log[schema.START].isna().all()
+    _check_against(res.log, ref, "receipt")
+    assert schema.read_log(tmp_path / "receipt.parquet").shape[0] == 8577
+
+
+def test_receipt_csv(tmp_path: Path) -> None:
+    pm4py = _pm4py()
+    ref = pd.read_csv(PUBLIC / "receipt.csv")
+    ref = pm4py.format_dataframe(ref, case_id="case:concept:name", activity_key="concept:name", timestamp_key="time:timestamp")
+    ref = ref.sort_values("@@index").reset_index(drop=True)
+    res = ingest_file(PUBLIC / "receipt.csv", tmp_path, key=KEY, now=NOW)
+    assert (res.quality.rows_read, res.quality.events, res.quality.rows_quarantined) == (8577, 8577, 0)
+    _check_against(res.log, ref, "receipt")
+    # staff ids are pseudonymised, and copies of them are not kept as extras
+    assert res.log[schema.RESOURCE].astype(str).str.startswith("R-").all()
+    assert "case_responsible" not in res.log.columns
+
+
+def test_interval_log_keeps_start_and_end(tmp_path: Path) -> None:
+    ref = pd.read_csv(PUBLIC / "interval_event_log.csv")
+    res = ingest_file(PUBLIC / "interval_event_log.csv", tmp_path, key=KEY, now=NOW)
+    assert (res.quality.rows_read, res.quality.events, res.quality.rows_quarantined) == (8109, 8109, 0)
+    _check_against(res.log, ref, "interval_event_log", start_col="start_timestamp")
+
+
+@pytest.mark.parametrize("name", ["running-example.csv", "running-example.xes"])
+def test_running_example(tmp_path: Path, name: str) -> None:
+    pm4py = _pm4py()
+    if name.endswith(".xes"):
+        ref = pm4py.read_xes(str(PUBLIC / name))
+    else:
+        ref = pd.read_csv(PUBLIC / name)
+    res = ingest_file(PUBLIC / name, tmp_path, key=KEY, now=NOW)
+    assert (res.quality.events, res.log[schema.CASE_ID].nunique()) == (42, 6)
+    _check_against(res.log, ref, "running-example")
+    # the unnamed index column of the CSV is not kept; Costs becomes a number
+    assert "spalte_1" not in res.log.columns
+    assert res.log.sort_values(schema.SOURCE_ROW)["costs"].iloc[0] == 50.0
+
+
+def test_bom_header_is_clean(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(codecs.BOM_UTF8 + "Vorgang;Tätigkeit\nA;b\n".encode())
+    assert read_table(path).columns == ["Vorgang", "Tätigkeit"]
+
+
+def test_many_rows_keep_numbering(tmp_path: Path) -> None:
+    n = 50_000
+    df = pd.DataFrame({"Vorgang": np.arange(n) % 977, "Tätigkeit": "x", "Ende": "05.03.2024 09:15"})
+    path = tmp_path / "big.csv"
+    df.to_csv(path, sep=";", index=False)
+    raw = read_table(path)
+    assert len(raw.data) == n and raw.source_row[-1] == n + 1
+    assert raw.data["Vorgang"].astype(str).iloc[-1] == str((n - 1) % 977)

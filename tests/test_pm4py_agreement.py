@@ -1,0 +1,130 @@
+"""procmine's vectorised statistics agree with pm4py's on real public logs (read with pm4py itself)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from procmine.analyse import discovery, stats
+from procmine.schema import conform, sort_log
+
+REPO = Path(__file__).resolve().parents[1]
+PUBLIC = REPO.parent / "shared" / "data" / "public"
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def _canonical(df: pd.DataFrame, start: str | None = None) -> pd.DataFrame:
+    """Canonical frame from a pm4py-named frame (event_seq = the file's row order)."""
+    out = pd.DataFrame(
+        {
+            "case_id": df["case:concept:name"].astype(str),
+            "activity": df["concept:name"].astype(str),
+            "end": pd.to_datetime(df["time:timestamp"], utc=True),
+            "start": pd.to_datetime(df[start], utc=True) if start else pd.NaT,
+            "resource": df["org:resource"].astype(str) if "org:resource" in df else None,
+            "team": df["org:group"].astype(str) if "org:group" in df else None,
+            "precision": "second",
+            "office": "public",
+            "event_seq": np.arange(len(df)),
+            "source_file": "public",
+            "source_row": np.arange(len(df)) + 2,
+        }
+    )
+    return sort_log(conform(out))
+
+
+@pytest.fixture(scope="module")
+def receipt() -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pm4py
+
+        df = pm4py.read_xes(str(PUBLIC / "receipt.xes.gz"), show_progress_bar=False)
+    return _canonical(df)
+
+
+@pytest.fixture(scope="module")
+def interval() -> pd.DataFrame:
+    return _canonical(pd.read_csv(PUBLIC / "interval_event_log.csv"), start="start_timestamp")
+
+
+def _map(log: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    return {(r["from"], r["to"]): r for _, r in stats.process_map(log).iterrows()}
+
+
+@pytest.mark.parametrize("name", ["receipt", "interval"])
+def test_dfg_frequencies_and_waits_equal_pm4py(name: str, request: pytest.FixtureRequest) -> None:
+    log = request.getfixturevalue(name)
+    mine = _map(log)
+    freq = discovery.pm4py_dfg(log)
+    perf = discovery.pm4py_performance_dfg(log)
+    assert set(mine) == set(freq) == set(perf)
+    assert len(freq) > 10
+    for pair, count in freq.items():
+        assert mine[pair]["count"] == count, pair
+        assert mine[pair]["mean_wait_s"] == pytest.approx(perf[pair]["mean"], rel=1e-9, abs=1e-6), pair
+        assert mine[pair]["median_wait_s"] == pytest.approx(perf[pair]["median"], rel=1e-9, abs=1e-6), pair
+
+
+def test_interval_log_keeps_negative_waits_like_pm4py(interval: pd.DataFrame) -> None:
+    # overlapping activities (next starts before the previous ends) give negative waits in pm4py
+    perf = discovery.pm4py_performance_dfg(interval)
+    assert min(p["min"] for p in perf.values()) < 0
+    pairs = stats.directly_follows_pairs(interval)
+    assert pairs["wait_s"].min() == pytest.approx(min(p["min"] for p in perf.values()))
+    assert stats.directly_follows_pairs(interval, clip_negative=True)["wait_s"].min() == 0.0
+
+
+@pytest.mark.parametrize("name", ["receipt", "interval"])
+def test_start_end_activities_equal_pm4py(name: str, request: pytest.FixtureRequest) -> None:
+    log = request.getfixturevalue(name)
+    assert stats.start_end_activities(log) == discovery.pm4py_start_end(log)
+
+
+@pytest.mark.parametrize("name", ["receipt", "interval"])
+def test_variants_equal_pm4py(name: str, request: pytest.FixtureRequest) -> None:
+    log = request.getfixturevalue(name)
+    ref = discovery.pm4py_variants(log)
+    mine = stats.variants(log, top=None)
+    assert dict(zip(mine["activities"], mine["count"])) == ref
+    assert mine["count"].is_monotonic_decreasing
+    assert mine["share"].sum() == pytest.approx(1.0)
+
+
+def test_case_durations_equal_pm4py(receipt: pd.DataFrame) -> None:
+    mine = np.sort(stats.case_durations(receipt)["duration_s"].to_numpy())
+    ref = np.asarray(discovery.pm4py_case_durations(receipt))
+    assert len(mine) == len(ref) == 1434
+    np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["receipt", "interval"])
+def test_rework_equals_pm4py(name: str, request: pytest.FixtureRequest) -> None:
+    log = request.getfixturevalue(name)
+    mine = stats.rework(log)
+    ref = discovery.pm4py_rework(log)
+    assert dict(zip(mine["activity"], mine["cases_with_repeat"])) == ref
+    assert len(ref) > 0
+
+
+@pytest.mark.parametrize("aggregation", ["mean", "median"])
+def test_service_times_equal_pm4py(interval: pd.DataFrame, aggregation: str) -> None:
+    ref = discovery.pm4py_service_time(interval, aggregation)
+    mine = stats.service_times(interval).set_index("activity")[f"{aggregation}_service_s"]
+    assert set(mine.index) == set(ref)
+    for act, value in ref.items():
+        assert mine[act] == pytest.approx(value, rel=1e-9, abs=1e-6), act
+    assert (mine > 0).all()
+
+
+def test_model_discovery_returns_bpmn(receipt: pd.DataFrame) -> None:
+    model, reason = discovery.discover_model(receipt, stats.variant_ids(receipt))
+    assert reason is None
+    assert len(model.get_nodes()) > 3
+    skipped, why = discovery.discover_model(receipt, max_events=100)
+    assert skipped is None and why.startswith("log_too_large")

@@ -1,0 +1,381 @@
+"""Reports: German formatting, comparison, escaping, golden report model, results.json keys, suppression."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from procmine.compare import HIGHER, LOWER, compare_offices, kpi_direction
+from procmine.report import build, format_de, labels_de, write_reports
+from procmine.report.labels_de import LABELS, MEASURE_KEYS
+from procmine.report.render import bpmn_svg, environment, process_map_svg
+from report_fixtures import BOLD, EVIL, NOW, network
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = REPO / "tests" / "golden"
+UPDATE_GOLDEN = os.environ.get("PROCMINE_UPDATE_GOLDEN") == "1"
+EVIL_ESC = "&lt;script&gt;alert(1)&lt;/script&gt;"
+BOLD_ESC = "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.fixture
+def fixed_catalogues(monkeypatch):
+    """Pin the optional inputs of other stages (KPI definitions, reason texts) so golden output is stable."""
+    monkeypatch.setattr(
+        build,
+        "load_kpi_definitions",
+        lambda: [("cycle_time_median_days", "Durchlaufzeit (Median)", "Median der Tage vom ersten bis zum letzten Schritt.", "days")],
+    )
+    monkeypatch.setattr(
+        build,
+        "_reason_dicts",
+        lambda: ({"bad_timestamp": "Zeitstempel unlesbar"}, {"bad_timestamp": "Datumsformat TT.MM.JJJJ HH:MM prüfen."}),
+    )
+
+
+@pytest.fixture
+def written(tmp_path, fixed_catalogues):
+    analyses, qualities = network()
+    comparison = compare_offices(analyses)
+    paths = write_reports(analyses, comparison, qualities, tmp_path / "out", now=NOW)
+    return paths, analyses, comparison
+
+
+# --- format_de ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("func", "value", "expected"),
+    [
+        (format_de.fmt_number, 1234.5, "1.234,5"),
+        (format_de.fmt_number, -0.04, "0,0"),
+        (format_de.fmt_number, 1234567.891, "1.234.567,9"),
+        (format_de.fmt_int, 12345, "12.345"),
+        (format_de.fmt_int, None, "–"),
+        (format_de.fmt_percent, 0.1234, "12,3 %"),
+        (format_de.fmt_percent, 1.0, "100,0 %"),
+        (format_de.fmt_date, "2024-12-31T12:00:00Z", "31.12.2024"),
+        # 23:30 UTC on New Year's Eve is already 00:30 on 1 January in Berlin (UTC+1)
+        (format_de.fmt_date, pd.Timestamp("2024-12-31 23:30", tz="UTC"), "01.01.2025"),
+        (format_de.fmt_datetime, "2025-07-01T08:05:00+00:00", "01.07.2025, 10:05 Uhr"),  # summer time: UTC+2
+        # 3 days 4 hours = 3*86400 + 4*3600 = 273600 s
+        (format_de.fmt_duration, 273600, "3 Tage 4 Std."),
+        (format_de.fmt_duration, 86400, "1 Tag"),
+        (format_de.fmt_duration, 5400, "1 Std. 30 Min."),
+        (format_de.fmt_duration, 90, "2 Min."),  # 1.5 min rounds to 2
+        (format_de.fmt_duration, 20, "unter 1 Min."),
+        (format_de.fmt_days, 12.5, "12,5 Tage"),
+        (format_de.fmt_days, 1.0, "1,0 Tag"),
+        (format_de.fmt_days, float("nan"), "–"),
+    ],
+)
+def test_german_formatting(func, value, expected):
+    assert func(value) == expected
+
+
+def test_formatters_are_jinja_filters():
+    env = environment()
+    assert env.autoescape is True
+    out = env.from_string("{{ x|de_number }} · {{ d|de_date }} · {{ s|de_duration }}").render(
+        x=1234.5, d="2024-12-31T10:00:00Z", s=273600
+    )
+    assert out == "1.234,5 · 31.12.2024 · 3 Tage 4 Std."
+
+
+# --- compare ------------------------------------------------------------------------------------
+
+
+def test_compare_marks_best_and_worst_with_direction():
+    analyses, _ = network()
+    c = compare_offices(analyses)
+    # A: median 60, p90 120, over90 0.20; B: 30, 70, 0.05 -> lower is better, B best everywhere
+    for key in ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days"):
+        assert c.directions[key] == LOWER
+        assert (c.best[key], c.worst[key]) == ("ABH-B", "ABH-A")
+    assert c.best["cases"] is None  # a volume, not a quality
+    assert c.kpis.loc["ABH-A", "cycle_time_p90_days"] == 120.0
+
+
+def test_compare_only_case_types_every_office_has_enough_of():
+    analyses, _ = network()
+    c = compare_offices(analyses)
+    # AE_EXT: A 40, B 30 -> compared; BLUE: A 3 (< 5), B 20 -> left out
+    assert c.case_types == ("AE_EXT",)
+    assert c.excluded_case_types == {"BLUE": {"ABH-A": 3, "ABH-B": 20}}
+    assert set(c.by_case_type["case_type"]) == {"AE_EXT"}
+    # AE_EXT median: A 55, B 28 -> B best; share over 90: A 0.15, B 0.0 -> B best
+    assert c.best_by_case_type["AE_EXT"]["cycle_time_median_days"] == "ABH-B"
+    assert c.worst_by_case_type["AE_EXT"]["share_cases_over_90_days"] == "ABH-A"
+    assert c.top_findings["ABH-A"].pattern == "appointment_backlog"
+    assert c.top_findings["ABH-B"] is None
+    # with a lower bar of 3 cases, BLUE is fair game too
+    assert compare_offices(analyses, min_cases=3).case_types == ("AE_EXT", "BLUE")
+
+
+def test_kpi_directions():
+    assert kpi_direction("cycle_time_median_days") == LOWER
+    assert kpi_direction("ba_deemed_share") == HIGHER
+    assert kpi_direction("cases_closed") is None
+
+
+def test_compare_ties_mark_nobody():
+    analyses, _ = network()
+    from dataclasses import replace
+
+    same = [replace(a, kpis={**a.kpis, "cycle_time_median_days": 10.0}) for a in analyses]
+    c = compare_offices(same)
+    assert c.best["cycle_time_median_days"] is None and c.worst["cycle_time_median_days"] is None
+
+
+# --- escaping -----------------------------------------------------------------------------------
+
+
+def _svgs(html: str) -> list[str]:
+    return re.findall(r"<svg.*?</svg>", html, flags=re.S)
+
+
+def test_markup_in_activity_names_is_escaped_everywhere(written):
+    paths, _, _ = written
+    office_html = paths.office_reports["ABH-A"].read_text(encoding="utf-8")
+    comparison_html = paths.comparison.read_text(encoding="utf-8")
+    for html in (office_html, comparison_html):
+        assert "<script" not in html  # no script element at all, ours or injected
+        assert BOLD not in html
+        assert EVIL_ESC in html and BOLD_ESC in html
+    svgs = _svgs(office_html)
+    assert svgs, "process map SVG is inlined"
+    assert EVIL_ESC in svgs[0] and BOLD_ESC in svgs[0]
+    assert "<script" not in svgs[0] and "<b>" not in svgs[0]
+
+
+def test_bpmn_labels_are_escaped():
+    from procmine.report.model import BpmnModel, BpmnNode
+
+    model = BpmnModel(
+        (BpmnNode("b0", "start"), BpmnNode("b1", "task", EVIL), BpmnNode("b2", "xor"), BpmnNode("b3", "task", BOLD + "\\l"), BpmnNode("b4", "end")),
+        (("b0", "b1"), ("b1", "b2"), ("b2", "b3"), ("b3", "b4")),
+    )
+    svg = str(bpmn_svg(model))
+    assert EVIL_ESC in svg and BOLD_ESC + "\\l" in svg  # the backslash stays literal text
+    assert "<script" not in svg and "<b>" not in svg
+
+
+def test_bpmn_from_pm4py_model():
+    pm4py = pytest.importorskip("pm4py")
+    df = pd.DataFrame(
+        {
+            "case:concept:name": ["1", "1", "2", "2", "3", "3"],
+            "concept:name": [EVIL, BOLD, EVIL, BOLD, EVIL, "Entscheidung"],
+            "time:timestamp": pd.to_datetime(["2024-01-01 08:00", "2024-01-02 08:00"] * 3, utc=True),
+        }
+    )
+    model = build.build_bpmn(pm4py.discover_bpmn_inductive(df))
+    assert model is not None
+    tasks = sorted(n.label for n in model.nodes if n.kind == "task")
+    assert tasks == sorted([EVIL, BOLD, "Entscheidung"])
+    assert {n.kind for n in model.nodes} >= {"start", "end", "xor"}
+    svg = str(bpmn_svg(model))
+    assert EVIL_ESC in svg and "<script" not in svg
+
+
+# --- the report model ---------------------------------------------------------------------------
+
+
+def test_report_model_golden(fixed_catalogues):
+    analyses, qualities = network()
+    c = compare_offices(analyses)
+    got = {
+        "office": build.build_office_report(analyses[0], qualities["ABH-A"], c, now=NOW).to_dict(),
+        "comparison": build.build_comparison_report(c, analyses, now=NOW).to_dict(),
+    }
+    text = json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+    path = GOLDEN / "report_model.json"
+    if UPDATE_GOLDEN or not path.exists():
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    assert text + "\n" == path.read_text(encoding="utf-8"), "report model changed; PROCMINE_UPDATE_GOLDEN=1 to accept"
+
+
+def test_report_model_content(fixed_catalogues):
+    analyses, qualities = network()
+    c = compare_offices(analyses)
+    r = build.build_office_report(analyses[0], qualities["ABH-A"], c, now=NOW)
+    assert r.period == "01.01.2024 bis 31.12.2024"
+    assert [f.rank for f in r.findings] == [1, 2, 3]
+    assert r.top_findings[0].text_de == (
+        f"Zwischen „{EVIL}“ und „{BOLD}“ vergehen im Median 42,0 Tage, die Norm beträgt 14,0 Tage "
+        "(übliche Dauer); betroffen sind 40 Vorgänge."
+    )
+    assert r.top_findings[0].comparison == "Norm: 14,0 Tage (übliche Dauer) · Netzwerk-Median: 12,0 Tage"
+    assert r.top_findings[0].measures == (LABELS["measure.appointment_steering"],)
+    ba = r.findings[2]
+    assert ba.external and ba.shared and ba.kind_label == "Wartezeit"
+    # no measures given -> the pattern's defaults (ba_wait: deemed consent, escalate)
+    assert ba.measures == (LABELS["measure.apply_deemed_consent"], LABELS["measure.escalate_external"])
+    kpis = {k.key: k for k in r.kpis}
+    assert kpis["cycle_time_median_days"].value.value == 60.0 and kpis["cycle_time_median_days"].mark == "worst"
+    # process map: edges 48, 48, 2 of 98 transitions; cumulative share before each: 0, .49, .98 -> first two shown
+    assert (r.process_map.shown_edges, r.process_map.total_edges) == (2, 3)
+    assert r.process_map.coverage == pytest.approx(96 / 98)
+
+
+# --- suppression --------------------------------------------------------------------------------
+
+
+def test_small_groups_are_suppressed(fixed_catalogues):
+    analyses, qualities = network()
+    c = compare_offices(analyses)
+    r = build.build_office_report(analyses[0], qualities["ABH-A"], c, now=NOW)
+    team = r.findings[1]  # 3 cases < 5
+    assert team.extent.kind == "suppressed" and team.extent.value == 5
+    assert team.where == "Team A-K"
+    assert "weniger als 5" in team.text_de and "50,0" not in team.text_de
+    variants = r.sections["variants"].tables[0]
+    assert variants.rows[1][2].kind == "suppressed"  # the variant with 2 cases
+    assert variants.rows[1][3].kind == "suppressed"  # and its share (else the count could be recomputed)
+    cycle = {row[0].value: row for row in r.sections["cycle_times"].tables[0].rows}
+    blue = cycle["Blaue Karte EU"]  # 3 cases in ABH-A
+    assert all(cell.kind == "suppressed" for cell in blue[1:])
+    assert cycle["Verlängerung Aufenthaltserlaubnis"][2].value == 55.0
+
+
+def test_suppression_and_no_resource_ids_in_outputs(written):
+    paths, _, _ = written
+    html = paths.office_reports["ABH-A"].read_text(encoding="utf-8")
+    assert "&lt; 5" in html
+    doc = json.loads(paths.results_json.read_text(encoding="utf-8"))
+    a = doc["offices"][0]
+    team = a["findings"][1]
+    assert team["suppressed"] is True and team["value"] is None and team["cases"] is None
+    assert a["variants"][1] == {"variant": f"{EVIL} → Entscheidung", "count": None, "share": None, "suppressed": True}
+    blue = next(r for r in a["kpis_by_case_type"] if r["case_type"] == "BLUE")
+    assert blue["suppressed"] is True and "cycle_time_median_days" not in blue
+    everything = html + paths.results_json.read_text(encoding="utf-8") + paths.comparison.read_text(encoding="utf-8")
+    assert "resource_ids" not in everything and '"r1"' not in everything
+
+
+# --- results.json -------------------------------------------------------------------------------
+
+
+def test_results_json_schema_keys(written):
+    paths, _, _ = written
+    doc = json.loads(paths.results_json.read_text(encoding="utf-8"))
+    assert doc["schema_version"] == 1
+    assert doc["generated_at"] == "2026-01-15T10:30:00+01:00"
+    assert [o["office"] for o in doc["offices"]] == ["ABH-A", "ABH-B"]
+    a = doc["offices"][0]
+    assert {"office", "cases", "events", "quality", "findings", "kpis", "process_map"} <= set(a)
+    assert (a["cases"], a["events"]) == (50, 150)
+    assert a["quality"]["rows_read"] == 160 and a["quality"]["by_reason"] == {"bad_timestamp": 7, "missing_case_id": 3}
+    assert set(a["kpis"]) >= {"cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days"}
+    f = a["findings"][0]
+    assert {"rank", "kind", "activity", "from", "to", "value", "unit", "text_de"} <= set(f)
+    assert (f["rank"], f["kind"], f["from"], f["to"], f["value"], f["unit"]) == (1, "waiting", EVIL, BOLD, 42.0, "days")
+    assert f["measures"] == ["appointment_steering"]
+    # all directly-follows pairs, before display filtering (the map shows 2 of these 3)
+    edges = a["process_map"]["edges"]
+    assert len(edges) == 3 and sum(e["count"] for e in edges) == 98
+    assert set(edges[0]) == {"from", "to", "count", "mean_wait_s", "median_wait_s"}
+    assert edges[1]["median_wait_s"] == 9 * 86400.0
+    cmp_ = doc["comparison"]["cycle_time_median_days"]
+    assert cmp_ == {"direction": "lower", "values": {"ABH-A": 60.0, "ABH-B": 30.0}, "best": "ABH-B", "worst": "ABH-A"}
+    assert doc["comparison_by_case_type"]["case_types"] == ["AE_EXT"]
+    assert doc["offices"][1]["quality"]["by_reason"] == {}
+
+
+def test_results_keys_are_documented():
+    doc = (REPO / "docs" / "results.md").read_text(encoding="utf-8")
+    analyses, qualities = network()
+    results = build.build_results(analyses, compare_offices(analyses), qualities, now=NOW)
+
+    def keys(x, prefix=""):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if prefix.endswith(("values", "by_reason", "flags", "start_activities", "end_activities", "evidence", "kpis_by_ct")):
+                    continue
+                yield k
+                yield from keys(v, k)
+        elif isinstance(x, list):
+            for v in x:
+                yield from keys(v, prefix)
+
+    dynamic = set(results["comparison"]) | set(results["comparison_by_case_type"]["kpis"]) | {"ABH-A", "ABH-B", "BLUE"}
+    missing = sorted({k for k in keys(results) if k not in dynamic and f"`{k}`" not in doc})
+    assert not missing, f"undocumented results.json keys: {missing}"
+
+
+# --- the label catalogue ------------------------------------------------------------------------
+
+
+def test_every_label_key_used_exists():
+    src = REPO / "procmine" / "report"
+    used = set()
+    for tpl in (src / "templates").glob("*.html"):
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""", tpl.read_text(encoding="utf-8")))
+    for py in ("build.py", "render.py"):
+        used |= set(re.findall(r"""\blabel\(\s*["']([\w.]+)["']\s*[,)]""", (src / py).read_text(encoding="utf-8")))
+    assert used, "no keys found: the regex is wrong"
+    assert not sorted(used - set(LABELS))
+
+
+def test_every_measure_has_a_german_recommendation():
+    for key in MEASURE_KEYS:
+        text = labels_de.label(f"measure.{key}")
+        assert len(text) > 40 and text.endswith(".")
+    for key in build.PATTERN_MEASURES.values():
+        assert set(key) <= set(MEASURE_KEYS)
+
+
+def test_process_map_svg_has_counts_and_waits():
+    analyses, _ = network()
+    pm = build.build_process_map(analyses[1])  # B: 40 cases -> edges 38, 38, 2
+    svg = str(process_map_svg(pm))
+    assert "38×" in svg and "2 Tage" in svg and "9 Tage" in svg  # median waits 2 d and 9 d
+    assert "Beginn" in svg and "Ende" in svg
+
+
+def test_ties_at_the_best_value_are_all_marked(fixed_catalogues):
+    from dataclasses import replace
+
+    analyses, _ = network()
+    third = replace(analyses[1], office="ABH-C")  # same KPIs as B: B and C tie for best everywhere
+    c = compare_offices([*analyses, third])
+    assert c.best["cycle_time_median_days"] == "ABH-B"  # results.json names the first in order
+    table = build.build_comparison_report(c, [*analyses, third], now=NOW).kpi_table
+    median = next(row for row in table.rows if row[0].value == "Durchlaufzeit (Median)")
+    assert [cell.mark for cell in median[1:]] == ["worst", "best", "best"]
+
+
+def test_deadline_finding_norm_in_days_and_evidence_units():
+    from procmine.analyse.model import Finding
+
+    f = Finding(
+        kind="deadline", pattern="priority_starvation", value=0.735, unit="share", impact=410.0, cases=25,
+        case_type="AE_FAM", norm=90.0, norm_basis="legal",
+        evidence={"norm_days": 90, "share_over_90_days": 0.7, "cases_over_90_days": 25, "median_days": 95.5},
+    )
+    item = build.finding_item(f, 3)
+    # the norm is the 90-day deadline, not 9.000 %; the value is a share of cases
+    assert item.comparison == "Norm: 90,0 Tage (gesetzliche Frist)"
+    assert item.extent.kind == "percent" and item.extent.value == 0.735
+    assert "Anteil über 90 Tage: 70,0 %" in item.evidence and "Vorgänge über 90 Tage: 25" in item.evidence
+    assert "Median: 95,5 Tage" in item.evidence
+    assert item.text_de == (
+        "Bei der Verfahrensart „Ersterteilung AE familiäre Gründe“ sind gesetzliche Fristen gefährdet (73,5 %); "
+        "betroffen sind 25 Vorgänge."
+    )
+
+
+def test_no_label_key_is_unused():
+    """Keys outside the looked-up-by-pattern families (kind.*, pattern.*, measure.*, kpi.*, …) must be used literally."""
+    src = REPO / "procmine" / "report"
+    files = [src / "build.py", src / "render.py", src / "__init__.py", *(src / "templates").glob("*.html")]
+    text = "".join(p.read_text(encoding="utf-8") for p in files)
+    dynamic = ("kind.", "pattern.", "measure.", "measure_short.", "kpi.", "norm_basis.", "evidence_key.", "flag.", "text.", "unit.")
+    unused = [k for k in LABELS if not k.startswith(dynamic) and f'"{k}"' not in text and f"'{k}'" not in text]
+    assert not unused

@@ -126,23 +126,22 @@ def analysis_steps(log: pd.DataFrame) -> list[dict]:
     import pm4py
 
     from procmine import analyse
+    from procmine.analyse.handover import handover_of_work
 
     keys = schema.PM4PY_KEYS.kwargs()
-    keys_start = schema.PM4PY_KEYS.kwargs(start=True)
-    pm = log.copy()
-    pm[schema.CASE_ID] = pm[schema.CASE_ID].astype(str)
-    pm[schema.ACTIVITY] = pm[schema.ACTIVITY].astype(str)
-    pm[schema.RESOURCE] = pm[schema.RESOURCE].astype(str)
+    pm = schema.for_pm4py(log)  # converted once, outside the timings
+    pm["start_timestamp"] = pm[schema.START]  # pm4py's performance DFG reads starts from this name
     steps: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
-        ("dfg", lambda: analyse.directly_follows(log), lambda: pm4py.discover_dfg(pm, **keys)),
+        ("dfg", lambda: analyse.process_map(log), lambda: pm4py.discover_dfg(pm, **keys)),
         ("performance_dfg", lambda: analyse.process_map(log),
-         lambda: pm4py.discover_performance_dfg(pm, **keys_start)),
+         lambda: pm4py.discover_performance_dfg(pm, **keys)),
         ("variants", lambda: analyse.variants(log, top=10), lambda: pm4py.get_variants(pm, **keys)),
         ("case_durations", lambda: analyse.case_durations(log),
          lambda: pm4py.get_all_case_durations(pm, **keys)),
         ("rework", lambda: analyse.rework(log), lambda: pm4py.get_rework_cases_per_activity(pm, **keys)),
-        ("handover", lambda: analyse.handovers(log),
-         lambda: pm4py.discover_handover_of_work_network(pm, **schema.PM4PY_KEYS.kwargs(resource=True))),
+        ("handover", lambda: handover_of_work(log),
+         lambda: pm4py.discover_handover_of_work_network(
+             pm, case_id_key=schema.CASE_ID, timestamp_key=schema.END, resource_key=schema.RESOURCE)),
     ]
     rows = []
     for name, ours, theirs in steps:

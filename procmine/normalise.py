@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable, read_table
-from procmine.ingest.raw import REJECT_COLUMNS
+from procmine.ingest.raw import REJECT_COLUMNS, categorical_from_unique
 from procmine.privacy import load_key, pseudonymise
 from procmine.profiles import (
     FIELDS,
@@ -280,8 +280,13 @@ def _iso_parse(arr: pa.Array, sub: pd.Series, offset: bool) -> np.ndarray:
 
 
 def _iso_precision_arrow(arr: pa.Array) -> np.ndarray:
-    sec = np.asarray(pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}:\d{2}").fill_null(False), dtype=bool)
-    minute = np.asarray(pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}").fill_null(False), dtype=bool)
+    sec = np.asarray(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}:\d{2}").fill_null(False), dtype=bool)
+    minute = sec.copy()
+    if not sec.all():
+        rest = np.flatnonzero(~sec)
+        minute[rest] = np.asarray(
+            pc.match_substring_regex(arr.take(pa.array(rest)), r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}").fill_null(False), dtype=bool
+        )
     return np.where(sec, "second", np.where(minute, "minute", "day")).astype(object)
 
 
@@ -403,7 +408,7 @@ def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) ->
 
 def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
     """Pseudonymise the distinct values only and rebuild the categorical."""
-    return _map_categories(cat, lambda c: pseudonymise(pd.Series(c.astype(str)), key, domain, prefix).to_numpy())
+    return _map_categories(cat, lambda c: pseudonymise(pd.Series(c), key, domain, prefix).to_numpy())
 
 
 def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:
@@ -772,10 +777,10 @@ def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Values of some rows as objects (through the codes for categoricals: no full-column copy)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()[idx]
-        cats = np.asarray(values.cat.categories.astype(str), dtype=object)
         out = np.full(len(idx), None, dtype=object)
         ok = codes >= 0
-        out[ok] = cats[codes[ok]] if len(cats) else None
+        if ok.any():
+            out[ok] = np.asarray(values.cat.categories.take(codes[ok]).astype(str), dtype=object)
         return out
     return np.asarray(values, dtype=object)[idx]
 
@@ -786,12 +791,17 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
         return pd.Categorical.from_codes(np.full(len(rows), -1), categories=pd.Index([], dtype=object))
     c = cat.cat if isinstance(cat, pd.Series) else cat
     codes = np.asarray(c.codes)[rows].astype(np.int64)
-    cats = np.asarray(pd.Index(c.categories).astype(str), dtype=object)
-    used, new = np.unique(codes, return_inverse=True)
-    if len(used) and used[0] < 0:
-        new = new - 1
-        used = used[1:]
-    return pd.Categorical.from_codes(new.reshape(-1), categories=pd.Index(cats[used], dtype=object))
+    ncat = len(c.categories)
+    ok = codes >= 0
+    present = np.bincount(codes[ok], minlength=ncat) > 0 if ncat else np.zeros(0, dtype=bool)
+    used = np.flatnonzero(present)
+    remap = np.full(ncat + 1, -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    new = remap[np.where(ok, codes, ncat)]
+    cats = pd.Index(c.categories).take(used)
+    if not pd.api.types.is_string_dtype(cats.dtype):
+        cats = cats.astype(str)
+    return categorical_from_unique(new.astype(np.int32), cats)
 
 
 def _rank(prec: np.ndarray) -> np.ndarray:
@@ -916,12 +926,14 @@ def _flags(log: pd.DataFrame, extra: dict[str, np.ndarray]) -> dict[str, np.ndar
     end = pd.to_datetime(log[schema.END], utc=True)
     prev_max = end.groupby(case_codes).cummax().groupby(case_codes).shift()
     out["out_of_order"] = (end < prev_max).to_numpy()
-    local = end.dt.tz_convert(schema.DISPLAY_TZ)
-    is_day = (log[schema.PRECISION].astype(str) == "day").to_numpy()
-    midnight = ((local.dt.hour == 0) & (local.dt.minute == 0) & (local.dt.second == 0)).to_numpy() & ~is_day
+    local = end.dt.tz_convert(schema.DISPLAY_TZ).dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    prec = log[schema.PRECISION]
+    is_day = (prec.cat.codes.to_numpy() == list(prec.cat.categories).index("day")) if "day" in list(prec.cat.categories) else np.zeros(n, dtype=bool)
+    midnight = (local % 86_400_000_000 == 0) & ~is_day
     minute = _naive_utc(end).astype("datetime64[m]").astype(np.int64)
-    res_codes = pd.factorize(log[schema.RESOURCE], use_na_sentinel=True)[0]
-    grp = pd.Series(minute).groupby([res_codes, minute]).transform("size").to_numpy()
+    res_codes = log[schema.RESOURCE].cat.codes.to_numpy().astype(np.int64)
+    key = pd.factorize((res_codes + 1) * (int(minute.max() - minute.min()) + 1) + (minute - minute.min()))[0]
+    grp = np.bincount(key)[key]
     batch = (grp >= BATCH_MIN_EVENTS) & ~is_day & (res_codes >= 0)
     out["batch_entry"] = batch | midnight
     out["day_precision"] = is_day
@@ -936,21 +948,26 @@ def _flag_column(flags: dict[str, np.ndarray], n: int) -> pd.Categorical:
     mask = np.zeros(n, dtype=np.int64)
     for i, k in enumerate(names):
         mask |= flags[k].astype(np.int64) << i
-    used, inv = np.unique(mask, return_inverse=True)
-    labels = [",".join(k for i, k in enumerate(names) if m >> i & 1) for m in used]
-    codes = inv.reshape(-1).astype(np.int64)
-    if len(used) and used[0] == 0:
-        codes, labels = codes - 1, labels[1:]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
+    used = np.flatnonzero(np.bincount(mask, minlength=1 << len(names)))
+    used = used[used > 0]
+    remap = np.full(1 << len(names), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    labels = [",".join(k for i, k in enumerate(names) if int(m) >> i & 1) for m in used]
+    return pd.Categorical.from_codes(remap[mask], categories=pd.Index(labels, dtype=object))
 
 
 def _row_groups(columns: list[pd.Series]) -> np.ndarray:
     """Group id per row over several categoricals (equal ids = equal values in every column)."""
     key = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    span = 1
     for col in columns:
-        codes = col.cat.codes.to_numpy().astype(np.int64) + 1
-        key = pd.factorize(key * (len(col.cat.categories) + 1) + codes)[0].astype(np.int64)
-    return key
+        card = len(col.cat.categories) + 1
+        if span * card >= 2**62:  # compact the key before it could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            span = int(key.max()) + 1 if len(key) else 1
+        key = key * card + col.cat.codes.to_numpy().astype(np.int64) + 1
+        span *= card
+    return pd.factorize(key)[0].astype(np.int64)
 
 
 def sort_events(log: pd.DataFrame) -> pd.DataFrame:
@@ -1171,6 +1188,67 @@ def _common_stem(stems: list[str]) -> str:
 
     prefix = os.path.commonprefix(stems).rstrip("_- .")
     return prefix or stems[0]
+
+
+@dataclass(frozen=True)
+class InspectReport:
+    """What ``procmine inspect`` shows: how the file was read, a preview and the profile to confirm."""
+
+    text: str
+    profile: Profile
+    matched: bool  # True when an existing (built-in or folder) profile fits the file
+    raw: RawTable
+
+
+def inspect_file(path: str | Path, sheet: str | None = None, preview_rows: int = 5) -> InspectReport:
+    """Sniff a new export: encoding, delimiter, sheets, columns, a preview and a suggested profile.
+
+    Personal columns (names, birth dates, Aktenzeichen, notes ...) are masked in the preview.
+    """
+    from procmine.profiles import is_personal
+
+    path = Path(path)
+    raw = read_table(path, sheet=sheet)
+    candidates = folder_profiles(path.parent) + builtin_profiles()
+    fitting = [p for p in candidates if all(c in set(raw.columns) for c in p.used_columns())]
+    hit = match_profile(raw.columns, fitting)
+    prof = hit if hit is not None else suggest_profile(raw)
+    lines = [f"Datei: {path.name}", f"Format: {raw.format}"]
+    if raw.encoding:
+        lines.append(f"Kodierung: {raw.encoding}")
+    if raw.delimiter:
+        lines.append("Trennzeichen: " + {"\t": "Tabulator", ";": "Semikolon ;", ",": "Komma ,", "|": "senkrechter Strich |"}.get(raw.delimiter, raw.delimiter))
+    if raw.sheets:
+        lines.append("Blätter: " + ", ".join(raw.sheets) + f" (gelesen: {raw.sheet})")
+    lines.append(f"Zeilen: {_int_de(raw.rows_read)}")
+    lines.append(f"Spalten ({len(raw.columns)}): " + ", ".join(raw.columns))
+    if raw.duplicate_headers:
+        lines.append("Doppelte Spaltennamen: " + ", ".join(raw.duplicate_headers))
+    lines.append("")
+    lines.append(f"Profil: {prof.name}" + (" (vorhandenes Profil passt)" if hit is not None else " (Vorschlag, bitte prüfen)"))
+    lines.append(f"Form: {prof.shape}")
+    for fld, col in prof.columns.items():
+        lines.append(f"  {FIELDS.get(fld, fld)} ({fld}) ← '{col}'")
+    for col, label in prof.milestones.items():
+        lines.append(f"  Meilenstein '{col}' → {label}")
+    if prof.privacy_drop:
+        lines.append("Personenbezogene Spalten (werden nicht gelesen): " + ", ".join(prof.privacy_drop))
+    if prof.extra:
+        lines.append("Weitere Spalten (werden übernommen): " + ", ".join(prof.extra))
+    missing = [f for f in ("case_id", "activity") if f not in prof.columns and not (f == "activity" and prof.shape == "milestones")]
+    if "end" not in prof.columns and "end_date" not in prof.columns and prof.shape != "milestones":
+        missing.append("end")
+    if missing:
+        lines.append("Nicht erkannt: " + ", ".join(FIELDS.get(f, f) for f in missing) + " – bitte im Profil ergänzen.")
+    masked = set(prof.privacy_drop) | {c for c in raw.columns if is_personal(c)}
+    preview = raw.preview(preview_rows)
+    for c in preview.columns:
+        if c in masked:
+            preview[c] = "•••"
+    lines.append("")
+    lines.append(f"Vorschau (erste {min(preview_rows, len(raw.data))} Zeilen, personenbezogene Spalten verdeckt):")
+    lines.append(preview.to_string(index=False, max_colwidth=30) if len(preview) else "(keine Datenzeilen)")
+    return InspectReport(text="\n".join(lines), profile=prof, matched=hit is not None, raw=raw)
 
 
 def _int_de(n: int) -> str:

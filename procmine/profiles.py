@@ -144,8 +144,13 @@ class Profile:
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def _toml_str(text: str) -> str:
+    """A TOML basic string (JSON escapes are valid TOML; DEL must be escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+    return key if _BARE_KEY.match(key) else _toml_str(key)
 
 
 def _toml_value(value: Any) -> str:
@@ -155,7 +160,7 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+    return _toml_str(str(value))
 
 
 def _problem(source: str, found: str, expected: str, hint: str, column: str | None = None) -> InputProblem:

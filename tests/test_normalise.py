@@ -423,3 +423,38 @@ def test_normaliser_conserves_rows_and_is_deterministic(rows) -> None:
     pd.testing.assert_frame_equal(first.log, second.log)
     pd.testing.assert_frame_equal(first.quarantine, second.quarantine)
     assert first.quality == second.quality
+
+
+# --- the synthetic demo exports: built-in profiles chosen from the header, defects found exactly --
+
+
+def test_demo_exports_match_planted_defects(tmp_path: Path) -> None:
+    import json
+
+    from procmine.synth import generate_demo
+
+    manifest = generate_demo(tmp_path / "exports", cases_per_office=40, months=3)
+    truth = json.loads(Path(manifest.truth).read_text(encoding="utf-8"))
+    names = {"empty_case_id": "missing_case_id", "bad_timestamp": "unparseable_timestamp", "duplicate_row": "exact_duplicate"}
+    for office, info in truth["offices"].items():
+        res = ingest_file(manifest.exports[office], tmp_path / "out", key=KEY, now=NOW)
+        q = res.quality
+        assert res.profile is not None and res.profile.name == info["profile"], office
+        assert (q.rows_read, q.events) == (info["rows"], info["events"]), office
+        assert q.by_reason == {names[k]: v for k, v in info["defects"].items() if v}, office
+        assert res.log[schema.CASE_ID].nunique() == info["cases"], office
+        assert q.office == office and (tmp_path / "out" / f"{office}.parquet").exists()
+        blob = (tmp_path / "out" / f"{office}.quarantine.csv").read_text(encoding="utf-8-sig")
+        assert f"{office}-0000" not in blob  # raw case ids never reach the quarantine file
+
+
+def test_inspect_masks_personal_columns(tmp_path: Path) -> None:
+    from procmine.normalise import inspect_file
+
+    p = tmp_path / "neu.csv"
+    p.write_text("Vorgang;Tätigkeit;Ende;Name\nV1;Antrag eingegangen;05.03.2024 09:00;Jürgen Groß\n", encoding="cp1252")
+    report = inspect_file(p)
+    assert "Jürgen" not in report.text and "•••" in report.text
+    assert "Kodierung: cp1252" in report.text and "Semikolon" in report.text
+    assert report.profile.columns["case_id"] == "Vorgang" and report.profile.privacy_drop == ("Name",)
+    assert profile_from_toml(report.profile.to_toml()) == report.profile

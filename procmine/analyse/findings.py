@@ -152,12 +152,18 @@ class OfficeData:
         out = cls(office, ea, cases, node, ea.span_days / YEAR_D)
         # elapsed days net of waits on other bodies (BA, security services, Bundesdruckerei)
         ext = np.zeros(ea.n_cases)
+        ext_over = np.zeros(ea.n_cases, dtype=bool)
         for norm in catalogue.WAIT_NORMS:
             if norm.external:
                 w = _norm_waits(out, norm)
                 if len(w):
-                    np.add.at(ext, w["case"].to_numpy(dtype=np.int64), np.maximum(w["wait_d"].to_numpy(dtype=float), 0.0))
+                    case = w["case"].to_numpy(dtype=np.int64)
+                    wait = w["wait_d"].to_numpy(dtype=float)
+                    np.add.at(ext, case, np.maximum(wait, 0.0))
+                    ext_over[case[wait > norm.days]] = True
         cases["internal_d"] = np.maximum(cases["elapsed_d"].to_numpy() - ext, 0.0)
+        # cases held by another body beyond its norm: their later queueing is that body's doing
+        cases["external_over"] = ext_over
         return out
 
     @property
@@ -597,11 +603,11 @@ def _detect_teams(
         df = df[df["team"].isin(ok) & df["r"].notna()]
         if df["team"].nunique() < 2:
             continue
-        per_team = df.groupby("team").agg(n=("r", "size"), rsum=("r", "sum"), total=("el", "sum"))
-        tot_n, tot_r = per_team["n"].sum(), per_team["rsum"].sum()
-        # reference: the office's other teams (same office, so office-wide effects cancel)
-        other_mean = (tot_r - per_team["rsum"]) / (tot_n - per_team["n"])
-        per_team["excess"] = per_team["rsum"] - per_team["n"] * other_mean
+        per_team = df.groupby("team").agg(n=("r", "size"), rsum=("r", "sum"), total=("el", "sum"), rmed=("r", "median"))
+        # reference: the office's other teams (same office, so office-wide effects cancel); medians,
+        # so a shortage that slows the team's typical case counts, not a passing flood of some cases
+        other_med = pd.Series({t: float(np.median(df.loc[df["team"].to_numpy() != t, "r"])) for t in per_team.index})
+        per_team["excess"] = per_team["n"] * (per_team["rmed"] - other_med)
         main_ct = df.groupby("team")["ct"].agg(lambda x: x.mode().iloc[0])
         main_share = df.assign(m=df["ct"].to_numpy() == df["team"].map(main_ct).to_numpy()).groupby("team")["m"].mean()
         for t, r in per_team.iterrows():

@@ -100,12 +100,25 @@ class EventArrays:
 
     @cached_property
     def case_ids(self) -> np.ndarray:
-        return self.log[CASE_ID].to_numpy()[self.case_starts]
+        col = self.log[CASE_ID]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # take the few rows needed, not every row
+            return np.asarray(col.cat.categories, dtype=object)[col.cat.codes.to_numpy()[self.case_starts]]
+        return col.to_numpy()[self.case_starts]
 
     @cached_property
     def activity_codes_labels(self) -> tuple[np.ndarray, np.ndarray]:
-        codes, labels = pd.factorize(self.log[ACTIVITY].astype(str), sort=True)
-        return codes.astype(np.int64), np.asarray(labels, dtype=object)
+        col = self.log[ACTIVITY]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            codes, labels = pd.factorize(col.astype(str), sort=True)
+            return codes.astype(np.int64), np.asarray(labels, dtype=object)
+        # categorical (the canonical dtype): reuse its codes, renumbered to sorted label order
+        cats = np.asarray(col.cat.categories.astype(str), dtype=object)
+        used = np.unique(col.cat.codes.to_numpy())
+        used = used[used >= 0]
+        order = used[np.argsort(cats[used], kind="stable")]
+        remap = np.full(len(cats), -1, dtype=np.int64)
+        remap[order] = np.arange(len(order))
+        return remap[col.cat.codes.to_numpy()], cats[order]
 
     @property
     def act(self) -> np.ndarray:
@@ -136,24 +149,51 @@ class EventArrays:
         """Case type per case (first non-empty value of the case; "" when unknown)."""
         if CASE_TYPE not in self.log.columns:
             return np.full(self.n_cases, "", dtype=object)
-        ct = self.log[CASE_TYPE].astype("string")
-        first = pd.Series(ct.to_numpy()).groupby(self.case_index).first()
-        return first.reindex(range(self.n_cases)).fillna("").to_numpy(dtype=object)
+        col = self.log[CASE_TYPE]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype("string").astype("category")
+        codes = col.cat.codes.to_numpy()
+        cats = np.append(np.asarray(col.cat.categories.astype(str), dtype=object), "")
+        out = np.full(self.n_cases, len(cats) - 1, dtype=np.int64)
+        valid = np.flatnonzero(codes >= 0)
+        cases, first = np.unique(self.case_index[valid], return_index=True)
+        out[cases] = codes[valid[first]]
+        return cats[out]
 
     @cached_property
     def keys(self) -> np.ndarray:
         """Canonical activity key per row ("" where unknown)."""
         if ACTIVITY_KEY not in self.log.columns:
             return np.full(self.n, "", dtype=object)
-        return self.log[ACTIVITY_KEY].astype("string").fillna("").to_numpy(dtype=object)
+        col = self.log[ACTIVITY_KEY]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            return col.astype("string").fillna("").to_numpy(dtype=object)
+        # take from the (few) categories instead of converting every row to text
+        cats = np.append(np.asarray(col.cat.categories.astype(str), dtype=object), "")
+        codes = col.cat.codes.to_numpy()
+        return cats[np.where(codes < 0, len(cats) - 1, codes)]
 
     @cached_property
     def label_key(self) -> dict[str, str]:
         """Activity label -> canonical key (first key seen for the label; "" when none)."""
-        df = pd.DataFrame({"a": self.labels[self.act], "k": self.keys})
-        df = df[df["k"] != ""].drop_duplicates("a")
         out = {str(a): "" for a in self.labels}
-        out.update(dict(zip(df["a"], df["k"])))
+        col = self.log[ACTIVITY_KEY] if ACTIVITY_KEY in self.log.columns else None
+        if col is None or not isinstance(col.dtype, pd.CategoricalDtype):
+            keys = self.keys
+            known = np.flatnonzero(keys != "")
+            if known.size:
+                first_codes, first_rows = np.unique(self.act[known], return_index=True)
+                out.update({str(self.labels[c]): str(keys[known[r]]) for c, r in zip(first_codes, first_rows)})
+            return out
+        # distinct (label, key) code pairs in order of first appearance (hash-based, no sort)
+        kc = col.cat.codes.to_numpy().astype(np.int64)
+        width = len(col.cat.categories) + 1
+        combos = pd.unique(self.act * width + (kc + 1))
+        cats = np.asarray(col.cat.categories.astype(str), dtype=object)
+        for combo in combos[::-1]:  # a few dozen label/key pairs; earlier ones win
+            a, k = divmod(int(combo), width)
+            if k:
+                out[str(self.labels[a])] = str(cats[k - 1])
         return out
 
     @cached_property
@@ -392,12 +432,18 @@ def activity_counts_per_case(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     """Long table (case, act, n) of how often each activity occurs in each case (n ≥ 1)."""
     ea = _arrays(log)
     n_act = max(len(ea.labels), 1)
-    key = np.sort(ea.case_index.astype(np.int64) * n_act + ea.act)
+    key = ea.case_index.astype(np.int64) * n_act + ea.act
     if not len(key):
         return pd.DataFrame({"case": [], "act": [], "n": []}, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    uniq = key[starts]
-    n = np.diff(np.r_[starts, len(key)])
+    if ea.n_cases * n_act <= 50_000_000:  # dense counting: one linear pass, no sort
+        counts = np.bincount(key, minlength=ea.n_cases * n_act)
+        uniq = np.flatnonzero(counts)
+        n = counts[uniq]
+    else:
+        key = np.sort(key)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        uniq = key[starts]
+        n = np.diff(np.r_[starts, len(key)])
     return pd.DataFrame({"case": uniq // n_act, "act": uniq % n_act, "n": n})
 
 

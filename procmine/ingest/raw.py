@@ -96,6 +96,20 @@ def clean_categorical(values: pd.Series) -> pd.Series:
     )
 
 
+def categorical_from_unique(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A Categorical from codes and categories already known to be unique (arrow dictionaries).
+
+    Skips pandas' uniqueness re-check (a hash of every category) where pandas offers the fast path.
+    """
+    try:
+        from pandas.core.dtypes.dtypes import CategoricalDtype
+
+        dtype = CategoricalDtype._from_fastpath(categories, False)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        dtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
 def frame_from_columns(columns: dict[str, list | np.ndarray | pd.Series]) -> pd.DataFrame:
     """A RawTable frame: every column a cleaned Categorical of strings."""
     out = {}

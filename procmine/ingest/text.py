@@ -16,7 +16,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from procmine.errors import InputProblem
-from procmine.ingest.raw import REJECT_COLUMNS, RawTable, clean_categorical, frame_from_columns, make_raw, unique_headers
+from procmine.ingest.raw import (
+    REJECT_COLUMNS,
+    RawTable,
+    categorical_from_unique,
+    clean_categorical,
+    frame_from_columns,
+    make_raw,
+    unique_headers,
+)
 
 DELIMITERS = (";", ",", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -66,11 +74,8 @@ def sniff_encoding(data: bytes, file: str = "") -> str:
         if len(even) and even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be"
         raise _binary_problem(file, "Binärdaten (Null-Bytes) statt Text")
-    try:
-        data.decode("utf-8")
+    if _utf8_error(data) is None:
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     if _UTF8_MULTIBYTE.search(data):
         return "mixed"
     present = set(data[: 4 * SAMPLE_BYTES]) if len(data) < 4 * SAMPLE_BYTES else set(data)
@@ -89,12 +94,38 @@ def sniff_encoding(data: bytes, file: str = "") -> str:
     return "cp1252"
 
 
-def decode_text(data: bytes, encoding: str, file: str = "") -> tuple[str, str, dict[str, int]]:
-    """Decode with the given or sniffed encoding; returns (text, encoding used, notes)."""
+def _utf8_error(data: bytes, chunk: int = 4 << 20) -> UnicodeDecodeError | None:
+    """Validate UTF-8 chunk by chunk (no full-size copy); the first error, or None."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
+        try:
+            dec.decode(view[start : start + chunk], final=start + chunk >= len(data))
+        except UnicodeDecodeError as err:
+            return UnicodeDecodeError("utf-8", bytes(data[start + err.start : start + err.end]), 0, 1, err.reason)
+    return None
+
+
+LAZY_UTF8 = "lazy"
+
+
+def decode_text(data: bytes, encoding: str, file: str = "", lazy: bool = False) -> tuple[str, str, dict[str, int]]:
+    """Decode with the given or sniffed encoding; returns (text, encoding used, notes).
+
+    With ``lazy`` and valid UTF-8 only the first part is decoded (for sniffing); ``notes`` then holds
+    no text and the caller parses the bytes directly.
+    """
     notes: dict[str, int] = {}
     enc = ENCODING_ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
     if enc == "auto":
         enc = sniff_encoding(data, file)
+    if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        enc = "utf-8-sig"
+    if lazy and enc in ("utf-8", "utf-8-sig") and (encoding in ("auto", "", None) or _utf8_error(data) is None):
+        sample = data[3 : 3 + (1 << 20)] if enc == "utf-8-sig" else data[: 1 << 20]
+        text = sample.decode("utf-8", errors="ignore")
+        _check_controls(text, file)
+        return text, enc, {LAZY_UTF8: 1}
     if enc == "mixed":
         text = data.decode("utf-8", errors="procmine_cp1252")
         notes["mixed_encoding"] = 1
@@ -122,11 +153,15 @@ def decode_text(data: bytes, encoding: str, file: str = "") -> tuple[str, str, d
             ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    _check_controls(text, file)
+    return text, enc, notes
+
+
+def _check_controls(text: str, file: str) -> None:
     probe = text[:SAMPLE_BYTES]
     controls = sum(probe.count(ch) for ch in map(chr, [*range(0, 9), 11, 12, *range(14, 32)]))
     if probe and controls > 0.01 * len(probe):
         raise _binary_problem(file, "Binärdaten oder Steuerzeichen statt Text")
-    return text, enc, notes
 
 
 def _split_sample(text: str, delimiter: str, max_rows: int = 60) -> list[list[str]]:
@@ -199,7 +234,8 @@ def read_csv_bytes(
 ) -> RawTable:
     """Parse CSV/TXT bytes into a RawTable (all cells as strings)."""
     _check_magic(data, file)
-    text, enc, notes = decode_text(data, encoding, file)
+    text, enc, notes = decode_text(data, encoding, file, lazy=True)
+    lazy = bool(notes.pop(LAZY_UTF8, 0))
     delim = sniff_delimiter(text) if delimiter in ("auto", "", None) else delimiter.replace("\\t", "\t")
     if delim == "tab":
         delim = "\t"
@@ -213,9 +249,8 @@ def read_csv_bytes(
     if skip:
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
-    if enc in ("utf-8", "utf-8-sig"):
-        body_bytes = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-        body_bytes = body_bytes.rstrip(b"\r\n\t ") + b"\n"
+    if lazy:  # parse the file's own bytes (no copy); trailing blank lines are dropped as blank rows
+        body_bytes = pa.py_buffer(memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data)
     else:
         body_bytes = (text.rstrip("\r\n\t ") + "\n").encode("utf-8")
     kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
@@ -223,16 +258,22 @@ def read_csv_bytes(
     first_row = skip + 2
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
-    table = _fast_parse(body_bytes, names, keep, delim, skip)
+    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=b'"' in data)
     del body_bytes
     if table is not None:
-        frame = pd.DataFrame({n: _to_categorical(table.column(n)) for n in keep})
+        columns = {}
+        for n in keep:  # convert column by column and let arrow free what is done
+            columns[n] = _to_categorical(table.column(n))
+            table = table.drop_columns([n]) if hasattr(table, "drop_columns") else table.drop([n])
+        frame = pd.DataFrame(columns)
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
         blank = frame.isna().all(axis=1).to_numpy() if keep else np.zeros(len(frame), dtype=bool)
         if blank.any():
             notes["blank_rows_skipped"] = int(blank.sum())
             frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]
         return make_raw(frame, file, source_row=rows, **kwargs)
+    if lazy:
+        text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8")
     return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
 
 
@@ -243,13 +284,23 @@ def _count_records_hint(text: str, skip: int) -> int:
 
 
 def _to_categorical(col: pa.ChunkedArray) -> pd.Series:
-    """Trimmed, blank-as-missing strings as a pandas Categorical (the work happens in arrow)."""
-    trimmed = pc.utf8_trim_whitespace(col)
-    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return pc.dictionary_encode(cleaned).to_pandas()
+    """Strings as a pandas Categorical built from arrow's dictionary (trimmed, blank = missing)."""
+    enc = pc.dictionary_encode(col).combine_chunks() if col.num_chunks != 1 else pc.dictionary_encode(col.chunk(0))
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.chunk(0) if enc.num_chunks == 1 else pa.concat_arrays(enc.chunks)
+    values = enc.dictionary
+    trimmed = pc.utf8_trim_whitespace(values)
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    cats = pd.Index(values.to_pandas())
+    out = pd.Series(categorical_from_unique(codes, cats))
+    if len(values) and (not pc.all(pc.equal(trimmed, values)).as_py() or pc.any(pc.equal(values, "")).as_py()):
+        out = clean_categorical(out)
+    return out
 
 
-def _fast_parse(body: bytes, names: list[str], keep: list[str], delim: str, skip: int) -> pa.Table | None:
+def _fast_parse(
+    body: bytes | pa.Buffer, names: list[str], keep: list[str], delim: str, skip: int, has_quote: bool = True
+) -> pa.Table | None:
     """pyarrow's multi-threaded parser; None when any row does not split into the header's columns."""
     invalid: list[int] = []
 
@@ -261,7 +312,7 @@ def _fast_parse(body: bytes, names: list[str], keep: list[str], delim: str, skip
         invalid.clear()
         try:
             table = pacsv.read_csv(
-                io.BytesIO(body),
+                pa.BufferReader(body) if isinstance(body, pa.Buffer) else io.BytesIO(body),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip + 1, block_size=16 << 20),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False, invalid_row_handler=on_invalid
@@ -278,7 +329,7 @@ def _fast_parse(body: bytes, names: list[str], keep: list[str], delim: str, skip
             continue
         if not invalid:
             return table
-        if b'"' not in body:
+        if not has_quote:  # no quoted newlines possible: the rows are really broken
             return None
     return None
 

@@ -35,15 +35,15 @@ ARCHETYPES: dict[str, dict[str, float]] = {
 PATTERN_DEFAULTS: dict[int, dict[str, Any]] = {
     1: {"slot_load": 1.22, "window_days": 35, "initial_backlog_days": 25},
     2: {"team": "Team A-K", "vacancy": 0.30, "trainee_factor": 1.3, "trainee_extra_incomplete": 0.15},
-    3: {"p_incomplete": 0.75, "p_continue": 0.55, "max_rounds": 4, "p_new_appointment": 0.6,
-        "response_median_days": 21.0},
+    3: {"p_incomplete": 0.65, "p_continue": 0.5, "max_rounds": 4, "p_new_appointment": 0.6,
+        "response_median_days": 14.0},
     4: {"explicit_answer": True, "ba_median_days": 30.0, "ba_sigma": 0.35},
-    5: {"outage_start": None, "outage_weeks": 10, "release_days": 3},
+    5: {"outage_start": None, "outage_weeks": 14, "release_days": 20},
     6: {"handover_load": 1.02, "handover_pref_median_days": 26.0},
     7: {"case_type": "AE_EDU", "edu_peak_factor": 3.5, "edu_months": [3, 4, 9, 10], "transfer_factor": 2.0,
         "transfer_months": [3, 4, 5], "january_factor": 1.5, "summer_capacity": 0.75,
         "summer_months": [7, 8]},
-    8: {"low_priority": ["NE", "AE_FAM", "VISA_CONSENT"], "team_load": 1.2, "case_type": "NE",
+    8: {"low_priority": ["NE", "AE_FAM", "VISA_CONSENT"], "team_load": 1.3, "case_type": "NE",
         "p_remedy": 0.35},
     9: {"inquiry_every_days": 14.0, "inquiry_after_days": 7.0, "inquiry_minutes": 8.0},
     10: {"validity_days": [30, 60], "validity_weights": [0.6, 0.4], "expiry_within_days": 14,
@@ -95,7 +95,7 @@ class OfficeConfig:
     staff: dict[str, int] = field(default_factory=dict)
     slots_per_day: float | None = None
     slot_load: float = 0.88
-    team_load: float = 0.85
+    team_load: float = 0.8
     patterns: list[PlantedPattern] = field(default_factory=list)
     export_shape: str = "de_events_csv"
     land: str = "ST"

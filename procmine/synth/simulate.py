@@ -353,12 +353,12 @@ class OfficeSimulator:
             self.advance(c, t)
 
     def work_team(self, team: Team, day: int, factor: float, batch_day: bool) -> None:
-        """One working day of a team: staff take tasks by priority then FIFO while they have minutes."""
+        """One working day of a team: the team's pooled minutes (credit carried over when overrun) go
+        to tasks by priority then FIFO; each task goes to the member with least work today."""
         cap = team.minutes_per_staff * factor
-        credit = team.credit
-        for i in range(len(credit)):
-            credit[i] = min(credit[i], 0.0) + cap
-        used = [0.0] * len(credit)
+        n = len(team.credit)
+        pool = min(team.credit[0], 0.0) + cap * n
+        used = [0.0] * n
         base = day * DAY
         # work handed in today is picked up from tomorrow on (the file reaches the desk overnight)
         for pending, queue in ((team.pending, team.queue), (team.batch_pending, team.batch)):
@@ -370,17 +370,14 @@ class OfficeSimulator:
                     keep.append((ready, it))
             pending[:] = keep
         queues = [team.batch, team.queue] if batch_day else [team.queue]
-        n = len(credit)
         for q in queues:
-            while q:
-                s = max(range(n), key=credit.__getitem__)
-                if credit[s] <= 0:
-                    return
+            while q and pool > 0:
+                s = min(range(n), key=used.__getitem__)
                 _, _, _, c, tasks = heapq.heappop(q)
                 sp = team.speed[s]
                 total = sum(m for _, m in tasks) * sp
-                t = base + OPEN + (CLOSE - OPEN - 20.0) * min(used[s] / cap, 1.0) + self.r.uniform(0, 10)
-                credit[s] -= total
+                t = base + OPEN + (CLOSE - OPEN - 20.0) * min(used[s] / max(cap, 1e-9), 1.0) + self.r.uniform(0, 10)
+                pool -= total
                 used[s] += total
                 who = team.staff[s]
                 for key, m in tasks:
@@ -389,6 +386,7 @@ class OfficeSimulator:
                     t += d
                 c.staff = who
                 self.advance(c, t)
+        team.credit[0] = pool
 
     # --- the case process -----------------------------------------------------------------------
 
@@ -400,7 +398,8 @@ class OfficeSimulator:
         while True:
             t_req = cal.daytime(t + r.uniform(1.0, 30.0), r)
             self.emit(c, "appointment_requested", None, t_req, None, FRONT_TEAM)
-            pref = self.lognorm_days(pref_median, 0.6)
+            # slots can be booked at most ``window`` days ahead: a later preference takes the last bookable day
+            pref = min(self.lognorm_days(pref_median, 0.6), float(window))
             day, minute = self.front.book(int((t_req + pref * DAY) // DAY))
             release = (day - window) * DAY + 7 * 60
             sched = max(t_req + r.uniform(0.5, 20.0), release + r.uniform(0.5, 60.0))
@@ -534,6 +533,9 @@ class OfficeSimulator:
         for h in range(n_hand):
             t = yield ("team", t, team, [("case_handed_over", 5.0)], self.prio(c), False)
             team = (r.choice(others) if team == home else home) if others else team
+        if team != home:  # the file goes back to the team that owns the case
+            t = yield ("team", t, team, [("case_handed_over", 5.0)], self.prio(c), False)
+            team = home
         # register checks, security inquiry, BA consent, other bodies
         t = yield ("team", t, team, [("register_checked", self.touch(c, SHARE_REGISTER))], self.prio(c), False)
         done = t
@@ -545,8 +547,9 @@ class OfficeSimulator:
             if p5:
                 o_start, o_end = self.outage
                 if o_start <= t_req < o_end or o_start <= t_done < o_end:
+                    # held until the interface is back, then the backlog is answered in a batch
                     rel = int(cal.next_work[int(o_end // DAY)])
-                    for _ in range(r.randrange(p5["release_days"])):
+                    for _ in range(r.randrange(max(int(p5["release_days"]), 1))):
                         rel = int(cal.next_work[rel + 1])
                     t_done = rel * DAY + OPEN + r.uniform(0, 200.0)
             t_done = cal.snap(t_done, r)

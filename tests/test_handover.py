@@ -1,0 +1,64 @@
+"""Handover of work: hand-made answer and agreement with pm4py on the real receipt log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pm4py
+import pytest
+
+from procmine import schema
+from procmine.analyse.handover import handover_of_work
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
+
+
+def _log(rows):
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "end", "resource", "team"])
+    df["end"] = pd.to_datetime(df["end"], utc=True)
+    df["precision"] = "second"
+    df["office"] = "X"
+    df["event_seq"] = range(len(df))
+    df["source_file"] = "x"
+    df["source_row"] = range(2, len(df) + 2)
+    return schema.sort_log(schema.conform(df))
+
+
+def test_hand_made_handovers():
+    log = _log(
+        [
+            ("c1", "a", "2025-01-01 08:00", "r1", "T1"),
+            ("c1", "b", "2025-01-01 09:00", "r2", "T2"),
+            ("c1", "c", "2025-01-01 10:00", "r2", "T2"),
+            ("c2", "a", "2025-01-01 08:00", "r1", "T1"),
+            ("c2", "b", "2025-01-01 09:00", None, None),  # no resource: skipped, r1 -> r2 next
+            ("c2", "c", "2025-01-01 10:00", "r2", "T2"),
+        ]
+    )
+    out = handover_of_work(log).set_index(["from", "to"])
+    # pairs: c1 (r1,r2) (r2,r2); c2 (r1,r2) -> 3 pairs in all
+    assert out.loc[("r1", "r2"), "count"] == 2
+    assert out.loc[("r1", "r2"), "cases"] == 2
+    assert out.loc[("r2", "r2"), "count"] == 1
+    assert out.loc[("r1", "r2"), "share"] == pytest.approx(2 / 3)
+    teams = handover_of_work(log, level="team").set_index(["from", "to"])
+    assert teams.loc[("T1", "T2"), "count"] == 2
+
+
+def test_agrees_with_pm4py_on_receipt():
+    df = pm4py.read_xes(str(SHARED / "receipt.xes.gz"), return_legacy_log_object=False)
+    canon = pd.DataFrame(
+        {
+            "case_id": df["case:concept:name"], "activity": df["concept:name"], "end": df["time:timestamp"],
+            "resource": df["org:resource"], "precision": "second", "office": "X", "event_seq": range(len(df)),
+            "source_file": "receipt", "source_row": range(2, len(df) + 2),
+        }
+    )
+    log = schema.sort_log(schema.conform(canon))
+    ours = {(r["from"], r["to"]): r["share"] for r in handover_of_work(log).to_dict("records")}
+    theirs = pm4py.discover_handover_of_work_network(
+        schema.for_pm4py(log), case_id_key="case_id", timestamp_key="end", resource_key="resource"
+    ).connections
+    assert set(ours) == set(theirs)
+    assert max(abs(ours[k] - v) for k, v in theirs.items()) < 1e-12

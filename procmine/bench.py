@@ -254,11 +254,33 @@ def network_step(cases_per_office: int) -> dict:
     return {"step": f"analyse_network_9x{cases_per_office}", "procmine_s": round(seconds, 3), "events": events}
 
 
+def big_step(cases: int) -> dict:
+    """End-to-end analysis of one very large log in a child process: seconds and peak memory."""
+    code = (
+        "import time,resource;from procmine.bench import bench_log;from procmine.analyse import analyse_network;"
+        f"log=bench_log({cases});n=len(log);t=time.perf_counter();analyse_network({{'BIG':log}});"
+        "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, n)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-2000:], file=sys.stderr)
+        return {"step": f"analyse_{cases}_cases", "error": proc.stderr[-500:]}
+    secs, peak, events = proc.stdout.split()[-3:]
+    print(
+        f"  analyse {cases:,} cases ({int(events):,} events) end to end: {float(secs):.1f} s, "
+        f"peak memory {float(peak) / 1024:.2f} GB (generation included)",
+        flush=True,
+    )
+    return {"step": f"analyse_{cases}_cases", "procmine_s": round(float(secs), 2), "events": int(events),
+            "peak_rss_mb": round(float(peak), 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000, help="cases in the benchmark log")
     parser.add_argument("--ingest-rows", type=int, default=1_000_000, help="rows of the ingest CSV (0 = skip)")
     parser.add_argument("--network-cases", type=int, default=3000, help="cases per office for the network run (0 = skip)")
+    parser.add_argument("--big", type=int, default=500_000, help="cases of the large end-to-end run (0 = skip)")
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     args = parser.parse_args(argv)
 
@@ -280,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     extra = []
     if args.network_cases:
         extra.append(network_step(args.network_cases))
+    if args.big:
+        extra.append(big_step(args.big))
     if args.ingest_rows:
         with tempfile.TemporaryDirectory() as tmp:
             extra.append(ingest_step(args.ingest_rows, Path(tmp)))

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable, read_table
-from procmine.ingest.raw import REJECT_COLUMNS, categorical_from_unique
+from procmine.ingest.raw import categorical_from_unique
 from procmine.privacy import load_key, pseudonymise
 from procmine.profiles import (
     FIELDS,
@@ -100,7 +100,6 @@ MAX_VALUE_CHARS = 500
 QUARANTINE_VALUE_CHARS = 1000
 BATCH_MIN_EVENTS = 10  # events of one resource in the same minute that count as a batch entry
 FUTURE_TOLERANCE = pd.Timedelta(days=1)
-QUARANTINE_COLUMNS = REJECT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -135,9 +134,6 @@ OTHER_FORMATS = (
     "%d.%m.%Y %H.%M",
     "%Y%m%d%H%M%S",
 )
-_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
-_TIME_S = re.compile(r"\d{1,2}:\d{2}:\d{2}")
-_TIME_M = re.compile(r"\d{1,2}:\d{2}")
 _NUMBER = r"^-?\d+(?:[.,]\d+)?$"
 
 
@@ -287,12 +283,6 @@ def _iso_precision_arrow(arr: pa.Array) -> np.ndarray:
         minute[rest] = np.asarray(
             pc.match_substring_regex(arr.take(pa.array(rest)), r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}").fill_null(False), dtype=bool
         )
-    return np.where(sec, "second", np.where(minute, "minute", "day")).astype(object)
-
-
-def _iso_precision(sub: pd.Series) -> np.ndarray:
-    sec = sub.str.contains(r"[T ]\d{1,2}:\d{2}:\d{2}", regex=True).to_numpy()
-    minute = sub.str.contains(r"[T ]\d{1,2}:\d{2}", regex=True).to_numpy()
     return np.where(sec, "second", np.where(minute, "minute", "day")).astype(object)
 
 
@@ -648,7 +638,7 @@ def normalise(
         found = np.full(n, None, dtype=object)
         found[ev["row"].to_numpy()[unknown]] = _values_at(ev["activity"], np.flatnonzero(unknown))
         marks.mark(rows_unknown, "unknown_activity", cols.get("activity") or "milestones", found)
-    ev["activity_key"] = act_key.to_numpy()
+    ev["activity_key"] = act_key.to_numpy() if profile.shape == "lifecycle" or _lifecycle_possible(profile, cols) else act_key.reset_index(drop=True)
 
     # lifecycle values
     lc_kind = None
@@ -717,8 +707,8 @@ def normalise(
     log = pd.DataFrame(
         {
             schema.CASE_ID: _cat_take(case_p, r),
-            schema.ACTIVITY: _cat_take(ev["activity"], np.arange(len(ev))),
-            schema.ACTIVITY_KEY: _cat_take(ev["activity_key"].astype(object).astype("category"), np.arange(len(ev))),
+            schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), np.arange(len(ev))),
+            schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), np.arange(len(ev))),
             schema.START: pd.Series(_naive_utc(ev["start"])).dt.tz_localize("UTC"),
             schema.END: pd.Series(_naive_utc(ev["end"])).dt.tz_localize("UTC"),
             schema.PRECISION: _cat_take(prec_cat, np.arange(len(ev))),
@@ -802,6 +792,15 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     if not pd.api.types.is_string_dtype(cats.dtype):
         cats = cats.astype(str)
     return categorical_from_unique(new.astype(np.int32), cats)
+
+
+def _as_category(s: pd.Series) -> pd.Series:
+    return s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype(object).astype("category")
+
+
+def _lifecycle_possible(profile: Profile, cols: dict[str, str]) -> bool:
+    """Whether lifecycle pairing may run (it merges frames, so it wants plain object columns)."""
+    return "lifecycle" in cols
 
 
 def _rank(prec: np.ndarray) -> np.ndarray:
@@ -1016,9 +1015,6 @@ def _short(v: object, limit: int = 200) -> object:
     s = str(v)
     return s[:limit] + "…" if len(s) > limit else s
 
-
-def _take(cat: pd.Series | None, rows: np.ndarray) -> np.ndarray:
-    return _values_at(cat, rows) if cat is not None else np.full(len(rows), None, dtype=object)
 
 
 # --- files in, files out ------------------------------------------------------------------------

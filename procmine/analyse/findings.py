@@ -192,6 +192,12 @@ def _own_excess(tab: pd.DataFrame, value: str, min_offices: int = 3) -> pd.DataF
     """
     g = tab.groupby(["item", "ct", "office"], sort=False, observed=True)[value].agg(["size", "sum", "mean"])
     g = g.reset_index()
+    offices = tab.groupby("item", sort=False, observed=True)["office"].nunique()
+    return _own_excess_agg(g, offices, min_offices)
+
+
+def _own_excess_agg(g: pd.DataFrame, offices: pd.Series, min_offices: int = 3) -> pd.DataFrame:
+    """``_own_excess`` from pre-aggregated rows (item, ct, office, size, sum, mean)."""
     typ = g.groupby(["item", "ct"], sort=False, observed=True)["mean"].agg(["median", "size"]).reset_index()
     typ = typ.rename(columns={"median": "typ_mean", "size": "n_off"})
     g = g.merge(typ, on=["item", "ct"], how="left")
@@ -202,7 +208,6 @@ def _own_excess(tab: pd.DataFrame, value: str, min_offices: int = 3) -> pd.DataF
         n=("size", "sum"), total=("sum", "sum"), typical_total=("typ_total", "sum")
     )
     out["own"] = out["total"] - out["typical_total"]
-    offices = tab.groupby("item", sort=False, observed=True)["office"].nunique()
     out = out.reset_index()
     out["offices"] = out["item"].map(offices).to_numpy()
     return out
@@ -360,7 +365,10 @@ def _detect_waits(data: dict[str, OfficeData], min_pair_cases: int) -> list[tupl
 
 
 def _detect_repeats(data: dict[str, OfficeData]) -> list[tuple[str, Finding]]:
+    """Repeated activities per case, sparse: only (case, activity) pairs that occur are counted; the
+    cases without the activity enter the per-case means through the case counts per case type."""
     parts = []
+    denoms = []
     gaps = []
     for name, d in data.items():
         ea = d.ea
@@ -368,20 +376,19 @@ def _detect_repeats(data: dict[str, OfficeData]) -> list[tuple[str, Finding]]:
         if not ea.n:
             continue
         key = ea.case_index.astype(np.int64) * n_act + ea.act
-        counts = np.bincount(key, minlength=ea.n_cases * n_act).reshape(ea.n_cases, n_act) if ea.n_cases * n_act < 5e7 else None
-        if counts is None:
-            continue
-        contact = np.array([nd in CONTACT_KEYS for nd in d.node])
-        extra = np.where(contact[None, :], counts, np.maximum(counts - 1, 0)).astype(float)
-        # every case counts (zero where the activity is absent), so the mean is per case
-        cases_idx = np.repeat(np.arange(ea.n_cases), n_act)
-        parts.append(
-            pd.DataFrame(
-                {"office": name, "item": np.tile(d.node, ea.n_cases), "ct": d.cases["case_type"].to_numpy()[cases_idx],
-                 "extra": extra.ravel(), "present": counts.ravel() > 0,
-                 "exposure": d.cases["elapsed_d"].to_numpy()[cases_idx]}
-            )
-        )
+        uniq, cnt = np.unique(key, return_counts=True)
+        case, act = uniq // n_act, uniq % n_act
+        contact = np.array([nd in CONTACT_KEYS for nd in d.node], dtype=bool)
+        extra = np.where(contact[act], cnt, np.maximum(cnt - 1, 0)).astype(float)
+        ct = d.cases["case_type"].to_numpy().astype(str)
+        item = d.node[act]
+        # contacts that pile up while a case stays open are compared within elapsed-time bands
+        band = np.digitize(d.cases["elapsed_d"].to_numpy(dtype=float), ELAPSED_BANDS_D).astype(str)
+        ct_band = np.char.add(np.char.add(ct, "|"), band)
+        expo = np.isin(item, list(EXPOSURE_KEYS))
+        parts.append(pd.DataFrame({"office": name, "item": item, "ct": np.where(expo, ct_band[case], ct[case]),
+                                   "extra": extra}))
+        denoms.append(pd.DataFrame({"office": name, "ct": ct, "ctb": ct_band}))
         # round length: time between consecutive occurrences of the activity in a case (the loop),
         # and, for activities never repeated, the wait from it to the case's next event
         same = ea.case_index[1:] == ea.case_index[:-1]
@@ -398,18 +405,26 @@ def _detect_repeats(data: dict[str, OfficeData]) -> list[tuple[str, Finding]]:
     # only activities that repeat somewhere (or are contacts) are candidates
     rep_items = tab.loc[tab["extra"] > 0, "item"].unique()
     tab = tab[tab["item"].isin(rep_items)]
-    # contacts that pile up while a case stays open are compared within elapsed-time bands
-    expo = tab["item"].isin(EXPOSURE_KEYS).to_numpy()
-    if expo.any():
-        band = np.digitize(tab.loc[expo, "exposure"].to_numpy(), ELAPSED_BANDS_D).astype(str)
-        tab.loc[expo, "ct"] = tab.loc[expo, "ct"].astype(str).to_numpy() + "|" + band
-    own = _own_excess(tab, "extra")
+    if tab.empty:
+        return []
+    sums = tab.groupby(["item", "ct", "office"], sort=False)["extra"].sum()
+    den = pd.concat(denoms, ignore_index=True)
+    n_ct = den.groupby(["office", "ct"]).size().rename("size").reset_index()
+    n_ctb = den.groupby(["office", "ctb"]).size().rename("size").reset_index().rename(columns={"ctb": "ct"})
+    # every case of an office counts for each item the office has (zero where absent)
+    item_office = tab[["item", "office"]].drop_duplicates()
+    is_expo = item_office["item"].isin(EXPOSURE_KEYS)
+    g = pd.concat([item_office[~is_expo].merge(n_ct, on="office"), item_office[is_expo].merge(n_ctb, on="office")],
+                  ignore_index=True)
+    g["sum"] = sums.reindex(pd.MultiIndex.from_frame(g[["item", "ct", "office"]])).fillna(0.0).to_numpy()
+    g["mean"] = g["sum"] / g["size"]
+    own = _own_excess_agg(g, item_office.groupby("item")["office"].nunique())
     g = pd.concat(gaps, ignore_index=True)
     looped = set(g.loc[g["loop"], "item"])
     g = g[g["loop"] == g["item"].isin(looped)]
     round_d = g.groupby(["item", "office"])["gap"].median().groupby(level="item").median().clip(upper=MAX_ROUND_DAYS)
-    counts = tab.assign(e=tab["extra"] > 0).groupby(["item", "office"]).agg(
-        cases_present=("present", "sum"), cases_extra=("e", "sum")
+    counts = tab.assign(e=tab["extra"] > 0, p=True).groupby(["item", "office"]).agg(
+        cases_present=("p", "sum"), cases_extra=("e", "sum")
     )
     own = own.merge(counts.reset_index(), on=["item", "office"])
     out = []

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from procmine.errors import InputProblem
 from procmine.ingest.raw import RawTable, clean_categorical, make_raw, unique_headers
-
-import pandas as pd
 
 
 def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:

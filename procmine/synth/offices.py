@@ -34,11 +34,12 @@ ARCHETYPES: dict[str, dict[str, float]] = {
 # parameter defaults per pattern number (DOMAIN §7.3 "stressed office" column where it gives one)
 PATTERN_DEFAULTS: dict[int, dict[str, Any]] = {
     1: {"slot_load": 1.22, "window_days": 35, "initial_backlog_days": 25},
-    2: {"team": "Team A-K", "vacancy": 0.30, "trainee_factor": 1.3, "trainee_extra_incomplete": 0.15},
+    2: {"team": "Team A-K", "vacancy": 0.30, "trainee_factor": 1.3, "trainee_extra_incomplete": 0.1,
+        "base_load": 0.85},
     3: {"p_incomplete": 0.65, "p_continue": 0.5, "max_rounds": 4, "p_new_appointment": 0.6,
         "response_median_days": 14.0},
     4: {"explicit_answer": True, "ba_median_days": 30.0, "ba_sigma": 0.35},
-    5: {"outage_start": None, "outage_weeks": 14, "release_days": 20},
+    5: {"outage_start": None, "outage_weeks": 16, "release_days": 20},
     6: {"handover_load": 1.02, "handover_pref_median_days": 26.0},
     7: {"case_type": "AE_EDU", "edu_peak_factor": 3.5, "edu_months": [3, 4, 9, 10], "transfer_factor": 2.0,
         "transfer_months": [3, 4, 5], "january_factor": 1.5, "summer_capacity": 0.75,

@@ -296,6 +296,8 @@ class OfficeSimulator:
             speed = [1.0] * n
             trainees: set[str] = set()
             if p2 and name == p2["team"]:
+                # planned at the usual load, then a share of the posts is vacant
+                minutes = float(demand.get(name, 0.0)) / (n * max(load, p2["base_load"])) if n else 0.0
                 minutes *= 1.0 - p2["vacancy"]
                 speed[-1] = p2["trainee_factor"]
                 trainees.add(staff[-1])

@@ -658,6 +658,8 @@ def normalise(
             else:
                 lc_kind = None
 
+    _refuse_misread_timestamps(raw, marks, profile)
+
     # exact duplicates (all loaded columns, not provenance); keep the first occurrence
     dup_cols = [c for c in data.columns if c not in drop]
     if n and dup_cols:
@@ -801,6 +803,35 @@ def _as_category(s: pd.Series) -> pd.Series:
 def _lifecycle_possible(profile: Profile, cols: dict[str, str]) -> bool:
     """Whether lifecycle pairing may run (it merges frames, so it wants plain object columns)."""
     return "lifecycle" in cols
+
+
+MISREAD_MIN_ROWS = 20
+MISREAD_SHARE = 0.5
+
+
+def _refuse_misread_timestamps(raw: RawTable, marks: _Marks, profile: Profile) -> None:
+    """A timestamp column that is mostly unreadable means the profile misreads it: say so instead of
+    quarantining the whole file row by row."""
+    code = REASONS.index("unparseable_timestamp") + 1
+    bad = marks.code == code
+    if bad.sum() < MISREAD_MIN_ROWS:
+        return
+    cols = pd.Series(marks.column[bad]).value_counts()
+    for col, cnt in cols.items():
+        filled = int(raw.data[col].notna().sum()) if col in raw.data.columns else 0
+        if filled and cnt >= MISREAD_MIN_ROWS and cnt / filled >= MISREAD_SHARE:
+            examples = list(dict.fromkeys(marks.found[bad & (marks.column == col)]))[:3]
+            fmt = profile.date_format if profile.date_format != "auto" else "automatisch erkannt"
+            raise InputProblem(
+                code="unreadable_column",
+                file=raw.file,
+                sheet=raw.sheet,
+                column=str(col),
+                found=f"{cnt} von {filled} Werten sind kein lesbarer Zeitpunkt, z. B. " + ", ".join(f"'{e}'" for e in examples),
+                expected=f"Datum und Uhrzeit im Format {fmt} (z. B. 05.03.2024 14:30 oder 2024-03-05T14:30:00+01:00)",
+                hint="Tragen Sie im Profil unter date_format das Format der Spalte ein (z. B. %m/%d/%Y %H:%M) "
+                "oder ordnen Sie die richtige Spalte zu.",
+            )
 
 
 def _rank(prec: np.ndarray) -> np.ndarray:

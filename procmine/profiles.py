@@ -350,10 +350,21 @@ def normalise_header(name: str) -> str:
 _STAFF_WORDS = ("resource", "responsible", "bearbeiter", "sachbearbeit", "mitarbeiter", "user", "benutzer", "creator")
 
 
+_PERSONAL_PARTS = ("vorname", "nachname", "familienname", "geburt", "aktenzeichen", "vermerk", "bemerkung", "notiz",
+                   "kommentar", "freitext", "staatsangeh", "nationalit", "anschrift", "adresse", "telefon", "email",
+                   "passnummer", "ausweis", "birth", "address", "phone", "surname", "firstname", "lastname", "applicant",
+                   "antragsteller")
+
+
 def is_personal(header: str) -> bool:
-    """Whether a header names personal data that must never leave ingest (names, birth dates, notes ...)."""
+    """Whether a header names personal data that must never leave ingest (names, birth dates, notes ...).
+
+    Deliberately wide (any header ending in 'name' outside XES keys): a suggestion the analyst confirms.
+    """
     n = normalise_header(header)
-    return n in PERSONAL or n.startswith("geburts") or n.endswith("vermerk") or n.endswith("bemerkung")
+    if n in PERSONAL or any(part in n for part in _PERSONAL_PARTS):
+        return True
+    return n.endswith("name") and ":" not in str(header) and n not in _SYNONYMS["activity"]
 
 
 def is_staff_like(header: str) -> bool:

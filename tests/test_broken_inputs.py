@@ -299,6 +299,13 @@ def test_unclosed_quote(tmp_path: Path) -> None:
         assert res.code in ("malformed_csv",)
 
 
+def test_misread_date_column_is_refused(tmp_path: Path) -> None:
+    rows = "".join(f"A-{i};Antrag eingegangen;;03/{i + 13}/2024 10:00;M;complete;X\n" for i in range(12)) * 2
+    res = run(write(tmp_path, "us.csv", HEADER + rows), profile())
+    assert isinstance(res, InputProblem) and res.code == "unreadable_column" and res.column == "Ende"
+    assert "'03/13/2024 10:00'" in res.found and "date_format" in res.hint
+
+
 def test_all_rows_bad(tmp_path: Path) -> None:
     rows = "".join(f";Antrag eingegangen;;05.03.2024 09:{i:02d};M;complete;X\n" for i in range(5))
     res = run(write(tmp_path, "allbad.csv", HEADER + rows), profile())
@@ -332,3 +339,29 @@ def test_corpus_is_large_enough() -> None:
         n += sum(len(m.args[1]) for m in marks) if marks else 1
     assert n >= 30
     assert os.environ.get("PYTEST_CURRENT_TEST")
+
+
+def test_mutated_files_never_crash(tmp_path: Path) -> None:
+    """Random byte-level damage (cuts, junk bytes, stray quotes, delimiters, line breaks, mixed encodings)."""
+    import random
+
+    base = (HEADER + "".join(GOOD.replace("A-1", f"A-{i}").replace("09:15", f"09:{i:02d}") for i in range(30))).encode("cp1252")
+    rng = random.Random(11)
+    outcomes = {"result": 0, "problem": 0}
+    for i in range(60):
+        b = bytearray(base)
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randrange(len(b))
+            op = rng.randint(0, 5)
+            if op == 0:
+                del b[pos : pos + rng.randint(1, 40)]
+            elif op == 1:
+                b[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 4)))
+            else:
+                b[pos:pos] = [b'"', b";", b"\r\n", "äß€".encode(rng.choice(["utf-8", "cp1252"]))][op - 2]
+        res = run(write(tmp_path, f"m{i}.csv", bytes(b)), profile(), tmp=tmp_path)
+        outcomes["result" if isinstance(res, NormaliseResult) else "problem"] += 1
+        if isinstance(res, NormaliseResult):
+            q = res.quality
+            assert q.rows_read == q.rows_kept + q.rows_quarantined
+    assert outcomes["result"] > 0

@@ -191,4 +191,5 @@ def test_planted_patterns_show_up_in_the_synthetic_network(network: dict[str, pd
     ftr = {o: rework_summary(case_rework(log).per_case)["first_time_right_share"] for o, log in network.items()}
     assert min(ftr, key=lambda o: ftr[o]) == "ABH-05"
     visa = {o: external_wait_summary(external_waits(log)).set_index("wait").loc["visa_consent", "median_days"] for o, log in network.items()}
-    assert max(visa, key=lambda o: visa[o]) == "ABH-09"
+    # both ABH-09 (pattern 12) and ABH-04 (pattern 8 also starves VISA_CONSENT) give visa consent low priority
+    assert set(sorted(visa, key=lambda o: visa[o])[-2:]) == {"ABH-04", "ABH-09"}

@@ -407,7 +407,7 @@ CELLS = st.one_of(
     rows=st.lists(
         st.tuples(st.sampled_from([None, "A", "B", "C"]), st.sampled_from([None, "x", "Antrag eingegangen"]), CELLS, CELLS),
         min_size=0,
-        max_size=25,
+        max_size=19,  # 20 unreadable timestamps in one column are refused as a misread profile
     )
 )
 def test_normaliser_conserves_rows_and_is_deterministic(rows) -> None:

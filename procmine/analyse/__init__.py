@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.analyse.profile import OfficeProfile, office_profile
 from procmine.analyse.stats import (
     EventArrays,
     activity_counts_per_case,
@@ -25,15 +26,19 @@ from procmine.analyse.stats import (
     variant_ids,
     variants,
 )
+from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar
 from procmine.schema import OFFICE
 
 __all__ = [
     "Finding",
     "OfficeAnalysis",
+    "OfficeCalendar",
+    "OfficeProfile",
     "analyse_network",
     "analyse_office",
     "case_durations",
     "find_bottlenecks",
+    "office_profile",
     "open_cases",
     "process_map",
     "rework",
@@ -52,13 +57,23 @@ def _office_name(log: pd.DataFrame, default: str = "") -> str:
     return default
 
 
-def analyse_office(log: pd.DataFrame, office: str | None = None, discover: bool = True) -> OfficeAnalysis:
+def analyse_office(
+    log: pd.DataFrame,
+    office: str | None = None,
+    discover: bool = True,
+    profile: bool = True,
+    actual_fte: float | None = None,
+    calendar: OfficeCalendar | None = None,
+) -> OfficeAnalysis:
     """Statistics of one office's canonical log (no findings; see ``find_bottlenecks``).
 
     ``kpis`` (floats): cases; cycle_time_median_days / cycle_time_p90_days (closed cases, first
     event to last end); share_cases_over_90_days ((closed cases lasting > 90 d + open cases older
     than 90 d at the log's end) / all cases); cases_closed; cases_open; open_over_90_days;
     rework_share (cases with any activity repeated); variants_count; mean_events_per_case.
+    ``profile`` (default on) adds the issue-5 ``OfficeProfile`` (``analyse.profile.office_profile``)
+    on the given office ``calendar``, with ``actual_fte`` (the office's staff in full-time
+    equivalents, if known) for the KGSt gap.
     Closed means: the last event is a closing activity (``stats.CLOSING_KEYS``) where the log has
     canonical keys, else the case has been silent for at least the P90 within-case gap
     (``stats.closed_cases``; the rule is in ``extra["closed_rule"]``).
@@ -86,6 +101,10 @@ def analyse_office(log: pd.DataFrame, office: str | None = None, discover: bool 
         model, reason = discover_model(log, vid)
         if reason:
             extra["model_skipped"] = reason
+    prof = None
+    if profile:
+        closed = pd.Series(cases["closed"].to_numpy(dtype=bool), index=cases["case_id"].astype(str).to_numpy())
+        prof = office_profile(log, calendar or DEFAULT_CALENDAR, actual_fte=actual_fte, closed=closed, closed_rule=rule)
     lo, hi = ea.period
     return OfficeAnalysis(
         office=name,
@@ -106,6 +125,7 @@ def analyse_office(log: pd.DataFrame, office: str | None = None, discover: bool 
         open_cases=open_cases(ea),
         model=model,
         extra=extra,
+        profile=prof,
     )
 
 
@@ -125,7 +145,16 @@ def find_bottlenecks(
     return [replace(a, findings=tuple(found.get(a.office, ()))) for a in analyses]
 
 
-def analyse_network(logs: dict[str, pd.DataFrame], discover: bool = True, **params: float) -> list[OfficeAnalysis]:
-    """``analyse_office`` for every office, then ``find_bottlenecks`` across the network."""
-    analyses = [analyse_office(lg, office=name, discover=discover) for name, lg in logs.items()]
+def analyse_network(
+    logs: dict[str, pd.DataFrame],
+    discover: bool = True,
+    actual_fte: dict[str, float] | None = None,
+    **params: float,
+) -> list[OfficeAnalysis]:
+    """``analyse_office`` for every office, then ``find_bottlenecks`` across the network.
+
+    ``actual_fte``: optional office -> staff in full-time equivalents, for the KGSt gap.
+    """
+    fte = actual_fte or {}
+    analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name)) for name, lg in logs.items()]
     return find_bottlenecks(analyses, logs, **params)

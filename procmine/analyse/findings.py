@@ -789,14 +789,18 @@ def _detect_drift(data: dict[str, OfficeData], min_months: int = 4, min_ratio: f
             continue
         tab = tab.iloc[1:-1]  # partial first/last months
         share = tab.div(tab.sum(axis=1), axis=0)
-        cum = share.cumsum()
-        total = share.sum()
-        m = len(share)
+        # pooled shares before/after each month, with one pseudo-case so empty periods stay finite
+        cnt = tab.to_numpy(dtype=float)
+        cum = cnt.cumsum(axis=0)
+        tot = cnt.sum(axis=1).cumsum()[:, None]
+        m = len(cnt)
         k = np.arange(1, m + 1)[:, None]
-        before = cum.to_numpy() / k
-        after = (total.to_numpy()[None, :] - cum.to_numpy()) / np.maximum(m - k, 1)
-        ratio = np.where((k >= min_months) & (m - k >= min_months), (after + 1e-9) / (before + 1e-9), 1.0)
-        j = np.unravel_index(np.argmax(np.abs(np.log(ratio))), ratio.shape)
+        before = (cum + 1.0) / (tot + 1.0)
+        after = (cum[-1][None, :] - cum + 1.0) / (tot[-1] - tot + 1.0)
+        ratio = np.where((k >= min_months) & (m - k >= min_months), after / before, 1.0)
+        # the most significant step, not the largest ratio of a rare case type: |log ratio| × √cases
+        weight = np.sqrt(cnt.sum(axis=0))[None, :]
+        j = np.unravel_index(np.argmax(np.abs(np.log(ratio)) * weight), ratio.shape)
         r = float(ratio[j])
         if r >= min_ratio or r <= 1 / min_ratio:
             rows.append((name, share.columns[j[1]], str(share.index[j[0] + 1]) if j[0] + 1 < m else str(share.index[-1]), r, int(tab[share.columns[j[1]]].sum())))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from procmine.analyse.profile import OfficeProfile
 
 FINDING_KINDS = (
     "waiting",  # a wait between two steps above its norm
@@ -72,3 +75,4 @@ class OfficeAnalysis:
     model: Any = None  # pm4py BPMN graph (inductive miner) or None
     findings: tuple[Finding, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    profile: OfficeProfile | None = None  # issue-5 figures (time, queues, rework, external, deadlines, teams)

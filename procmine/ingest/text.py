@@ -63,7 +63,7 @@ def _binary_problem(file: str, found: str, hint: str = "") -> InputProblem:
 def sniff_encoding(data: bytes, file: str = "") -> str:
     """Guess the text encoding: BOMs, UTF-16 without BOM, UTF-8, mixed, Windows-1252 vs ISO-8859-15."""
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig" if _utf8_error(data) is None else "mixed"
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return "utf-16"
     sample = data[:SAMPLE_BYTES]
@@ -302,20 +302,13 @@ def _fast_parse(
     body: bytes | pa.Buffer, names: list[str], keep: list[str], delim: str, skip: int, has_quote: bool = True
 ) -> pa.Table | None:
     """pyarrow's multi-threaded parser; None when any row does not split into the header's columns."""
-    invalid: list[int] = []
-
-    def on_invalid(_row: object) -> str:
-        invalid.append(1)
-        return "skip"
-
     for newlines in (False, True):
-        invalid.clear()
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(body) if isinstance(body, pa.Buffer) else io.BytesIO(body),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip + 1, block_size=16 << 20),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False, invalid_row_handler=on_invalid
+                    delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: pa.string() for n in names},
@@ -326,11 +319,10 @@ def _fast_parse(
                 ),
             )
         except (pa.ArrowInvalid, pa.ArrowException):
+            if not has_quote:  # no quoted newlines possible: the rows are really broken
+                return None
             continue
-        if not invalid:
-            return table
-        if not has_quote:  # no quoted newlines possible: the rows are really broken
-            return None
+        return table
     return None
 
 

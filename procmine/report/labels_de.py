@@ -335,6 +335,260 @@ LABELS: dict[str, str] = {
     "model.caption": "Prozessmodell {office} (BPMN)",
     # --- comparison --------------------------------------------------------------------------
     "caption.with_direction": "{name} – {direction}",
+    # --- issue-5 sections (profile) ------------------------------------------------------------
+    "section.waiting": "Warten und Bearbeiten",
+    "section.backlog": "Rückstand und Warteschlangen",
+    "section.rework_visits": "Nacharbeit und Vorsprachen",
+    "section.external": "Externe Wartezeiten",
+    "section.deadlines": "Fristen",
+    "section.teams": "Teams und Personalbedarf",
+    "intro.waiting": (
+        "Liegezeit ist die Zeit, in der ein Vorgang nach dem vorigen Schritt auf den nächsten wartet; "
+        "Bearbeitungszeit die Zeit von Beginn bis Ende eines Schritts. Jede Dauer steht zweimal da: in "
+        "Kalenderzeit (mit Nächten, Wochenenden und Feiertagen) und in Arbeitszeit (nur Öffnungszeiten "
+        "{hours} an Arbeitstagen ohne Feiertage des Landes {land}). Gezeigt wird jeweils der Median."
+    ),
+    "note.waiting_completion_only": (
+        "Dieser Export enthält nur Abschlusszeitpunkte. Die Bearbeitungszeit ist in den Daten nicht enthalten; "
+        "gezeigt wird der Abstand zwischen zwei Abschlüssen, der Liege- und Bearbeitungszeit zusammen enthält."
+    ),
+    "note.waiting_mixed": (
+        "Nur ein Teil der Schritte hat einen Beginn. Bei Schritten ohne Beginn steht in der Spalte „Liegezeit“ der "
+        "Abstand zum vorigen Abschluss (Liege- und Bearbeitungszeit zusammen); ihre Bearbeitungszeit ist nicht bekannt."
+    ),
+    "caption.activity_times": "Tätigkeiten: Liegezeit davor und Bearbeitungszeit (Median)",
+    "caption.transition_times": "Häufigste Übergänge: Liegezeit zwischen zwei Schritten (Median)",
+    "col.activity": "Tätigkeit",
+    "col.time_basis": "Datengrundlage",
+    "col.wait_calendar": "Liegezeit (Kalenderzeit)",
+    "col.wait_working": "Liegezeit (Arbeitsstunden)",
+    "col.service_calendar": "Bearbeitungszeit (Kalenderzeit)",
+    "col.service_working": "Bearbeitungszeit (Arbeitsstunden)",
+    "col.gap_calendar": "Abstand zum vorigen Schritt (Kalenderzeit)",
+    "col.gap_working": "Abstand zum vorigen Schritt (Arbeitsstunden)",
+    "col.from": "Von",
+    "col.to": "Nach",
+    "col.transitions": "Übergänge",
+    "basis.interval": "Beginn und Ende",
+    "basis.completion_only": "nur Ende (Abstand)",
+    "basis.mixed": "teils mit Beginn",
+    "intro.backlog": (
+        "Zugänge sind neue Vorgänge je Woche, Erledigungen abgeschlossene Vorgänge je Woche, der Bestand sind die "
+        "am Wochenende offenen Vorgänge."
+    ),
+    "chart.flow_title": "Bestand, Zugänge und Erledigungen je Woche",
+    "chart.wip": "Bestand (offene Vorgänge)",
+    "chart.arrivals": "Zugänge je Woche",
+    "chart.completions": "Erledigungen je Woche",
+    "chart.aria": "Liniendiagramm: {title}, {first} bis {last}",
+    "trend.growing": (
+        "Der Bestand wächst: im Mittel um {slope} Vorgänge je Woche (95-%-Vertrauensbereich {low} bis {high}, "
+        "{weeks} Wochen). Die Warteschlange baut sich auf."
+    ),
+    "trend.shrinking": (
+        "Der Bestand sinkt: im Mittel um {slope_abs} Vorgänge je Woche (95-%-Vertrauensbereich {low} bis {high}, "
+        "{weeks} Wochen). Der Rückstand wird abgebaut."
+    ),
+    "trend.stable": (
+        "Kein eindeutiger Trend: die Steigung beträgt {slope} Vorgänge je Woche, der 95-%-Vertrauensbereich "
+        "({low} bis {high}, {weeks} Wochen) schließt 0 ein."
+    ),
+    "trend.too_short": "Für eine Trendaussage sind zu wenige Wochen in den Daten.",
+    "littles.consistent": (
+        "Plausibilitätsprüfung (Gesetz von Little): Vom {start} bis {end} waren im Mittel {wip} Vorgänge offen. "
+        "Aus {throughput} Erledigungen je Tag und einer mittleren Verweildauer von {days} ergeben sich rechnerisch "
+        "{predicted}. Das Verhältnis {ratio} liegt nahe 1: Zugänge, Abschlüsse und Bestand passen zusammen."
+    ),
+    "littles.inconsistent": (
+        "Plausibilitätsprüfung (Gesetz von Little): Vom {start} bis {end} waren im Mittel {wip} Vorgänge offen. "
+        "Aus {throughput} Erledigungen je Tag und einer mittleren Verweildauer von {days} ergeben sich rechnerisch "
+        "nur {predicted}. Das Verhältnis {ratio} weicht deutlich von 1 ab: vermutlich fehlen Abschlussereignisse, "
+        "Vorgänge sind abgeschnitten oder der Bestand war nicht im Gleichgewicht. Bestandszahlen mit Vorsicht lesen."
+    ),
+    "littles.unavailable": "Die Plausibilitätsprüfung nach Little ist mit diesen Daten nicht möglich.",
+    "note.closed_estimate": (
+        "Der Export enthält keine Abschlusskennzeichen: Als abgeschlossen gilt ein Vorgang, der länger ruht als "
+        "90 % aller Pausen zwischen zwei Schritten (Schätzung)."
+    ),
+    "caption.open_ages": "Offene Vorgänge am Ende der Daten nach Alter",
+    "caption.open_ages_by_case_type": "Offene Vorgänge nach Verfahrensart und Alter",
+    "col.age_band": "Alter seit Eingang",
+    "col.open_cases": "offene Vorgänge",
+    "caption.step_queues": "Warteschlangen je Schritt (Wochenwerte)",
+    "col.step": "Schritt",
+    "col.mean_wip": "mittlerer Bestand",
+    "col.last_wip": "Bestand zuletzt",
+    "col.trend": "Trend je Woche",
+    "col.trend_ci": "95-%-Bereich",
+    "col.trend_verdict": "Bewertung",
+    "verdict.growing": "wächst",
+    "verdict.shrinking": "sinkt",
+    "verdict.stable": "kein klarer Trend",
+    "verdict.none": "zu wenige Wochen",
+    "range": "{low} bis {high}",
+    "intro.rework_visits": (
+        "Nacharbeit: eine Tätigkeit kommt im selben Vorgang mehrmals vor. Eine Vorsprache ist ein Tag mit "
+        "Check-in, Servicepoint-Kontakt oder persönlicher Vorsprache. „Erstlösung“ heißt: keine Unterlagen "
+        "nachgefordert."
+    ),
+    "caption.rework_kpis": "Kennzahlen der Dienststelle",
+    "caption.rework_by_case_type": "Nacharbeit nach Verfahrensart",
+    "caption.rework_by_team": "Nacharbeit nach Team",
+    "caption.activity_repeats": "Tätigkeiten, die am häufigsten wiederholt werden",
+    "col.value": "Wert",
+    "col.team": "Team",
+    "col.repeat_share": "Anteil mit Wiederholung",
+    "col.document_rounds": "Nachforderungen je Vorgang",
+    "col.visits": "Vorsprachen je Vorgang",
+    "col.ftr": "Erstlösungsquote",
+    "col.cases_with_repeat": "Vorgänge mit Wiederholung",
+    "col.self_loops": "direkt wiederholt",
+    "rework.rework_share": "Nacharbeitsquote",
+    "rework.document_rounds_mean": "Nachforderungsrunden je Vorgang",
+    "rework.visits_mean": "Vorsprachen je Vorgang",
+    "rework.first_time_right_share": "Erstlösungsquote (keine Nachforderung)",
+    "rework.status_inquiries_mean": "Sachstandsanfragen je Vorgang",
+    "intro.external": (
+        "Wartezeiten auf andere Stellen, jeweils von der Anfrage bis zur ersten Antwort im selben Vorgang, mit "
+        "der gesetzlichen oder üblichen Frist. Offene Anfragen zählen bis zum Ende der Daten."
+    ),
+    "caption.external": "Wartezeiten auf andere Stellen und ihre Fristen",
+    "col.wait_kind": "Wartet auf",
+    "col.norm": "Frist",
+    "col.source": "Grundlage der Frist",
+    "col.answered": "beantwortet",
+    "col.open": "offen",
+    "col.median_days": "Median (Kalendertage)",
+    "col.p90_days": "P90 (Kalendertage)",
+    "col.median_working_h": "Median (Arbeitsstunden)",
+    "col.share_over_norm": "Anteil über Frist",
+    "col.open_over_norm": "offen und über Frist",
+    "wait.ba_consent": "Zustimmung der Bundesagentur für Arbeit",
+    "wait.security_check": "Sicherheitsabfrage",
+    "wait.eat_production": "Kartenproduktion Bundesdruckerei (eAT)",
+    "wait.eat_handover": "Aushändigung der Karte (eigene Behörde)",
+    "wait.visa_consent": "Zustimmung zum Visum",
+    "ba.summary": (
+        "Zustimmung der Bundesagentur für Arbeit (Frist 14 Tage, im § 81a-Verfahren 7 Tage; danach gilt sie als "
+        "erteilt, § 36 Abs. 2 BeschV): {requests} Anfragen, davon {over} der beantworteten über der Frist. "
+        "{deemed} Anfragen wurden über die Zustimmungsfiktion erledigt."
+    ),
+    "ba.not_applied": (
+        "In {n} Vorgängen ({share}) kam die Zustimmung ausdrücklich erst nach Fristablauf, ohne dass die Fiktion "
+        "genutzt wurde: zusammen {days} Wartetage, obwohl die Zustimmung schon als erteilt galt."
+    ),
+    "ba.none": "Im Zeitraum gab es keine Anfragen an die Bundesagentur für Arbeit.",
+    "caption.uncollected_cards": "Eingegangene, noch nicht ausgehändigte Karten (eAT) nach Liegedauer",
+    "col.cards": "Karten",
+    "caption.waiting_by_party": "Liegezeit insgesamt nach Zuständigkeit",
+    "col.party": "Wartet auf",
+    "col.sum_calendar_days": "Summe (Kalendertage)",
+    "col.sum_working_h": "Summe (Arbeitsstunden)",
+    "col.share_calendar": "Anteil (Kalenderzeit)",
+    "col.share_working": "Anteil (Arbeitszeit)",
+    "party.external": "andere Stellen (extern)",
+    "party.applicant": "Antragstellende",
+    "party.office": "eigene Behörde (intern)",
+    "party_basis.waiting": "Liegezeit",
+    "party_basis.gap": "Abstand (enthält Bearbeitung)",
+    "external.split": (
+        "Von aller erfassten Liegezeit entfallen {external} auf andere Stellen, {applicant} auf Antragstellende "
+        "und {office} auf die eigene Behörde (Kalenderzeit)."
+    ),
+    "intro.deadlines": (
+        "Nach drei Monaten ohne Entscheidung ist eine Untätigkeitsklage möglich (§ 75 VwGO). Im beschleunigten "
+        "Fachkräfteverfahren (§ 81a AufenthG) gelten eigene Fristen. Fiktionsbescheinigungen überbrücken die "
+        "Wartezeit; häufige Verlängerungen zeigen lange Verfahren."
+    ),
+    "deadline.inaction": (
+        "Am {date} waren {open} Vorgänge offen, davon {over} ({share}) länger als 3 Monate: hier ist eine "
+        "Untätigkeitsklage möglich."
+    ),
+    "deadline.fiction": (
+        "In {cases} Vorgängen ({share}) wurde eine Fiktionsbescheinigung ausgestellt; je solchem Vorgang wurde sie "
+        "im Mittel {renewals}-mal verlängert, in {multi} Vorgängen mehr als einmal."
+    ),
+    "deadline.no_fiction": "Im Zeitraum wurden keine Fiktionsbescheinigungen erfasst.",
+    "caption.deadline_monthly": "Entwicklung je Monat (letzte 12 Monate, Stand jeweils Monatsende)",
+    "col.month": "Monat",
+    "col.open_over_90": "davon über 3 Monate",
+    "col.closed_over_90": "nach über 3 Monaten abgeschlossen",
+    "col.fiction_issued": "Fiktionsbescheinigungen ausgestellt",
+    "col.fiction_extended": "verlängert",
+    "col.legal_remedies": "Rechtsbehelfe",
+    "caption.fkv": "Fristen im beschleunigten Fachkräfteverfahren (§ 81a AufenthG)",
+    "col.deadline": "Frist",
+    "col.requests": "Anfragen",
+    "col.met": "eingehalten",
+    "col.missed": "überschritten",
+    "col.open_overdue": "offen und überfällig",
+    "col.share_met": "Quote eingehalten",
+    "fkv.ba_consent_81a": "Zustimmung BA binnen 1 Woche",
+    "fkv.recognition": "Anerkennung binnen 2 Monaten",
+    "intro.teams": (
+        "Zahlen nur auf Teamebene, nie zu einzelnen Personen. Teams mit weniger als {min} verschiedenen "
+        "Mitarbeitenden-Kennungen sind als „Sonstige Teams“ zusammengefasst."
+    ),
+    "caption.team_load": "Auslastung und offene Vorgänge je Team",
+    "col.staff_ids": "Mitarbeitende (Kennungen)",
+    "col.events_per_staff": "Ereignisse je Kennung",
+    "col.service_working_h": "Bearbeitungszeit (Arbeitsstunden)",
+    "col.utilisation": "Auslastung (Arbeitszeit)",
+    "note.utilisation_completion": "Ohne Beginn der Schritte ist keine Bearbeitungszeit und damit keine Auslastung bekannt.",
+    "caption.team_handovers": "Häufigste Übergaben zwischen Teams",
+    "col.from_team": "Von Team",
+    "col.to_team": "An Team",
+    "col.handovers": "Übergaben",
+    "caption.weekday": "Wochentage",
+    "weekday.basis_decisions": "Entscheidungen",
+    "weekday.basis_all_events": "alle Ereignisse",
+    "weekday.summary": (
+        "Verteilung der {basis} auf Wochentage: am häufigsten {day} mit {share}. Bündelung {conc} "
+        "(0 = gleichmäßig, 1 = alles an einem Tag)."
+    ),
+    "weekday.0": "Montag",
+    "weekday.1": "Dienstag",
+    "weekday.2": "Mittwoch",
+    "weekday.3": "Donnerstag",
+    "weekday.4": "Freitag",
+    "weekday.5": "Samstag",
+    "weekday.6": "Sonntag",
+    "col.weekday": "Wochentag",
+    "caption.seasonal": "Monate mit deutlich mehr Zugängen als üblich (Saisonindex ab 1,5)",
+    "col.arrivals": "Zugänge",
+    "col.seasonal_index": "Saisonindex",
+    "note.no_seasonal_peaks": "Kein Monat hatte bei einer Verfahrensart mindestens 1,5-mal so viele Zugänge wie üblich.",
+    "caption.starvation": "Verweildauer je Verfahrensart im Vergleich zur ganzen Behörde",
+    "col.median_days_all": "Median (Kalendertage)",
+    "col.p90_ratio": "P90 im Verhältnis zur Behörde",
+    "caption.kgst": "Personalbedarf nach KGSt je Verfahrensart",
+    "col.annual_volume": "Vorgänge pro Jahr",
+    "col.touch_minutes": "Bearbeitungsminuten je Vorgang (Annahme)",
+    "col.fte_needed": "Stellenbedarf (VZÄ)",
+    "kgst.assumptions": (
+        "Berechnung: Vorgänge pro Jahr × Bearbeitungsminuten × (1 + {allowance} Zuschlag für Verteilzeit) ÷ "
+        "{hours} Jahresarbeitsstunden je Vollzeitkraft. Vorgänge pro Jahr sind die Eingänge von {days} Tagen, "
+        "auf 365 Tage hochgerechnet. Die Bearbeitungsminuten sind Annahmen und sollten mit der Dienststelle "
+        "abgestimmt werden."
+    ),
+    "kgst.needed": "Rechnerischer Personalbedarf: {fte} Vollzeitstellen.",
+    "kgst.gap_actual": "Ist-Personal laut Angabe der Dienststelle: {actual} Vollzeitstellen; Lücke: {gap} Vollzeitstellen.",
+    "kgst.gap_estimate": (
+        "Schätzung des Ist-Personals: {actual} verschiedene Mitarbeitenden-Kennungen im Export, jede als volle Stelle "
+        "gezählt (Teilzeit und Abwesenheit sind nicht sichtbar); rechnerische Lücke (Schätzung): {gap} Vollzeitstellen."
+    ),
+    "kgst.no_actual": "Das Ist-Personal ist nicht bekannt; eine Lücke wird daher nicht ausgewiesen.",
+    "unavailable.no_keys": (
+        "nicht verfügbar: Der Export ordnet die Tätigkeiten keinem Katalogschritt zu (z. B. Nachforderung, "
+        "BA-Anfrage, Fiktionsbescheinigung); dafür braucht das Zuordnungsprofil eine Tätigkeitsliste."
+    ),
+    "unavailable.no_teams": "nicht verfügbar: Der Export enthält keine Teams.",
+    "unavailable.no_resources": (
+        "nicht verfügbar: Der Export enthält keine Mitarbeitenden-Kennungen; Teamgröße und Auslastung sind nicht bekannt."
+    ),
+    "unavailable.no_case_types": "nicht verfügbar: Der Export enthält keine Verfahrensarten; der Personalbedarf nach KGSt lässt sich nicht berechnen.",
+    "unavailable.no_data": "nicht verfügbar: Die Daten enthalten hierzu keine Ereignisse.",
+    "evidence.link": "Belege und Grafik: Abschnitt „{section}“",
     # --- errors ------------------------------------------------------------------------------
     "error.no_chromium": "Chromium wurde nicht gefunden; die PDF-Datei kann nicht erzeugt werden. Bitte Chromium installieren oder PROCMINE_CHROMIUM setzen.",
     "error.no_pdf": "Chromium hat keine PDF-Datei geschrieben: {path}",

@@ -17,6 +17,7 @@ CELL_KINDS = (
     "duration",  # value: float, seconds
     "percent",  # value: float share 0..1
     "per_case",  # value: float
+    "hours",  # value: float, hours (working time on the office calendar)
     "date",  # value: ISO date string
     "suppressed",  # value: k (fewer than k cases: shown as "< k")
     "missing",  # value: None
@@ -74,6 +75,8 @@ class FindingItem:
     external: bool
     shared: bool
     text_de: str
+    section_link: str = ""  # anchor ("#externe-wartezeiten") of the section holding the evidence and chart
+    section_title: str = ""  # German title of that section
 
 
 @dataclass(frozen=True)
@@ -126,14 +129,35 @@ class BpmnModel:
 
 
 @dataclass(frozen=True)
+class ChartSeries:
+    """One line of a line chart: German name, a value per x position (None = gap), CSS colour."""
+
+    name: str
+    values: tuple[float | None, ...]
+    color: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """A small line chart drawn as inline SVG: x labels (e.g. weeks as TT.MM.JJJJ) and series."""
+
+    key: str  # element id, stable (link target)
+    title: str
+    x_labels: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+
+
+@dataclass(frozen=True)
 class Section:
-    """A titled report section with an intro sentence and optional tables and notes."""
+    """A titled report section with an intro sentence and optional tables, notes, charts and sentences."""
 
     key: str  # anchor id, stable
     title: str
     intro: str = ""
     tables: tuple[Table, ...] = ()
     notes: tuple[str, ...] = ()
+    charts: tuple[LineChart, ...] = ()
+    paragraphs: tuple[str, ...] = ()  # statements in plain German, shown before the tables
 
 
 @dataclass(frozen=True)

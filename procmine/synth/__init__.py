@@ -22,7 +22,10 @@ from procmine.synth.offices import (
     SHAPES,
     OfficeConfig,
     PlantedPattern,
+    clean_office,
+    clean_offices,
     default_offices,
+    office_with_pattern,
 )
 from procmine.synth.simulate import WINDOW_START, OfficeRun, month_add, simulate_office
 
@@ -31,8 +34,11 @@ __all__ = [
     "OfficeConfig",
     "PlantedPattern",
     "SimulationResult",
+    "clean_office",
+    "clean_offices",
     "default_offices",
     "generate_demo",
+    "office_with_pattern",
     "simulate_network",
 ]
 

@@ -161,7 +161,7 @@ def default_offices() -> list[OfficeConfig]:
                      patterns=[PlantedPattern(10), PlantedPattern(8)], export_shape="de_events_xlsx"),
         OfficeConfig("ABH-05", "Landkreis", staff=staff(),
                      patterns=[PlantedPattern(3)], export_shape="xes_events_csv", land="SN"),
-        OfficeConfig("ABH-06", "Landkreis", staff=staff(),
+        OfficeConfig("ABH-06", "Landkreis", staff=staff(), team_load=0.75,
                      patterns=[PlantedPattern(5)], export_shape="de_milestones_csv", land="HE"),
         OfficeConfig("ABH-07", "Landkreis", staff=staff(),
                      patterns=[PlantedPattern(2, {"team": "Team A-K"}), PlantedPattern(15)],
@@ -171,3 +171,25 @@ def default_offices() -> list[OfficeConfig]:
         OfficeConfig("ABH-09", "Landkreis", staff=staff(**{"Team_Einreise": 5}),
                      patterns=[PlantedPattern(12), PlantedPattern(11)], export_shape="de_lifecycle_csv"),
     ]
+
+
+def clean_office(name: str, **kwargs: Any) -> OfficeConfig:
+    """An office with DOMAIN §7.3 defaults and nothing planted (a reference for tests)."""
+    kwargs.setdefault("staff", dict(DEFAULT_STAFF))
+    return OfficeConfig(name, **kwargs)
+
+
+def clean_offices(n: int = 4, prefix: str = "ABH-R") -> list[OfficeConfig]:
+    """``n`` clean reference offices named ``<prefix>1`` …"""
+    return [clean_office(f"{prefix}{i + 1}") for i in range(n)]
+
+
+def office_with_pattern(name: str, number: int, params: dict[str, Any] | None = None, **kwargs: Any) -> OfficeConfig:
+    """A default office with exactly one DOMAIN §7.4 pattern planted (the team it needs is staffed)."""
+    pat = PlantedPattern(number, dict(params or {}))
+    staff = dict(DEFAULT_STAFF)
+    team = pat.resolved().get("team")
+    if number in (2, 12) and team and team not in staff:
+        staff[team] = 5
+    kwargs.setdefault("staff", staff)
+    return OfficeConfig(name, patterns=[pat], **kwargs)

@@ -1,0 +1,309 @@
+"""The issue-5 office profile: where cases wait, why, and what would help, computed once per office.
+
+``office_profile(log)`` calls the building blocks (``time``, ``queues``, ``visits``, ``external``,
+``deadlines``, ``teams``, ``staffing``) with shared inputs (one ``CaseSpans``, one step-time table)
+and returns an ``OfficeProfile``: plain DataFrames and small frozen dataclasses the report and
+results.json only format. Logs without catalogue activity keys (most real logs) still get the time,
+queue and team figures; the key-based parts are empty and ``unavailable`` says why (reason codes,
+phrased in German by the report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from procmine.analyse.deadlines import BA_81A_WAIT, RECOGNITION_WAIT, FictionChurn, InactionRisk, deadline_monthly, fiction_churn, fkv_deadlines, inaction_risk
+from procmine.analyse.external import (
+    EXTERNAL_WAITS,
+    BaConsentCheck,
+    ba_consent_check,
+    external_wait_summary,
+    external_waits,
+    uncollected_cards,
+)
+from procmine.analyse.queues import (
+    LittlesLaw,
+    QueueTrend,
+    case_spans,
+    littles_law_check,
+    office_flow,
+    open_case_ages,
+    queue_trend,
+    step_flow,
+)
+from procmine.analyse.staffing import StaffingAssumptions, StaffingResult, kgst_staffing
+from procmine.analyse.teams import (
+    MIN_TEAM_RESOURCES,
+    WeekdayProfile,
+    _case_team,
+    monthly_arrivals,
+    priority_starvation,
+    team_groups,
+    team_handovers,
+    team_load,
+    weekday_profile,
+)
+from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
+from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
+from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
+
+TRANSITIONS_TOP = 25  # transitions kept in the profile (the most frequent)
+STEP_TREND_MIN_WEEKS = 8  # a step needs this many weeks of data for a queue trend
+
+
+@dataclass(frozen=True)
+class OfficeProfile:
+    """All issue-5 figures of one office (see module docstring); ``unavailable``: section -> reason codes."""
+
+    time_basis: str  # "interval", "completion_only" or "mixed"
+    keyed: bool  # the log carries catalogue activity keys
+    calendar: OfficeCalendar
+    # 1 time
+    activity_times: pd.DataFrame  # activity, activity_key, events, time_basis, {service,waiting,gap}_{calendar,working}_{median,mean}_s
+    transition_times: pd.DataFrame  # from, to, count, time_basis, waiting/gap medians (calendar + working seconds)
+    # 2 queues
+    closed_rule: str
+    flow_weekly: pd.DataFrame  # period, arrivals, completions, wip
+    step_queues: pd.DataFrame  # activity, weeks, arrivals, completions, mean_wip, last_wip, slope_per_week, ci_low, ci_high, growing
+    open_ages: pd.DataFrame  # age_band, cases, share
+    open_ages_by_case_type: pd.DataFrame  # case_type, age_band, cases, share
+    wip_trend: QueueTrend
+    littles_law: LittlesLaw
+    # 3 rework
+    rework: dict[str, float]
+    rework_by_case_type: pd.DataFrame
+    rework_by_team: pd.DataFrame  # small teams merged
+    activity_repeats: pd.DataFrame
+    # 4 external
+    external_summary: pd.DataFrame  # wait, answered, open, median_days, p90_days, median_working_h, share_over_norm, open_over_norm, norm_days, basis, external, source
+    ba_consent: BaConsentCheck
+    uncollected_cards: pd.DataFrame  # age_band, cards, share
+    waiting_by_party: pd.DataFrame  # wait_party, basis, calendar_s, working_s, share_calendar, share_working
+    # 5 deadlines
+    inaction: InactionRisk
+    fkv_deadlines: pd.DataFrame
+    fiction: FictionChurn
+    deadline_monthly: pd.DataFrame
+    # 6 teams and staffing
+    team_load: pd.DataFrame
+    team_handovers: pd.DataFrame
+    weekday: WeekdayProfile
+    seasonal: pd.DataFrame  # month, case_type, arrivals, seasonal_index
+    starvation: pd.DataFrame
+    staffing: StaffingResult | None
+    unavailable: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _basis(s: pd.Series) -> str:
+    """"interval", "completion_only", "mixed" (or "none" for no rows) of a time_basis column."""
+    vals = set(s.dropna().unique())
+    if not vals:
+        return "none"
+    return vals.pop() if len(vals) == 1 else "mixed"
+
+
+def transition_times(steps: pd.DataFrame, top: int = TRANSITIONS_TOP) -> pd.DataFrame:
+    """Per directly-follows pair (previous activity -> activity): count and median waiting (interval
+    rows) and median gap (all rows), calendar and working seconds; the ``top`` most frequent pairs.
+
+    Uses a ``step_times`` table; the first step of a case has no predecessor and is left out.
+    """
+    cols = ["from", "to", "count", "time_basis", "waiting_calendar_median_s", "waiting_working_median_s",
+            "gap_calendar_median_s", "gap_working_median_s"]
+    st = steps[steps["prev_activity"].notna()]
+    if st.empty:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame(
+        {
+            "from": st["prev_activity"].astype(str).to_numpy(),
+            "to": st[ACTIVITY].astype(str).to_numpy(),
+            "interval": (st["time_basis"] == "interval").to_numpy(),
+            "waiting_calendar_s": st["waiting_calendar_s"].to_numpy(),
+            "waiting_working_s": st["waiting_working_s"].to_numpy(),
+            "gap_calendar_s": st["gap_calendar_s"].to_numpy(),
+            "gap_working_s": st["gap_working_s"].to_numpy(),
+        }
+    )
+    g = frame.groupby(["from", "to"], sort=False)
+    med = g[["waiting_calendar_s", "waiting_working_s", "gap_calendar_s", "gap_working_s"]].median()
+    med.columns = [c.replace("_s", "_median_s") for c in med.columns]
+    share = g["interval"].mean()
+    out = pd.DataFrame({"count": g.size()}).join(med)
+    out["time_basis"] = np.where(share >= 1.0, "interval", np.where(share <= 0.0, "completion_only", "mixed"))
+    out = out.reset_index().sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable")
+    return out.head(top).reset_index(drop=True)[cols]
+
+
+def step_queue_summary(flow: pd.DataFrame, min_weeks: int = STEP_TREND_MIN_WEEKS) -> pd.DataFrame:
+    """Per step of a weekly ``step_flow`` table: totals, mean and last WIP and the WIP trend
+    (slope per week with its 95 % interval; one fit per activity, not per case)."""
+    cols = ["activity", "weeks", "arrivals", "completions", "mean_wip", "last_wip", "slope_per_week", "ci_low",
+            "ci_high", "growing", "shrinking"]
+    if flow.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for act, part in flow.groupby(ACTIVITY, sort=True):  # one regression per activity (a few dozen)
+        tr = queue_trend(part["wip"].to_numpy()) if len(part) >= min_weeks else queue_trend([])
+        rows.append((act, len(part), int(part["arrivals"].sum()), int(part["completions"].sum()),
+                     float(part["wip"].mean()), int(part["wip"].iloc[-1]), tr.slope_per_week, tr.ci_low, tr.ci_high,
+                     tr.growing, tr.shrinking))
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["mean_wip", "activity"], ascending=[False, True], kind="stable", ignore_index=True)
+
+
+def _merged_case_teams(log: pd.DataFrame, min_resources: int) -> np.ndarray:
+    """Per case (in case order) its dominant team after merging teams of < ``min_resources`` staff ids."""
+    teams = team_groups(log, min_resources)
+    codes_first = case_codes(log)[~same_case_as_previous(log)]
+    if teams.isna().all():
+        return np.full(len(codes_first), None, dtype=object)
+    return _case_team(log, teams).reindex(codes_first).to_numpy(dtype=object)
+
+
+def office_profile(
+    log: pd.DataFrame,
+    calendar: OfficeCalendar = DEFAULT_CALENDAR,
+    actual_fte: float | None = None,
+    staffing_assumptions: StaffingAssumptions | None = None,
+    min_resources: int = MIN_TEAM_RESOURCES,
+    closed: pd.Series | None = None,
+    closed_rule: str | None = None,
+) -> OfficeProfile:
+    """The issue-5 profile of one office's canonical log (vectorised; per-activity fits only).
+
+    ``actual_fte``: the office's real staff in full-time equivalents, if known; otherwise the KGSt
+    gap is taken against the number of distinct staff ids (``staffing.actual_fte_is_estimate``).
+    ``closed``: optional bool Series (case_id -> closed) to use the core analysis' closing rule
+    (named by ``closed_rule``).
+    """
+    unavailable: dict[str, list[str]] = {}
+    keyed = has_keys(log)
+    if not keyed:
+        for sec in ("rework", "external", "deadlines"):
+            unavailable.setdefault(sec, []).append("no_keys")
+
+    steps = step_times(log, calendar)
+    basis = _basis(steps["time_basis"])
+    if basis == "completion_only":
+        unavailable.setdefault("time", []).append("completion_only")
+    # activity table from the one step table (same as time.activity_times, without recomputing steps)
+    metrics = [f"{m}_{b}_s" for m in ("service", "waiting", "gap") for b in ("calendar", "working")]
+    act = steps[ACTIVITY].astype(str)
+    g = steps[metrics].groupby(act.to_numpy(), sort=True)
+    med = g.median()
+    med.columns = [c.replace("_s", "_median_s") for c in med.columns]
+    mean = g.mean()
+    mean.columns = [c.replace("_s", "_mean_s") for c in mean.columns]
+    tb = steps["time_basis"].groupby(act.to_numpy(), sort=True)
+    interval_share = (steps["time_basis"] == "interval").groupby(act.to_numpy(), sort=True).mean()
+    key = steps[ACTIVITY_KEY].astype("object").groupby(act.to_numpy(), sort=True).first()
+    acts = pd.DataFrame({ACTIVITY_KEY: key, "events": tb.size()})
+    acts["time_basis"] = np.where(interval_share >= 1.0, "interval", np.where(interval_share <= 0.0, "completion_only", "mixed"))
+    acts = pd.concat([acts, med, mean], axis=1).rename_axis(ACTIVITY).reset_index()
+    acts = acts.sort_values(["events", ACTIVITY], ascending=[False, True], kind="stable", ignore_index=True)
+    trans = transition_times(steps)
+
+    spans = case_spans(log, closed=closed)
+    flow = office_flow(log, "W", spans=spans)
+    flow = flow.drop(columns=["office"]) if "office" in flow.columns else flow
+    flow = flow.groupby("period", sort=True)[["arrivals", "completions", "wip"]].sum().reset_index()
+    steps_q = step_queue_summary(step_flow(log, "W"))
+    ages = open_case_ages(log, spans=spans)
+    ages_ct = open_case_ages(log, by=CASE_TYPE, spans=spans) if CASE_TYPE in log.columns else pd.DataFrame()
+    trend = queue_trend(flow["wip"].to_numpy())
+    ll = littles_law_check(log, spans=spans)
+
+    rw = case_rework(log)
+    per_case = rw.per_case.copy()
+    per_case[TEAM] = _merged_case_teams(log, min_resources)
+    rw_sum = rework_summary(per_case)
+    rw_ct = rework_concentration(per_case, CASE_TYPE) if CASE_TYPE in per_case.columns else pd.DataFrame()
+    rw_team = rework_concentration(per_case[per_case[TEAM].notna()], TEAM) if per_case[TEAM].notna().any() else pd.DataFrame()
+    repeats = activity_repeats(log)
+
+    # the paired waits only look at request/answer rows: work on that (small) part of the log,
+    # aged to the end of the whole log
+    as_of = pd.to_datetime(log[END], utc=True).max() if len(log) else None
+    wait_log = log
+    if keyed:
+        wanted = {k for s in (*EXTERNAL_WAITS, BA_81A_WAIT, RECOGNITION_WAIT) for k in (*s.from_keys, *s.to_keys)}
+        wanted |= {"ba_consent_deemed"}
+        wait_log = log[log[ACTIVITY_KEY].isin(wanted).to_numpy(dtype=bool)]
+    waits = external_waits(wait_log, calendar, as_of=as_of)
+    ext = external_wait_summary(waits)
+    sources = {s.name: s.source for s in EXTERNAL_WAITS}
+    ext["source"] = ext["wait"].map(sources)
+    ba = ba_consent_check(wait_log, waits)
+    cards = uncollected_cards(wait_log, as_of=as_of)
+    wi = steps["time_basis"] == "interval"
+    party = pd.DataFrame(
+        {
+            "wait_party": steps["wait_party"].to_numpy(),
+            "basis": np.where(wi, "waiting", "gap"),
+            "calendar_s": steps["waiting_calendar_s"].where(wi, steps["gap_calendar_s"]).to_numpy(),
+            "working_s": steps["waiting_working_s"].where(wi, steps["gap_working_s"]).to_numpy(),
+        }
+    )
+    by_party = party.groupby(["wait_party", "basis"])[["calendar_s", "working_s"]].sum().reset_index()
+    for b in ("calendar", "working"):
+        tot = by_party[f"{b}_s"].sum()
+        by_party[f"share_{b}"] = by_party[f"{b}_s"] / tot if tot else np.nan
+
+    risk = inaction_risk(log, spans=spans)
+    fkv = fkv_deadlines(wait_log, as_of=as_of)
+    fic = fiction_churn(log)
+    monthly = deadline_monthly(log, spans=spans)
+
+    has_team = TEAM in log.columns and log[TEAM].notna().any()
+    if not has_team:
+        unavailable.setdefault("teams", []).append("no_teams")
+    if RESOURCE not in log.columns or log[RESOURCE].isna().all():
+        unavailable.setdefault("teams", []).append("no_resources")
+    load = team_load(log, min_resources, calendar, spans=spans) if has_team else pd.DataFrame()
+    hand = team_handovers(log, min_resources) if has_team else pd.DataFrame()
+    wd = weekday_profile(log)
+    seasonal = monthly_arrivals(log, spans=spans)
+    starv = priority_starvation(log, spans=spans)
+    staffing = None
+    if CASE_TYPE in log.columns and log[CASE_TYPE].notna().any():
+        staffing = kgst_staffing(log, staffing_assumptions, actual_fte, min_resources=min_resources, spans=spans)
+    else:
+        unavailable.setdefault("staffing", []).append("no_case_types")
+    return OfficeProfile(
+        time_basis=basis,
+        keyed=keyed,
+        calendar=calendar,
+        activity_times=acts,
+        transition_times=trans,
+        closed_rule=closed_rule or spans.closed_rule,
+        flow_weekly=flow,
+        step_queues=steps_q,
+        open_ages=ages,
+        open_ages_by_case_type=ages_ct,
+        wip_trend=trend,
+        littles_law=ll,
+        rework=rw_sum,
+        rework_by_case_type=rw_ct,
+        rework_by_team=rw_team,
+        activity_repeats=repeats,
+        external_summary=ext,
+        ba_consent=ba,
+        uncollected_cards=cards,
+        waiting_by_party=by_party,
+        inaction=risk,
+        fkv_deadlines=fkv,
+        fiction=FictionChurn(fic.cases, fic.cases_with_certificate, fic.certificate_share,
+                             fic.renewals_per_certificate_case, fic.cases_multiple_renewals,
+                             fic.per_case.iloc[0:0], fic.monthly),
+        deadline_monthly=monthly,
+        team_load=load,
+        team_handovers=hand,
+        weekday=wd,
+        seasonal=seasonal,
+        starvation=starv,
+        staffing=staffing,
+        unavailable={k: tuple(v) for k, v in unavailable.items()},
+    )

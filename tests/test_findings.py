@@ -129,8 +129,7 @@ def test_find_bottlenecks_returns_copies_with_findings() -> None:
 
 MATCH_FIELDS = ("from_key", "to_key", "activity_key", "team", "case_type")
 # planted too weakly by the generator to rank first (see the analysis report; not special-cased)
-WEAK_PRIMARY = {"ABH-06": "security outage (16 weeks held) ~1.6 excess days per case-year; its after-effect on "
-                          "Team Humanitär's queue ranks first as a team finding"}
+WEAK_PRIMARY: dict[str, str] = {}  # office -> reason, for a planted pattern the generator plants too weakly
 
 
 def _matches(f, planted: dict) -> bool:

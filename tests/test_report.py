@@ -317,7 +317,7 @@ def test_every_label_key_used_exists():
     used = set()
     for tpl in (src / "templates").glob("*.html"):
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""", tpl.read_text(encoding="utf-8")))
-    for py in ("build.py", "render.py"):
+    for py in ("build.py", "render.py", "profile_sections.py"):
         used |= set(re.findall(r"""\blabel\(\s*["']([\w.]+)["']\s*[,)]""", (src / py).read_text(encoding="utf-8")))
     assert used, "no keys found: the regex is wrong"
     assert not sorted(used - set(LABELS))
@@ -374,8 +374,155 @@ def test_deadline_finding_norm_in_days_and_evidence_units():
 def test_no_label_key_is_unused():
     """Keys outside the looked-up-by-pattern families (kind.*, pattern.*, measure.*, kpi.*, …) must be used literally."""
     src = REPO / "procmine" / "report"
-    files = [src / "build.py", src / "render.py", src / "__init__.py", *(src / "templates").glob("*.html")]
+    files = [src / "build.py", src / "render.py", src / "profile_sections.py", src / "__init__.py", *(src / "templates").glob("*.html")]
     text = "".join(p.read_text(encoding="utf-8") for p in files)
     dynamic = ("kind.", "pattern.", "measure.", "measure_short.", "kpi.", "norm_basis.", "evidence_key.", "flag.", "text.", "unit.")
     unused = [k for k in LABELS if not k.startswith(dynamic) and f'"{k}"' not in text and f"'{k}'" not in text]
     assert not unused
+
+
+# --- issue-5 profile sections -------------------------------------------------------------------
+
+PROFILE_SECTIONS = ("Warten und Bearbeiten", "Rückstand und Warteschlangen", "Nacharbeit und Vorsprachen",
+                    "Externe Wartezeiten", "Fristen", "Teams und Personalbedarf")
+
+
+def _profile_log(with_start: bool = True) -> pd.DataFrame:
+    """Ten cases over ten weeks, markup in an activity label and the team name, five staff ids in the team."""
+    from procmine import schema
+
+    rows = []
+    for i in range(10):  # test data, not analysis code
+        t0 = pd.Timestamp("2024-03-04 09:00", tz="Europe/Berlin") + pd.Timedelta(weeks=i)
+        steps = [
+            ("Antrag eingegangen", "application_received", t0, t0),
+            (EVIL, "ba_consent_requested", t0 + pd.Timedelta(hours=1), t0 + pd.Timedelta(hours=2)),
+            ("Zustimmung BA erteilt", "ba_consent_granted", t0 + pd.Timedelta(days=21), t0 + pd.Timedelta(days=21)),
+        ]
+        if i < 6:
+            steps.append(("Vorgang abgeschlossen", "case_closed", t0 + pd.Timedelta(days=22), t0 + pd.Timedelta(days=22, hours=1)))
+        for act, key, s, e in steps:
+            rows.append((f"c{i}", act, key, s, e, BOLD, f"r{i % 5}", "AE_EMP"))
+    df = pd.DataFrame(rows, columns=["case_id", "activity", "activity_key", "start", "end", "team", "resource", "case_type"])
+    df["start"] = pd.to_datetime(df["start"], utc=True) if with_start else pd.NaT
+    df["end"] = pd.to_datetime(df["end"], utc=True)
+    df["precision"] = "minute"
+    df["office"] = "ABH-X"
+    df["event_seq"] = range(len(df))
+    df["source_file"] = "x.csv"
+    df["source_row"] = range(2, len(df) + 2)
+    return schema.sort_log(schema.conform(df))
+
+
+@pytest.fixture
+def profile_written(tmp_path):
+    from dataclasses import replace
+
+    from procmine.analyse import analyse_office
+    from procmine.analyse.model import Finding
+
+    a = analyse_office(_profile_log(), office="ABH-X", discover=False)
+    ba = Finding(kind="waiting", pattern="ba_wait", value=21.0, unit="days", impact=70.0, cases=10, external=True,
+                 from_activity=EVIL, to_activity="Zustimmung BA erteilt", norm=14.0, norm_basis="legal", rank=1)
+    b = analyse_office(_profile_log(with_start=False), office="ABH-Y", discover=False)
+    analyses = [replace(a, findings=(ba,)), b]
+    paths = write_reports(analyses, compare_offices(analyses), {}, tmp_path / "out", now=NOW)
+    return paths, analyses
+
+
+def test_profile_sections_in_office_report(profile_written):
+    paths, _ = profile_written
+    html = paths.office_reports["ABH-X"].read_text(encoding="utf-8")
+    positions = [html.index(f"<h2>{title}</h2>") for title in PROFILE_SECTIONS]
+    assert positions == sorted(positions) and html.index("<h2>Engpässe</h2>") < positions[0]
+    assert positions[-1] < html.index("<h2>Varianten</h2>")
+    assert 'id="rueckstand-grafik"' in html and "<polyline" in html  # the inline weekly chart
+    assert "Kalenderzeit" in html and "Arbeitsstunden" in html
+    # 10 BA waits of 21 days over the 14-day norm; none deemed -> the deemed-consent sentence
+    assert "Zustimmung der Bundesagentur für Arbeit" in html and "obwohl die Zustimmung schon als erteilt galt" in html
+    # the finding links to the section with its evidence
+    assert '<a href="#externe-wartezeiten">Belege und Grafik: Abschnitt „Externe Wartezeiten“</a>' in html
+    # KGSt with the staff-id estimate clearly labelled
+    assert "Schätzung des Ist-Personals: 5 verschiedene Mitarbeitenden-Kennungen" in html
+    # completion-only office: says service time is not in the data
+    other = paths.office_reports["ABH-Y"].read_text(encoding="utf-8")
+    assert "Die Bearbeitungszeit ist in den Daten nicht enthalten" in other
+
+
+def test_profile_sections_escape_data_borne_text(profile_written):
+    paths, _ = profile_written
+    html = paths.office_reports["ABH-X"].read_text(encoding="utf-8")
+    assert "<script" not in html and BOLD not in html
+    waiting = html[html.index('<section id="warten-und-bearbeiten"'):html.index('<section id="rueckstand"')]
+    assert EVIL_ESC in waiting
+    teams = html[html.index('<section id="teams-und-personalbedarf"'):html.index('<section id="varianten"')]
+    assert BOLD_ESC in teams  # the team name, escaped in the team table
+    chart = _svgs(html[html.index('<section id="rueckstand"'):])[0]
+    assert "<script" not in chart and "Bestand (offene Vorgänge)" in chart
+
+
+def test_line_chart_escapes_and_scales():
+    from procmine.report.model import ChartSeries, LineChart
+    from procmine.report.render import line_chart_svg
+
+    svg = str(line_chart_svg(LineChart("k", EVIL, ("01.01.2024", BOLD, "15.01.2024"), (ChartSeries(BOLD, (0.0, None, 228.0), "#000"),))))
+    assert EVIL_ESC in svg and BOLD_ESC in svg and "<b>" not in svg and "<script" not in svg
+    # max 228 -> step 50 (228 / 5 rounded up to 1-2-5), axis 0..250
+    assert ">250</text>" in svg and ">300</text>" not in svg
+
+
+def test_profile_results_keys_documented_and_suppressed(profile_written):
+    paths, analyses = profile_written
+    doc = (REPO / "docs" / "results.md").read_text(encoding="utf-8")
+    res = json.loads(paths.results_json.read_text(encoding="utf-8"))
+    prof = res["offices"][0]["profile"]
+    assert prof["external"]["ba_consent"]["deemed_not_applied"] == 10
+    # requested at t0 + 2 h, granted at t0 + 21 d: 21 d - 2 h each, 14-day norm -> 10 x (7 d - 2 h)
+    assert prof["external"]["ba_consent"]["excess_days_not_applied"] == pytest.approx(10 * (7 - 2 / 24))
+    assert prof["deadlines"]["inaction"]["open_cases"] == 4
+    assert prof["staffing"]["actual_fte_is_estimate"] is True and prof["staffing"]["actual_fte"] == 5.0
+    assert res["offices"][1]["profile"]["time_basis"] == "completion_only"
+
+    def keys(x, parent=""):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if parent in ("touch_minutes", "unavailable"):  # case-type codes / section names
+                    continue
+                yield k
+                yield from keys(v, k)
+        elif isinstance(x, list):
+            for v in x:
+                yield from keys(v, parent)
+
+    missing = sorted({k for k in keys(prof) if f"`{k}`" not in doc})
+    assert not missing, f"undocumented results.json profile keys: {missing}"
+
+
+def test_receipt_report_says_what_is_not_available(tmp_path):
+    from procmine import schema
+    from procmine.analyse import analyse_office
+
+    raw = pd.read_csv(REPO.parent / "shared" / "data" / "public" / "receipt.csv", dtype=str)
+    log = schema.sort_log(schema.conform(pd.DataFrame({
+        "case_id": raw["case:concept:name"], "activity": raw["concept:name"],
+        "end": pd.to_datetime(raw["time:timestamp"], utc=True, format="ISO8601"), "resource": raw["org:resource"],
+        "precision": "second", "office": "receipt", "event_seq": range(len(raw)), "source_file": "receipt.csv",
+        "source_row": range(2, len(raw) + 2),
+    })))
+    a = analyse_office(log, office="receipt", discover=False)
+    report = build.build_office_report(a, None, None, now=NOW)
+    ext = report.sections["external"]
+    assert ext.tables == () and any(n.startswith("nicht verfügbar:") for n in ext.notes)
+    assert any(n.startswith("nicht verfügbar:") for n in report.sections["teams"].notes)
+    html = write_reports([a], compare_offices([a]), {}, tmp_path / "r", now=NOW).office_reports["receipt"].read_text(encoding="utf-8")
+    assert "nicht verfügbar: Der Export ordnet die Tätigkeiten keinem Katalogschritt zu" in html
+    json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))  # strict JSON, no NaN
+
+
+def test_profile_group_rows_under_k_are_suppressed():
+    from procmine.report.profile_sections import _records
+
+    df = pd.DataFrame({"team": ["Team A", "Team B"], "cases": [12, 3], "repeat_share": [0.25, 1.0]})
+    rec = _records(df, "cases", 5, ("team",))
+    assert rec[0] == {"team": "Team A", "cases": 12, "repeat_share": 0.25, "suppressed": False}
+    assert rec[1] == {"team": "Team B", "cases": None, "suppressed": True}  # 3 < 5: no share that could be traced back

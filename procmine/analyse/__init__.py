@@ -102,7 +102,7 @@ def analyse_office(
         if reason:
             extra["model_skipped"] = reason
     prof = None
-    if profile:
+    if profile and ea.n:  # an empty log has no profile to speak of
         closed = pd.Series(cases["closed"].to_numpy(dtype=bool), index=cases["case_id"].astype(str).to_numpy())
         prof = office_profile(log, calendar or DEFAULT_CALENDAR, actual_fte=actual_fte, closed=closed, closed_rule=rule)
     lo, hi = ea.period

@@ -41,7 +41,8 @@ Impact formulas per family (all in case-days per year):
 * drift: a step change in a case type's monthly arrivals (listed, never high-impact on its own).
 
 A finding is *high-impact* when it is the office's own (not shared) and its impact is at least
-``min_impact_per_case_year`` days per case per year of the office; findings below
+``min_impact_per_case_year`` days per case per year of the office (default 1: the problem costs at
+least one extra day for every case the office handles in a year); findings below
 ``min_listed_per_case_year`` are dropped.
 """
 
@@ -89,17 +90,19 @@ CONTACT_KEYS: dict[str, tuple[str, str]] = {
     "case_handed_over": ("handoff_pingpong", "handover"),
     "appointment_no_show": ("booking_abuse", "no_show"),
 }
-# activities whose repeats (beyond the first occurrence) are rework, by pattern
+# activities whose repeats (beyond the first occurrence) are rework, by pattern. A re-booked
+# appointment is left out on purpose: it follows a no-show as often as a document round, so it is
+# generic rework and joins whichever of those families is the office's larger (_merge_families)
 REPEAT_KEYS: dict[str, tuple[str, str]] = {
     "documents_received": ("document_loops", "rework"),
     "appearance_completed": ("document_loops", "rework"),
-    "appointment_scheduled": ("document_loops", "rework"),
     "file_requested": ("handoff_pingpong", "handover"),
     "fiction_certificate_issued": ("fiction_churn", "deadline"),
 }
 EXTERNAL_KEYS = {k for k, v in catalogue.EXTERNAL_PARTY.items() if v.startswith("external_")}
 DEADLINE_PATTERN_BY_CASE_TYPE = {"VISA_CONSENT": "visa_consent_queue"}
 MAX_ROUND_DAYS = 30.0
+MIN_Z = 3.0  # deadline findings: standard errors above the network's typical share to count as high-impact
 # contacts that pile up while a case stays open: compared within bands of elapsed days
 EXPOSURE_KEYS = {"status_inquiry_received", "fiction_certificate_extended"}
 ELAPSED_BANDS_D = [30.0, 60.0, 90.0, 180.0, 365.0]
@@ -152,6 +155,7 @@ class OfficeData:
         out = cls(office, ea, cases, node, ea.span_days / YEAR_D)
         # elapsed days net of waits on other bodies (BA, security services, Bundesdruckerei)
         ext = np.zeros(ea.n_cases)
+        ext_excess = np.zeros(ea.n_cases)
         ext_over = np.zeros(ea.n_cases, dtype=bool)
         for norm in catalogue.WAIT_NORMS:
             if norm.external:
@@ -160,8 +164,12 @@ class OfficeData:
                     case = w["case"].to_numpy(dtype=np.int64)
                     wait = w["wait_d"].to_numpy(dtype=float)
                     np.add.at(ext, case, np.maximum(wait, 0.0))
+                    np.add.at(ext_excess, case, np.maximum(wait - norm.days, 0.0))
                     ext_over[case[wait > norm.days]] = True
         cases["internal_d"] = np.maximum(cases["elapsed_d"].to_numpy() - ext, 0.0)
+        # elapsed days without the part of external waits beyond their norm: that part is the
+        # external finding's (e.g. ba_wait), so deadline findings do not count it a second time
+        cases["elapsed_net_d"] = np.maximum(cases["elapsed_d"].to_numpy() - ext_excess, 0.0)
         # cases held by another body beyond its norm: their later queueing is that body's doing
         cases["external_over"] = ext_over
         return out
@@ -532,7 +540,7 @@ def _detect_deadlines(data: dict[str, OfficeData], teams: dict[str, np.ndarray])
     parts = [
         pd.DataFrame(
             {"office": n, "item": d.cases["case_type"].to_numpy(), "ct": d.cases["case_type"].to_numpy(),
-             "beyond": np.maximum(d.cases["elapsed_d"].to_numpy() - lim, 0.0), "team": teams[n]}
+             "beyond": np.maximum(d.cases["elapsed_net_d"].to_numpy() - lim, 0.0), "team": teams[n]}
         )
         for n, d in data.items()
         if len(d.cases)
@@ -554,6 +562,10 @@ def _detect_deadlines(data: dict[str, OfficeData], teams: dict[str, np.ndarray])
         team_share=("team", lambda s: float((s == s.mode().iloc[0]).mean()) if len(s) else 0.0),
     )
     own = own.merge(over.reset_index(), on=["item", "office"])
+    # how sure: the share over 90 days against the network's typical share for the type (binomial z)
+    typical_share = own.groupby("item")["share"].median()
+    p0 = own["item"].map(typical_share).clip(0.01, 0.99).to_numpy()
+    own["z"] = (own["share"].to_numpy() - p0) / np.sqrt(p0 * (1 - p0) / own["n"].clip(lower=1).to_numpy())
     out = []
     for r in own.itertuples(index=False):  # one step per (case type, office)
         if r.starved <= 0 or r.over == 0:
@@ -582,6 +594,8 @@ def _detect_deadlines(data: dict[str, OfficeData], teams: dict[str, np.ndarray])
                         "days_beyond_90_per_case": float(r.total / r.n),
                         "network_typical_days_beyond_90_per_case": float(r.typical_total / r.n),
                         "office_level_per_case": float(r.office_level),
+                        "network_typical_share_over_90_days": float(typical_share.get(r.item, np.nan)),
+                        "significance_z": float(r.z),
                         "norm_source": "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten)",
                     },
                     measures=MEASURES.get(pattern, ()),
@@ -592,6 +606,25 @@ def _detect_deadlines(data: dict[str, OfficeData], teams: dict[str, np.ndarray])
 
 
 # --- team level ---------------------------------------------------------------------------------
+
+
+def _quarterly_team_gap(df: pd.DataFrame, case_start: np.ndarray, teams: pd.Index, min_quarters: int = 3, min_cases: int = 5) -> pd.Series:
+    """Per team: median over quarters (by case start) of (team median − other teams' median) residual."""
+    start = pd.to_datetime(pd.Series(case_start[df.index.to_numpy()]), utc=True)
+    q = ((start - start.min()).dt.days // 91).to_numpy()
+    team = df["team"].to_numpy()
+    r = df["r"].to_numpy()
+    out = {}
+    for t in teams:  # a handful of teams × a handful of quarters
+        gaps = []
+        for quarter in np.unique(q):
+            in_q = q == quarter
+            mine, others = r[in_q & (team == t)], r[in_q & (team != t)]
+            if len(mine) >= min_cases and len(others) >= min_cases:
+                gaps.append(float(np.median(mine) - np.median(others)))
+        if len(gaps) >= min_quarters:
+            out[t] = float(np.median(gaps))
+    return pd.Series(out, dtype=float)
 
 
 def _detect_teams(
@@ -622,7 +655,15 @@ def _detect_teams(
         # reference: the office's other teams (same office, so office-wide effects cancel); medians,
         # so a shortage that slows the team's typical case counts, not a passing flood of some cases
         other_med = pd.Series({t: float(np.median(df.loc[df["team"].to_numpy() != t, "r"])) for t in per_team.index})
-        per_team["excess"] = per_team["n"] * (per_team["rmed"] - other_med)
+        # a shortage is chronic: take the smaller of the whole-period gap and the median of the
+        # quarterly gaps, so a queue that one burst leaves behind (e.g. a batch released after an
+        # outage of another body) does not pass for a staffing problem
+        quarterly = _quarterly_team_gap(df, d.cases["start"].to_numpy(), per_team.index)
+        # and a team is short only where its typical case is also slower than the network's typical
+        # case of the same type (rmed > 0), not merely less fast than the office's other teams
+        gap = np.minimum(per_team["rmed"] - other_med, quarterly.reindex(per_team.index).fillna(np.inf))
+        gap = np.minimum(gap, per_team["rmed"])
+        per_team["excess"] = per_team["n"] * gap
         main_ct = df.groupby("team")["ct"].agg(lambda x: x.mode().iloc[0])
         main_share = df.assign(m=df["ct"].to_numpy() == df["team"].map(main_ct).to_numpy()).groupby("team")["m"].mean()
         for t, r in per_team.iterrows():
@@ -833,8 +874,9 @@ def _detect_drift(data: dict[str, OfficeData], min_months: int = 4, min_ratio: f
 
 def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> list[Finding]:
     """A team that serves (≥ ``min_share`` of its cases) one case type whose cases run past the
-    deadline is one problem: reported once, as the deadline finding naming the team, with the
-    larger impact of the two."""
+    deadline is one problem, and its cause is the team's capacity, not a queue order that starves
+    the type (there is no other type in that team to be preferred): reported once, as the team
+    finding carrying the deadline evidence, with the larger impact of the two."""
     deadlines = {(f.case_type, f.team): i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type}
     out = list(found)
     drop = set()
@@ -845,8 +887,8 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
         if j is None:
             continue
         d = out[j]
-        out[j] = replace(d, impact=max(d.impact, f.impact), evidence={**d.evidence, "team_finding": dict(f.evidence)})
-        drop.add(i)
+        out[i] = replace(f, impact=max(d.impact, f.impact), evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
+        drop.add(j)
     return [f for i, f in enumerate(out) if i not in drop]
 
 
@@ -860,7 +902,9 @@ def rank_findings(findings: list[Finding], cases_per_year: float, min_impact_per
         rel = f.impact / cases_per_year
         if f.kind != "drift" and rel < min_listed_per_case_year:
             continue
-        high = (not f.shared) and f.kind != "drift" and rel >= min_impact_per_case_year
+        # a deadline excess also has to stand out from chance (z ≥ MIN_Z against the network's share)
+        sure = f.evidence.get("significance_z", np.inf) >= MIN_Z
+        high = (not f.shared) and f.kind != "drift" and rel >= min_impact_per_case_year and sure
         kept.append(replace(f, high_impact=high, evidence={**f.evidence, "impact_days_per_case_year": float(rel)}))
     kept.sort(key=lambda f: (f.shared or f.kind == "drift", -f.impact))
     return [replace(f, rank=i + 1) for i, f in enumerate(kept)]
@@ -868,7 +912,7 @@ def rank_findings(findings: list[Finding], cases_per_year: float, min_impact_per
 
 def detect_network(
     logs: dict[str, pd.DataFrame],
-    min_impact_per_case_year: float = 2.0,
+    min_impact_per_case_year: float = 1.0,
     min_listed_per_case_year: float = 0.2,
     min_team_resources: int = 5,
     min_pair_cases: int = 10,

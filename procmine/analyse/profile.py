@@ -10,7 +10,7 @@ phrased in German by the report).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -163,6 +163,29 @@ def _merged_case_teams(log: pd.DataFrame, min_resources: int) -> np.ndarray:
     return _case_team(log, teams).reindex(codes_first).to_numpy(dtype=object)
 
 
+def small_merged_teams(log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES) -> set[str]:
+    """Team names that still have fewer than ``min_resources`` staff ids after merging (the merged
+    "Sonstige Teams" group can stay small); their rows are left out of every team table."""
+    teams = team_groups(log, min_resources)
+    if teams.isna().all():
+        return set()
+    if RESOURCE not in log.columns:
+        return set(teams.dropna().unique())
+    size = log[RESOURCE].groupby(teams.to_numpy()).nunique()
+    return set(size[size < min_resources].index)
+
+
+def _drop_teams(df: pd.DataFrame | None, small: set[str], cols: tuple[str, ...]) -> pd.DataFrame | None:
+    """Rows of a team table without the teams in ``small`` (in any of ``cols``)."""
+    if df is None or df.empty or not small:
+        return df
+    keep = np.ones(len(df), dtype=bool)
+    for c in cols:
+        if c in df.columns:
+            keep &= ~df[c].isin(small).to_numpy()
+    return df[keep].reset_index(drop=True)
+
+
 def office_profile(
     log: pd.DataFrame,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
@@ -219,6 +242,8 @@ def office_profile(
     rw = case_rework(log)
     per_case = rw.per_case.copy()
     per_case[TEAM] = _merged_case_teams(log, min_resources)
+    # True/False/NA -> 1.0/0.0/NaN, so the share means work without keys too
+    per_case["first_time_right"] = pd.array(per_case["first_time_right"], dtype="boolean").to_numpy(dtype=float, na_value=np.nan)
     rw_sum = rework_summary(per_case)
     rw_ct = rework_concentration(per_case, CASE_TYPE) if CASE_TYPE in per_case.columns else pd.DataFrame()
     rw_team = rework_concentration(per_case[per_case[TEAM].notna()], TEAM) if per_case[TEAM].notna().any() else pd.DataFrame()
@@ -264,12 +289,17 @@ def office_profile(
         unavailable.setdefault("teams", []).append("no_resources")
     load = team_load(log, min_resources, calendar, spans=spans) if has_team else pd.DataFrame()
     hand = team_handovers(log, min_resources) if has_team else pd.DataFrame()
+    small = small_merged_teams(log, min_resources) if has_team else set()
+    load = _drop_teams(load, small, ("team",))
+    hand = _drop_teams(hand, small, ("from_team", "to_team"))
+    rw_team = _drop_teams(rw_team, small, (TEAM,))
     wd = weekday_profile(log)
     seasonal = monthly_arrivals(log, spans=spans)
     starv = priority_starvation(log, spans=spans)
     staffing = None
     if CASE_TYPE in log.columns and log[CASE_TYPE].notna().any():
         staffing = kgst_staffing(log, staffing_assumptions, actual_fte, min_resources=min_resources, spans=spans)
+        staffing = replace(staffing, per_team=_drop_teams(staffing.per_team, small, ("team",)))
     else:
         unavailable.setdefault("staffing", []).append("no_case_types")
     return OfficeProfile(

@@ -160,6 +160,7 @@ def _cell_text(cell: Cell) -> str:
         "percent": fmt.fmt_percent,
         "duration": fmt.fmt_duration,
         "per_case": lambda v: fmt.fmt_value(v, "per_case"),
+        "hours": fmt.fmt_hours,
         "ratio": lambda v: fmt.fmt_value(v, "ratio"),
         "date": fmt.fmt_date,
         "number": fmt.fmt_number,
@@ -365,8 +366,8 @@ def ranked_findings(a: OfficeAnalysis) -> list[Finding]:
     return sorted(a.findings, key=lambda f: (f.rank <= 0, f.rank, -(_num(f.impact) or 0.0)))
 
 
-def finding_item(f: Finding, rank: int, k: int = K_MIN) -> FindingItem:
-    """The report's view of one finding."""
+def finding_item(f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Section] | None = None) -> FindingItem:
+    """The report's view of one finding; with the report's ``sections``, a link to the one holding its evidence."""
     suppressed = finding_suppressed(f, k)
     extent = Cell(k, "suppressed") if suppressed else value_cell(f.value, unit_kind(f.unit))
     keys = finding_measures(f)
@@ -387,7 +388,17 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN) -> FindingItem:
         external=bool(f.external),
         shared=bool(f.shared),
         text_de=finding_text(f, k),
+        **_evidence_link(f, sections or {}),
     )
+
+
+def _evidence_link(f: Finding, sections: dict[str, Section]) -> dict[str, str]:
+    """``section_link``/``section_title`` of the report section whose tables and chart back a finding."""
+    from procmine.report.profile_sections import finding_section
+
+    key = "data_quality" if f.kind == "data_quality" else finding_section(f.kind, f.pattern, bool(f.external))
+    sec = sections.get(key) if key else None
+    return {"section_link": f"#{sec.key}", "section_title": sec.title} if sec else {}
 
 
 # --- process map and model ----------------------------------------------------------------------
@@ -613,7 +624,11 @@ def build_office_report(
     now = now or now_berlin()
     definitions = load_kpi_definitions()
     defs = {key: (name, definition, unit) for key, name, definition, unit in definitions}
-    items = [finding_item(f, i + 1, k) for i, f in enumerate(ranked_findings(a))]
+    from procmine.report.profile_sections import profile_sections
+
+    extra_sections = profile_sections(a.profile, k) if a.profile is not None else {}
+    link_targets = {**extra_sections, "data_quality": _quality_section(quality)}
+    items = [finding_item(f, i + 1, k, link_targets) for i, f in enumerate(ranked_findings(a))]
     pmap = build_process_map(a, k)
     bpmn = build_bpmn(a.model)
     sections = {
@@ -637,6 +652,7 @@ def build_office_report(
             notes=() if bpmn else (label("note.no_model"),),
         ),
         "bottlenecks": _findings_table_section(items),
+        **extra_sections,
         "variants": Section(
             "varianten", label("section.variants"), label("intro.variants", n=TOP_N_VARIANTS), (_variants_table(a, k),)
         ),
@@ -933,8 +949,16 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             },
             "variants": variants,
             "top_finding": None if not a.findings else ranked_findings(a)[0].pattern,
+            "profile": _profile_record(a, k),
         }
     )
+
+
+def _profile_record(a: OfficeAnalysis, k: int) -> dict[str, Any] | None:
+    """The issue-5 ``profile`` object of an office (null when the analysis computed none)."""
+    from procmine.report.profile_sections import profile_record
+
+    return profile_record(a.profile, k)
 
 
 def comparison_record(c: Comparison) -> dict[str, Any]:

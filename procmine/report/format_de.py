@@ -133,6 +133,17 @@ def fmt_value(value: Any, unit: str | None) -> str:
     return fmt_number(value, 1)
 
 
+def fmt_hours(hours: Any) -> str:
+    """Working time in hours: '53,4 Std.'; under one hour in minutes ('6 Min.'), so small values stay readable."""
+    if _is_missing(hours):
+        return MISSING
+    x = float(hours)
+    if abs(x) < 1.0:
+        minutes = int(round(abs(x) * 60.0))
+        return f"{'-' if x < 0 and minutes else ''}{minutes} Min."
+    return f"{fmt_number(x, 1)} Std."
+
+
 FILTERS = {
     "de_number": fmt_number,
     "de_int": fmt_int,
@@ -142,6 +153,7 @@ FILTERS = {
     "de_duration": fmt_duration,
     "de_days": fmt_days,
     "de_value": fmt_value,
+    "de_hours": fmt_hours,
 }
 
 

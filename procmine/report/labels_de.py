@@ -36,7 +36,8 @@ LABELS: dict[str, str] = {
     # --- intro sentences -----------------------------------------------------------------------
     "intro.summary": (
         "Dieser Bericht wertet {cases} Vorgänge mit {events} Bearbeitungsschritten aus. "
-        "Alle Zeiten sind Kalendertage, einschließlich Wochenenden und Feiertagen."
+        "Zeiten sind Kalenderzeit, einschließlich Wochenenden und Feiertagen, außer wo ausdrücklich "
+        "Arbeitszeit (Arbeitsstunden in den Öffnungszeiten) genannt ist."
     ),
     "intro.process_map": (
         "Die Prozesslandkarte zeigt, welche Schritte wie oft aufeinander folgen. Kästen sind Tätigkeiten mit "
@@ -346,7 +347,7 @@ LABELS: dict[str, str] = {
         "Liegezeit ist die Zeit, in der ein Vorgang nach dem vorigen Schritt auf den nächsten wartet; "
         "Bearbeitungszeit die Zeit von Beginn bis Ende eines Schritts. Jede Dauer steht zweimal da: in "
         "Kalenderzeit (mit Nächten, Wochenenden und Feiertagen) und in Arbeitszeit (nur Öffnungszeiten "
-        "{hours} an Arbeitstagen ohne Feiertage des Landes {land}). Gezeigt wird jeweils der Median."
+        "{hours} an Arbeitstagen ohne die Feiertage in {land}). Gezeigt wird jeweils der Median."
     ),
     "note.waiting_completion_only": (
         "Dieser Export enthält nur Abschlusszeitpunkte. Die Bearbeitungszeit ist in den Daten nicht enthalten; "
@@ -402,7 +403,7 @@ LABELS: dict[str, str] = {
     "littles.inconsistent": (
         "Plausibilitätsprüfung (Gesetz von Little): Vom {start} bis {end} waren im Mittel {wip} Vorgänge offen. "
         "Aus {throughput} Erledigungen je Tag und einer mittleren Verweildauer von {days} ergeben sich rechnerisch "
-        "nur {predicted}. Das Verhältnis {ratio} weicht deutlich von 1 ab: vermutlich fehlen Abschlussereignisse, "
+        "{predicted}. Das Verhältnis {ratio} weicht deutlich von 1 ab: vermutlich fehlen Abschlussereignisse, "
         "Vorgänge sind abgeschnitten oder der Bestand war nicht im Gleichgewicht. Bestandszahlen mit Vorsicht lesen."
     ),
     "littles.unavailable": "Die Plausibilitätsprüfung nach Little ist mit diesen Daten nicht möglich.",
@@ -417,7 +418,6 @@ LABELS: dict[str, str] = {
     "caption.step_queues": "Warteschlangen je Schritt (Wochenwerte)",
     "col.step": "Schritt",
     "col.mean_wip": "mittlerer Bestand",
-    "col.last_wip": "Bestand zuletzt",
     "col.trend": "Trend je Woche",
     "col.trend_ci": "95-%-Bereich",
     "col.trend_verdict": "Bewertung",
@@ -455,7 +455,6 @@ LABELS: dict[str, str] = {
     "caption.external": "Wartezeiten auf andere Stellen und ihre Fristen",
     "col.wait_kind": "Wartet auf",
     "col.norm": "Frist",
-    "col.source": "Grundlage der Frist",
     "col.answered": "beantwortet",
     "col.open": "offen",
     "col.median_days": "Median (Kalendertage)",
@@ -470,16 +469,24 @@ LABELS: dict[str, str] = {
     "wait.visa_consent": "Zustimmung zum Visum",
     "ba.summary": (
         "Zustimmung der Bundesagentur für Arbeit (Frist 14 Tage, im § 81a-Verfahren 7 Tage; danach gilt sie als "
-        "erteilt, § 36 Abs. 2 BeschV): {requests} Anfragen, davon {over} der beantworteten über der Frist. "
-        "{deemed} Anfragen wurden über die Zustimmungsfiktion erledigt."
+        "erteilt, § 36 Abs. 2 BeschV): {requests} Anfragen; {over} der beantworteten lagen über der Frist. "
+        "Über die Zustimmungsfiktion erledigt: {deemed}."
     ),
     "ba.not_applied": (
         "In {n} Vorgängen ({share}) kam die Zustimmung ausdrücklich erst nach Fristablauf, ohne dass die Fiktion "
         "genutzt wurde: zusammen {days} Wartetage, obwohl die Zustimmung schon als erteilt galt."
     ),
+    "ba.not_applied_small": (
+        "In weniger als {k} Vorgängen kam die Zustimmung ausdrücklich erst nach Fristablauf, ohne dass die Fiktion "
+        "genutzt wurde."
+    ),
     "ba.none": "Im Zeitraum gab es keine Anfragen an die Bundesagentur für Arbeit.",
     "caption.uncollected_cards": "Eingegangene, noch nicht ausgehändigte Karten (eAT) nach Liegedauer",
     "col.cards": "Karten",
+    "col.card_age": "Liegedauer seit Eingang der Karte",
+    "col.norm_days": "Fristdauer",
+    "col.count": "Anzahl",
+    "col.open_over_90_short": "offen über 3 Monate",
     "caption.waiting_by_party": "Liegezeit insgesamt nach Zuständigkeit",
     "col.party": "Wartet auf",
     "col.sum_calendar_days": "Summe (Kalendertage)",
@@ -530,7 +537,7 @@ LABELS: dict[str, str] = {
         "Mitarbeitenden-Kennungen sind als „Sonstige Teams“ zusammengefasst."
     ),
     "caption.team_load": "Auslastung und offene Vorgänge je Team",
-    "col.staff_ids": "Mitarbeitende (Kennungen)",
+    "col.staff_ids": "Personal-Kennungen",
     "col.events_per_staff": "Ereignisse je Kennung",
     "col.service_working_h": "Bearbeitungszeit (Arbeitsstunden)",
     "col.utilisation": "Auslastung (Arbeitszeit)",
@@ -572,10 +579,12 @@ LABELS: dict[str, str] = {
         "abgestimmt werden."
     ),
     "kgst.needed": "Rechnerischer Personalbedarf: {fte} Vollzeitstellen.",
-    "kgst.gap_actual": "Ist-Personal laut Angabe der Dienststelle: {actual} Vollzeitstellen; Lücke: {gap} Vollzeitstellen.",
+    "kgst.gap_actual": "Ist-Personal laut Angabe der Dienststelle: {actual} Vollzeitstellen. {gap_text}",
+    "kgst.gap_missing": "Rechnerisch fehlen {gap} Vollzeitstellen.",
+    "kgst.gap_surplus": "Rechnerisch sind {gap} Vollzeitstellen mehr vorhanden als nach KGSt nötig.",
     "kgst.gap_estimate": (
         "Schätzung des Ist-Personals: {actual} verschiedene Mitarbeitenden-Kennungen im Export, jede als volle Stelle "
-        "gezählt (Teilzeit und Abwesenheit sind nicht sichtbar); rechnerische Lücke (Schätzung): {gap} Vollzeitstellen."
+        "gezählt (Teilzeit und Abwesenheit sind nicht sichtbar). Schätzung: {gap_text}"
     ),
     "kgst.no_actual": "Das Ist-Personal ist nicht bekannt; eine Lücke wird daher nicht ausgewiesen.",
     "unavailable.no_keys": (
@@ -587,7 +596,22 @@ LABELS: dict[str, str] = {
         "nicht verfügbar: Der Export enthält keine Mitarbeitenden-Kennungen; Teamgröße und Auslastung sind nicht bekannt."
     ),
     "unavailable.no_case_types": "nicht verfügbar: Der Export enthält keine Verfahrensarten; der Personalbedarf nach KGSt lässt sich nicht berechnen.",
-    "unavailable.no_data": "nicht verfügbar: Die Daten enthalten hierzu keine Ereignisse.",
+    "land.BW": "Baden-Württemberg",
+    "land.BY": "Bayern",
+    "land.BE": "Berlin",
+    "land.BB": "Brandenburg",
+    "land.HB": "Bremen",
+    "land.HH": "Hamburg",
+    "land.HE": "Hessen",
+    "land.MV": "Mecklenburg-Vorpommern",
+    "land.NI": "Niedersachsen",
+    "land.NW": "Nordrhein-Westfalen",
+    "land.RP": "Rheinland-Pfalz",
+    "land.SL": "Saarland",
+    "land.SN": "Sachsen",
+    "land.ST": "Sachsen-Anhalt",
+    "land.SH": "Schleswig-Holstein",
+    "land.TH": "Thüringen",
     "evidence.link": "Belege und Grafik: Abschnitt „{section}“",
     # --- errors ------------------------------------------------------------------------------
     "error.no_chromium": "Chromium wurde nicht gefunden; die PDF-Datei kann nicht erzeugt werden. Bitte Chromium installieren oder PROCMINE_CHROMIUM setzen.",

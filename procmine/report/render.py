@@ -8,6 +8,7 @@ stays text.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -19,11 +20,11 @@ from pathlib import Path
 
 import graphviz
 from jinja2 import Environment, PackageLoader
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from procmine.report import format_de
 from procmine.report.labels_de import label
-from procmine.report.model import BpmnModel, Cell, ComparisonReport, OfficeReport, ProcessMap
+from procmine.report.model import BpmnModel, Cell, ComparisonReport, LineChart, OfficeReport, ProcessMap
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = (
@@ -51,6 +52,7 @@ def environment() -> Environment:
     )
     format_de.register_filters(env)
     env.globals["t"] = label
+    env.globals["line_chart"] = line_chart_svg
     return env
 
 
@@ -129,6 +131,72 @@ def bpmn_svg(model: BpmnModel) -> Markup:
     for src, dst in model.flows:
         g.edge(src, dst)
     return _svg(g)
+
+
+# --- line charts (plain SVG) --------------------------------------------------------------------
+
+
+def _nice_step(x: float) -> float:
+    """A round step (1, 2, 5 × 10^n) at or above ``x`` (axis ticks)."""
+    if x <= 0:
+        return 1.0
+    mag = 10 ** math.floor(math.log10(x))
+    for m in (1, 2, 5, 10):
+        if m * mag >= x:
+            return m * mag
+    return 10 * mag
+
+
+def line_chart_svg(chart: LineChart, width: int = 960, height: int = 280) -> Markup:
+    """A line chart as inline SVG (no script, no external files); every text is escaped."""
+    left, right, top, bottom = 56, 40, 34, 40
+    pw, ph = width - left - right, height - top - bottom
+    n = len(chart.x_labels)
+    values = [v for s in chart.series for v in s.values if v is not None]
+    top_value = max(values) if values else 1.0
+    step = _nice_step(top_value / 5)
+    ticks_y = max(1, math.ceil(top_value / step))
+    ymax = ticks_y * step
+
+    def x(i: int) -> float:
+        return left + (pw * i / (n - 1) if n > 1 else pw / 2)
+
+    def y(v: float) -> float:
+        return top + ph - ph * v / ymax
+
+    first, last = (chart.x_labels[0], chart.x_labels[-1]) if n else ("", "")
+    aria = label("chart.aria", title=chart.title, first=first, last=last)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" id="{escape(chart.key)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(aria)}">',
+        f"<title>{escape(chart.title)}</title>",
+    ]
+    for j in range(ticks_y + 1):
+        v = step * j
+        yy = y(v)
+        out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="#d9e2ec" stroke-width="1"/>')
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" fill="#52606d">'
+                   f"{escape(format_de.fmt_number(v, 0 if step >= 1 else 1))}</text>")
+    ticks = sorted({round(i * (n - 1) / 5) for i in range(6)}) if n > 1 else list(range(n))
+    for i in ticks:
+        out.append(f'<line x1="{x(i):.1f}" y1="{top + ph}" x2="{x(i):.1f}" y2="{top + ph + 4}" stroke="#52606d"/>')
+        out.append(f'<text x="{x(i):.1f}" y="{top + ph + 18}" text-anchor="middle" font-size="11" fill="#52606d">'
+                   f"{escape(chart.x_labels[i])}</text>")
+    for s in chart.series:
+        segment: list[str] = []
+        for i, v in enumerate([*s.values, None]):
+            if v is not None:
+                segment.append(f"{x(i):.1f},{y(v):.1f}")
+            elif segment:
+                out.append(f'<polyline fill="none" stroke="{escape(s.color)}" stroke-width="2" points="{" ".join(segment)}"/>')
+                segment = []
+    lx = left
+    for s in chart.series:
+        out.append(f'<rect x="{lx}" y="10" width="14" height="4" fill="{escape(s.color)}"/>')
+        out.append(f'<text x="{lx + 20}" y="16" font-size="12" fill="#1f2933">{escape(s.name)}</text>')
+        lx += 28 + 7 * len(s.name)
+    out.append("</svg>")
+    return Markup("".join(out))
 
 
 # --- HTML ---------------------------------------------------------------------------------------

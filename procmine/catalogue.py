@@ -117,11 +117,12 @@ class WaitNorm:
     basis: str  # "legal" or "usual"
     source: str  # where the norm comes from, in words
     external: bool  # the wait is on a body the office cannot steer
+    office_may_proceed: bool = False  # after `days` the law lets the office go on (deemed consent)
 
 
 WAIT_NORMS: list[WaitNorm] = [
-    WaitNorm("ba_consent_requested", "ba_consent_granted", 14, "legal", "§ 36 Abs. 2 BeschV (Zustimmungsfiktion nach 2 Wochen)", True),
-    WaitNorm("ba_consent_requested", "ba_consent_deemed", 14, "legal", "§ 36 Abs. 2 BeschV", True),
+    WaitNorm("ba_consent_requested", "ba_consent_granted", 14, "legal", "§ 36 Abs. 2 BeschV (Zustimmungsfiktion nach 2 Wochen)", True, True),
+    WaitNorm("ba_consent_requested", "ba_consent_deemed", 14, "legal", "§ 36 Abs. 2 BeschV", True, True),
     WaitNorm("security_check_requested", "security_check_completed", 30, "usual", "üblich: Median 10 Tage, P90 30 Tage", True),
     WaitNorm("eat_ordered", "eat_received", 42, "usual", "Bundesdruckerei: üblich 4–6 Wochen", True),
     WaitNorm("eat_received", "eat_handed_over", 14, "usual", "Aushändigung binnen 2 Wochen (gute Praxis)", False),

@@ -322,7 +322,9 @@ def _detect_waits(data: dict[str, OfficeData], min_pair_cases: int) -> list[tupl
         norm = norms.get(r.item)
         d = data[r.office]
         fkey, tkey = _key(fk), _key(tk)
-        external = bool(norm.external) if norm else bool(tkey in EXTERNAL_KEYS)
+        # waiting past a deadline after which the law lets the office proceed (the BA's deemed
+        # consent) is the office's own choice, so such a wait is not marked as external
+        external = bool(norm.external and not norm.office_may_proceed) if norm else bool(tkey in EXTERNAL_KEYS)
         shared = bool(norm is not None and r.offices >= 3 and r.share_offices_over > 0.5)
         pattern = wait_pattern(fkey or "", tkey or "") if (fkey or tkey) else "waiting"
         # without a legal/usual norm the typical office is the norm: its median, robust to tails

@@ -188,8 +188,67 @@ def _excel_serial(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return dtv, prec
 
 
+# ISO 8601 with seconds and an explicit offset: the common machine export, parsed by arrow's strict cast
+_ISO_OFFSET_SECONDS = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def _arrow_strings(values: pd.Index | pd.Series) -> pa.Array | None:
+    """The values as an arrow string array (zero-copy for arrow-backed pandas strings); None if not text."""
+    try:
+        arr = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = pa.concat_arrays(arr.chunks) if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    return arr if pa.types.is_string(arr.type) else None
+
+
+def _fast_iso_offset(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """Values that are strict ISO 8601 with seconds and offset -> (mask, UTC wall time); None if none."""
+    hit = pc.match_substring_regex(arr, _ISO_OFFSET_SECONDS).fill_null(False)
+    if not pc.any(hit).as_py():
+        return None
+    try:
+        parsed = pc.cast(arr.filter(hit), pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # e.g. 2024-02-30: the careful path decides value by value
+    mask = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+    return mask, np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+
+
 def parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel: bool = True) -> ParsedTimes:
-    """Parse distinct timestamp strings: explicit format first, then fallbacks on what failed."""
+    """Parse distinct timestamp strings: explicit format first, then fallbacks on what failed.
+
+    With the automatic format, strict ISO values with offset are parsed first in one arrow cast
+    (the same result the ISO step below gives them); only the rest takes the careful path.
+    """
+    if fmt and fmt != "auto":
+        return _parse_distinct(values, fmt, allow_excel)
+    arr = _arrow_strings(values)
+    fast = _fast_iso_offset(arr) if arr is not None and len(arr) else None
+    if fast is None or arr is None:
+        return _parse_distinct(values, fmt, allow_excel)
+    done, utc_fast = fast
+    n = len(arr)
+    utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    naive = utc.copy()
+    prec = np.full(n, None, dtype=object)
+    aware = np.zeros(n, dtype=bool)
+    utc[done] = utc_fast
+    aware[done] = True
+    prec[done] = "second"
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        sub_vals = pd.Index(arr.take(pa.array(rest)).to_numpy(zero_copy_only=False), dtype=object)
+        sub = _parse_distinct(sub_vals, fmt, allow_excel)
+        utc[rest], naive[rest], prec[rest], aware[rest] = sub.utc, sub.naive, sub.precision, sub.aware
+    return ParsedTimes(utc=utc, naive=naive, precision=prec, aware=aware)
+
+
+def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel: bool = True) -> ParsedTimes:
+    """The careful parse: every format in order on the values still unparsed."""
     s = pd.Series(values, dtype=object) if not isinstance(values, pd.Index) else pd.Series(values.astype(str), dtype=object)
     n = len(s)
     naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
@@ -835,7 +894,10 @@ def _refuse_misread_timestamps(raw: RawTable, marks: _Marks, profile: Profile) -
 
 
 def _rank(prec: np.ndarray) -> np.ndarray:
-    return pd.Series(prec, dtype=object).map(_PRECISION_RANK).fillna(-1).to_numpy()
+    """Precision names -> rank (second 0, minute 1, day 2, missing -1); hashed once per distinct name."""
+    codes, uniques = pd.factorize(np.asarray(prec, dtype=object), use_na_sentinel=True)
+    ranks = np.asarray([_PRECISION_RANK.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return ranks[codes]
 
 
 def _nat(n: int) -> pd.Series:

@@ -51,7 +51,7 @@ def test_one_slow_office_gets_a_ranked_ba_finding() -> None:
     top = found["A"][0]
     assert (top.pattern, top.kind, top.from_key, top.to_key) == ("ba_wait", "waiting", "ba_consent_requested", "ba_consent_granted")
     assert top.from_activity == "Zustimmung BA angefragt" and top.to_activity == "Zustimmung BA erteilt"
-    assert not top.external and not top.shared  # past the deemed-consent deadline: the office's own wait and top.high_impact and top.rank == 1
+    assert not top.external and not top.shared and top.high_impact and top.rank == 1  # past deemed consent: own wait
     assert top.norm == 14 and top.norm_basis == "legal"
     # excess 30 − 14 = 16 d on each of 40 cases = 640 case-days; typical office (median) has 0;
     # span of A: first event day 0, last day 9·39 + 36 = 387 → 640 · 365.25 / 387 per year

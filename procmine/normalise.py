@@ -10,6 +10,7 @@ shifted forward; both are counted in ``quality.notes``.
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from procmine import catalogue, schema
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable, read_table
 from procmine.ingest.raw import categorical_from_unique
-from procmine.privacy import load_key, pseudonymise
+from procmine.privacy import PSEUDONYM_CHARS, load_key, pseudonymise
 from procmine.profiles import (
     FIELDS,
     Profile,
@@ -456,8 +457,21 @@ def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) ->
 
 
 def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
-    """Pseudonymise the distinct values only and rebuild the categorical."""
-    return _map_categories(cat, lambda c: pseudonymise(pd.Series(c), key, domain, prefix).to_numpy())
+    """Pseudonymise the distinct values only and rebuild the categorical.
+
+    Same pseudonyms as ``privacy.pseudonymise`` (HMAC-SHA256 of ``domain|value``), hashed straight
+    from the category list without building intermediate string columns.
+    """
+    head = f"{domain}|".encode("utf-8")
+    digest = hmac.digest
+
+    def mapper(cats: pd.Index) -> np.ndarray:
+        return np.asarray(
+            [prefix + digest(key, head + str(v).encode("utf-8"), "sha256").hex()[:PSEUDONYM_CHARS] for v in cats.tolist()],
+            dtype=object,
+        )
+
+    return _map_categories(cat, mapper)
 
 
 def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:

@@ -283,11 +283,23 @@ def _count_records_hint(text: str, skip: int) -> int:
     return 0 if len(parts) <= skip + 1 or re.search(r"\S", parts[skip + 1]) is None else 1
 
 
+def _dictionary_column(col: pa.ChunkedArray) -> pa.DictionaryArray:
+    """One dictionary array for a column (the parser encodes per block; unify the blocks' dictionaries)."""
+    if not pa.types.is_dictionary(col.type):
+        col = pc.dictionary_encode(col)
+    if col.num_chunks == 0:
+        return pa.DictionaryArray.from_arrays(pa.array([], type=pa.int32()), pa.array([], type=pa.string()))
+    if col.num_chunks > 1:
+        col = pa.table({"c": col}).unify_dictionaries().column("c")
+        return pa.DictionaryArray.from_arrays(
+            pa.concat_arrays([c.indices for c in col.chunks]), col.chunk(0).dictionary
+        )
+    return col.chunk(0)
+
+
 def _to_categorical(col: pa.ChunkedArray) -> pd.Series:
     """Strings as a pandas Categorical built from arrow's dictionary (trimmed, blank = missing)."""
-    enc = pc.dictionary_encode(col).combine_chunks() if col.num_chunks != 1 else pc.dictionary_encode(col.chunk(0))
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.chunk(0) if enc.num_chunks == 1 else pa.concat_arrays(enc.chunks)
+    enc = _dictionary_column(col)
     values = enc.dictionary
     trimmed = pc.utf8_trim_whitespace(values)
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
@@ -306,12 +318,12 @@ def _fast_parse(
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(body) if isinstance(body, pa.Buffer) else io.BytesIO(body),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip + 1, block_size=16 << 20),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip + 1, block_size=4 << 20),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
+                    column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
                     include_columns=keep,
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=True,

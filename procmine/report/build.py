@@ -770,6 +770,8 @@ def build_comparison_report(
             continue
         item = finding_item(f, 1, k)
         extra = f" ({label('note.external')})" if item.external else ""
+        if not f.high_impact:  # the office's largest finding is below the high-impact line
+            extra += f" ({label('note.not_high_impact')})"
         top_rows.append(
             (
                 Cell(office, link=links[office]),

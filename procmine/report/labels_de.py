@@ -88,6 +88,7 @@ LABELS: dict[str, str] = {
     "note.external": "extern, nicht selbst steuerbar",
     "note.shared": "in den meisten Dienststellen ähnlich",
     "note.no_top_finding": "kein Engpass über der Norm",
+    "note.not_high_impact": "geringe Wirkung: weniger als ein zusätzlicher Tag je Vorgang und Jahr",
     "note.more_findings": "Alle {n} Engpässe stehen im Abschnitt „Engpässe“.",
     # --- table columns -------------------------------------------------------------------------
     "col.rank": "Rang",

@@ -772,7 +772,7 @@ def _detect_seasonal(data: dict[str, OfficeData], min_cases: int = 60, min_ratio
         tab = pd.crosstab(period, c["case_type"]).loc[sorted(full.unique())]
         moy = tab.groupby(tab.index.month).mean()
         amp = moy.max() / moy.mean().where(moy.mean() > 0)
-        peak_months = moy.apply(lambda col: set(col.index[col >= 1.5 * col.mean()]))
+        peak_months = {c: tuple(sorted(moy.index[moy[c] >= 1.5 * moy[c].mean()])) for c in moy.columns}
         for ct in tab.columns:
             if tab[ct].sum() >= min_cases and np.isfinite(amp[ct]):
                 rows.append((name, ct, float(amp[ct]), peak_months[ct]))

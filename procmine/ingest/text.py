@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -261,10 +263,18 @@ def read_csv_bytes(
     table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=b'"' in data)
     del body_bytes
     if table is not None:
-        columns = {}
-        for n in keep:  # convert column by column and let arrow free what is done
-            columns[n] = _to_categorical(table.column(n))
-            table = table.drop_columns([n]) if hasattr(table, "drop_columns") else table.drop([n])
+        # unify the blocks' dictionaries of all columns in parallel (arrow releases the GIL)
+        parts: list[pa.ChunkedArray | None] = [table.column(n) for n in keep]
+        del table
+
+        def encode(i: int) -> pa.DictionaryArray:
+            col, parts[i] = parts[i], None  # let arrow free the block dictionaries once unified
+            return _dictionary_column(col)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(keep), os.cpu_count() or 1))) as pool:
+            encoded = list(pool.map(encode, range(len(keep))))
+        columns = {n: _to_categorical(enc) for n, enc in zip(keep, encoded)}
+        del encoded
         frame = pd.DataFrame(columns)
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
         blank = frame.isna().all(axis=1).to_numpy() if keep else np.zeros(len(frame), dtype=bool)
@@ -297,9 +307,9 @@ def _dictionary_column(col: pa.ChunkedArray) -> pa.DictionaryArray:
     return col.chunk(0)
 
 
-def _to_categorical(col: pa.ChunkedArray) -> pd.Series:
+def _to_categorical(col: pa.ChunkedArray | pa.DictionaryArray) -> pd.Series:
     """Strings as a pandas Categorical built from arrow's dictionary (trimmed, blank = missing)."""
-    enc = _dictionary_column(col)
+    enc = col if isinstance(col, pa.DictionaryArray) else _dictionary_column(col)
     values = enc.dictionary
     trimmed = pc.utf8_trim_whitespace(values)
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)

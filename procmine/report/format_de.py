@@ -104,6 +104,8 @@ def fmt_days(days: Any, decimals: int = 1) -> str:
     if _is_missing(days):
         return MISSING
     x = float(days)
+    if 0 < abs(x) < 0.95:  # under a day: hours and minutes say more than "0,0 Tage"
+        return fmt_duration(x * 86400.0)
     unit = "Tag" if round(x, decimals) == 1 else "Tage"
     return f"{fmt_number(x, decimals)} {unit}"
 

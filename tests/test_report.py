@@ -71,6 +71,7 @@ def written(tmp_path, fixed_catalogues):
         (format_de.fmt_duration, 20, "unter 1 Min."),
         (format_de.fmt_days, 12.5, "12,5 Tage"),
         (format_de.fmt_days, 1.0, "1,0 Tag"),
+        (format_de.fmt_days, 0.5, "12 Std."),
         (format_de.fmt_days, float("nan"), "–"),
     ],
 )

@@ -1161,16 +1161,18 @@ def _resolve_profile(profile: Profile | str | Path | None, folder: Path) -> Prof
     return get_profile(str(profile), folder_profiles(folder))
 
 
-def read_with_profile(path: Path, profile: Profile | str | Path | None = None, sheet: str | None = None) -> tuple[RawTable, Profile]:
-    """Read a file with its profile (chosen from the header when none is given)."""
+def read_with_profile(
+    path: Path, profile: Profile | str | Path | None = None, sheet: str | None = None, progress: Progress | None = None
+) -> tuple[RawTable, Profile]:
+    """Read a file with its profile (chosen from the header when none is given); progress per piece read."""
     prof = _resolve_profile(profile, path.parent)
     if prof is None:
-        raw = read_table(path, sheet=sheet)
+        raw = read_table(path, sheet=sheet, progress=progress)
         prof = choose_profile(raw, path.parent)
         if prof.never_load() or (prof.encoding not in ("auto", raw.encoding)) or (prof.delimiter not in ("auto", raw.delimiter)) or (prof.sheet and prof.sheet != raw.sheet):
-            raw = read_table(path, prof, sheet=sheet)
+            raw = read_table(path, prof, sheet=sheet, progress=progress)
     else:
-        raw = read_table(path, prof, sheet=sheet)
+        raw = read_table(path, prof, sheet=sheet, progress=progress)
     return raw, prof
 
 
@@ -1212,7 +1214,7 @@ def ingest_file(
     path = Path(path)
     if progress:
         progress(0, None)
-    raw, prof = read_with_profile(path, profile, sheet)
+    raw, prof = read_with_profile(path, profile, sheet, progress)
     if progress:
         progress(0, raw.rows_read)
     result = normalise(raw, prof, key=key, now=now)

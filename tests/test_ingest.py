@@ -233,3 +233,45 @@ def test_many_rows_keep_numbering(tmp_path: Path) -> None:
     raw = read_table(path)
     assert len(raw.data) == n and raw.source_row[-1] == n + 1
     assert raw.data["Vorgang"].astype(str).iloc[-1] == str((n - 1) % 977)
+
+
+def test_csv_read_in_pieces_matches_single_read_and_reports_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large unquoted CSVs are parsed piece by piece; cells, row numbers and blanks match the one-go read."""
+    import procmine.ingest.text as text
+
+    lines = ["Vorgang;Tätigkeit;Ende"] + [f"V{i % 7};Eingang;2024-03-{1 + i % 28:02d} 10:{i % 60:02d}" for i in range(300)]
+    lines[151] = "V9; Prüfung ;"  # row 152: padded activity, empty end
+    path = tmp_path / "gross.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = read_table(path)
+    calls: list[tuple[int, int | None]] = []
+    monkeypatch.setattr(text, "PIECE_BYTES", 512)  # ~8 KB file -> about 16 pieces
+    pieces = read_table(path, progress=lambda done, total: calls.append((done, total)))
+    pd.testing.assert_frame_equal(pieces.data.astype(object), whole.data.astype(object))
+    assert pieces.source_row.tolist() == whole.source_row.tolist() == list(range(2, 302))
+    assert pieces.data["Tätigkeit"].iloc[150] == "Prüfung" and pd.isna(pieces.data["Ende"].iloc[150])
+    assert len(calls) > 10 and calls[-1] == (300, None)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_fast_iso_offset_parse_agrees_with_careful_parse() -> None:
+    """Strict ISO-with-offset values take arrow's cast; the rest (and invalid dates) the careful path."""
+    from procmine.normalise import _parse_distinct, parse_distinct
+
+    values = pd.Index([
+        "2024-03-05T14:30:00+0100",  # 13:30 UTC, second
+        "2024-03-05 14:30:00.250+01:00",  # 13:30:00.25 UTC, second
+        "2024-03-05T14:30:00Z",  # 14:30 UTC
+        "2024-02-30T10:00:00+0000",  # no such day: careful path -> unparsed
+        "05.03.2024 14:30",  # German, naive, minute
+        "2024-03-05T14:30",  # ISO naive, minute
+    ], dtype=object)
+    fast = parse_distinct(values)
+    ref = _parse_distinct(values)
+    assert fast.utc[0] == np.datetime64("2024-03-05T13:30:00")
+    assert fast.utc[1] == np.datetime64("2024-03-05T13:30:00.250")
+    assert np.isnat(fast.utc[3]) and np.isnat(fast.naive[3])
+    for a, b in ((fast.utc, ref.utc), (fast.naive, ref.naive)):
+        assert [str(x) for x in a] == [str(x) for x in b]
+    assert list(fast.precision) == list(ref.precision) == ["second", "second", "second", None, "minute", "minute"]
+    assert fast.aware.tolist() == ref.aware.tolist() == [True, True, True, False, False, False]

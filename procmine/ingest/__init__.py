@@ -7,6 +7,7 @@ that are never loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,8 +59,12 @@ def read_table(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> RawTable:
-    """Read one export file into a RawTable; personal columns the profile drops are never loaded."""
+    """Read one export file into a RawTable; personal columns the profile drops are never loaded.
+
+    Large CSV files are parsed in pieces; ``progress(rows_read_so_far, None)`` is called after each.
+    """
     path = Path(path)
     if not path.exists() or not path.is_file():
         raise InputProblem(code="file_not_found", file=str(path), found="keine solche Datei",
@@ -88,4 +93,4 @@ def read_table(
             raise InputProblem(code="bad_archive", file=path.name, found=f"ein beschädigtes gzip-Archiv ({err})",
                                expected="eine vollständige .gz-Datei",
                                hint="Laden oder exportieren Sie die Datei erneut.") from None
-    return read_csv_bytes(data, path.name, enc, delim, exclude, path=path)
+    return read_csv_bytes(data, path.name, enc, delim, exclude, path=path, progress=progress)

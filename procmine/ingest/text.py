@@ -8,6 +8,7 @@ import io
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -233,8 +234,9 @@ def read_csv_bytes(
     delimiter: str = "auto",
     exclude: tuple[str, ...] = (),
     path: Path | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> RawTable:
-    """Parse CSV/TXT bytes into a RawTable (all cells as strings)."""
+    """Parse CSV/TXT bytes into a RawTable (all cells as strings); ``progress(rows, None)`` per piece."""
     _check_magic(data, file)
     text, enc, notes = decode_text(data, encoding, file, lazy=True)
     lazy = bool(notes.pop(LAZY_UTF8, 0))
@@ -260,7 +262,7 @@ def read_csv_bytes(
     first_row = skip + 2
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
-    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=b'"' in data)
+    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=b'"' in data, progress=progress)
     del body_bytes
     if table is not None:
         # unify the blocks' dictionaries of all columns in parallel (arrow releases the GIL)
@@ -320,32 +322,86 @@ def _to_categorical(col: pa.ChunkedArray | pa.DictionaryArray) -> pd.Series:
     return out
 
 
+PIECE_BYTES = 16 << 20  # bytes per streamed piece (progress is reported after each)
+
+
+def _pieces(body: pa.Buffer, size: int = PIECE_BYTES) -> list[pa.Buffer]:
+    """Split the text at line ends into pieces of about ``size`` bytes (zero-copy slices)."""
+    view = np.frombuffer(body, dtype=np.uint8)
+    out: list[pa.Buffer] = []
+    start = 0
+    while start < len(view):
+        cut = start + size
+        if cut >= len(view):
+            cut = len(view)
+        else:
+            nl = np.flatnonzero(view[cut : cut + (1 << 20)] == 10)
+            while not len(nl) and cut < len(view):  # a very long line: look further
+                cut += 1 << 20
+                nl = np.flatnonzero(view[cut : cut + (1 << 20)] == 10)
+            cut = min(len(view), cut + int(nl[0]) + 1) if len(nl) else len(view)
+        out.append(body.slice(start, cut - start))
+        start = cut
+    return out
+
+
 def _fast_parse(
-    body: bytes | pa.Buffer, names: list[str], keep: list[str], delim: str, skip: int, has_quote: bool = True
+    body: bytes | pa.Buffer,
+    names: list[str],
+    keep: list[str],
+    delim: str,
+    skip: int,
+    has_quote: bool = True,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> pa.Table | None:
-    """pyarrow's multi-threaded parser; None when any row does not split into the header's columns."""
+    """pyarrow's multi-threaded parser; None when any row does not split into the header's columns.
+
+    Without quotes no value can hold a line break, so the text is parsed in pieces cut at line ends
+    and ``progress(rows_done, None)`` is called after each piece; with quotes it is parsed in one go.
+    """
+    buf = body if isinstance(body, pa.Buffer) else pa.py_buffer(body)
+    if not has_quote and buf.size > PIECE_BYTES:
+        tables = []
+        done = 0
+        for i, piece in enumerate(_pieces(buf, PIECE_BYTES)):
+            try:
+                t = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines=False)
+            except (pa.ArrowInvalid, pa.ArrowException):
+                return None
+            tables.append(t)
+            done += t.num_rows
+            if progress:
+                progress(done, None)
+        return pa.concat_tables(tables)
     for newlines in (False, True):
         try:
-            table = pacsv.read_csv(
-                pa.BufferReader(body) if isinstance(body, pa.Buffer) else io.BytesIO(body),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip + 1, block_size=4 << 20),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
-                    include_columns=keep,
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                    null_values=[""],
-                ),
-            )
+            table = _read_piece(buf, names, keep, delim, skip + 1, newlines)
         except (pa.ArrowInvalid, pa.ArrowException):
             if not has_quote:  # no quoted newlines possible: the rows are really broken
                 return None
             continue
+        if progress:
+            progress(table.num_rows, None)
         return table
     return None
+
+
+def _read_piece(body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool) -> pa.Table:
+    """One arrow CSV parse: every kept column as dictionary-encoded text, empty cells missing."""
+    return pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=4 << 20),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
+            include_columns=keep,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
 
 
 def _slow_parse(

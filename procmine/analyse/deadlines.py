@@ -12,7 +12,7 @@ import pandas as pd
 
 from procmine.analyse.external import EXTERNAL_WAITS, WaitSpec, paired_waits
 from procmine.analyse.queues import CaseSpans, case_spans
-from procmine.analyse.time import case_codes, has_keys, same_case_as_previous, to_local_wall
+from procmine.analyse.time import in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
 
@@ -156,9 +156,9 @@ def fiction_churn(log: pd.DataFrame) -> FictionChurn:
     empty_monthly = pd.DataFrame(columns=["month", "issued", "extended"])
     if not has_keys(log):
         return FictionChurn(n_cases, 0, np.nan, np.nan, 0, pd.DataFrame(columns=[CASE_ID, "issued", "extended"]), empty_monthly)
-    key = log[ACTIVITY_KEY].astype("string")
-    iss = (key == "fiction_certificate_issued").fillna(False).to_numpy(dtype=bool)
-    ext = (key == "fiction_certificate_extended").fillna(False).to_numpy(dtype=bool)
+    key = log[ACTIVITY_KEY]
+    iss = in_values(key, "fiction_certificate_issued")
+    ext = in_values(key, "fiction_certificate_extended")
     any_ = iss | ext
     per = pd.DataFrame({"code": codes[any_], CASE_ID: log[CASE_ID].astype("object").to_numpy()[any_],
                         "issued": iss[any_].astype(int), "extended": ext[any_].astype(int)})
@@ -192,7 +192,7 @@ def deadline_monthly(log: pd.DataFrame, spans: CaseSpans | None = None) -> pd.Da
     out["fiction_issued"] = out["month"].map(fc["issued"]).fillna(0).astype(int) if not fc.empty else 0
     out["fiction_extended"] = out["month"].map(fc["extended"]).fillna(0).astype(int) if not fc.empty else 0
     if has_keys(log):
-        hit = (log[ACTIVITY_KEY].astype("string") == "legal_remedy_filed").fillna(False).to_numpy(dtype=bool)
+        hit = in_values(log[ACTIVITY_KEY], "legal_remedy_filed")
         m = pd.Series(to_local_wall(log.loc[hit, END]).astype("datetime64[M]")).dt.strftime("%Y-%m").value_counts()
         out["legal_remedies"] = out["month"].map(m).fillna(0).astype(int)
     else:

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.time import (
+    text_of,
+    in_values,
     DEFAULT_CALENDAR,
     OfficeCalendar,
     calendar_seconds,
@@ -87,14 +89,14 @@ WAIT_COLUMNS = [
 
 def _events(log: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
     """Rows of the log whose activity_key is in ``keys``, with case code, time and key."""
-    hit = log[ACTIVITY_KEY].astype("string").isin(keys).fillna(False).to_numpy(dtype=bool)
+    hit = in_values(log[ACTIVITY_KEY], keys)
     sub = log.loc[hit]
     return pd.DataFrame(
         {
             "code": case_codes(log)[hit].astype(np.int64),
             "t": pd.to_datetime(sub[END], utc=True).to_numpy(),
             "seq": sub[EVENT_SEQ].to_numpy() if EVENT_SEQ in sub.columns else np.arange(hit.sum()),
-            "key": sub[ACTIVITY_KEY].astype(str).to_numpy(),
+            "key": text_of(sub[ACTIVITY_KEY], "nan"),
             CASE_ID: sub[CASE_ID].astype("object").to_numpy(),
             CASE_TYPE: sub[CASE_TYPE].astype("object").to_numpy() if CASE_TYPE in sub.columns else None,
             OFFICE: sub[OFFICE].astype("object").to_numpy() if OFFICE in sub.columns else None,
@@ -238,7 +240,7 @@ def ba_consent_check(log: pd.DataFrame, waits: pd.DataFrame | None = None) -> Ba
     if w.empty:
         return BaConsentCheck(0, 0, 0, np.nan, 0, np.nan, 0, np.nan, 0.0)
     ans = w[~w["open"].astype(bool)]
-    deemed_cases = set(log.loc[log[ACTIVITY_KEY].astype("string") == "ba_consent_deemed", CASE_ID].astype(str))
+    deemed_cases = set(log.loc[in_values(log[ACTIVITY_KEY], "ba_consent_deemed"), CASE_ID].astype(str))
     late_grant = ans[(ans["to_key"] == "ba_consent_granted") & ans["over_norm"] & ~ans[CASE_ID].astype(str).isin(deemed_cases)]
     n_ans = len(ans)
     deemed = int((ans["to_key"] == "ba_consent_deemed").sum())

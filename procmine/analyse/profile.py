@@ -46,7 +46,7 @@ from procmine.analyse.teams import (
     team_load,
     weekday_profile,
 )
-from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
+from procmine.analyse.time import text_of, DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
 from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
 
@@ -214,7 +214,7 @@ def office_profile(
         unavailable.setdefault("time", []).append("completion_only")
     # activity table from the one step table (same as time.activity_times, without recomputing steps)
     metrics = [f"{m}_{b}_s" for m in ("service", "waiting", "gap") for b in ("calendar", "working")]
-    act = steps[ACTIVITY].astype(str)
+    act = pd.Series(text_of(steps[ACTIVITY], "nan"), index=steps.index)
     g = steps[metrics].groupby(act.to_numpy(), sort=True)
     med = g.median()
     med.columns = [c.replace("_s", "_median_s") for c in med.columns]

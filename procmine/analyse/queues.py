@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.time import case_codes, has_keys, same_case_as_previous
+from procmine.analyse.time import text_of, in_values, case_codes, has_keys, same_case_as_previous
 from procmine.catalogue import INACTION_DAYS
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE, START, TEAM
 
@@ -70,9 +70,9 @@ def case_spans(
     if closed is not None:
         rule = "given"
         out["closed"] = out[CASE_ID].map(closed).fillna(False).astype(bool)
-    elif has_keys(log) and log[ACTIVITY_KEY].astype("string").isin(CLOSING_KEYS).any():
+    elif has_keys(log) and in_values(log[ACTIVITY_KEY], CLOSING_KEYS).any():
         rule = "keys"
-        hit = log[ACTIVITY_KEY].astype("string").isin(CLOSING_KEYS).fillna(False).to_numpy()
+        hit = in_values(log[ACTIVITY_KEY], CLOSING_KEYS)
         out["closed"] = pd.Series(hit).groupby(codes).any().reindex(out.index).to_numpy()
     else:
         rule = "end_activities (estimate)"
@@ -134,7 +134,7 @@ def step_flow(log: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     begin = pd.to_datetime(log[START], utc=True).fillna(end) if START in log.columns else end
     ready = end.shift(1).where(same).fillna(begin)
     ready = ready.where(ready <= end, end)
-    act = log[ACTIVITY].astype(str)
+    act = pd.Series(text_of(log[ACTIVITY], "nan"), index=log.index)
     t = _flow_table(ready, act, end, act, freq)
     return t.rename(columns={"group": ACTIVITY})
 

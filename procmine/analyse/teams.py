@@ -16,6 +16,8 @@ import pandas as pd
 
 from procmine.analyse.queues import CaseSpans, case_spans
 from procmine.analyse.time import (
+    text_of,
+    in_values,
     DEFAULT_CALENDAR,
     OfficeCalendar,
     case_codes,
@@ -83,7 +85,7 @@ def team_load(
         return pd.DataFrame(columns=cols)
     st = step_times(log, calendar)
     frame = pd.DataFrame({"team": teams.to_numpy(), "svc": st["service_working_s"].to_numpy(),
-                          "res": log[RESOURCE].astype("object").to_numpy() if RESOURCE in log.columns else None})
+                          "res": text_of(log[RESOURCE]) if RESOURCE in log.columns else None})
     g = frame.groupby("team")
     out = pd.DataFrame({"events": g.size(), "staff_ids": g["res"].nunique(), "service_working_h": g["svc"].sum(min_count=1) / 3600})
     end = pd.to_datetime(log[END], utc=True)
@@ -163,8 +165,8 @@ def weekday_profile(log: pd.DataFrame, keys: frozenset[str] = DECISION_KEYS) -> 
     >>> weekday_profile(log).top_weekday  # doctest: +SKIP
     1
     """
-    if has_keys(log) and log[ACTIVITY_KEY].astype("string").isin(keys).any():
-        hit = log[ACTIVITY_KEY].astype("string").isin(keys).fillna(False).to_numpy(dtype=bool)
+    if has_keys(log) and in_values(log[ACTIVITY_KEY], keys).any():
+        hit = in_values(log[ACTIVITY_KEY], keys)
         basis = "decisions"
     else:
         hit = np.ones(len(log), dtype=bool)

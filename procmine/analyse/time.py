@@ -191,17 +191,41 @@ def has_keys(log: pd.DataFrame) -> bool:
     return ACTIVITY_KEY in log.columns and bool(log[ACTIVITY_KEY].notna().any())
 
 
+def text_of(series: pd.Series, na: object = None) -> np.ndarray:
+    """Values as an object array of text, taken from the categories of a categorical column (one
+    conversion per distinct value, not per row); missing values become ``na``."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = np.append(np.asarray(series.cat.categories.astype(str), dtype=object), na)
+        codes = series.cat.codes.to_numpy()
+        return cats[np.where(codes < 0, len(cats) - 1, codes)]
+    out = series.astype(object).to_numpy()
+    missing = pd.isna(out)
+    out = out.astype(str).astype(object)
+    out[missing] = na
+    return out
+
+
+def in_values(series: pd.Series, values: object) -> np.ndarray:
+    """Boolean array: the row's value is one of ``values`` (missing → False); per category when categorical."""
+    values = list(values) if not isinstance(values, str) else [values]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        hit = np.isin(np.asarray(series.cat.categories.astype(str), dtype=object), values)
+        codes = series.cat.codes.to_numpy()
+        return (codes >= 0) & np.append(hit, False)[np.where(codes < 0, len(hit), codes)]
+    return series.astype("string").isin(values).fillna(False).to_numpy(dtype=bool)
+
+
 def day_precision(log: pd.DataFrame) -> np.ndarray:
     """True for rows whose timestamps are date-only (``precision == "day"``)."""
     if PRECISION not in log.columns:
         return np.zeros(len(log), dtype=bool)
-    return (log[PRECISION].astype("string") == "day").fillna(False).to_numpy(dtype=bool)
+    return in_values(log[PRECISION], "day")
 
 
 def wait_party(activity_key: pd.Series) -> pd.Series:
     """Who the wait before a step is on: "external" (BA, security, Bundesdruckerei, recognition
     body), "applicant" (documents, no-shows, inquiries) or "office" (everything else, or no key)."""
-    party = activity_key.astype("string").map(EXTERNAL_PARTY)
+    party = pd.Series(text_of(activity_key), index=activity_key.index, dtype="object").map(EXTERNAL_PARTY)
     out = pd.Series("office", index=activity_key.index, dtype="object")
     out[party.str.startswith("external").fillna(False).to_numpy(dtype=bool)] = "external"
     out[(party == "applicant").fillna(False).to_numpy(dtype=bool)] = "applicant"
@@ -291,7 +315,7 @@ def activity_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDA
     """
     st = step_times(log, calendar)
     metrics = [f"{m}_{b}_s" for m in ("service", "waiting", "gap") for b in ("calendar", "working")]
-    st["activity"] = st[ACTIVITY].astype(str)
+    st["activity"] = text_of(st[ACTIVITY], "nan")
     g = st.groupby("activity", sort=True, observed=True)
     med = g[metrics].median().add_suffix("_median")
     mean = g[metrics].mean().add_suffix("_mean")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.queues import dominant_team
-from procmine.analyse.time import case_codes, has_keys, same_case_as_previous, to_local_wall
+from procmine.analyse.time import text_of, in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE
 
 VISIT_KEYS = frozenset({"appearance_completed", "checked_in", "servicepoint_contact"})
@@ -50,10 +50,10 @@ def case_rework(log: pd.DataFrame) -> ReworkResult:
     frame = pd.DataFrame({"code": codes, "events": 1, "repeats": repeat.astype(int), "self_loops": self_loop.astype(int)})
     keyed = has_keys(log)
     if keyed:
-        key = log[ACTIVITY_KEY].astype("string")
-        frame["document_rounds"] = (key == DOC_REQUEST_KEY).fillna(False).astype(int).to_numpy()
-        frame["status_inquiries"] = (key == INQUIRY_KEY).fillna(False).astype(int).to_numpy()
-        is_visit = key.isin(VISIT_KEYS).fillna(False).to_numpy(dtype=bool)
+        key = log[ACTIVITY_KEY]
+        frame["document_rounds"] = in_values(key, DOC_REQUEST_KEY).astype(int)
+        frame["status_inquiries"] = in_values(key, INQUIRY_KEY).astype(int)
+        is_visit = in_values(key, VISIT_KEYS)
         day = to_local_wall(log[END]).astype("datetime64[D]")
         vis = pd.DataFrame({"code": codes[is_visit], "day": day[is_visit]}).drop_duplicates()
         visits = vis.groupby("code").size()
@@ -85,7 +85,7 @@ def activity_repeats(log: pd.DataFrame) -> pd.DataFrame:
     """
     codes = case_codes(log)
     first = ~same_case_as_previous(log)
-    act = log[ACTIVITY].astype(str).to_numpy()
+    act = text_of(log[ACTIVITY], "nan")
     per = pd.DataFrame({"code": codes, "activity": act}).value_counts().rename("n").reset_index()
     per["repeated"] = (per["n"] > 1).astype(int)
     g = per.groupby("activity")

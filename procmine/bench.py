@@ -139,7 +139,7 @@ def analysis_steps(log: pd.DataFrame) -> list[dict]:
     pm = schema.for_pm4py(log)  # converted once, outside the timings
     pm["start_timestamp"] = pm[schema.START]  # pm4py's performance DFG reads starts from this name
     steps: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
-        ("dfg", lambda: analyse.process_map(log), lambda: pm4py.discover_dfg(pm, **keys)),
+        ("dfg", lambda: analyse.directly_follows(log), lambda: pm4py.discover_dfg(pm, **keys)),
         ("performance_dfg", lambda: analyse.process_map(log),
          lambda: pm4py.discover_performance_dfg(pm, **keys)),
         ("variants", lambda: analyse.variants(log, top=10), lambda: pm4py.get_variants(pm, **keys)),

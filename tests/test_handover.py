@@ -62,3 +62,20 @@ def test_agrees_with_pm4py_on_receipt():
     ).connections
     assert set(ours) == set(theirs)
     assert max(abs(ours[k] - v) for k, v in theirs.items()) < 1e-12
+
+
+def test_directly_follows_counts_agree_with_pm4py_on_receipt():
+    from procmine.analyse import directly_follows
+
+    df = pm4py.read_xes(str(SHARED / "receipt.xes.gz"), return_legacy_log_object=False)
+    canon = pd.DataFrame(
+        {
+            "case_id": df["case:concept:name"], "activity": df["concept:name"], "end": df["time:timestamp"],
+            "precision": "second", "office": "X", "event_seq": range(len(df)),
+            "source_file": "receipt", "source_row": range(2, len(df) + 2),
+        }
+    )
+    log = schema.sort_log(schema.conform(canon))
+    ours = {(r["from"], r["to"]): r["count"] for r in directly_follows(log).to_dict("records")}
+    theirs, _, _ = pm4py.discover_dfg(schema.for_pm4py(log), **schema.PM4PY_KEYS.kwargs())
+    assert ours == dict(theirs)

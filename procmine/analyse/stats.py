@@ -254,6 +254,24 @@ def directly_follows_pairs(log: pd.DataFrame | EventArrays, clip_negative: bool 
     )
 
 
+def directly_follows(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+    """Directly-follows frequencies only (what pm4py's ``discover_dfg`` counts): from, to, count.
+
+    Same pairs and order rule as ``process_map``; one bincount over integer codes, no waits.
+    """
+    ea = _arrays(log)
+    n_act = max(len(ea.labels), 1)
+    if ea.n < 2:
+        return pd.DataFrame({"from": pd.Series(dtype=object), "to": pd.Series(dtype=object), "count": pd.Series(dtype=np.int64)})
+    order = ea.dfg_order
+    ci, act = ea.case_index[order], ea.act[order]
+    same = ci[1:] == ci[:-1]
+    counts = np.bincount(act[:-1][same] * n_act + act[1:][same], minlength=n_act * n_act)
+    pairs = np.flatnonzero(counts)
+    out = pd.DataFrame({"from": ea.labels[pairs // n_act], "to": ea.labels[pairs % n_act], "count": counts[pairs]})
+    return out.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable", ignore_index=True)
+
+
 def process_map(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     """All directly-follows pairs with frequency and mean/median waiting time (seconds).
 
@@ -372,7 +390,15 @@ def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
     if not ea.n:
         return np.zeros(0, dtype=bool), "time"
     last = np.r_[ea.case_starts[1:], ea.n] - 1
-    if (ea.keys != "").any():
+    col = ea.log[ACTIVITY_KEY] if ACTIVITY_KEY in ea.log.columns else None
+    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+        # decide per category, then look up the last event of each case (no per-row text)
+        codes = col.cat.codes.to_numpy()
+        if (codes >= 0).any():
+            closing = np.append(np.isin(np.asarray(col.cat.categories.astype(str)), list(CLOSING_KEYS)), False)
+            last_codes = codes[last]
+            return closing[np.where(last_codes < 0, len(closing) - 1, last_codes)], "activity_key"
+    elif (ea.keys != "").any():
         return np.isin(ea.keys[last], list(CLOSING_KEYS)), "activity_key"
     same = ea.case_index[1:] == ea.case_index[:-1]
     gaps = (ea.end_us[1:] - ea.end_us[:-1])[same]

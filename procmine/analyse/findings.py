@@ -60,27 +60,7 @@ from procmine.schema import DISPLAY_TZ, END, RESOURCE, TEAM
 
 YEAR_D = 365.25
 
-# measure catalogue (DOMAIN §4.1, §6): pattern key -> measure keys (phrased in German by the report)
-MEASURES: dict[str, tuple[str, ...]] = {
-    "appointment_backlog": ("appointment_steering", "servicepoint_triage", "slot_release_rules"),
-    "team_shortage": ("team_rebalancing",),
-    "document_loops": ("document_checklist", "digital_file"),
-    "ba_wait": ("apply_deemed_consent", "escalate_external"),
-    "security_outage": ("escalate_external", "longer_fiction_validity"),
-    "eat_bottleneck": ("card_by_post", "escalate_external"),
-    "seasonal_surge": ("appointment_steering", "team_rebalancing"),
-    "priority_starvation": ("priority_rules",),
-    "inquiry_flood": ("status_portal",),
-    "fiction_churn": ("longer_fiction_validity",),
-    "handoff_pingpong": ("digital_file", "team_rebalancing"),
-    "visa_consent_queue": ("priority_rules", "team_rebalancing"),
-    "policy_shock": ("team_rebalancing",),
-    "weekly_batching": ("daily_processing",),
-    "booking_abuse": ("slot_release_rules", "appointment_steering"),
-    "waiting": ("priority_rules",),
-    "rework": ("document_checklist",),
-    "deadline": ("priority_rules",),
-}
+MEASURES = catalogue.MEASURES_BY_PATTERN
 
 # activities each occurrence of which is itself extra work (counted from the first), by pattern
 CONTACT_KEYS: dict[str, tuple[str, str]] = {

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from procmine import catalogue
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.catalogue import CASE_TYPES
 from procmine.compare import HIGHER, LOWER, Comparison, case_type_frame, kpi_direction, tied_best_worst
@@ -49,24 +50,8 @@ RESULTS_VARIANTS = 50  # variants kept in results.json
 CORE_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days")
 CASE_TYPE_KPIS = CORE_KPIS
 
-# default measures by pattern, used when the analysis gives a finding none (DOMAIN §4.1, §6, §7.4)
-PATTERN_MEASURES: dict[str, tuple[str, ...]] = {
-    "appointment_backlog": ("appointment_steering", "servicepoint_triage"),
-    "team_shortage": ("team_rebalancing",),
-    "document_loops": ("document_checklist",),
-    "ba_wait": ("apply_deemed_consent", "escalate_external"),
-    "security_outage": ("escalate_external", "longer_fiction_validity"),
-    "eat_bottleneck": ("card_by_post", "escalate_external"),
-    "seasonal_surge": ("appointment_steering", "team_rebalancing"),
-    "priority_starvation": ("priority_rules",),
-    "inquiry_flood": ("status_portal",),
-    "fiction_churn": ("longer_fiction_validity",),
-    "handoff_pingpong": ("digital_file",),
-    "visa_consent_queue": ("priority_rules",),
-    "policy_shock": ("team_rebalancing",),
-    "weekly_batching": ("team_rebalancing",),
-    "booking_abuse": ("slot_release_rules",),
-}
+# default measures by pattern, used when the analysis gives a finding none
+PATTERN_MEASURES = catalogue.MEASURES_BY_PATTERN
 
 # --- small helpers ------------------------------------------------------------------------------
 

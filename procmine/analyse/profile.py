@@ -287,7 +287,7 @@ def office_profile(
         unavailable.setdefault("teams", []).append("no_teams")
     if RESOURCE not in log.columns or log[RESOURCE].isna().all():
         unavailable.setdefault("teams", []).append("no_resources")
-    load = team_load(log, min_resources, calendar, spans=spans) if has_team else pd.DataFrame()
+    load = team_load(log, min_resources, calendar, spans=spans, steps=steps) if has_team else pd.DataFrame()
     hand = team_handovers(log, min_resources) if has_team else pd.DataFrame()
     small = small_merged_teams(log, min_resources) if has_team else set()
     load = _drop_teams(load, small, ("team",))

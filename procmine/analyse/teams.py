@@ -70,6 +70,7 @@ def team_load(
     min_resources: int = MIN_TEAM_RESOURCES,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
     spans: CaseSpans | None = None,
+    steps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per (merged) team: events, cases (dominant team), distinct staff ids, events per staff id,
     recorded service hours (working time), utilisation = service working time / (staff ids × office
@@ -83,7 +84,7 @@ def team_load(
     teams = team_groups(log, min_resources)
     if teams.isna().all():
         return pd.DataFrame(columns=cols)
-    st = step_times(log, calendar)
+    st = steps if steps is not None else step_times(log, calendar)  # callers that have them pass them
     frame = pd.DataFrame({"team": teams.to_numpy(), "svc": st["service_working_s"].to_numpy(),
                           "res": text_of(log[RESOURCE]) if RESOURCE in log.columns else None})
     g = frame.groupby("team")

@@ -33,6 +33,7 @@ _state = {"debug": False, "quiet": False, "t0": time.perf_counter()}
 
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Zielordner.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsmeldungen.")]
+Pdf = Annotated[bool, typer.Option("--pdf", help="Berichte zusätzlich als PDF drucken (braucht Chromium).")]
 
 
 def _progress(message: str) -> None:
@@ -72,6 +73,7 @@ def demo(
     logs: Annotated[Path, typer.Option("--logs", help="Ordner für Exporte und Protokolle.")] = Path("logs/demo"),
     out: OutDir = Path("reports/demo"),
     quiet: Quiet = False,
+    pdf: Pdf = False,
 ) -> None:
     """Neun synthetische Dienststellen erzeugen, einlesen, analysieren und berichten (Demo von Anfang bis Ende)."""
     from procmine.pipeline import run
@@ -81,7 +83,7 @@ def demo(
     exports = logs / "exports"
     _progress(f"Erzeuge 9 Dienststellen × {cases} Fälle über {months} Monate in {exports} …")
     generate_demo(exports, cases_per_office=cases, months=months, seed=seed, progress=_progress)
-    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress)
+    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf)
     _print_run(result)
 
 
@@ -91,12 +93,13 @@ def run_cmd(
     out: OutDir = Path("reports/run"),
     normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner für die normalisierten Protokolle (Standard: OUT/normalised).")] = None,
     quiet: Quiet = False,
+    pdf: Pdf = False,
 ) -> None:
     """Einen Ordner echter Exporte einlesen, analysieren und Berichte schreiben."""
     from procmine.pipeline import run
 
     _state["quiet"] = quiet
-    result = run(exports_dir, out, normalised_dir=normalised, progress=_progress)
+    result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf)
     _print_run(result)
 
 
@@ -198,12 +201,13 @@ def report(
     normalised_dir: Annotated[Path, typer.Argument(help="Ordner mit normalisierten Protokollen (*.parquet).")],
     out: OutDir = Path("reports/run"),
     quiet: Quiet = False,
+    pdf: Pdf = False,
 ) -> None:
     """Aus normalisierten Protokollen die Berichte (bericht.html, vergleich.html, results.json) schreiben."""
     from procmine.pipeline import analyse_and_report, load_normalised, load_qualities
 
     _state["quiet"] = quiet
-    result = analyse_and_report(load_normalised(normalised_dir), load_qualities(normalised_dir), out, _progress)
+    result = analyse_and_report(load_normalised(normalised_dir), load_qualities(normalised_dir), out, _progress, pdf=pdf)
     result.normalised_dir = normalised_dir
     _print_run(result)
 

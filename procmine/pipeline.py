@@ -111,8 +111,9 @@ def analyse_and_report(
     qualities: dict[str, QualityReport],
     report_dir: Path,
     progress: Progress = _quiet,
+    pdf: bool = False,
 ) -> RunResult:
-    """Analyse the offices as one network, compare them and write the reports."""
+    """Analyse the offices as one network, compare them and write the reports (``pdf``: also as PDF)."""
     from procmine.analyse import analyse_network
     from procmine.compare import compare_offices
     from procmine.report import write_reports
@@ -127,7 +128,7 @@ def analyse_and_report(
     seconds["compare"] = time.perf_counter() - t
     t = time.perf_counter()
     progress("Berichte schreiben …")
-    paths = write_reports(analyses, comparison, qualities, report_dir)
+    paths = write_reports(analyses, comparison, qualities, report_dir, pdf=pdf)
     seconds["report"] = time.perf_counter() - t
     return RunResult(
         normalised_dir=report_dir,
@@ -141,13 +142,15 @@ def analyse_and_report(
     )
 
 
-def run(exports_dir: Path, out_dir: Path, normalised_dir: Path | None = None, progress: Progress = _quiet) -> RunResult:
+def run(
+    exports_dir: Path, out_dir: Path, normalised_dir: Path | None = None, progress: Progress = _quiet, pdf: bool = False
+) -> RunResult:
     """Exports folder → canonical logs (Parquet) → analysis → reports in ``out_dir``."""
     normalised_dir = normalised_dir or out_dir / "normalised"
     t = time.perf_counter()
     logs, qualities = ingest_folder(Path(exports_dir), Path(normalised_dir), progress)
     ingest_s = time.perf_counter() - t
-    result = analyse_and_report(logs, qualities, Path(out_dir), progress)
+    result = analyse_and_report(logs, qualities, Path(out_dir), progress, pdf=pdf)
     result.normalised_dir = Path(normalised_dir)
     result.seconds = {"ingest": ingest_s, **result.seconds}
     return result

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import graphviz
+from procmine.errors import UsageProblem
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
@@ -239,7 +240,7 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path, timeout: float = 120
     """Print an HTML report to PDF with headless Chromium (the print stylesheet applies)."""
     chromium = find_chromium()
     if chromium is None:
-        raise RuntimeError(label("error.no_chromium"))
+        raise UsageProblem(label("error.no_chromium"))
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="procmine-chromium-") as profile:

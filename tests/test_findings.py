@@ -203,3 +203,110 @@ def test_findings_are_well_formed(network) -> None:
                 assert f.kind in ("resource", "deadline")
         assert a.kpis["cycle_time_median_days"] > 0
         assert 0 <= a.kpis["share_cases_over_90_days"] <= 1
+
+
+def _arrivals_office(name: str, monthly: dict[str, list[int]]) -> pd.DataFrame:
+    """One event per case: ``monthly[ct][m]`` cases of type ct arrive on day 10 of month m (from
+    2024-01). The first and last month count as partial and are left out of the drift scan."""
+    rows = [(ct, m) for ct, counts in monthly.items() for m, k in enumerate(counts) for _ in range(k)]
+    ct = np.array([r[0] for r in rows])
+    month = np.array([r[1] for r in rows])
+    end = pd.DatetimeIndex([T0 + pd.DateOffset(months=int(m)) + pd.Timedelta(days=9, hours=10) for m in month])
+    df = pd.DataFrame(
+        {
+            "case_id": [f"{name}-{i:04d}" for i in range(len(rows))],
+            "activity": "Antrag eingegangen",
+            "activity_key": "application_received",
+            "end": end,
+            "precision": "minute",
+            "office": name,
+            "case_type": ct,
+            "event_seq": np.arange(len(rows)),
+            "source_file": f"{name}.csv",
+            "source_row": np.arange(len(rows)) + 2,
+        }
+    )
+    return sort_log(conform(df))
+
+
+def test_drift_network_step_is_shared_and_own_step_is_found_without_echoes() -> None:
+    """16 months (2024-01 … 2025-04), scanned 2024-02 … 2025-03 (14 full months).
+
+    A, B, C: AE_EXT 20, DUL 10 a month; AE_EMP 5 a month, 15 from 2024-09 (month index 8).
+    AE_EMP share before = 5/35 = 1/7, after = 15/45 = 1/3: ratio 7/3 ≈ 2.33 in all three; with
+    exact counts φ = 1 and LR = 2 × [35 ln(1/7) + 210 ln(6/7) + 105 ln(1/3) + 210 ln(2/3)
+    − 140 ln(1/4) − 420 ln(3/4)] ≈ 27.85 per office, so A+B+C (3 of 4 offices) share it; once
+    AE_EMP is out of their shares, AE_EXT:DUL stays 20:10, so AE_EXT's falling share is no echo drift.
+    D: AE_EXT 20, AE_EMP 5 throughout; DUL 10 a month, 2 from 2024-06 (index 5): its own drift,
+    share 10/35 = 2/7 before, 2/27 after: ratio 7/27 ≈ 0.26. Once DUL is taken out of D's shares,
+    AE_EXT vs AE_EMP is constant (20:5), so D's AE_EXT share rise is no drift of its own.
+    """
+    up = {"AE_EXT": [20] * 16, "DUL": [10] * 16, "AE_EMP": [5] * 8 + [15] * 8}
+    d = {"AE_EXT": [20] * 16, "AE_EMP": [5] * 16, "DUL": [10] * 5 + [2] * 11}
+    logs = {n: _arrivals_office(n, up) for n in "ABC"} | {"D": _arrivals_office("D", d)}
+    found = detect_network(logs)
+    for n in "ABC":
+        (f,) = [f for f in found[n] if f.kind == "drift"]
+        assert (f.case_type, f.evidence["from_month"], f.shared, f.high_impact) == ("AE_EMP", "2024-09", True, False)
+        assert f.value == pytest.approx(7 / 3)
+        assert f.evidence["dispersion_scaled_lr"] == pytest.approx(27.85, abs=0.01)
+        assert f.evidence["offices_with_same_drift"] == 3
+    (f,) = [f for f in found["D"] if f.kind == "drift"]
+    assert (f.case_type, f.evidence["from_month"], f.shared, f.high_impact) == ("DUL", "2024-06", False, False)
+    assert f.value == pytest.approx((2 / 27) / (2 / 7))
+
+
+def test_drift_stays_quiet_on_multinomial_noise() -> None:
+    """Four offices with constant case-type rates (multinomial noise only): no drift at all."""
+    rng = np.random.default_rng(5)
+    logs = {}
+    for n in "ABCD":
+        counts = rng.multinomial(60, [0.5, 0.2, 0.2, 0.1], size=16).T
+        logs[n] = _arrivals_office(n, dict(zip(["AE_EXT", "AE_EMP", "DUL", "BLUE"], counts.tolist())))
+    found = detect_network(logs)
+    assert not [(n, f.case_type, f.evidence["from_month"]) for n, fs in found.items() for f in fs if f.kind == "drift"]
+
+
+def _decision_office(name: str, weekly: bool, n: int = 70) -> pd.DataFrame:
+    """Case i received on day i (2024-01-01 is a Monday), decided the next day, or, released weekly,
+    on the first Tuesday after the day of receipt."""
+    day = np.arange(n, dtype=float)
+    decided = day + 1 + ((1 - (day + 1)) % 7 if weekly else 0)
+    case = np.repeat(np.arange(n), 2)
+    offset = np.column_stack([day, decided]).ravel() + 10 / 24
+    df = pd.DataFrame(
+        {
+            "case_id": [f"{name}-{c:03d}" for c in case],
+            "activity": np.tile(["Antrag eingegangen", "Bewilligt"], n),
+            "activity_key": np.tile(["application_received", "decision_approved"], n),
+            "end": T0 + pd.to_timedelta(offset, unit="D"),
+            "precision": "minute",
+            "office": name,
+            "case_type": "AE_EMP",
+            "event_seq": np.arange(len(case)),
+            "source_file": f"{name}.csv",
+            "source_row": np.arange(len(case)) + 2,
+        }
+    )
+    return sort_log(conform(df))
+
+
+def test_weekly_release_is_sized_by_the_wait_it_causes() -> None:
+    """70 cases over 10 weeks. A, B, C decide the next day (1 day's wait, decisions on every weekday:
+    top share 1/7). D decides on the first Tuesday after receipt: received Mon … Sun wait
+    1, 7, 6, 5, 4, 3, 2 days, mean 4, so 70 × 4 = 280 days against the typical 70 × 1: own excess
+    210 days, more than the weekday formula 70 × (1 − 1/7) × 2.5 = 150 days. The wait finding
+    received → approved (70 × (4 − 1) = 210 days) is the same problem: folded into the batching one."""
+    from procmine.analyse.findings import OfficeData
+
+    logs = {n: _decision_office(n, n == "D") for n in "ABCD"}
+    found = detect_network(logs)
+    (f,) = [f for f in found["D"] if f.pattern == "weekly_batching"]
+    assert f.activity_key == "decision_approved" and f.evidence["weekday"] == 1
+    assert f.evidence["share_on_weekday"] == pytest.approx(1.0)
+    assert f.evidence["own_excess_wait_days"] == pytest.approx(210.0)
+    assert f.impact == pytest.approx(210.0 / OfficeData.build("D", logs["D"]).years)
+    assert f.rank == 1 and f.high_impact
+    assert [w["from_key"] for w in f.evidence["waits_into_step"]] == ["application_received"]
+    assert not [g for g in found["D"] if g.kind == "waiting" and g.to_key == "decision_approved"]
+    assert not [f for n in "ABC" for f in found[n] if f.pattern == "weekly_batching"]

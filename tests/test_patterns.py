@@ -48,7 +48,7 @@ def test_planted_pattern_is_reported_for_its_office_and_place(networks, number: 
     ranks = [f.rank for f in found[office] if _matches(f, planted)]
     assert ranks, (office, planted["key"], [(f.pattern, f.team, f.case_type, f.activity_key) for f in found[office][:6]])
     # reported near the top of the office's list, and not in the clean offices of the network
-    assert min(ranks) <= 8, (office, ranks)
+    assert min(ranks) <= 5, (office, ranks)
     for ref in (o for o, v in sim.truth["offices"].items() if not v["patterns"]):
         assert not [f for f in found[ref] if _matches(f, planted) and f.high_impact], (ref, planted["key"])
 
@@ -63,7 +63,6 @@ def test_control_and_clean_offices_get_no_high_impact_finding(networks) -> None:
             assert not high, (office, high)
 
 
-@pytest.mark.xfail(reason="drift detector picks noisier case-mix steps than the 1.8× AE_EMP shock at 1,200 cases", strict=False)
 def test_policy_shock_shows_as_drift_of_its_case_type_in_most_offices(networks) -> None:
     """Pattern 13 is network-wide: the drift detector names its case type from its month on."""
     for sim, found in networks:

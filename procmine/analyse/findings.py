@@ -35,10 +35,22 @@ Impact formulas per family (all in case-days per year):
   other teams' cases). A case belongs to the team with most of its events (front desks touching
   over 80 % of cases excluded).
 * batching: events of an activity concentrated on one weekday beyond the network's typical share
-  × 2.5 days (the mean extra wait of work released once a week instead of daily).
+  × 2.5 days (the mean extra wait of work released once a week instead of daily), or, when larger
+  (the release day cannot take a week's work, so it queues for weeks), the own excess (mix-adjusted,
+  as above) of the wait into the activity from the case's previous event. A generic wait finding
+  into the batched activity is the same problem and is folded into the batching finding.
 * seasonal surge: a case type's arrivals peak in some months of the year (≥ 1.5× its monthly mean) well above the network's
   usual peak (× 1.3); impact = elapsed days of peak-month cases above the type's other cases.
-* drift: a step change in a case type's monthly arrivals (listed, never high-impact on its own).
+* drift (listed, never high-impact; impact 0): a step change in a case type's share of the monthly
+  arrivals (full calendar months; types with ≥ 30 cases; segments ≥ 3 months). Per office, type and
+  split month a binomial likelihood-ratio test of two shares vs one, divided by the dispersion φ ≥ 1
+  of the monthly counts around the two-share model (so seasonal swings need a larger step). Network
+  first (≥ 3 offices): the offices' scaled LRs summed (χ² with one degree of freedom per office),
+  Bonferroni over types × months at ``DRIFT_ALPHA`` = 0.01, and more than half of the offices
+  showing it alone (p < ``DRIFT_OFFICE_ALPHA`` = 0.05, majority direction): reported as shared
+  for those offices (a law, e.g. the AE_EMP policy shock). Then each office alone, Bonferroni over
+  its types × months at ``DRIFT_OWN_ALPHA`` = 0.001. Both step down: a type found leaves the shares
+  before the next search, so the other types' shares, shifted by its step, are no drifts of their own.
 
 A finding is *high-impact* when it is the office's own (not shared) and its impact is at least
 ``min_impact_per_case_year`` days per case per year of the office (default 1: the problem costs at
@@ -690,10 +702,20 @@ def _detect_batching(data: dict[str, OfficeData], min_events: int = 50) -> list[
         if not d.ea.n:
             continue
         wd = d.ea.log[END].dt.tz_convert(DISPLAY_TZ).dt.day_of_week.to_numpy()
-        parts.append(pd.DataFrame({"office": name, "item": d.node[d.ea.act], "wd": wd}))
+        ci = d.ea.case_index
+        end = d.ea.end_us.astype(float)
+        # days since the case's previous event (NaN for a case's first event)
+        wait = np.full(d.ea.n, np.nan)
+        same = ci[1:] == ci[:-1]
+        wait[1:][same] = (end[1:] - end[:-1])[same] / (DAY_S * US)
+        parts.append(pd.DataFrame({"office": name, "item": d.node[d.ea.act], "wd": wd, "wait": wait,
+                                   "ct": d.ea.case_type[ci]}))
     if not parts:
         return []
     tab = pd.concat(parts, ignore_index=True)
+    # own excess of the wait into each activity (mix-adjusted by case type, network typical office)
+    w = tab[tab["wait"].notna()]
+    held = _own_excess(w[["office", "item", "ct", "wait"]], "wait", min_offices=2).set_index(["item", "office"])["own"]
     cnt = tab.groupby(["item", "office", "wd"]).size().unstack("wd", fill_value=0)
     n = cnt.sum(axis=1)
     cnt = cnt[n >= min_events]
@@ -706,11 +728,15 @@ def _detect_batching(data: dict[str, OfficeData], min_events: int = 50) -> list[
     res = pd.DataFrame({"n": n, "top": top, "wd": top_wd}).reset_index()
     res["typical"] = res["item"].map(typical)
     res["excess"] = res["top"] - res["typical"]
+    res["held"] = held.reindex(pd.MultiIndex.from_frame(res[["item", "office"]])).fillna(0.0).to_numpy()
     out = []
     for r in res.itertuples(index=False):  # one step per (activity, office)
         if r.excess <= 0.1:
             continue
         d = data[r.office]
+        # the mean extra wait of work released once a week, or, when the held work queues longer
+        # than that (the release day cannot take a week's work), the own excess wait into the step
+        impact = max(r.n * r.excess * 2.5, r.held)
         out.append(
             (
                 r.office,
@@ -719,13 +745,14 @@ def _detect_batching(data: dict[str, OfficeData], min_events: int = 50) -> list[
                     pattern="weekly_batching",
                     value=float(r.top),
                     unit="share",
-                    impact=float(r.n * r.excess * 2.5 / d.years),
+                    impact=float(impact / d.years),
                     cases=int(r.n),
                     activity=d.label_of(r.item),
                     activity_key=_key(r.item),
                     norm=float(r.typical),
                     norm_basis="network",
-                    evidence={"weekday": int(r.wd), "share_on_weekday": float(r.top), "network_typical_share": float(r.typical), "events": int(r.n)},
+                    evidence={"weekday": int(r.wd), "share_on_weekday": float(r.top), "network_typical_share": float(r.typical), "events": int(r.n),
+                              "own_excess_wait_days": float(r.held)},
                     measures=MEASURES["weekly_batching"],
                 ),
             )
@@ -799,59 +826,175 @@ def _detect_seasonal(data: dict[str, OfficeData], min_cases: int = 60, min_ratio
 
 # --- drift (case-mix step change) ----------------------------------------------------------------
 
+DRIFT_ALPHA = 0.01  # family-wise error of the drift tests (Bonferroni over case types × split months)
+DRIFT_OWN_ALPHA = 0.001  # family-wise error of an office's own drift (no other office confirms it)
+DRIFT_OFFICE_ALPHA = 0.05  # an office takes part in a network drift found at a given type and month
+DRIFT_MONTH_TOLERANCE = 2  # months apart that still count as the same network drift
 
-def _detect_drift(data: dict[str, OfficeData], min_months: int = 4, min_ratio: float = 1.5) -> list[tuple[str, Finding]]:
-    rows = []
+
+def _binom_ll(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Binomial log-likelihood at the maximum (x log p + (n − x) log(1 − p), p = x / n; 0 log 0 = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, x / np.where(n > 0, n, 1.0), 0.0)
+        a = np.where(x > 0, x * np.log(np.where(p > 0, p, 1.0)), 0.0)
+        b = np.where(n - x > 0, (n - x) * np.log(np.where(p < 1, 1.0 - p, 1.0)), 0.0)
+    return a + b
+
+
+def _month_table(d: OfficeData) -> pd.DataFrame:
+    """Arrivals (case starts) per full calendar month × case type; partial first/last months dropped."""
+    c = d.cases
+    if not len(c):
+        return pd.DataFrame()
+    month = c["start"].dt.tz_convert(DISPLAY_TZ).dt.tz_localize(None).dt.to_period("M")
+    tab = pd.crosstab(month, c["case_type"]).drop(columns=[""], errors="ignore")  # unknown type: no type
+    if len(tab) < 3:
+        return pd.DataFrame()
+    full = pd.period_range(tab.index[0], tab.index[-1], freq="M")  # months without arrivals count as 0
+    return tab.reindex(full, fill_value=0).iloc[1:-1]
+
+
+def _split_scan(tab: pd.DataFrame, min_months: int) -> dict[str, np.ndarray]:
+    """Likelihood-ratio scan of one step in each case type's share of the monthly arrivals.
+
+    Per split month k (first month of the after segment) and case type: LR = 2 × (binomial
+    log-likelihood with separate shares before/after − with one share), and the dispersion φ ≥ 1 of
+    the monthly counts around the two-share model (Pearson χ² / (months − 2)), so a case type whose
+    share swings for other reasons (seasonal peaks) needs a correspondingly larger step.
+    """
+    x = tab.to_numpy(dtype=float)  # months × case types
+    n = x.sum(axis=1)
+    m = len(x)
+    ks = np.arange(min_months, m - min_months + 1)
+    cx = np.vstack([np.zeros(x.shape[1]), np.cumsum(x, axis=0)])
+    cn = np.concatenate([[0.0], np.cumsum(n)])[:, None]
+    x1, n1 = cx[ks], np.broadcast_to(cn[ks], cx[ks].shape)
+    x2, n2 = cx[-1] - x1, cn[-1] - n1
+    lr = 2.0 * (_binom_ll(x1, n1) + _binom_ll(x2, n2) - _binom_ll(cx[-1], np.broadcast_to(cn[-1], cx[-1].shape)))
+    lr = np.maximum(lr, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = x1 / np.where(n1 > 0, n1, 1.0)
+        p2 = x2 / np.where(n2 > 0, n2, 1.0)
+        # expected share per month × split × type: before or after the split
+        after = np.arange(m)[:, None] >= ks[None, :]  # months × splits
+        p = np.where(after[:, :, None], p2[None], p1[None])
+        var = n[:, None, None] * p * (1.0 - p)
+        chi = np.where(var > 0, (x[:, None, :] - n[:, None, None] * p) ** 2 / np.where(var > 0, var, 1.0), 0.0)
+        phi = np.maximum(chi.sum(axis=0) / max(m - 2, 1), 1.0)
+        # share after / share before (a share of 0 counted as half a case, so the ratio stays finite)
+        ratio = np.maximum(p2, 0.5 / np.maximum(n2, 1.0)) / np.maximum(p1, 0.5 / np.maximum(n1, 1.0))
+    return {"months": np.array([str(tab.index[k]) for k in ks], dtype=object), "lr": lr, "phi": phi,
+            "ratio": ratio, "before": p1, "after": p2, "n_type": x.sum(axis=0), "types": np.asarray(tab.columns, dtype=object)}
+
+
+def _month_no(month: str) -> int:
+    """Running month number of "YYYY-MM" (to compare months)."""
+    return int(month[:4]) * 12 + int(month[5:7])
+
+
+def _detect_drift(data: dict[str, OfficeData], min_months: int = 3, min_type_cases: int = 30) -> list[tuple[str, Finding]]:
+    """Step changes in a case type's share of the monthly arrivals (a law, a new employer, a closed
+    reception centre); listed, never high-impact.
+
+    Network step first: per case type and split month, the offices' dispersion-scaled LRs add up to
+    a χ² with one degree of freedom per office; a (type, month) is a network drift when it passes
+    Bonferroni over all types × months (``DRIFT_ALPHA``) and more than half of the offices show it on
+    their own (LR ≥ the χ²₁ quantile of ``DRIFT_OFFICE_ALPHA``, in the majority's direction); per
+    type the month most offices show (then the strongest) is reported, for those offices, as shared. Then each office alone: its most significant split per case type,
+    Bonferroni over its types × months at ``DRIFT_OWN_ALPHA``, step-down: a type found (here or in a
+    network drift) is taken out of the shares before the next search. One near the network drift's
+    month (``DRIFT_MONTH_TOLERANCE``) is reported as shared.
+    """
+    from scipy.stats import chi2
+
+    tabs = {}
     for name, d in data.items():  # one step per office
-        c = d.cases
-        if len(c) < 50:
+        tab = _month_table(d)
+        if tab.empty or len(tab) < 2 * min_months:
             continue
-        month = c["start"].dt.tz_convert(DISPLAY_TZ).dt.tz_localize(None).dt.to_period("M")
-        tab = pd.crosstab(month, c["case_type"])
-        if len(tab) < 2 * min_months:
-            continue
-        tab = tab.iloc[1:-1]  # partial first/last months
-        share = tab.div(tab.sum(axis=1), axis=0)
-        # pooled shares before/after each month, with one pseudo-case so empty periods stay finite
-        cnt = tab.to_numpy(dtype=float)
-        cum = cnt.cumsum(axis=0)
-        tot = cnt.sum(axis=1).cumsum()[:, None]
-        m = len(cnt)
-        k = np.arange(1, m + 1)[:, None]
-        before = (cum + 1.0) / (tot + 1.0)
-        after = (cum[-1][None, :] - cum + 1.0) / (tot[-1] - tot + 1.0)
-        ratio = np.where((k >= min_months) & (m - k >= min_months), after / before, 1.0)
-        # the most significant step, not the largest ratio of a rare case type: |log ratio| × √cases
-        weight = np.sqrt(cnt.sum(axis=0))[None, :]
-        j = np.unravel_index(np.argmax(np.abs(np.log(ratio)) * weight), ratio.shape)
-        r = float(ratio[j])
-        if r >= min_ratio or r <= 1 / min_ratio:
-            rows.append((name, share.columns[j[1]], str(share.index[j[0] + 1]) if j[0] + 1 < m else str(share.index[-1]), r, int(tab[share.columns[j[1]]].sum())))
-    out = []
-    by_type: dict[str, int] = {}
-    for _, ct, _, _, _ in rows:
-        by_type[ct] = by_type.get(ct, 0) + 1
-    for name, ct, month, r, n in rows:
-        out.append(
-            (
-                name,
-                Finding(
-                    kind="drift",
-                    pattern="policy_shock",
-                    value=r,
-                    unit="ratio",
-                    impact=0.0,
-                    cases=n,
-                    case_type=ct,
-                    shared=by_type[ct] > len(data) / 2,
-                    norm=1.0,
-                    norm_basis="office",
-                    evidence={"from_month": month, "share_ratio_after_before": r, "offices_with_same_drift": by_type[ct]},
-                    measures=MEASURES["policy_shock"],
-                ),
-            )
-        )
+        tab = tab.loc[:, tab.sum(axis=0) >= min_type_cases]
+        if tab.shape[1] >= 2:
+            tabs[name] = tab
+    if not tabs:
+        return []
+    one = float(chi2.isf(DRIFT_OFFICE_ALPHA, 1))
+    shared: dict[str, str] = {}  # case type -> month of the network drift
+    found: set[tuple[str, str]] = set()  # (office, case type) taking part in a network drift
+    out: list[tuple[str, Finding]] = []
+    # network step-down: the strongest network drift first; its type then leaves the agreeing
+    # offices' shares, so the other types' shifted shares are not network drifts of their own
+    while len(tabs) >= 3:  # at most one step per case type
+        left = {n: t.drop(columns=[c for c in t.columns if (n, c) in found]) for n, t in tabs.items()}
+        scan = pd.concat([_scan_frame(n, t, min_months) for n, t in left.items() if t.shape[1] >= 2], ignore_index=True)
+        scan = scan[~scan["ct"].isin(list(shared))]
+        if scan.empty:
+            break
+        scan["up"] = scan["ratio"] > 1.0
+        g = scan.groupby(["ct", "month"])
+        net = g.agg(stat=("stat", "sum"), k=("office", "size")).reset_index()
+        net["p"] = chi2.sf(net["stat"], net["k"])
+        # offices showing the step on their own, in the direction most offices show it
+        scan["agrees"] = (scan["stat"] >= one) & (scan["up"] == (g["up"].transform("mean").to_numpy() >= 0.5))
+        net["agree"] = scan.groupby(["ct", "month"])["agrees"].sum().to_numpy()
+        net = net[(net["p"] * len(net) < DRIFT_ALPHA) & (net["agree"] > len(tabs) / 2)]
+        if net.empty:
+            break
+        # the month most offices agree on (then the strongest)
+        best = net.sort_values(["agree", "p"], ascending=[False, True], kind="stable").iloc[0]
+        ct, month = str(best["ct"]), str(best["month"])
+        shared[ct] = month
+        agree = scan[(scan["ct"] == ct) & (scan["month"] == month) & scan["agrees"]]
+        for r in agree.itertuples(index=False):
+            found.add((r.office, ct))
+            out.append((r.office, _drift_finding(r, True, len(agree), float(chi2.sf(r.stat, 1)))))
+    # each office alone, step-down: its most significant split of any case type, Bonferroni over the
+    # scan's types × months; a type found (here or in a network drift) leaves the shares of the rest,
+    # so the other types' shares, shifted by its step, are not reported as drifts of their own
+    for name, tab in tabs.items():  # one step per office (at most one per case type inside)
+        tab = tab.drop(columns=[c for c in tab.columns if (name, c) in found])
+        while tab.shape[1] >= 2:
+            sc = _scan_frame(name, tab, min_months)
+            r = next(sc.sort_values("stat", ascending=False, kind="stable").itertuples(index=False))
+            p = float(chi2.sf(r.stat, 1))
+            if p * len(sc) >= DRIFT_OWN_ALPHA:
+                break
+            near = r.ct in shared and abs(_month_no(r.month) - _month_no(shared[r.ct])) <= DRIFT_MONTH_TOLERANCE
+            offices = int(sum(1 for _, c in found if c == r.ct)) + 1 if near else 1
+            out.append((name, _drift_finding(r, near, offices, p)))
+            tab = tab.drop(columns=[r.ct])
     return out
+
+
+def _scan_frame(office: str, tab: pd.DataFrame, min_months: int) -> pd.DataFrame:
+    """``_split_scan`` of one office as rows (office, ct, month, stat = LR / φ, ratio, shares, n)."""
+    s = _split_scan(tab, min_months)
+    stat = s["lr"] / s["phi"]
+    k, t = np.meshgrid(np.arange(len(s["months"])), np.arange(len(s["types"])), indexing="ij")
+    return pd.DataFrame({
+        "office": office, "ct": s["types"][t.ravel()], "month": s["months"][k.ravel()], "stat": stat.ravel(),
+        "ratio": s["ratio"].ravel(), "before": s["before"].ravel(), "after": s["after"].ravel(),
+        "n": s["n_type"][t.ravel()],
+    })
+
+
+def _drift_finding(r, shared: bool, offices: int, p: float) -> Finding:
+    """A drift finding from one row of the split scan."""
+    return Finding(
+        kind="drift",
+        pattern="policy_shock",
+        value=float(r.ratio),
+        unit="ratio",
+        impact=0.0,
+        cases=int(r.n),
+        case_type=str(r.ct),
+        shared=shared,
+        norm=1.0,
+        norm_basis="office",
+        evidence={"from_month": str(r.month), "share_ratio_after_before": float(r.ratio),
+                  "share_before": float(r.before), "share_after": float(r.after),
+                  "dispersion_scaled_lr": float(r.stat), "p_value": p, "offices_with_same_drift": int(offices)},
+        measures=MEASURES["policy_shock"],
+    )
 
 
 def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> list[Finding]:
@@ -871,6 +1014,29 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
         d = out[j]
         out[i] = replace(f, impact=max(d.impact, f.impact), evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
         drop.add(j)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
+    """A generic wait into an activity the office releases once a week is that release's wait: one
+    problem, reported once as the batching finding (its cause) with the wait's evidence and the
+    larger impact of the two."""
+    batched = {(f.activity_key, f.activity): i for i, f in enumerate(found) if f.kind == "batching" and not f.shared}
+    by_key = {k: i for (k, _), i in batched.items() if k}
+    by_label = {a: i for (_, a), i in batched.items() if a}
+    out = list(found)
+    drop = set()
+    for i, f in enumerate(found):
+        if f.kind != "waiting" or f.pattern != "waiting" or f.shared:
+            continue
+        j = by_key.get(f.to_key) if f.to_key else by_label.get(f.to_activity)
+        if j is None:
+            continue
+        b = out[j]
+        waits = [*b.evidence.get("waits_into_step", []), {"from_activity": f.from_activity, "from_key": f.from_key,
+                                                            "impact": float(f.impact), **f.evidence}]
+        out[j] = replace(b, impact=max(b.impact, f.impact), evidence={**b.evidence, "waits_into_step": waits})
+        drop.add(i)
     return [f for i, f in enumerate(out) if i not in drop]
 
 
@@ -916,7 +1082,7 @@ def detect_network(
     per_office: dict[str, list[Finding]] = {n: [] for n in data}
     for office, f in raw:
         per_office[office].append(f)
-    per_office = {n: _merge_team_into_deadline(fs) for n, fs in per_office.items()}
+    per_office = {n: _merge_wait_into_batching(_merge_team_into_deadline(fs)) for n, fs in per_office.items()}
     return {
         n: rank_findings(fs, data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
         for n, fs in per_office.items()

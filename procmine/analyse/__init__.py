@@ -100,7 +100,9 @@ def analyse_office(
     if discover:
         from procmine.analyse.discovery import discover_model
 
-        model, reason = discover_model(log, vid)
+        model_info: dict = {}
+        model, reason = discover_model(log, vid, info=model_info)
+        extra.update(model_info)
         if reason:
             extra["model_skipped"] = reason
     prof = None

@@ -160,7 +160,7 @@ def fiction_churn(log: pd.DataFrame) -> FictionChurn:
     iss = in_values(key, "fiction_certificate_issued")
     ext = in_values(key, "fiction_certificate_extended")
     any_ = iss | ext
-    per = pd.DataFrame({"code": codes[any_], CASE_ID: log[CASE_ID].astype("object").to_numpy()[any_],
+    per = pd.DataFrame({"code": codes[any_], CASE_ID: log.loc[any_, CASE_ID].astype("object").to_numpy(),
                         "issued": iss[any_].astype(int), "extended": ext[any_].astype(int)})
     per = per.groupby("code", sort=False).agg({CASE_ID: "first", "issued": "sum", "extended": "sum"}).reset_index(drop=True)
     month = pd.Series(to_local_wall(log.loc[any_, END]).astype("datetime64[M]"))

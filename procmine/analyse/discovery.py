@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from procmine.schema import ACTIVITY, CASE_ID, END, PM4PY_KEYS, START, to_pm4py
+from procmine.schema import ACTIVITY, CASE_ID, END, PM4PY_KEYS, RESOURCE, START, TEAM, to_pm4py
 
 MODEL_MAX_EVENTS = 2_000_000
+MODEL_MAX_CASES = 20_000  # cases of the frequent variants handed to pm4py (sampled above this)
 
 
 def _pm4py() -> Any:
@@ -37,30 +38,60 @@ def _keys_frame(log: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def sample_cases(case_variant: np.ndarray, keep_variants: int, max_cases: int, seed: int = 0) -> np.ndarray:
+    """Bool per case: the cases of variants ``0 .. keep_variants-1``, thinned to about ``max_cases``
+    in proportion to each variant's frequency (every kept variant keeps at least one case; a fixed
+    seed makes the sample repeatable)."""
+    keep = case_variant < keep_variants
+    total = int(keep.sum())
+    if total <= max_cases:
+        return keep
+    counts = np.bincount(case_variant[keep], minlength=keep_variants)
+    quota = np.maximum(1, np.floor(counts * (max_cases / total))).astype(np.int64)
+    order = np.lexsort((np.random.default_rng(seed).random(len(case_variant)), case_variant))
+    ranked = case_variant[order]
+    starts = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1]
+    sizes = np.diff(np.r_[starts, len(ranked)])
+    rank = np.empty(len(case_variant), dtype=np.int64)
+    rank[order] = np.arange(len(ranked)) - np.repeat(starts, sizes)
+    return keep & (rank < quota[np.minimum(case_variant, keep_variants - 1)])
+
+
 def discover_model(
     log: pd.DataFrame,
     case_variant: np.ndarray | None = None,
     coverage: float = 0.8,
     noise_threshold: float = 0.2,
     max_events: int = MODEL_MAX_EVENTS,
+    max_cases: int = MODEL_MAX_CASES,
+    info: dict | None = None,
 ) -> tuple[Any, str | None]:
     """A BPMN model (inductive miner) of the most frequent variants covering ``coverage`` of cases.
 
     Returns (model, None), or (None, reason) when the log is empty, too large or discovery fails.
     ``case_variant``: variant number per case (0 = most frequent), as ``stats.variant_ids`` gives.
+    With it, at most about ``max_cases`` cases of those variants go to pm4py (a proportional,
+    repeatable sample, so very large logs stay cheap); ``info`` (if given) receives
+    ``model_cases`` (cases handed to pm4py) and ``model_cases_sampled_from``. ``max_events``
+    bounds the events handed to pm4py.
     """
     if log.empty:
         return None, "empty_log"
-    if len(log) > max_events:
-        return None, f"log_too_large ({len(log)} events > {max_events})"
     sub = log
     if case_variant is not None and len(case_variant):
         counts = np.bincount(case_variant)
         cum = np.cumsum(counts) / counts.sum()
         keep_k = int(np.searchsorted(cum, coverage) + 1)
-        codes = pd.factorize(log[CASE_ID].astype(str))[0]
+        chosen = sample_cases(case_variant, keep_k, max_cases)
+        codes = pd.factorize(log[CASE_ID])[0]
         # case numbers follow the sorted log; factorize in appearance order matches them
-        sub = log[case_variant[codes] < keep_k]
+        cols = [c for c in log.columns if c in (CASE_ID, ACTIVITY, START, END, RESOURCE, TEAM)]
+        sub = log.loc[chosen[codes], cols]  # only the columns pm4py needs, not a copy of the whole log
+        if info is not None:
+            info["model_cases"] = int(chosen.sum())
+            info["model_cases_sampled_from"] = int((case_variant < keep_k).sum())
+    if len(sub) > max_events:
+        return None, f"log_too_large ({len(sub)} events > {max_events})"
     try:
         pm4py = _pm4py()
         return pm4py.discover_bpmn_inductive(

@@ -38,15 +38,16 @@ from procmine.analyse.staffing import StaffingAssumptions, StaffingResult, kgst_
 from procmine.analyse.teams import (
     MIN_TEAM_RESOURCES,
     WeekdayProfile,
-    _case_team,
+    _case_team_of_codes,
     monthly_arrivals,
     priority_starvation,
-    team_groups,
+    distinct_staff,
+    team_group_codes,
     team_handovers,
     team_load,
     weekday_profile,
 )
-from procmine.analyse.time import text_of, DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
+from procmine.analyse.time import label_codes, DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
 from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
 
@@ -113,27 +114,26 @@ def transition_times(steps: pd.DataFrame, top: int = TRANSITIONS_TOP) -> pd.Data
     """
     cols = ["from", "to", "count", "time_basis", "waiting_calendar_median_s", "waiting_working_median_s",
             "gap_calendar_median_s", "gap_working_median_s"]
-    st = steps[steps["prev_activity"].notna()]
-    if st.empty:
+    has_prev = steps["prev_activity"].notna().to_numpy(dtype=bool)
+    if not has_prev.any():
         return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame(
-        {
-            "from": st["prev_activity"].astype(str).to_numpy(),
-            "to": st[ACTIVITY].astype(str).to_numpy(),
-            "interval": (st["time_basis"] == "interval").to_numpy(),
-            "waiting_calendar_s": st["waiting_calendar_s"].to_numpy(),
-            "waiting_working_s": st["waiting_working_s"].to_numpy(),
-            "gap_calendar_s": st["gap_calendar_s"].to_numpy(),
-            "gap_working_s": st["gap_working_s"].to_numpy(),
-        }
-    )
-    g = frame.groupby(["from", "to"], sort=False)
-    med = g[["waiting_calendar_s", "waiting_working_s", "gap_calendar_s", "gap_working_s"]].median()
+    # group on integer pair codes (not per-row text); labels are looked up per pair afterwards
+    prev_codes, prev_labels = label_codes(steps["prev_activity"])
+    cur_codes, cur_labels = label_codes(steps[ACTIVITY])
+    pair = prev_codes[has_prev].astype(np.int64) * len(cur_labels) + cur_codes[has_prev]
+    metric_cols = ["waiting_calendar_s", "waiting_working_s", "gap_calendar_s", "gap_working_s"]
+    frame = pd.DataFrame({c: steps[c].to_numpy()[has_prev] for c in metric_cols})
+    frame["interval"] = (steps["time_basis"] == "interval").to_numpy(dtype=bool)[has_prev]
+    g = frame.groupby(pair, sort=False)
+    med = g[metric_cols].median()
     med.columns = [c.replace("_s", "_median_s") for c in med.columns]
     share = g["interval"].mean()
     out = pd.DataFrame({"count": g.size()}).join(med)
     out["time_basis"] = np.where(share >= 1.0, "interval", np.where(share <= 0.0, "completion_only", "mixed"))
-    out = out.reset_index().sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable")
+    keys = out.index.to_numpy(dtype=np.int64)
+    out.insert(0, "from", prev_labels[keys // len(cur_labels)])
+    out.insert(1, "to", cur_labels[keys % len(cur_labels)])
+    out = out.reset_index(drop=True).sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable")
     return out.head(top).reset_index(drop=True)[cols]
 
 
@@ -156,23 +156,24 @@ def step_queue_summary(flow: pd.DataFrame, min_weeks: int = STEP_TREND_MIN_WEEKS
 
 def _merged_case_teams(log: pd.DataFrame, min_resources: int) -> np.ndarray:
     """Per case (in case order) its dominant team after merging teams of < ``min_resources`` staff ids."""
-    teams = team_groups(log, min_resources)
+    codes, labels = team_group_codes(log, min_resources)
     codes_first = case_codes(log)[~same_case_as_previous(log)]
-    if teams.isna().all():
+    if not (codes >= 0).any():
         return np.full(len(codes_first), None, dtype=object)
-    return _case_team(log, teams).reindex(codes_first).to_numpy(dtype=object)
+    return _case_team_of_codes(log, codes, labels).reindex(codes_first).to_numpy(dtype=object)
 
 
 def small_merged_teams(log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES) -> set[str]:
     """Team names that still have fewer than ``min_resources`` staff ids after merging (the merged
     "Sonstige Teams" group can stay small); their rows are left out of every team table."""
-    teams = team_groups(log, min_resources)
-    if teams.isna().all():
+    codes, labels = team_group_codes(log, min_resources)  # integer codes: no per-row text
+    if not (codes >= 0).any():
         return set()
+    used = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
     if RESOURCE not in log.columns:
-        return set(teams.dropna().unique())
-    size = log[RESOURCE].groupby(teams.to_numpy()).nunique()
-    return set(size[size < min_resources].index)
+        return set(labels[used])
+    size = distinct_staff(codes, len(labels), log)
+    return set(labels[used & (size < min_resources)])
 
 
 def _drop_teams(df: pd.DataFrame | None, small: set[str], cols: tuple[str, ...]) -> pd.DataFrame | None:
@@ -184,6 +185,26 @@ def _drop_teams(df: pd.DataFrame | None, small: set[str], cols: tuple[str, ...])
         if c in df.columns:
             keep &= ~df[c].isin(small).to_numpy()
     return df[keep].reset_index(drop=True)
+
+
+def _waiting_by_party(steps: pd.DataFrame) -> pd.DataFrame:
+    """Summed waiting (interval rows) or gap (completion-only rows) per wait party, calendar and
+    working seconds, with shares of the total."""
+    wi = (steps["time_basis"] == "interval").to_numpy(dtype=bool)
+    party = pd.DataFrame(
+        {
+            "wait_party": steps["wait_party"].array,
+            "basis": pd.Categorical.from_codes(wi.astype(np.int8), categories=["gap", "waiting"]),
+            "calendar_s": np.where(wi, steps["waiting_calendar_s"].to_numpy(), steps["gap_calendar_s"].to_numpy()),
+            "working_s": np.where(wi, steps["waiting_working_s"].to_numpy(), steps["gap_working_s"].to_numpy()),
+        }
+    )
+    by_party = party.groupby(["wait_party", "basis"], observed=True)[["calendar_s", "working_s"]].sum().reset_index()
+    by_party[["wait_party", "basis"]] = by_party[["wait_party", "basis"]].astype(str)
+    for b in ("calendar", "working"):
+        tot = by_party[f"{b}_s"].sum()
+        by_party[f"share_{b}"] = by_party[f"{b}_s"] / tot if tot else np.nan
+    return by_party
 
 
 def office_profile(
@@ -214,22 +235,28 @@ def office_profile(
         unavailable.setdefault("time", []).append("completion_only")
     # activity table from the one step table (same as time.activity_times, without recomputing steps)
     metrics = [f"{m}_{b}_s" for m in ("service", "waiting", "gap") for b in ("calendar", "working")]
-    act = pd.Series(text_of(steps[ACTIVITY], "nan"), index=steps.index)
-    g = steps[metrics].groupby(act.to_numpy(), sort=True)
+    act_codes, act_labels = label_codes(steps[ACTIVITY])  # group on codes, label per activity afterwards
+    g = steps[metrics].groupby(act_codes, sort=True)
     med = g.median()
     med.columns = [c.replace("_s", "_median_s") for c in med.columns]
     mean = g.mean()
     mean.columns = [c.replace("_s", "_mean_s") for c in mean.columns]
-    tb = steps["time_basis"].groupby(act.to_numpy(), sort=True)
-    interval_share = (steps["time_basis"] == "interval").groupby(act.to_numpy(), sort=True).mean()
-    key = steps[ACTIVITY_KEY].astype("object").groupby(act.to_numpy(), sort=True).first()
-    acts = pd.DataFrame({ACTIVITY_KEY: key, "events": tb.size()})
+    interval_share = pd.Series((steps["time_basis"] == "interval").to_numpy(dtype=bool)).groupby(act_codes, sort=True).mean()
+    key = steps[ACTIVITY_KEY].groupby(act_codes, sort=True).first().astype("object")
+    acts = pd.DataFrame({ACTIVITY_KEY: key, "events": pd.Series(act_codes).groupby(act_codes, sort=True).size()})
     acts["time_basis"] = np.where(interval_share >= 1.0, "interval", np.where(interval_share <= 0.0, "completion_only", "mixed"))
-    acts = pd.concat([acts, med, mean], axis=1).rename_axis(ACTIVITY).reset_index()
+    acts = pd.concat([acts, med, mean], axis=1)
+    acts.index = pd.Index(act_labels[acts.index.to_numpy(dtype=np.int64)], name=ACTIVITY)
+    acts = acts.sort_index(kind="stable").reset_index()
     acts = acts.sort_values(["events", ACTIVITY], ascending=[False, True], kind="stable", ignore_index=True)
     trans = transition_times(steps)
 
     spans = case_spans(log, closed=closed)
+    # the step table is the largest object here: finish what needs it, then free it
+    by_party = _waiting_by_party(steps)
+    has_team = TEAM in log.columns and log[TEAM].notna().any()
+    load = team_load(log, min_resources, calendar, spans=spans, steps=steps) if has_team else pd.DataFrame()
+    del steps
     flow = office_flow(log, "W", spans=spans)
     flow = flow.drop(columns=["office"]) if "office" in flow.columns else flow
     flow = flow.groupby("period", sort=True)[["arrivals", "completions", "wip"]].sum().reset_index()
@@ -263,31 +290,15 @@ def office_profile(
     ext["source"] = ext["wait"].map(sources)
     ba = ba_consent_check(wait_log, waits)
     cards = uncollected_cards(wait_log, as_of=as_of)
-    wi = steps["time_basis"] == "interval"
-    party = pd.DataFrame(
-        {
-            "wait_party": steps["wait_party"].to_numpy(),
-            "basis": np.where(wi, "waiting", "gap"),
-            "calendar_s": steps["waiting_calendar_s"].where(wi, steps["gap_calendar_s"]).to_numpy(),
-            "working_s": steps["waiting_working_s"].where(wi, steps["gap_working_s"]).to_numpy(),
-        }
-    )
-    by_party = party.groupby(["wait_party", "basis"])[["calendar_s", "working_s"]].sum().reset_index()
-    for b in ("calendar", "working"):
-        tot = by_party[f"{b}_s"].sum()
-        by_party[f"share_{b}"] = by_party[f"{b}_s"] / tot if tot else np.nan
-
     risk = inaction_risk(log, spans=spans)
     fkv = fkv_deadlines(wait_log, as_of=as_of)
     fic = fiction_churn(log)
     monthly = deadline_monthly(log, spans=spans)
 
-    has_team = TEAM in log.columns and log[TEAM].notna().any()
     if not has_team:
         unavailable.setdefault("teams", []).append("no_teams")
     if RESOURCE not in log.columns or log[RESOURCE].isna().all():
         unavailable.setdefault("teams", []).append("no_resources")
-    load = team_load(log, min_resources, calendar, spans=spans, steps=steps) if has_team else pd.DataFrame()
     hand = team_handovers(log, min_resources) if has_team else pd.DataFrame()
     small = small_merged_teams(log, min_resources) if has_team else set()
     load = _drop_teams(load, small, ("team",))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.time import text_of, in_values, case_codes, has_keys, same_case_as_previous
+from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE, START, TEAM
 
@@ -33,14 +33,35 @@ class CaseSpans:
     as_of: pd.Timestamp
 
 
+def dominant_codes(case: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per case the value code seen on most of its rows (ties: the value that appears first in the
+    case), on integer codes; rows with a negative value code are ignored. Returns (case, value)."""
+    ok = value >= 0
+    if not ok.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    width = int(value[ok].max()) + 1
+    pair_codes, pairs = pd.factorize(case[ok].astype(np.int64) * width + value[ok])  # pairs in order of appearance
+    counts = np.bincount(pair_codes, minlength=len(pairs))
+    pair_case, pair_value = pairs // width, pairs % width
+    order = np.lexsort((np.arange(len(pairs)), -counts, pair_case))
+    first = np.r_[True, pair_case[order][1:] != pair_case[order][:-1]]
+    pick = order[first]
+    return pair_case[pick], pair_value[pick]
+
+
 def dominant_team(log: pd.DataFrame) -> pd.Series:
     """Team that handled most events of each case (ties: first in order), indexed by case code."""
     if TEAM not in log.columns or log[TEAM].isna().all():
         return pd.Series(pd.NA, index=pd.Index(np.unique(case_codes(log))), dtype="object")
     codes = case_codes(log)
-    team = log[TEAM].astype("object")
-    counts = pd.DataFrame({"code": codes, "team": team}).dropna().value_counts(sort=True)
-    top = counts.reset_index().drop_duplicates("code").set_index("code")["team"]
+    team = log[TEAM]
+    if isinstance(team.dtype, pd.CategoricalDtype):
+        team_codes, names = team.cat.codes.to_numpy().astype(np.int64), np.asarray(team.cat.categories, dtype=object)
+    else:
+        team_codes, names = pd.factorize(team.astype("object"))
+        names = np.asarray(names, dtype=object)
+    case, value = dominant_codes(codes, team_codes)
+    top = pd.Series(names[value], index=case, name="team")
     return top.reindex(np.unique(codes))
 
 
@@ -85,17 +106,59 @@ def case_spans(
     return CaseSpans(out.reset_index(drop=True), rule, as_of)
 
 
-def _period_counts(times: pd.Series, groups: pd.Series, freq: str) -> pd.DataFrame:
-    """Counts per (group, period) of the given instants; period = start of the local period."""
-    local = pd.to_datetime(times, utc=True).dt.tz_convert("Europe/Berlin").dt.tz_localize(None)
-    per = local.dt.to_period(freq).dt.start_time
-    return pd.DataFrame({"group": groups.to_numpy(), "period": per.to_numpy()}).dropna().value_counts().rename("n")
+def _period_starts(times: pd.Series, freq: str) -> np.ndarray | None:
+    """Per instant the start of its local period (``datetime64[ns]``, NaT where missing), looked up
+    per calendar day (a table over the log's days, not a conversion per row); None for sub-daily
+    frequencies, whose periods a day table cannot hold."""
+    try:
+        off = pd.tseries.frequencies.to_offset(freq)
+        if isinstance(off, pd.offsets.Tick) and pd.Timedelta(off) < pd.Timedelta(days=1):
+            return None
+    except ValueError:
+        return None
+    local = to_local_wall(times)
+    days = local.astype("datetime64[D]")
+    ok = ~np.isnat(days)
+    out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not ok.any():
+        return out
+    day_n = days[ok].astype(np.int64)
+    lo = int(day_n.min())
+    table_days = np.arange(lo, int(day_n.max()) + 1).astype("datetime64[D]")
+    table = pd.DatetimeIndex(table_days).to_period(freq).start_time.to_numpy(dtype="datetime64[ns]")
+    out[ok] = table[day_n - lo]
+    return out
 
 
-def _flow_table(arr_t: pd.Series, arr_g: pd.Series, done_t: pd.Series, done_g: pd.Series, freq: str) -> pd.DataFrame:
+def _period_counts(times: pd.Series, groups: pd.Series, freq: str, na_label: object = None) -> pd.DataFrame:
+    """Counts per (group, period) of the given instants; period = start of the local period.
+
+    Rows whose group is missing are dropped, unless ``na_label`` names them."""
+    per = _period_starts(times, freq)
+    if per is None:  # sub-daily periods: convert per row
+        local = pd.to_datetime(times, utc=True).dt.tz_convert("Europe/Berlin").dt.tz_localize(None)
+        per = local.dt.to_period(freq).dt.start_time.to_numpy(dtype="datetime64[ns]")
+    codes, labels = label_codes(groups, na=na_label)
+    ok = ~np.isnat(per)
+    if na_label is None:
+        ok &= codes < len(labels) - 1
+    per_codes, per_values = pd.factorize(per[ok], sort=True)
+    key = codes[ok].astype(np.int64) * max(len(per_values), 1) + per_codes
+    counts = np.bincount(key, minlength=0) if len(key) else np.zeros(0, dtype=np.int64)
+    hit = np.flatnonzero(counts)
+    idx = pd.MultiIndex.from_arrays(
+        [pd.Index(labels[hit // max(len(per_values), 1)], name="group"),
+         pd.Index(np.asarray(per_values)[hit % max(len(per_values), 1)], name="period")]
+    )
+    return pd.Series(counts[hit].astype(np.int64), index=idx, name="n")
+
+
+def _flow_table(
+    arr_t: pd.Series, arr_g: pd.Series, done_t: pd.Series, done_g: pd.Series, freq: str, na_label: object = None
+) -> pd.DataFrame:
     """arrivals, completions and WIP at period end per group and period (gaps filled with 0)."""
-    a = _period_counts(arr_t, arr_g, freq).rename("arrivals")
-    d = _period_counts(done_t, done_g, freq).rename("completions")
+    a = _period_counts(arr_t, arr_g, freq, na_label).rename("arrivals")
+    d = _period_counts(done_t, done_g, freq, na_label).rename("completions")
     t = pd.concat([a, d], axis=1).fillna(0).astype(int)
     if t.empty:
         return pd.DataFrame(columns=["group", "period", "arrivals", "completions", "wip"])
@@ -134,8 +197,7 @@ def step_flow(log: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     begin = pd.to_datetime(log[START], utc=True).fillna(end) if START in log.columns else end
     ready = end.shift(1).where(same).fillna(begin)
     ready = ready.where(ready <= end, end)
-    act = pd.Series(text_of(log[ACTIVITY], "nan"), index=log.index)
-    t = _flow_table(ready, act, end, act, freq)
+    t = _flow_table(ready, log[ACTIVITY], end, log[ACTIVITY], freq, na_label="nan")
     return t.rename(columns={"group": ACTIVITY})
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.queues import CaseSpans, case_spans
-from procmine.analyse.teams import MIN_TEAM_RESOURCES, _case_team, team_groups
+from procmine.analyse.teams import MIN_TEAM_RESOURCES, _case_team_of_codes, distinct_staff, team_group_codes
 from procmine.analyse.time import case_codes, same_case_as_previous
 from procmine.catalogue import CASE_TYPES
 from procmine.schema import CASE_TYPE, END, RESOURCE
@@ -102,12 +102,17 @@ def kgst_staffing(
 
     per_ct = table(ct).rename_axis(CASE_TYPE).reset_index()
     per_ct = per_ct[[CASE_TYPE, "cases", "annual_volume", "touch_minutes", "annual_minutes", "fte_needed"]]
-    teams = team_groups(log, min_resources)
+    tcodes, tlabels = team_group_codes(log, min_resources)  # integer codes, not text per row
     codes_first = case_codes(log)[~same_case_as_previous(log)]
-    case_team = _case_team(log, teams).reindex(codes_first).fillna("ohne Team")
+    case_team = _case_team_of_codes(log, tcodes, tlabels).reindex(codes_first).fillna("ohne Team")
     per_team = table(case_team).rename_axis("team").reset_index()
     if RESOURCE in log.columns:
-        staff = log.groupby(teams.fillna("ohne Team").to_numpy())[RESOURCE].nunique()
+        # distinct staff ids per merged team ("ohne Team" for rows without one), on integer codes
+        names = np.append(tlabels, np.array(["ohne Team"], dtype=object))
+        gcodes, glabels = pd.factorize(pd.Series(names, dtype=object))
+        row_groups = gcodes[np.where(tcodes < 0, len(tlabels), tcodes)]
+        used = np.bincount(row_groups, minlength=len(glabels)) > 0
+        staff = pd.Series(distinct_staff(row_groups, len(glabels), log)[used], index=np.asarray(glabels, dtype=object)[used])
         per_team["staff_ids"] = per_team["team"].map(staff).fillna(0).astype(int)
         per_team["gap_fte_estimate"] = per_team["fte_needed"] - per_team["staff_ids"]
     needed = float(per_ct["fte_needed"].sum())

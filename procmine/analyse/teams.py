@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.queues import CaseSpans, case_spans
+from procmine.analyse.queues import CaseSpans, case_spans, dominant_codes
 from procmine.analyse.time import (
-    text_of,
+    label_codes,
     in_values,
     DEFAULT_CALENDAR,
     OfficeCalendar,
@@ -36,6 +36,48 @@ DECISION_KEYS = frozenset({"decision_approved", "decision_rejected"})
 DAY_S = 86400.0
 
 
+def distinct_staff(group_codes: np.ndarray, n_groups: int, log: pd.DataFrame) -> np.ndarray:
+    """Distinct (non-missing) staff ids per group code 0..n_groups-1, on integer codes (rows with a
+    negative group code are ignored); zeros without a resource column."""
+    if RESOURCE not in log.columns or not len(group_codes):
+        return np.zeros(n_groups, dtype=np.int64)
+    res_codes, res_labels = label_codes(log[RESOURCE], na=None)
+    n_res = len(res_labels)
+    ok = (group_codes >= 0) & (res_codes < n_res - 1)
+    key = group_codes[ok].astype(np.int64) * n_res + res_codes[ok]
+    if n_groups * n_res <= 50_000_000:  # a (group x staff id) table: cheaper than hashing every row
+        seen = np.flatnonzero(np.bincount(key, minlength=n_groups * n_res))
+    else:
+        seen = pd.unique(key)
+    return np.bincount(seen // n_res, minlength=n_groups)
+
+
+def team_group_codes(
+    log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES, other_label: str = OTHER_TEAMS, suppress: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of ``team_groups``: a code per row (-1 = no team, or suppressed) and the
+    distinct merged team names; decided per team on integer codes, never per row as text."""
+    if TEAM not in log.columns:
+        return np.full(len(log), -1, dtype=np.int64), np.array([], dtype=object)
+    team = log[TEAM]
+    if isinstance(team.dtype, pd.CategoricalDtype):
+        codes = team.cat.codes.to_numpy().astype(np.int64)
+        cats = np.asarray(team.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(team)
+        cats = np.asarray(uniques, dtype=object)
+    n_t = len(cats)
+    size = distinct_staff(codes, n_t, log)
+    present = np.bincount(codes[codes >= 0], minlength=n_t) > 0
+    small = present & (size < min_resources)
+    names = cats.copy()
+    names[small] = None if suppress else other_label
+    keep = ~(small & suppress) & present
+    merged_codes, labels = pd.factorize(pd.Series(np.where(keep, names, None), dtype=object))
+    per_cat = np.append(merged_codes, -1)
+    return per_cat[np.where(codes < 0, n_t, codes)], np.asarray(labels, dtype=object)
+
+
 def team_groups(
     log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES, other_label: str = OTHER_TEAMS, suppress: bool = False
 ) -> pd.Series:
@@ -46,23 +88,28 @@ def team_groups(
     """
     if TEAM not in log.columns:
         return pd.Series(pd.NA, index=log.index, dtype="object")
-    team = log[TEAM].astype("object")
-    if RESOURCE in log.columns:
-        size = log.groupby(log[TEAM].astype("object"), dropna=True)[RESOURCE].nunique()
-    else:
-        size = pd.Series(0, index=pd.Index(team.dropna().unique()))
-    small = set(size[size < min_resources].index)
-    is_small = team.isin(small).to_numpy()
-    out = team.copy()
-    out[is_small] = pd.NA if suppress else other_label
+    codes, labels = team_group_codes(log, min_resources, other_label, suppress)
+    no_team = log[TEAM].isna().to_numpy()
+    # the column's own missing value as an object (NaN or NA, depending on the column's dtype)
+    na = log[TEAM].iloc[[int(np.argmax(no_team))]].astype("object").iloc[0] if no_team.any() else np.nan
+    vals = np.append(labels, np.array([na], dtype=object))[np.where(codes < 0, len(labels), codes)]
+    out = pd.Series(vals, index=log.index, dtype="object")
+    suppressed = (codes < 0) & ~no_team
+    if suppressed.any():
+        out[suppressed] = pd.NA
     return out
 
 
 def _case_team(log: pd.DataFrame, teams: pd.Series) -> pd.Series:
-    """Dominant (most events) merged team per case code."""
-    codes = case_codes(log)
-    counts = pd.DataFrame({"code": codes, "team": teams.to_numpy()}).dropna().value_counts(sort=True)
-    return counts.reset_index().drop_duplicates("code").set_index("code")["team"]
+    """Dominant (most events) merged team per case code (ties: the team that appears first)."""
+    team_codes, names = pd.factorize(teams)
+    return _case_team_of_codes(log, team_codes, np.asarray(names, dtype=object))
+
+
+def _case_team_of_codes(log: pd.DataFrame, team_codes: np.ndarray, names: np.ndarray) -> pd.Series:
+    """``_case_team`` from integer team codes per row (-1 = none) and the name of each code."""
+    case, value = dominant_codes(case_codes(log), team_codes)
+    return pd.Series(names[value], index=case, name="team")
 
 
 def team_load(
@@ -81,14 +128,16 @@ def team_load(
     """
     cols = ["team", "events", "cases", "staff_ids", "events_per_staff", "service_working_h",
             "utilisation", "open_cases", "open_median_age_days", "open_over_90_days"]
-    teams = team_groups(log, min_resources)
-    if teams.isna().all():
+    codes, labels = team_group_codes(log, min_resources)
+    if not (codes >= 0).any():
         return pd.DataFrame(columns=cols)
     st = steps if steps is not None else step_times(log, calendar)  # callers that have them pass them
-    frame = pd.DataFrame({"team": teams.to_numpy(), "svc": st["service_working_s"].to_numpy(),
-                          "res": text_of(log[RESOURCE]) if RESOURCE in log.columns else None})
-    g = frame.groupby("team")
-    out = pd.DataFrame({"events": g.size(), "staff_ids": g["res"].nunique(), "service_working_h": g["svc"].sum(min_count=1) / 3600})
+    ok = codes >= 0
+    g = pd.Series(st["service_working_s"].to_numpy()[ok]).groupby(codes[ok])  # integer team codes, not text
+    out = pd.DataFrame({"events": g.size(), "staff_ids": distinct_staff(codes, len(labels), log)[g.size().index],
+                        "service_working_h": g.sum(min_count=1) / 3600})
+    out.index = pd.Index(labels[out.index.to_numpy()], name="team")
+    out = out.sort_index(kind="stable")
     end = pd.to_datetime(log[END], utc=True)
     period_work = float(working_seconds(pd.Series([end.min()]), pd.Series([end.max()]), calendar)[0])
     out["events_per_staff"] = out["events"] / out["staff_ids"].replace(0, np.nan)
@@ -96,7 +145,7 @@ def team_load(
     spans = spans or case_spans(log)
     c = spans.cases.copy()
     codes_first = case_codes(log)[~same_case_as_previous(log)]  # same order as spans.cases
-    ct = _case_team(log, teams).reindex(codes_first)
+    ct = _case_team_of_codes(log, codes, labels).reindex(codes_first)
     c["mteam"] = ct.to_numpy()
     out["cases"] = c.groupby("mteam").size()
     op = c[~c["closed"].astype(bool)]
@@ -110,10 +159,11 @@ def team_load(
     return out.rename_axis("team").reset_index()[cols]
 
 
-def _team_changes(log: pd.DataFrame, teams: pd.Series) -> np.ndarray:
-    """True where a row's (known) team differs from the (known) team of the previous row of its case."""
-    known = teams.notna().to_numpy(dtype=bool)
-    codes = pd.factorize(teams)[0]  # -1 for NA
+def _team_changes(log: pd.DataFrame, teams: pd.Series | np.ndarray) -> np.ndarray:
+    """True where a row's (known) team differs from the (known) team of the previous row of its case
+    (``teams``: the team per row, or integer team codes with -1 for none)."""
+    codes = teams if isinstance(teams, np.ndarray) else pd.factorize(teams)[0]  # -1 for NA
+    known = codes >= 0
     change = np.zeros(len(codes), dtype=bool)
     change[1:] = codes[1:] != codes[:-1]
     prev_known = np.r_[False, known[:-1]]
@@ -127,22 +177,21 @@ def team_handovers(log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES) -
     >>> team_handovers(log).head()  # doctest: +SKIP
     """
     cols = ["from_team", "to_team", "handovers", "cases", "share"]
-    teams = team_groups(log, min_resources)
-    ho = _team_changes(log, teams)
-    prev = teams.shift(1)
+    codes, labels = team_group_codes(log, min_resources)  # integer codes, text only for hand-over rows
+    ho = _team_changes(log, codes)
     if not ho.any():
         return pd.DataFrame(columns=cols)
-    t = pd.DataFrame({"from_team": prev.to_numpy()[ho], "to_team": teams.to_numpy()[ho], "code": case_codes(log)[ho]})
-    g = t.groupby(["from_team", "to_team"])
-    out = pd.DataFrame({"handovers": g.size(), "cases": g["code"].nunique()}).reset_index()
+    n_lab = len(labels)
+    pair = np.r_[-1, codes[:-1]][ho].astype(np.int64) * n_lab + codes[ho]  # from-team code * n + to-team code
+    handovers = np.bincount(pair, minlength=n_lab * n_lab)
+    case_pairs = pd.unique(case_codes(log)[ho].astype(np.int64) * (n_lab * n_lab) + pair)  # distinct (case, pair)
+    cases = np.bincount(case_pairs % (n_lab * n_lab), minlength=n_lab * n_lab)
+    hit = np.flatnonzero(handovers)
+    out = pd.DataFrame({"from_team": labels[hit // n_lab], "to_team": labels[hit % n_lab],
+                        "handovers": handovers[hit].astype(np.int64), "cases": cases[hit].astype(np.int64)})
+    out = out.sort_values(["from_team", "to_team"], kind="stable", ignore_index=True)
     out["share"] = out["handovers"] / out["handovers"].sum()
     return out.sort_values("handovers", ascending=False, ignore_index=True)[cols]
-
-
-def handovers_per_case(log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES) -> pd.Series:
-    """Number of team changes per case (indexed by case code; 0 where the team never changes)."""
-    ho = _team_changes(log, team_groups(log, min_resources))
-    return pd.Series(ho.astype(int)).groupby(case_codes(log)).sum()
 
 
 @dataclass(frozen=True)

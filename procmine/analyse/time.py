@@ -37,6 +37,9 @@ from procmine.schema import (
 )
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WORKING_CHUNK = 1_000_000  # rows per chunk in working_seconds (bounds peak memory on big logs)
+TIME_BASES = ("completion_only", "interval")  # categories of step_times' time_basis (sorted)
+WAIT_PARTIES = ("applicant", "external", "office")  # categories of step_times' wait_party (sorted)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ def to_local_wall(ts: pd.Series | pd.DatetimeIndex, tz: str = DISPLAY_TZ) -> np.
     return s.dt.tz_convert(tz).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
 
 
+def _rows(values: pd.Series | pd.DatetimeIndex | np.ndarray, rows: slice) -> pd.Series | pd.DatetimeIndex | np.ndarray:
+    """A positional slice of a Series, index or array."""
+    return values.iloc[rows] if isinstance(values, pd.Series) else values[rows]
+
+
 def working_seconds(
     start: pd.Series | pd.DatetimeIndex,
     end: pd.Series | pd.DatetimeIndex,
@@ -127,9 +135,16 @@ def working_seconds(
     >>> float(working_seconds(s, e)[0]) / 3600
     1.0
     """
+    n = len(start)
+    if n > WORKING_CHUNK:  # bound the temporaries on very large logs (same values, chunk by chunk)
+        wd_all = None if whole_days is None else np.asarray(whole_days, dtype=bool)
+        out = np.empty(n)
+        for i in range(0, n, WORKING_CHUNK):  # a handful of chunks, not a loop per event
+            sl = slice(i, i + WORKING_CHUNK)
+            out[sl] = working_seconds(_rows(start, sl), _rows(end, sl), calendar, None if wd_all is None else wd_all[sl])
+        return out
     ls = to_local_wall(start, calendar.tz)
     le = to_local_wall(end, calendar.tz)
-    n = len(ls)
     out = np.full(n, np.nan)
     valid = ~(np.isnat(ls) | np.isnat(le))
     valid &= np.where(valid, le >= ls, False)
@@ -205,6 +220,20 @@ def text_of(series: pd.Series, na: object = None) -> np.ndarray:
     return out
 
 
+def label_codes(series: pd.Series, na: object = "nan") -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels): an integer code per row and the text of each code, so that
+    ``labels[codes]`` equals ``text_of(series, na)``; missing values get the last code (label
+    ``na``). Group on the codes and look the labels up afterwards, instead of hashing text per row."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        cats = np.asarray(series.cat.categories.astype(str), dtype=object)
+    else:
+        codes, uniques = pd.factorize(series)
+        cats = np.asarray(pd.Index(uniques).astype(str), dtype=object)
+    labels = np.append(cats, np.array([na], dtype=object))
+    return np.where(codes < 0, len(cats), codes).astype(np.int32), labels
+
+
 def in_values(series: pd.Series, values: object) -> np.ndarray:
     """Boolean array: the row's value is one of ``values`` (missing → False); per category when categorical."""
     values = list(values) if not isinstance(values, str) else [values]
@@ -224,14 +253,26 @@ def day_precision(log: pd.DataFrame) -> np.ndarray:
 
 def wait_party(activity_key: pd.Series) -> pd.Series:
     """Who the wait before a step is on: "external" (BA, security, Bundesdruckerei, recognition
-    body), "applicant" (documents, no-shows, inquiries) or "office" (everything else, or no key)."""
-    party = pd.Series(text_of(activity_key), index=activity_key.index, dtype="object").map(EXTERNAL_PARTY)
-    out = pd.Series("office", index=activity_key.index, dtype="object")
-    out[party.str.startswith("external").fillna(False).to_numpy(dtype=bool)] = "external"
-    out[(party == "applicant").fillna(False).to_numpy(dtype=bool)] = "applicant"
-    return out
+    body), "applicant" (documents, no-shows, inquiries) or "office" (everything else, or no key).
+
+    Decided once per distinct key; returned as a categorical (categories ``WAIT_PARTIES``)."""
+    if isinstance(activity_key.dtype, pd.CategoricalDtype):
+        codes = activity_key.cat.codes.to_numpy()
+        uniques = np.asarray(activity_key.cat.categories.astype(str), dtype=object)
+    else:
+        codes, uniques = pd.factorize(activity_key)
+        uniques = np.asarray(pd.Index(uniques).astype(str), dtype=object)
+    party = pd.Series(uniques, dtype="object").map(EXTERNAL_PARTY)
+    per_cat = np.full(len(uniques) + 1, WAIT_PARTIES.index("office"), dtype=np.int8)  # last slot: missing key
+    per_cat[:-1][party.str.startswith("external").fillna(False).to_numpy(dtype=bool)] = WAIT_PARTIES.index("external")
+    per_cat[:-1][(party == "applicant").fillna(False).to_numpy(dtype=bool)] = WAIT_PARTIES.index("applicant")
+    out_codes = per_cat[np.where(codes < 0, len(uniques), codes)]
+    return pd.Series(pd.Categorical.from_codes(out_codes, categories=list(WAIT_PARTIES)), index=activity_key.index)
 
 
+DURATION_COLUMNS = (
+    "service_calendar_s", "service_working_s", "waiting_calendar_s", "waiting_working_s", "gap_calendar_s", "gap_working_s",
+)
 STEP_TIME_COLUMNS = [
     CASE_ID, ACTIVITY, ACTIVITY_KEY, CASE_TYPE, TEAM, OFFICE, "prev_activity", "prev_activity_key",
     "time_basis", "whole_days", "wait_party",
@@ -264,17 +305,22 @@ def step_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -
     prev_wd = np.r_[False, wd[:-1]] & same
     whole = wd | prev_wd
 
-    service_cal = np.where(has_start, calendar_seconds(start, end), np.nan)
-    service_work = np.where(has_start, working_seconds(start, end, calendar, wd), np.nan)
+    # the six durations go straight into one float block (no second copy when the frame is built);
+    # calendar/working helpers already give NaN where an instant is missing
+    values = np.empty((len(DURATION_COLUMNS), len(log)))
+    values[0] = calendar_seconds(start, end)
+    values[1] = working_seconds(start, end, calendar, wd)
     wait_to = start.where(pd.Series(has_start, index=log.index))
     wait_to = wait_to.where(wait_to.isna() | (wait_to >= prev_end) | prev_end.isna(), prev_end)
-    waiting_cal = calendar_seconds(prev_end, wait_to)
-    waiting_work = working_seconds(prev_end, wait_to, calendar, whole)
-    gap_cal = calendar_seconds(prev_end, end)
-    gap_work = working_seconds(prev_end, end, calendar, whole)
+    values[2] = calendar_seconds(prev_end, wait_to)
+    values[3] = working_seconds(prev_end, wait_to, calendar, whole)
+    del wait_to
+    values[4] = calendar_seconds(prev_end, end)
+    values[5] = working_seconds(prev_end, end, calendar, whole)
+    del prev_end, start
 
     key = log[ACTIVITY_KEY] if ACTIVITY_KEY in log.columns else pd.Series(pd.NA, index=log.index)
-    out = pd.DataFrame(
+    meta = pd.DataFrame(
         {
             CASE_ID: log[CASE_ID],
             ACTIVITY: log[ACTIVITY],
@@ -284,19 +330,14 @@ def step_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -
             OFFICE: log[OFFICE] if OFFICE in log.columns else pd.NA,
             "prev_activity": log[ACTIVITY].shift(1).where(same),
             "prev_activity_key": key.shift(1).where(same),
-            "time_basis": np.where(has_start, "interval", "completion_only"),
+            "time_basis": pd.Categorical.from_codes(has_start.astype(np.int8), categories=list(TIME_BASES)),
             "whole_days": wd,
-            "wait_party": wait_party(key).to_numpy(),
-            "service_calendar_s": service_cal,
-            "service_working_s": service_work,
-            "waiting_calendar_s": waiting_cal,
-            "waiting_working_s": waiting_work,
-            "gap_calendar_s": gap_cal,
-            "gap_working_s": gap_work,
+            "wait_party": wait_party(key).array,
         },
         index=log.index,
     )
-    return out
+    durations = pd.DataFrame(values.T, index=log.index, columns=list(DURATION_COLUMNS), copy=False)
+    return pd.concat([meta, durations], axis=1)
 
 
 def _basis(s: pd.Series) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.queues import dominant_team
-from procmine.analyse.time import text_of, in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
+from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE
 
 VISIT_KEYS = frozenset({"appearance_completed", "checked_in", "servicepoint_contact"})
@@ -43,21 +43,26 @@ def case_rework(log: pd.DataFrame) -> ReworkResult:
     """
     codes = case_codes(log)
     first = ~same_case_as_previous(log)
-    act = log[ACTIVITY].astype("category").cat.codes.to_numpy()
-    pairs = pd.DataFrame({"code": codes, "act": act})
-    repeat = pairs.duplicated().to_numpy()
+    act, act_labels = label_codes(log[ACTIVITY])
+    # an activity seen before in the case: a repeated (case, activity) integer key
+    repeat = pd.Series(codes.astype(np.int64) * len(act_labels) + act).duplicated().to_numpy()
     self_loop = np.r_[False, (act[1:] == act[:-1])] & ~first
-    frame = pd.DataFrame({"code": codes, "events": 1, "repeats": repeat.astype(int), "self_loops": self_loop.astype(int)})
+    # per-case sums by bincount over case codes (integer counts, exact), not a per-row frame
+    case_of = np.unique(codes)
+    counted = {"events": np.ones(len(codes), dtype=bool), "repeats": repeat, "self_loops": self_loop}
     keyed = has_keys(log)
     if keyed:
         key = log[ACTIVITY_KEY]
-        frame["document_rounds"] = in_values(key, DOC_REQUEST_KEY).astype(int)
-        frame["status_inquiries"] = in_values(key, INQUIRY_KEY).astype(int)
+        counted["document_rounds"] = in_values(key, DOC_REQUEST_KEY)
+        counted["status_inquiries"] = in_values(key, INQUIRY_KEY)
         is_visit = in_values(key, VISIT_KEYS)
-        day = to_local_wall(log[END]).astype("datetime64[D]")
-        vis = pd.DataFrame({"code": codes[is_visit], "day": day[is_visit]}).drop_duplicates()
+        day = to_local_wall(log.loc[is_visit, END]).astype("datetime64[D]")
+        vis = pd.DataFrame({"code": codes[is_visit], "day": day}).drop_duplicates()
         visits = vis.groupby("code").size()
-    g = frame.groupby("code", sort=False).sum()
+    width = int(case_of.max()) + 1 if len(case_of) else 0
+    g = pd.DataFrame({name: np.bincount(codes, weights=None, minlength=width)[case_of] if name == "events"
+                      else np.bincount(codes[flag], minlength=width)[case_of] for name, flag in counted.items()},
+                     index=case_of).astype(np.int64)
     cols = [CASE_ID] + [c for c in (CASE_TYPE, OFFICE) if c in log.columns]
     out = log.loc[first, cols].astype("object")
     out.index = codes[first]
@@ -85,14 +90,22 @@ def activity_repeats(log: pd.DataFrame) -> pd.DataFrame:
     """
     codes = case_codes(log)
     first = ~same_case_as_previous(log)
-    act = text_of(log[ACTIVITY], "nan")
-    per = pd.DataFrame({"code": codes, "activity": act}).value_counts().rename("n").reset_index()
-    per["repeated"] = (per["n"] > 1).astype(int)
-    g = per.groupby("activity")
-    out = pd.DataFrame({"events": g["n"].sum(), "cases": g.size(), "cases_with_repeat": g["repeated"].sum()})
-    loops = pd.Series(np.r_[False, act[1:] == act[:-1]] & ~first).groupby(act).sum()
+    act, labels = label_codes(log[ACTIVITY])  # integer codes; labels per activity afterwards
+    n_act = len(labels)
+    pair_codes, pairs = pd.factorize(codes.astype(np.int64) * n_act + act)
+    n = np.bincount(pair_codes, minlength=len(pairs))  # events per (case, activity)
+    pair_act = pairs % n_act
+    events = np.bincount(pair_act, weights=n, minlength=n_act).astype(np.int64)
+    cases = np.bincount(pair_act, minlength=n_act)
+    with_repeat = np.bincount(pair_act[n > 1], minlength=n_act)
+    loops = np.bincount(act[np.r_[False, act[1:] == act[:-1]] & ~first], minlength=n_act)
+    used = cases > 0
+    out = pd.DataFrame({"events": events[used], "cases": cases[used].astype(np.int64),
+                        "cases_with_repeat": with_repeat[used].astype(np.int64)},
+                       index=pd.Index(labels[used], name="activity"))
     out["repeat_share"] = out["cases_with_repeat"] / out["cases"]
-    out["self_loops"] = loops.reindex(out.index, fill_value=0).astype(int)
+    out["self_loops"] = loops[used].astype(int)
+    out = out.sort_index(kind="stable")
     return out.reset_index().sort_values(["cases_with_repeat", "events"], ascending=False, ignore_index=True)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
@@ -376,6 +378,57 @@ def _parse_time_of_day(values: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     return td, prec
 
 
+_NO_HINT = object()
+
+
+def _parse_rows(
+    values: pd.Series, fmt: str, hint: object = _NO_HINT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-row (naive, utc, precision, aware, present) of a timestamp column, each distinct text parsed once.
+
+    Categoricals are parsed on their categories. Plain text columns (nearly every value distinct) take
+    the strict-ISO arrow cast on the whole column first, exactly as ``parse_distinct`` does on distinct
+    values, and parse only the distinct values of the remaining rows the careful way.
+    """
+    n = len(values)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        parsed = parse_distinct(values.cat.categories, fmt)
+        valid = codes >= 0
+        c = np.where(valid, codes, 0)
+        nat = np.datetime64("NaT")
+        naive = np.where(valid, parsed.naive[c] if len(parsed.naive) else nat, nat)
+        utc = np.where(valid, parsed.utc[c] if len(parsed.utc) else nat, nat)
+        prec = np.where(valid, parsed.precision[c] if len(parsed.precision) else None, None).astype(object)
+        aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
+        return naive, utc, prec, aware, valid.copy()
+    present = values.notna().to_numpy()
+    naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    utc = naive.copy()
+    prec = np.full(n, None, dtype=object)
+    aware = np.zeros(n, dtype=bool)
+    todo = present.copy()
+    if (not fmt or fmt == "auto") and present.any():
+        if hint is not _NO_HINT and (hint is None or len(hint[0]) == n):  # type: ignore[index]
+            fast = hint  # computed while reading (``RawTable.iso_hints``)
+        else:
+            arr = _arrow_strings(values)
+            fast = _fast_iso_offset(arr) if arr is not None else None
+        if fast is not None:
+            hit, utc_hit = fast
+            utc[hit] = utc_hit
+            aware[hit] = True
+            prec[hit] = "second"
+            todo &= ~hit
+    rest = np.flatnonzero(todo)
+    if len(rest):
+        codes, uniques = pd.factorize(values.iloc[rest])
+        parsed = parse_distinct(pd.Index(np.asarray(uniques, dtype=object), dtype=object), fmt)
+        naive[rest], utc[rest] = parsed.naive[codes], parsed.utc[codes]
+        prec[rest], aware[rest] = parsed.precision[codes], parsed.aware[codes]
+    return naive, utc, prec, aware, present
+
+
 @dataclass
 class TimeColumn:
     """Per-row parse result of one timestamp field."""
@@ -389,22 +442,18 @@ class TimeColumn:
 
 
 def parse_time_column(
-    data: pd.DataFrame, col: str | None, date_col: str | None, time_col: str | None, fmt: str, tz: str
+    data: pd.DataFrame, col: str | None, date_col: str | None, time_col: str | None, fmt: str, tz: str,
+    hints: dict[str, tuple[np.ndarray, np.ndarray] | None] | None = None,
 ) -> TimeColumn | None:
-    """Parse one timestamp field: a datetime column, or a date column plus an optional time column."""
+    """Parse one timestamp field: a datetime column, or a date column plus an optional time column.
+
+    ``hints`` are the reader's ISO casts of plain-text columns (``RawTable.iso_hints``), reused as they are.
+    """
     src = col or date_col
     if src is None:
         return None
     cat = data[src]
-    codes = cat.cat.codes.to_numpy()
-    parsed = parse_distinct(cat.cat.categories, fmt)
-    valid = codes >= 0
-    c = np.where(valid, codes, 0)
-    naive = np.where(valid, parsed.naive[c] if len(parsed.naive) else np.datetime64("NaT"), np.datetime64("NaT"))
-    utc_direct = np.where(valid, parsed.utc[c] if len(parsed.utc) else np.datetime64("NaT"), np.datetime64("NaT"))
-    prec = np.where(valid, parsed.precision[c] if len(parsed.precision) else None, None).astype(object)
-    aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
-    present = valid.copy()
+    naive, utc_direct, prec, aware, present = _parse_rows(cat, fmt, (hints or {}).get(src, _NO_HINT))
     notes: dict[str, int] = {}
     if time_col is not None and col is None:
         tcat = data[time_col]
@@ -464,10 +513,11 @@ def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> p
     """
     head = f"{domain}|".encode("utf-8")
     digest = hmac.digest
+    half = (PSEUDONYM_CHARS + 1) // 2  # hex of the first bytes = the first hex characters
 
     def mapper(cats: pd.Index) -> np.ndarray:
         return np.asarray(
-            [prefix + digest(key, head + str(v).encode("utf-8"), "sha256").hex()[:PSEUDONYM_CHARS] for v in cats.tolist()],
+            [prefix + digest(key, head + str(v).encode("utf-8"), "sha256")[:half].hex()[:PSEUDONYM_CHARS] for v in cats.tolist()],
             dtype=object,
         )
 
@@ -611,7 +661,10 @@ def normalise(
     key = load_key() if key is None else key
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now).tz_localize("UTC")
     cols = resolve_columns(raw, profile)
-    data = raw.data
+    time_cols = {cols[f] for f in ("start", "end", "start_date", "end_date") if f in cols}
+    if profile.shape == "milestones":
+        time_cols |= set(profile.milestones)
+    data = _categorical_except(raw.data, time_cols)
     n = len(data)
     tz = profile.timezone
     office_name = office or _office_name(profile, raw)
@@ -627,6 +680,7 @@ def normalise(
     else:
         office_row = pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [office_name]))
     safe: dict[str, pd.Series] = {}  # original header -> values safe to write (pseudonymised where needed)
+    proxies: dict[str, np.ndarray] = {}  # text column -> a per-row function of the row's text (for duplicates)
 
     def pseudo(fld: str, prefix: str) -> pd.Series | None:
         if fld not in cols:
@@ -655,11 +709,13 @@ def normalise(
     # timestamps
     def tcol(prefix: str) -> TimeColumn | None:
         tc = parse_time_column(
-            data, cols.get(prefix), cols.get(f"{prefix}_date"), cols.get(f"{prefix}_time"), profile.date_format, tz
+            data, cols.get(prefix), cols.get(f"{prefix}_date"), cols.get(f"{prefix}_time"), profile.date_format, tz,
+            raw.iso_hints,
         )
         if tc is not None:
             for k, v in tc.notes.items():
                 notes[k] = notes.get(k, 0) + v
+            proxies[tc.column] = np.asarray(tc.utc.array.asi8, dtype=np.int64)
             safe[tc.column] = data[tc.column]
             tcn = cols.get(f"{prefix}_time")
             if tcn:
@@ -736,12 +792,10 @@ def normalise(
     # exact duplicates (all loaded columns, not provenance); keep the first occurrence
     dup_cols = [c for c in data.columns if c not in drop]
     if n and dup_cols:
-        group = _row_groups([data[c] for c in dup_cols])
-        dup = pd.Series(group).duplicated(keep="first").to_numpy()
+        dup, first = _duplicate_rows(data, dup_cols, proxies)
         if len(raw.source_file.categories) > 1 and dup.any():
-            _, first_idx = np.unique(group, return_index=True)  # group ids are 0..k-1
-            first_file = np.asarray(raw.source_file.codes)[first_idx[group]]
-            across = dup & (first_file != np.asarray(raw.source_file.codes))
+            file_codes = np.asarray(raw.source_file.codes)
+            across = dup & (file_codes[first] != file_codes)
             if across.any():
                 notes["duplicates_across_files"] = int(across.sum())
         marks.mark(dup, "exact_duplicate", None)
@@ -778,7 +832,7 @@ def normalise(
     case_type = (
         _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
     )
-    prec_cat = pd.Categorical(ev["precision"].to_numpy(), categories=list(schema.PRECISIONS))
+    prec_cat = _precision_categorical(ev["precision"].to_numpy())
     log = pd.DataFrame(
         {
             schema.CASE_ID: _cat_take(case_p, r),
@@ -838,6 +892,75 @@ def normalise(
     return NormaliseResult(log=log, quality=quality, quarantine=quarantine, profile=profile)
 
 
+def _categorical_except(data: pd.DataFrame, keep_text: set[str]) -> pd.DataFrame:
+    """The raw frame with every plain-text column as a Categorical, except the timestamp columns in
+    ``keep_text`` (parsed row-wise; a dictionary of nearly distinct values would only cost time)."""
+    plain = [c for c in data.columns if c not in keep_text and not isinstance(data[c].dtype, pd.CategoricalDtype)]
+    if not plain:
+        return data
+    out = data.copy(deep=False)
+    for c in plain:
+        out[c] = _text_to_categorical(data[c])
+    return out
+
+
+def _text_to_categorical(values: pd.Series) -> pd.Series:
+    """Clean plain text (as the CSV reader keeps it) -> Categorical, categories in order of first appearance."""
+    from procmine.ingest.text import _dictionary_column, _to_categorical
+
+    arr = pa.array(values)
+    col = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    out = _to_categorical(_dictionary_column(col))
+    out.index = values.index
+    return out
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _duplicate_rows(data: pd.DataFrame, columns: list[str], proxies: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal in every column to an earlier row, and the first row of each row's group.
+
+    One hash mixes each row's integers (category codes; for plain-text timestamp columns the parsed
+    instant, equal for equal text); only rows whose hash is shared are then compared exactly, on codes
+    and text. Nearly distinct text columns are so never hashed as text in full.
+    """
+    n = len(data)
+    first = np.arange(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for c in columns:
+        col = data[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            parts.append(col.cat.codes.to_numpy().astype(np.int64))
+        elif c in proxies:
+            parts.append(proxies[c])
+        else:
+            parts.append(pd.factorize(col)[0].astype(np.int64))
+    h = np.zeros(n, dtype=np.uint64)
+    for v in parts:
+        h = (h ^ v.view(np.uint64)) * _MIX
+        h ^= h >> np.uint64(29)
+    codes = pd.factorize(h)[0]
+    shared = np.flatnonzero(np.bincount(codes)[codes] > 1)
+    dup = np.zeros(n, dtype=bool)
+    if not len(shared):
+        return dup, first
+    subset = []
+    for c in columns:
+        col = data[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            sub = pd.Categorical.from_codes(col.cat.codes.to_numpy()[shared], dtype=col.dtype)
+        else:
+            sub = pd.Categorical(col.iloc[shared].to_numpy(dtype=object))
+        subset.append(pd.Series(sub))
+    exact = _row_groups(subset)
+    sub_dup = pd.Series(exact).duplicated(keep="first").to_numpy()
+    _, first_pos = np.unique(exact, return_index=True)  # group ids are 0..k-1
+    dup[shared] = sub_dup
+    first[shared] = shared[first_pos[exact]]
+    return dup, first
+
+
 def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Values of some rows as objects (through the codes for categoricals: no full-column copy)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
@@ -847,6 +970,8 @@ def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
         if ok.any():
             out[ok] = np.asarray(values.cat.categories.take(codes[ok]).astype(str), dtype=object)
         return out
+    if isinstance(values, pd.Series):
+        return values.iloc[idx].to_numpy(dtype=object)
     return np.asarray(values, dtype=object)[idx]
 
 
@@ -905,6 +1030,14 @@ def _refuse_misread_timestamps(raw: RawTable, marks: _Marks, profile: Profile) -
                 hint="Tragen Sie im Profil unter date_format das Format der Spalte ein (z. B. %m/%d/%Y %H:%M) "
                 "oder ordnen Sie die richtige Spalte zu.",
             )
+
+
+def _precision_categorical(prec: np.ndarray) -> pd.Categorical:
+    """Precision names -> Categorical over ``schema.PRECISIONS`` (others missing); hashed once per distinct name."""
+    codes, uniques = pd.factorize(np.asarray(prec, dtype=object), use_na_sentinel=True)
+    names = list(schema.PRECISIONS)
+    lookup = np.asarray([names.index(u) if u in names else -1 for u in uniques] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(lookup[codes], categories=names)
 
 
 def _rank(prec: np.ndarray) -> np.ndarray:
@@ -966,7 +1099,7 @@ def _milestone_events(
     parts = []
     any_value = np.zeros(n, dtype=bool)
     for j, (col, label) in enumerate(profile.milestones.items()):
-        tc = parse_time_column(data, col, None, None, profile.date_format, tz)
+        tc = parse_time_column(data, col, None, None, profile.date_format, tz, raw.iso_hints)
         assert tc is not None
         for k, v in tc.notes.items():
             notes[k] = notes.get(k, 0) + v
@@ -1077,20 +1210,43 @@ def _row_groups(columns: list[pd.Series]) -> np.ndarray:
 
 
 def sort_events(log: pd.DataFrame) -> pd.DataFrame:
-    """The order of ``schema.sort_log`` (case_id as text, end, event_seq), computed on integer codes."""
+    """The order of ``schema.sort_log`` (case_id as text, end, event_seq), computed on integer codes.
+
+    The case categories come out in text order (their codes are then the sort rank).
+    """
     if len(log) == 0:
         return log.reset_index(drop=True)
     case = log[schema.CASE_ID].cat
-    cats = np.asarray(case.categories.astype(str), dtype=object)
-    order_cats = np.argsort(cats, kind="stable")
-    rank = np.empty(len(cats), dtype=np.int64)
-    rank[order_cats] = np.arange(len(cats))
-    case_rank = rank[case.codes.to_numpy()]
+    order_cats = _text_order(case.categories)
+    rank = np.empty(len(order_cats), dtype=np.int64)
+    rank[order_cats] = np.arange(len(order_cats))
+    codes = case.codes.to_numpy()
+    case_rank = rank[codes]
     end = _naive_utc(log[schema.END]).astype(np.int64)
-    order = np.lexsort((log[schema.EVENT_SEQ].to_numpy(), end, case_rank))
+    seq = log[schema.EVENT_SEQ].to_numpy()
+    order = None
+    if len(seq) > 1 and (np.diff(seq) > 0).all():
+        # rows already in event_seq order: a stable sort by case keeps each case's rows in that order,
+        # which is the full order whenever each case's rows already run in time order (usual exports)
+        by_case = np.argsort(case_rank, kind="stable")
+        c, e = case_rank[by_case], end[by_case]
+        if not ((c[1:] == c[:-1]) & (e[1:] < e[:-1])).any():
+            order = by_case
+    if order is None:
+        order = np.lexsort((seq, end, case_rank))
     out = log.take(order).reset_index(drop=True)
-    out[schema.CASE_ID] = out[schema.CASE_ID].cat.reorder_categories(list(cats[order_cats]))
+    sorted_codes = np.where(codes >= 0, case_rank, -1)[order]
+    out[schema.CASE_ID] = categorical_from_unique(sorted_codes, case.categories.take(order_cats))
     return out
+
+
+def _text_order(values: pd.Index) -> np.ndarray:
+    """Positions that sort the values as text (code point order, stable), as ``np.argsort`` on str."""
+    try:
+        arr = pa.array(np.asarray(values.astype(str), dtype=object), type=pa.string())
+        return np.asarray(pc.array_sort_indices(arr).to_numpy(), dtype=np.int64)  # UTF-8 byte order = code point order
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. lone surrogates
+        return np.argsort(np.asarray(values.astype(str), dtype=object), kind="stable")
 
 
 def _quarantine_frame(raw: RawTable, marks: _Marks, bad: np.ndarray, safe: dict[str, pd.Series]) -> pd.DataFrame:
@@ -1180,21 +1336,37 @@ def _write(result: NormaliseResult, out_dir: Path, stem: str) -> NormaliseResult
     out_dir.mkdir(parents=True, exist_ok=True)
     offices = list(result.log[schema.OFFICE].cat.categories) if len(result.log) else [result.quality.office]
     paths: dict[str, Path] = {}
-    if len(offices) <= 1:
-        name = str(offices[0]) if offices else stem
-        paths[name] = schema.write_log(result.log, out_dir / f"{_safe_name(name)}.parquet")
-        qname = name
-    else:
-        for o in offices:
-            part = result.log[result.log[schema.OFFICE] == o].reset_index(drop=True)
-            part[schema.OFFICE] = part[schema.OFFICE].cat.remove_unused_categories()
-            paths[str(o)] = schema.write_log(part, out_dir / f"{_safe_name(str(o))}.parquet")
-        qname = stem
+    qname = str(offices[0]) if len(offices) == 1 else stem
     qpath = out_dir / f"{_safe_name(qname)}.quarantine.csv"
-    result.quarantine.to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")
+    # the Parquet writer releases the GIL: the quarantine CSV is written meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_write_logs, result.log, offices, out_dir, stem)
+        result.quarantine.to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")
+        paths.update(pending.result())
     paths["quarantine"] = qpath
     quality = replace(result.quality, quarantine_file=str(qpath))
     return replace(result, quality=quality, paths=paths)
+
+
+def _write_logs(log: pd.DataFrame, offices: list, out_dir: Path, stem: str) -> dict[str, Path]:
+    """One Parquet log per office (a single file named after the office, or the stem when there is none)."""
+    if len(offices) <= 1:
+        name = str(offices[0]) if offices else stem
+        return {name: _write_log(log, out_dir / f"{_safe_name(name)}.parquet")}
+    paths: dict[str, Path] = {}
+    for o in offices:
+        part = log[log[schema.OFFICE] == o].reset_index(drop=True)
+        part[schema.OFFICE] = part[schema.OFFICE].cat.remove_unused_categories()
+        paths[str(o)] = _write_log(part, out_dir / f"{_safe_name(str(o))}.parquet")
+    return paths
+
+
+def _write_log(log: pd.DataFrame, path: Path) -> Path:
+    """``schema.write_log`` without its second validation: ``normalise`` validated and sorted the log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(log, schema=schema.arrow_schema(log), preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+    return path
 
 
 def _safe_name(name: str) -> str:
@@ -1218,8 +1390,10 @@ def ingest_file(
     if progress:
         progress(0, raw.rows_read)
     result = normalise(raw, prof, key=key, now=now)
+    rows = raw.rows_read
+    del raw  # the cells are no longer needed: free them before the Parquet copy of the log is made
     if progress:
-        progress(raw.rows_read, raw.rows_read)
+        progress(rows, rows)
     return _write(result, Path(out_dir), path.name.split(".")[0])
 
 

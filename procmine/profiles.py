@@ -375,7 +375,7 @@ def is_staff_like(header: str) -> bool:
 
 def _date_share(values: pd.Series) -> float:
     """Share of a column's sample that looks like a date."""
-    sample = values.dropna().astype(str).head(200)
+    sample = values.iloc[np.flatnonzero(values.notna().to_numpy())[:200]].astype(str)  # first 200 filled
     if sample.empty:
         return 0.0
     pattern = r"^\s*(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
@@ -415,7 +415,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
     shape = "events"
     milestones: dict[str, str] = {}
     if "lifecycle" in found:
-        vals = {str(v).strip().casefold() for v in raw.data[found["lifecycle"]].dropna().unique()[:50]}
+        vals = {v.strip().casefold() for v in _first_distinct(raw.data[found["lifecycle"]], 50)}
         if vals & {s.casefold() for s in DEFAULT_LIFECYCLE_START}:
             shape = "lifecycle"
         else:
@@ -435,7 +435,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
     extra = {h: _extra_name(h) for h in headers if h not in used and h not in personal and not _is_index(raw, h)}
     activities: dict[str, str] = {}
     if "activity" in found:
-        labels = raw.data[found["activity"]].dropna().astype(str).unique()[:500]
+        labels = _first_distinct(raw.data[found["activity"]], 500)
         activities = {lab: key for lab in labels if (key := catalogue_key(lab)) is not None and lab != key}
     delim = raw.delimiter or "auto"
     stem = raw.path.name.split(".")[0] if raw.path is not None else raw.file.split(".")[0]
@@ -455,6 +455,15 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
         privacy_drop=personal,
         extra=extra,
     )
+
+
+def _first_distinct(values: pd.Series, k: int) -> list[str]:
+    """The first ``k`` distinct filled values as text, in order of appearance (via codes for categoricals)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        first = pd.unique(codes[codes >= 0])[:k]
+        return [str(v) for v in values.cat.categories.take(first)]
+    return [str(v) for v in values.dropna().unique()[:k]]
 
 
 def _extra_name(header: str) -> str:

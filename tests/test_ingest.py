@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -275,3 +276,62 @@ def test_fast_iso_offset_parse_agrees_with_careful_parse() -> None:
         assert [str(x) for x in a] == [str(x) for x in b]
     assert list(fast.precision) == list(ref.precision) == ["second", "second", "second", None, "minute", "minute"]
     assert fast.aware.tolist() == ref.aware.tolist() == [True, True, True, False, False, False]
+
+
+def test_late_non_utf8_bytes_are_sniffed_in_full(tmp_path: Path) -> None:
+    """UTF-8 guessed from the first lines must not stick when a later row is Windows-1252."""
+    from procmine.ingest.text import sniff_encoding
+
+    # ~1.5 MB of ASCII rows (more than the first-lines sample), then one row with cp1252 'ü' (0xfc)
+    rows = [f"A-{i};Antrag;05.03.2024 09:{i % 60:02d}" for i in range(60_000)]
+    body = ("Vorgang;Tätigkeit;Ende\n".encode("cp1252") + "\n".join(rows).encode("ascii")
+            + "\nA-x;Prüfung;06.03.2024 10:00\n".encode("cp1252"))
+    assert len(body) > 1_100_000
+    p = tmp_path / "late.csv"
+    p.write_bytes(body)
+    raw = read_table(p)
+    assert raw.encoding == sniff_encoding(body) == "cp1252"
+    assert raw.data["Tätigkeit"].astype(str).iloc[-1] == "Prüfung"
+    assert len(raw.data) == 60_001
+
+
+def test_plain_text_timestamp_column_gives_the_same_log(tmp_path: Path) -> None:
+    """A nearly distinct timestamp column stays plain text in the RawTable; normalising it must give
+    exactly what the Categorical route gives: duplicates by text, fallback formats, unreadable values."""
+    from procmine.normalise import normalise, suggest_profile
+
+    text = (
+        "Vorgang;Tätigkeit;Ende\n"
+        "A-1;Antrag eingegangen;2024-03-05T08:00:00+0000\n"  # row 2
+        "A-1;Antrag eingegangen;2024-03-05T09:00:00+0100\n"  # row 3: same instant, other text: kept
+        "A-1;Antrag eingegangen;2024-03-05T08:00:00+0000\n"  # row 4: exact duplicate of row 2
+        "A-2;Antrag eingegangen;05.03.2024 10:00\n"  # row 5: German format, Berlin winter time -> 09:00 UTC
+        "A-2;Termin vergeben;kaputt\n"  # row 6: unreadable
+        "A-2;Termin vergeben;2024-03-06T12:30:00+0000\n"  # row 7
+    )
+    p = tmp_path / "plain.csv"
+    p.write_text(text, encoding="utf-8")
+    raw = read_table(p)
+    assert not isinstance(raw.data["Ende"].dtype, pd.CategoricalDtype)  # 5 distinct of 6 filled
+    assert isinstance(raw.data["Tätigkeit"].dtype, pd.CategoricalDtype)
+    prof = suggest_profile(raw)
+    now = pd.Timestamp("2026-01-01", tz="UTC")
+    res = normalise(raw, prof, key=b"k", now=now)
+    q = res.quarantine.set_index("source_row")
+    assert q["reason"].to_dict() == {4: "exact_duplicate", 6: "unparseable_timestamp"}
+    assert q.loc[6, "found"] == "kaputt"
+    log = res.log
+    assert sorted(log["source_row"].tolist()) == [2, 3, 5, 7]  # order: by pseudonymised case, then end
+    ends = dict(zip(log["source_row"], log["end"]))
+    assert ends == {
+        2: pd.Timestamp("2024-03-05 08:00", tz="UTC"),
+        3: pd.Timestamp("2024-03-05 08:00", tz="UTC"),
+        5: pd.Timestamp("2024-03-05 09:00", tz="UTC"),
+        7: pd.Timestamp("2024-03-06 12:30", tz="UTC"),
+    }
+    # the same table with the column as a Categorical (no reader hints) gives the identical result
+    cat = replace(raw, data=raw.data.assign(Ende=raw.data["Ende"].astype(object).astype("category")), iso_hints={})
+    res2 = normalise(cat, prof, key=b"k", now=now)
+    pd.testing.assert_frame_equal(res.log, res2.log)
+    pd.testing.assert_frame_equal(res.quarantine, res2.quarantine)
+    assert res.quality == res2.quality

@@ -35,6 +35,9 @@ class RawTable:
     duplicate_headers: tuple[str, ...] = ()
     rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     notes: dict[str, int] = field(default_factory=dict)
+    # plain-text columns already tried with the strict ISO-with-offset cast while reading (in parallel):
+    # header -> (row mask of hits, their UTC wall times) or None when no value was a hit
+    iso_hints: dict[str, tuple[np.ndarray, np.ndarray] | None] = field(default_factory=dict)
 
     @property
     def file(self) -> str:

@@ -63,8 +63,22 @@ def _binary_problem(file: str, found: str, hint: str = "") -> InputProblem:
     )
 
 
-def sniff_encoding(data: bytes, file: str = "") -> str:
-    """Guess the text encoding: BOMs, UTF-16 without BOM, UTF-8, mixed, Windows-1252 vs ISO-8859-15."""
+def _head(data: bytes, size: int = 4 * SAMPLE_BYTES) -> bytes:
+    """The first lines of ``data`` (about ``size`` bytes, cut after a line end: never inside a character)."""
+    if len(data) <= size:
+        return data
+    cut = data.rfind(b"\n", 0, size)
+    return data[: cut + 1] if cut > 0 else data
+
+
+def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
+    """Guess the text encoding: BOMs, UTF-16 without BOM, UTF-8, mixed, Windows-1252 vs ISO-8859-15.
+
+    With ``head_only`` UTF-8 validity is checked on the first lines only (the caller has the parser
+    check the rest and sniffs again in full when that fails).
+    """
+    if head_only:
+        data = _head(data)
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig" if _utf8_error(data) is None else "mixed"
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
@@ -112,7 +126,9 @@ def _utf8_error(data: bytes, chunk: int = 4 << 20) -> UnicodeDecodeError | None:
 LAZY_UTF8 = "lazy"
 
 
-def decode_text(data: bytes, encoding: str, file: str = "", lazy: bool = False) -> tuple[str, str, dict[str, int]]:
+def decode_text(
+    data: bytes, encoding: str, file: str = "", lazy: bool = False, head_only: bool = False
+) -> tuple[str, str, dict[str, int]]:
     """Decode with the given or sniffed encoding; returns (text, encoding used, notes).
 
     With ``lazy`` and valid UTF-8 only the first part is decoded (for sniffing); ``notes`` then holds
@@ -121,7 +137,7 @@ def decode_text(data: bytes, encoding: str, file: str = "", lazy: bool = False) 
     notes: dict[str, int] = {}
     enc = ENCODING_ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
     if enc == "auto":
-        enc = sniff_encoding(data, file)
+        enc = sniff_encoding(data, file, head_only=head_only)
     if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"
     if lazy and enc in ("utf-8", "utf-8-sig") and (encoding in ("auto", "", None) or _utf8_error(data) is None):
@@ -217,7 +233,7 @@ def _check_magic(data: bytes, file: str) -> None:
     head = data[:8]
     if head.startswith(b"%PDF"):
         raise _binary_problem(file, "ein PDF-Dokument", "Exportieren Sie die Daten als CSV oder Excel, nicht als PDF.")
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():  # the full scan only when the start is blank
         raise InputProblem(
             code="empty_file",
             file=file,
@@ -236,10 +252,36 @@ def read_csv_bytes(
     path: Path | None = None,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> RawTable:
-    """Parse CSV/TXT bytes into a RawTable (all cells as strings); ``progress(rows, None)`` per piece."""
+    """Parse CSV/TXT bytes into a RawTable (all cells as strings); ``progress(rows, None)`` per piece.
+
+    With the automatic encoding, UTF-8 is first assumed from the first lines and the parser checks the
+    rest (it validates every cell); when that fails the file is sniffed in full and read again.
+    """
     _check_magic(data, file)
-    text, enc, notes = decode_text(data, encoding, file, lazy=True)
+    if encoding in ("auto", "", None):
+        raw = _read_csv_bytes(data, file, encoding, delimiter, exclude, path, progress, head_only=True)
+        if raw is not None:
+            return raw
+    raw = _read_csv_bytes(data, file, encoding, delimiter, exclude, path, progress, head_only=False)
+    assert raw is not None
+    return raw
+
+
+def _read_csv_bytes(
+    data: bytes,
+    file: str,
+    encoding: str,
+    delimiter: str,
+    exclude: tuple[str, ...],
+    path: Path | None,
+    progress: Callable[[int, int | None], None] | None,
+    head_only: bool,
+) -> RawTable | None:
+    """``read_csv_bytes``; with ``head_only`` None whenever the first-lines guess of UTF-8 is not confirmed."""
+    text, enc, notes = decode_text(data, encoding, file, lazy=True, head_only=head_only)
     lazy = bool(notes.pop(LAZY_UTF8, 0))
+    if head_only and not lazy:
+        return None
     delim = sniff_delimiter(text) if delimiter in ("auto", "", None) else delimiter.replace("\\t", "\t")
     if delim == "tab":
         delim = "\t"
@@ -260,22 +302,28 @@ def read_csv_bytes(
     kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
                   duplicate_headers=tuple(dups), notes=notes)
     first_row = skip + 2
+    if head_only and (len(keep) != len(names) or _count_records_hint(text, skip) == 0):
+        return None  # excluded columns are not validated by the parser: sniff the whole file
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
     table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=b'"' in data, progress=progress)
     del body_bytes
+    if table is None and head_only:
+        return None
     if table is not None:
-        # unify the blocks' dictionaries of all columns in parallel (arrow releases the GIL)
+        # per column in parallel (arrow releases the GIL): mostly-distinct text (timestamps) stays plain
+        # text, every other column gets one dictionary over all blocks
         parts: list[pa.ChunkedArray | None] = [table.column(n) for n in keep]
         del table
 
-        def encode(i: int) -> pa.DictionaryArray:
-            col, parts[i] = parts[i], None  # let arrow free the block dictionaries once unified
-            return _dictionary_column(col)
+        def encode(i: int) -> tuple[pd.Series, object]:
+            col, parts[i] = parts[i], None  # let arrow free the text once encoded
+            return _column_to_pandas(col)
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(keep), os.cpu_count() or 1))) as pool:
             encoded = list(pool.map(encode, range(len(keep))))
-        columns = {n: _to_categorical(enc) for n, enc in zip(keep, encoded)}
+        columns = {n: e[0] for n, e in zip(keep, encoded)}
+        hints = {n: e[1] for n, e in zip(keep, encoded) if e[1] is not _NO_HINT}
         del encoded
         frame = pd.DataFrame(columns)
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
@@ -283,7 +331,9 @@ def read_csv_bytes(
         if blank.any():
             notes["blank_rows_skipped"] = int(blank.sum())
             frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]
-        return make_raw(frame, file, source_row=rows, **kwargs)
+            # blank rows are never hits: the hit values stay as they are
+            hints = {n: (h[0][~blank], h[1]) if h is not None else None for n, h in hints.items()}  # type: ignore[index]
+        return make_raw(frame, file, source_row=rows, iso_hints=hints, **kwargs)
     if lazy:
         text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8")
     return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
@@ -296,17 +346,67 @@ def _count_records_hint(text: str, skip: int) -> int:
 
 
 def _dictionary_column(col: pa.ChunkedArray) -> pa.DictionaryArray:
-    """One dictionary array for a column (the parser encodes per block; unify the blocks' dictionaries)."""
-    if not pa.types.is_dictionary(col.type):
-        col = pc.dictionary_encode(col)
+    """One dictionary array for a column (values in order of first appearance, missing stays missing)."""
     if col.num_chunks == 0:
         return pa.DictionaryArray.from_arrays(pa.array([], type=pa.int32()), pa.array([], type=pa.string()))
+    if not pa.types.is_dictionary(col.type):
+        if pa.types.is_large_string(col.type):
+            col = col.cast(pa.string())
+        col = pc.dictionary_encode(col, memory_pool=POOL)  # one hash over all chunks: every chunk gets the final dictionary
     if col.num_chunks > 1:
-        col = pa.table({"c": col}).unify_dictionaries().column("c")
-        return pa.DictionaryArray.from_arrays(
-            pa.concat_arrays([c.indices for c in col.chunks]), col.chunk(0).dictionary
-        )
+        first = col.chunk(0).dictionary
+        if not all(c.dictionary is first or c.dictionary.equals(first) for c in col.chunks[1:]):
+            col = pa.table({"c": col}).unify_dictionaries().column("c")
+            first = col.chunk(0).dictionary
+        return pa.DictionaryArray.from_arrays(pa.concat_arrays([c.indices for c in col.chunks]), first)
     return col.chunk(0)
+
+
+DISTINCT_SAMPLE_ROWS = 20_000
+DISTINCT_SHARE = 0.5  # above this share of distinct values in the sample a column stays plain text
+
+
+def _column_to_pandas(col: pa.ChunkedArray) -> tuple[pd.Series, object]:
+    """A parsed text column for the RawTable: a Categorical, or plain text when nearly every value differs;
+    with the reader's strict ISO cast of a plain-text column that looks like timestamps (else ``_NO_HINT``).
+
+    Timestamp columns are nearly all distinct: a dictionary would cost a hash of every cell and a second
+    copy of the text, so they stay arrow-backed strings when they are already clean (trimmed, no blanks).
+    """
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        sample = col.slice(0, DISTINCT_SAMPLE_ROWS)
+        filled = len(sample) - sample.null_count
+        if filled and pc.count_distinct(sample).as_py() > DISTINCT_SHARE * filled:
+            hint = _iso_hint(col)
+            # every filled value a strict ISO hit (digit first, digit or Z last): clean without trimming
+            all_iso = isinstance(hint, tuple) and int(hint[0].sum()) == len(col) - col.null_count
+            if all_iso or _is_clean(col):
+                return col.combine_chunks().to_pandas(), hint  # one chunk: row takes need no concatenation
+    return _to_categorical(_dictionary_column(col)), _NO_HINT
+
+
+_NO_HINT = object()
+_ISO_START = r"^\d{4}-\d{2}-\d{2}"
+
+
+def _iso_hint(col: pa.ChunkedArray) -> object:
+    """The strict ISO-with-offset cast of a plain-text column that looks like timestamps (run while reading,
+    in parallel with the other columns); ``_NO_HINT`` when the column does not start with a date."""
+    from procmine.normalise import _fast_iso_offset
+
+    first = pc.drop_null(col.slice(0, 1000))
+    if not len(first) or not pc.all(pc.match_substring_regex(first, _ISO_START)).as_py():
+        return _NO_HINT
+    return _fast_iso_offset(col)
+
+
+def _is_clean(col: pa.ChunkedArray) -> bool:
+    """No value with surrounding white space and no empty value (the checks ``_to_categorical`` makes)."""
+    if col.length() == col.null_count:
+        return True
+    if not pc.all(pc.equal(pc.utf8_trim_whitespace(col), col)).as_py():
+        return False
+    return not pc.any(pc.equal(col, "")).as_py()
 
 
 def _to_categorical(col: pa.ChunkedArray | pa.DictionaryArray) -> pd.Series:
@@ -322,6 +422,18 @@ def _to_categorical(col: pa.ChunkedArray | pa.DictionaryArray) -> pd.Series:
     return out
 
 
+def _reading_pool() -> pa.MemoryPool:
+    """jemalloc with immediate decay when present: freed text pages go back to the system at once, so
+    the text of pieces already encoded does not stay resident (arrow's default pool keeps it)."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+        return pool
+    except (pa.ArrowNotImplementedError, NotImplementedError, AttributeError):
+        return pa.default_memory_pool()
+
+
+POOL = _reading_pool()
 PIECE_BYTES = 16 << 20  # bytes per streamed piece (progress is reported after each)
 
 
@@ -387,7 +499,7 @@ def _fast_parse(
 
 
 def _read_piece(body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool) -> pa.Table:
-    """One arrow CSV parse: every kept column as dictionary-encoded text, empty cells missing."""
+    """One arrow CSV parse: every kept column as text, empty cells missing."""
     return pacsv.read_csv(
         pa.BufferReader(body),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=4 << 20),
@@ -395,12 +507,13 @@ def _read_piece(body: pa.Buffer, names: list[str], keep: list[str], delim: str, 
             delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
+            column_types={n: pa.string() for n in names},
             include_columns=keep,
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
         ),
+        memory_pool=POOL,
     )
 
 

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
+from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_table
 from procmine.ingest.raw import categorical_from_unique
 from procmine.privacy import PSEUDONYM_CHARS, load_key, pseudonymise
@@ -192,7 +193,6 @@ def _excel_serial(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 # ISO 8601 with seconds and an explicit offset: the common machine export, parsed by arrow's strict cast
-_ISO_OFFSET_SECONDS = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})$"
 
 
 def _arrow_strings(values: pd.Index | pd.Series) -> pa.Array | None:
@@ -206,19 +206,6 @@ def _arrow_strings(values: pd.Index | pd.Series) -> pa.Array | None:
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     return arr if pa.types.is_string(arr.type) else None
-
-
-def _fast_iso_offset(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """Values that are strict ISO 8601 with seconds and offset -> (mask, UTC wall time); None if none."""
-    hit = pc.match_substring_regex(arr, _ISO_OFFSET_SECONDS).fill_null(False)
-    if not pc.any(hit).as_py():
-        return None
-    try:
-        parsed = pc.cast(arr.filter(hit), pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # e.g. 2024-02-30: the careful path decides value by value
-    mask = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
-    return mask, np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
 
 
 def parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel: bool = True) -> ParsedTimes:

@@ -113,7 +113,13 @@ def validate(df: pd.DataFrame, check_order: bool = True) -> None:
         same = case[1:] == case[:-1]
         if (case[1:] < case[:-1]).any() or (same & (end[1:] < end[:-1])).any():
             raise SchemaViolation("log is not sorted by (case_id, end)")
-    unknown = set(df[PRECISION].dropna().astype(str).unique()) - set(PRECISIONS)
+    prec = df[PRECISION]
+    present = (
+        prec.cat.categories[np.unique(prec.cat.codes.to_numpy()[prec.cat.codes.to_numpy() >= 0])]
+        if isinstance(prec.dtype, pd.CategoricalDtype)
+        else prec.dropna().unique()
+    )
+    unknown = {str(v) for v in present} - set(PRECISIONS)
     if unknown:
         raise SchemaViolation(f"unknown precision values: {sorted(unknown)}")
 

@@ -10,7 +10,6 @@ shifted forward; both are counted in ``quality.notes``.
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from procmine.errors import InputProblem
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_table
 from procmine.ingest.raw import categorical_from_unique
-from procmine.privacy import PSEUDONYM_CHARS, load_key, pseudonymise
+from procmine.privacy import load_key, pseudonymise, pseudonyms
 from procmine.profiles import (
     FIELDS,
     Profile,
@@ -493,22 +492,9 @@ def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) ->
 
 
 def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
-    """Pseudonymise the distinct values only and rebuild the categorical.
-
-    Same pseudonyms as ``privacy.pseudonymise`` (HMAC-SHA256 of ``domain|value``), hashed straight
-    from the category list without building intermediate string columns.
-    """
-    head = f"{domain}|".encode("utf-8")
-    digest = hmac.digest
-    half = (PSEUDONYM_CHARS + 1) // 2  # hex of the first bytes = the first hex characters
-
-    def mapper(cats: pd.Index) -> np.ndarray:
-        return np.asarray(
-            [prefix + digest(key, head + str(v).encode("utf-8"), "sha256")[:half].hex()[:PSEUDONYM_CHARS] for v in cats.tolist()],
-            dtype=object,
-        )
-
-    return _map_categories(cat, mapper)
+    """Pseudonymise the distinct values only and rebuild the categorical (same pseudonyms as
+    ``privacy.pseudonymise``)."""
+    return _map_categories(cat, lambda cats: np.asarray(pseudonyms(map(str, cats.tolist()), key, domain, prefix), dtype=object))
 
 
 def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:
@@ -1148,24 +1134,91 @@ def _flags(log: pd.DataFrame, extra: dict[str, np.ndarray]) -> dict[str, np.ndar
     out: dict[str, np.ndarray] = {}
     if n == 0:
         return out
-    case_codes = pd.factorize(log[schema.CASE_ID])[0]
-    end = pd.to_datetime(log[schema.END], utc=True)
-    prev_max = end.groupby(case_codes).cummax().groupby(case_codes).shift()
-    out["out_of_order"] = (end < prev_max).to_numpy()
-    local = end.dt.tz_convert(schema.DISPLAY_TZ).dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    case_codes = log[schema.CASE_ID].cat.codes.to_numpy()
+    end_us = _naive_utc(log[schema.END]).astype(np.int64)
+    out["out_of_order"] = _out_of_order(case_codes, end_us, len(log[schema.CASE_ID].cat.categories))
     prec = log[schema.PRECISION]
     is_day = (prec.cat.codes.to_numpy() == list(prec.cat.categories).index("day")) if "day" in list(prec.cat.categories) else np.zeros(n, dtype=bool)
-    midnight = (local % 86_400_000_000 == 0) & ~is_day
-    minute = _naive_utc(end).astype("datetime64[m]").astype(np.int64)
+    midnight = _local_midnight(end_us) & ~is_day
     res_codes = log[schema.RESOURCE].cat.codes.to_numpy().astype(np.int64)
-    key = pd.factorize((res_codes + 1) * (int(minute.max() - minute.min()) + 1) + (minute - minute.min()))[0]
-    grp = np.bincount(key)[key]
-    batch = (grp >= BATCH_MIN_EVENTS) & ~is_day & (res_codes >= 0)
+    batch = _same_minute_groups(end_us // 60_000_000, res_codes, BATCH_MIN_EVENTS) & ~is_day & (res_codes >= 0)
     out["batch_entry"] = batch | midnight
     out["day_precision"] = is_day
     for k, v in extra.items():
         out[k] = np.asarray(v, dtype=bool)
     return out
+
+
+def _local_midnight(end_us: np.ndarray) -> np.ndarray:
+    """Events at exactly 00:00:00 office time (``schema.DISPLAY_TZ``); only whole UTC hours can be, so
+    only those are converted."""
+    hit = np.zeros(len(end_us), dtype=bool)
+    whole_hour = np.flatnonzero(end_us % 3_600_000_000 == 0)
+    if len(whole_hour):
+        utc = pd.Series(end_us[whole_hour].astype("datetime64[us]")).dt.tz_localize("UTC")
+        local = utc.dt.tz_convert(schema.DISPLAY_TZ).dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+        hit[whole_hour] = local % 86_400_000_000 == 0
+    return hit
+
+
+MINUTE_COUNT_SPAN = 1 << 24  # minutes (about 32 years): counted in one array; longer spans are hashed
+
+
+def _same_minute_groups(minute: np.ndarray, group: np.ndarray, at_least: int) -> np.ndarray:
+    """Rows whose (group, minute) pair occurs at least ``at_least`` times.
+
+    A pair can only be that frequent where the minute alone is: minutes are counted first (one array
+    over the log's span), and only rows in such busy minutes are grouped by pair.
+    """
+    n = len(minute)
+    if n < at_least:
+        return np.zeros(n, dtype=bool)
+    lo = int(minute.min())
+    span = int(minute.max()) - lo + 1
+    rel = minute - lo
+    if span <= MINUTE_COUNT_SPAN:
+        busy = np.flatnonzero(np.bincount(rel, minlength=span)[rel] >= at_least)
+    else:
+        codes = pd.factorize(rel)[0]
+        busy = np.flatnonzero(np.bincount(codes)[codes] >= at_least)
+    out = np.zeros(n, dtype=bool)
+    if len(busy):
+        key = pd.factorize((group[busy] + 1) * span + rel[busy])[0]
+        out[busy] = np.bincount(key)[key] >= at_least
+    return out
+
+
+def _out_of_order(case_codes: np.ndarray, end: np.ndarray, n_cases: int) -> np.ndarray:
+    """Events that end before an earlier event (in source order) of the same case.
+
+    Usual exports list each case's events together and in time order: checked in one pass, and then no
+    event is out of order. Otherwise the running maximum per case is taken on the rows grouped by case
+    (a stable counting sort keeps source order within a case).
+    """
+    n = len(end)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    same = case_codes[1:] == case_codes[:-1]
+    runs = 1 + int(np.count_nonzero(~same))
+    if runs == n_cases + int((case_codes < 0).any()) and not (same & (end[1:] < end[:-1])).any():
+        return np.zeros(n, dtype=bool)  # each case in one block, each block in time order
+    order = _group_sorter(case_codes, n_cases)
+    g, e = case_codes[order], end[order]
+    lowest = np.iinfo(np.int64).min
+    prev_max = pd.Series(e).groupby(g).cummax().groupby(g).shift(fill_value=lowest).to_numpy()
+    flagged = np.zeros(n, dtype=bool)
+    flagged[order] = e < prev_max
+    return flagged
+
+
+def _group_sorter(codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Stable order that groups rows by integer code (missing = -1 first): a counting sort."""
+    try:
+        from pandas.core.sorting import get_group_index_sorter
+
+        return np.asarray(get_group_index_sorter(np.asarray(codes, dtype=np.intp) + 1, n_groups + 1), dtype=np.int64)
+    except (ImportError, TypeError):  # pandas internals moved: the general stable sort gives the same order
+        return np.argsort(codes, kind="stable")
 
 
 def _flag_column(flags: dict[str, np.ndarray], n: int) -> pd.Categorical:
@@ -1215,7 +1268,7 @@ def sort_events(log: pd.DataFrame) -> pd.DataFrame:
     if len(seq) > 1 and (np.diff(seq) > 0).all():
         # rows already in event_seq order: a stable sort by case keeps each case's rows in that order,
         # which is the full order whenever each case's rows already run in time order (usual exports)
-        by_case = np.argsort(case_rank, kind="stable")
+        by_case = _group_sorter(case_rank, len(order_cats))
         c, e = case_rank[by_case], end[by_case]
         if not ((c[1:] == c[:-1]) & (e[1:] < e[:-1])).any():
             order = by_case
@@ -1351,8 +1404,7 @@ def _write_logs(log: pd.DataFrame, offices: list, out_dir: Path, stem: str) -> d
 def _write_log(log: pd.DataFrame, path: Path) -> Path:
     """``schema.write_log`` without its second validation: ``normalise`` validated and sorted the log."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(log, schema=schema.arrow_schema(log), preserve_index=False)
-    pq.write_table(table, path, compression="zstd")
+    schema.write_table(pa.Table.from_pandas(log, schema=schema.arrow_schema(log), preserve_index=False), path)
     return path
 
 

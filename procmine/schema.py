@@ -146,9 +146,21 @@ def write_log(df: pd.DataFrame, path: str | Path) -> Path:
     validate(df)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(df, schema=arrow_schema(df), preserve_index=False)
-    pq.write_table(table, path, compression="zstd")
+    write_table(pa.Table.from_pandas(df, schema=arrow_schema(df), preserve_index=False), path)
     return path
+
+
+def write_table(table: pa.Table, path: str | Path) -> None:
+    """Write an arrow table of a canonical log: zstd level 1, dictionaries kept, delta-coded counters,
+    min/max statistics for the numeric and time columns (text statistics cost more than they help)."""
+    fields = list(table.schema)
+    dictionary = [f.name for f in fields if pa.types.is_dictionary(f.type)]
+    stats = [f.name for f in fields if pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type)]
+    delta = {f.name: "DELTA_BINARY_PACKED" for f in fields if pa.types.is_integer(f.type) and f.name not in dictionary}
+    pq.write_table(
+        table, path, compression="zstd", compression_level=1, use_dictionary=dictionary or False,
+        write_statistics=stats or False, column_encoding=delta or None,
+    )
 
 
 def read_log(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from procmine import schema
 from procmine.errors import InputProblem
-from procmine.quality import QualityReport
+from procmine.quality import QualityReport, merge_quality, split_quality
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".xes", ".gz", ".parquet")
 IGNORED_NAMES = {"truth.json", "readme.md", "readme.txt"}
@@ -74,7 +74,11 @@ def find_exports(exports_dir: Path) -> list[Path]:
 def ingest_folder(
     exports_dir: Path, normalised_dir: Path, progress: Progress = _quiet
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
-    """Ingest every export of a folder; returns canonical logs and quality reports per office."""
+    """Ingest every export of a folder; returns canonical logs and one quality report per office.
+
+    A file holding several offices is split per office (``split_quality``); an office fed by several
+    files gets the sum of its parts (``merge_quality``); each is saved as ``<office>.quality.json``.
+    """
     files = find_exports(exports_dir)
     from procmine.normalise import ingest_file  # stage import kept local: the CLI starts fast
 
@@ -91,8 +95,10 @@ def ingest_folder(
         for office, part in result.log.groupby(schema.OFFICE, observed=True, sort=False):
             office = str(office)
             logs[office] = part if office not in logs else pd.concat([logs[office], part])
-        qualities[q.office] = q
-        save_quality(q, normalised_dir)
+        for office, part_q in split_quality(result).items():  # one report per office, merged across files
+            qualities[office] = merge_quality(qualities[office], part_q) if office in qualities else part_q
+    for report in qualities.values():
+        save_quality(report, normalised_dir)
     return logs, qualities
 
 

@@ -54,6 +54,12 @@ def _open(path: Path):  # type: ignore[no-untyped-def]
         ) from None
 
 
+def _workbook_format(path: Path) -> str:
+    """The workbook kind, xls (legacy OLE2/BIFF) or xlsx, from its magic bytes (the name may lie)."""
+    with path.open("rb") as fh:
+        return "xls" if fh.read(4) == b"\xd0\xcf\x11\xe0" else "xlsx"
+
+
 def _header_row(rows: list[list[object]]) -> int:
     """Index of the header: the first row that fills at least half of the widest of the first rows."""
     widths = [sum(c not in (None, "") for c in r) for r in rows[:30]]
@@ -138,7 +144,7 @@ def read_excel_file(
         path.name,
         source_row=numbers,
         path=path,
-        format="xlsx",
+        format=_workbook_format(path),
         sheet=chosen,
         sheets=tuple(names),
         header=tuple(raw_header),

@@ -2,7 +2,9 @@
 
 Reuses the figures of each ``OfficeAnalysis``; computes no new metrics, only orders them. Per case
 type only case types every compared office has at least ``min_cases`` cases of are compared, so no
-office is judged on a handful of cases.
+office is judged on a handful of cases. A KPI an office's export cannot measure (``export_limits``:
+a milestone export cannot show repeats, a completion-only log has no service time) is left out for that
+office: NaN in ``kpis``, named in ``not_measurable``, never ranked and not in the network median.
 """
 
 from __future__ import annotations
@@ -41,6 +43,27 @@ KPI_DIRECTIONS: dict[str, str | None] = {
     "variants_count": None,
     "mean_events_per_case": LOWER,
 }
+# why an export cannot support a KPI (reason codes; German wording in report/labels_de.py "not_measurable.*")
+NO_REPEATS = "no_repeats"  # one date column per step (milestone export): a step can never appear twice
+NO_START = "no_start"  # completion-only log: no start of a step, so no service time
+# KPIs that count how often a step happens in a case
+REPEAT_KPIS = frozenset(
+    {
+        "rework_share",
+        "repeat_share",
+        "document_rounds_mean",
+        "visits_mean",
+        "visits_per_case",
+        "status_inquiries_mean",
+        "status_inquiries_per_case",
+        "fiction_renewals_per_case",
+        "mean_events_per_case",  # counts repeated steps too: a milestone export always looks lean
+    }
+)
+SERVICE_PREFIXES = ("service_", "mean_service", "median_service")  # KPIs of the time from start to end of a step
+SERVICE_KPIS = frozenset({"utilisation", "cycle_working_s"})
+MIN_CASES_NO_REPEATS = 20  # below this many cases, "no step ever repeats" is not taken as a sign of the export
+
 _HIGHER_MARKERS = ("deemed", "first_time_right", "resolved", "on_time", "within_norm", "closed_share")
 _NEUTRAL_MARKERS = ("events", "period", "activities", "variants_count", "resources", "teams")
 
@@ -72,6 +95,8 @@ class Comparison:
     top_findings: dict[str, Finding | None]
     min_cases: int = MIN_CASES
     excluded_case_types: dict[str, dict[str, int]] = field(default_factory=dict)  # case_type -> office -> cases
+    not_measurable: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi -> office -> reason code
+    medians: dict[str, float | None] = field(default_factory=dict)  # kpi -> network median of measurable offices
 
 
 def tied_best_worst(values: pd.Series, direction: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -88,6 +113,54 @@ def _best_worst(values: pd.Series, direction: str | None) -> tuple[str | None, s
     """Best and worst index label of a series under a direction (first in order on ties); None when not rankable."""
     best, worst = tied_best_worst(values, direction)
     return (best[0] if best else None), (worst[0] if worst else None)
+
+
+def repeats_visible(analysis: OfficeAnalysis) -> bool:
+    """Whether the office's export can show a step twice in a case: the analysis' flag, else inferred.
+
+    Inferred False when at least ``MIN_CASES_NO_REPEATS`` cases with several steps never repeat any step
+    (every activity's event count equals its case count): the signature of a milestone export with one
+    date column per step. A real event log of an immigration office always repeats some step.
+    """
+    if analysis.repeats_visible is not None:
+        return bool(analysis.repeats_visible)
+    acts = analysis.activities
+    if (
+        analysis.cases < MIN_CASES_NO_REPEATS
+        or analysis.events <= analysis.cases
+        or acts is None
+        or not len(acts)
+        or not {"count", "cases"} <= set(acts.columns)
+    ):
+        return True
+    counts = pd.to_numeric(acts["count"], errors="coerce").to_numpy(dtype="float64")
+    cases = pd.to_numeric(acts["cases"], errors="coerce").to_numpy(dtype="float64")
+    return bool((counts > cases).any())
+
+
+def export_limits(analysis: OfficeAnalysis) -> tuple[str, ...]:
+    """What the office's export cannot show: ``NO_REPEATS``, ``NO_START`` (empty when it shows everything)."""
+    limits = []
+    if not repeats_visible(analysis):
+        limits.append(NO_REPEATS)
+    if not analysis.has_start:
+        limits.append(NO_START)
+    return tuple(limits)
+
+
+def limit_reason(key: str, limits: tuple[str, ...]) -> str | None:
+    """The reason code why KPI ``key`` is not measurable under an export's ``limits``; None when it is."""
+    if NO_REPEATS in limits and key in REPEAT_KPIS:
+        return NO_REPEATS
+    if NO_START in limits and (key.startswith(SERVICE_PREFIXES) or key in SERVICE_KPIS):
+        return NO_START
+    return None
+
+
+def not_measurable_kpis(analysis: OfficeAnalysis, keys: list[str] | None = None) -> dict[str, str]:
+    """KPI key -> reason code for the office's KPIs (or the given ``keys``) its export cannot measure."""
+    limits = export_limits(analysis)
+    return {key: reason for key in (list(analysis.kpis) if keys is None else keys) if (reason := limit_reason(key, limits))}
 
 
 def case_type_frame(analysis: OfficeAnalysis) -> pd.DataFrame:
@@ -112,6 +185,14 @@ def compare_offices(analyses: list[OfficeAnalysis], min_cases: int = MIN_CASES) 
     if "cases" not in kpis.columns:
         kpis.insert(0, "cases", [a.cases for a in analyses])
     kpis = kpis.apply(pd.to_numeric, errors="coerce").astype("float64")
+    limits = {a.office: export_limits(a) for a in analyses}
+    not_measurable: dict[str, dict[str, str]] = {}
+    for key in kpis.columns:
+        nm = {o: r for o in offices if (r := limit_reason(key, limits[o]))}
+        if nm:
+            not_measurable[key] = nm
+            kpis.loc[list(nm), key] = np.nan
+    medians = {key: (float(kpis[key].median()) if kpis[key].notna().any() else None) for key in kpis.columns}
     directions = {k: kpi_direction(k) for k in kpis.columns}
     best, worst = {}, {}
     for key in kpis.columns:
@@ -137,6 +218,11 @@ def compare_offices(analyses: list[OfficeAnalysis], min_cases: int = MIN_CASES) 
     ]
     by_ct = long[long["case_type"].isin(case_types)][["case_type", "office", "cases", *metric_cols]]
     by_ct = by_ct.sort_values(["case_type", "office"], kind="stable").reset_index(drop=True)
+    for key in metric_cols:
+        nm = {o: r for o in offices if (r := limit_reason(key, limits[o]))}
+        if nm:
+            not_measurable.setdefault(key, {}).update(nm)
+            by_ct[key] = by_ct[key].astype("float64").mask(by_ct["office"].isin(list(nm)))
     best_ct: dict[str, dict[str, str | None]] = {}
     worst_ct: dict[str, dict[str, str | None]] = {}
     for ct, g in by_ct.groupby("case_type", sort=True):
@@ -159,4 +245,6 @@ def compare_offices(analyses: list[OfficeAnalysis], min_cases: int = MIN_CASES) 
         top_findings=top,
         min_cases=min_cases,
         excluded_case_types=excluded,
+        not_measurable=not_measurable,
+        medians=medians,
     )

@@ -370,7 +370,7 @@ _NO_HINT = object()
 def _parse_rows(
     values: pd.Series, fmt: str, hint: object = _NO_HINT
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-row (naive, utc, precision, aware, present) of a timestamp column, each distinct text parsed once.
+    """Per-row (naive, utc, precision rank, aware, present) of a timestamp column, each distinct text parsed once.
 
     Categoricals are parsed on their categories. Plain text columns (nearly every value distinct) take
     the strict-ISO arrow cast on the whole column first, exactly as ``parse_distinct`` does on distinct
@@ -385,13 +385,14 @@ def _parse_rows(
         nat = np.datetime64("NaT")
         naive = np.where(valid, parsed.naive[c] if len(parsed.naive) else nat, nat)
         utc = np.where(valid, parsed.utc[c] if len(parsed.utc) else nat, nat)
-        prec = np.where(valid, parsed.precision[c] if len(parsed.precision) else None, None).astype(object)
+        prec_u = precision_ranks(parsed.precision)
+        prec = np.where(valid, prec_u[c] if len(prec_u) else -1, -1).astype(np.int8)
         aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
         return naive, utc, prec, aware, valid.copy()
     present = values.notna().to_numpy()
     naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     utc = naive.copy()
-    prec = np.full(n, None, dtype=object)
+    prec = np.full(n, -1, dtype=np.int8)
     aware = np.zeros(n, dtype=bool)
     todo = present.copy()
     if (not fmt or fmt == "auto") and present.any():
@@ -404,15 +405,20 @@ def _parse_rows(
             hit, utc_hit = fast
             utc[hit] = utc_hit
             aware[hit] = True
-            prec[hit] = "second"
+            prec[hit] = _PRECISION_RANK["second"]
             todo &= ~hit
     rest = np.flatnonzero(todo)
     if len(rest):
         codes, uniques = pd.factorize(values.iloc[rest])
         parsed = parse_distinct(pd.Index(np.asarray(uniques, dtype=object), dtype=object), fmt)
         naive[rest], utc[rest] = parsed.naive[codes], parsed.utc[codes]
-        prec[rest], aware[rest] = parsed.precision[codes], parsed.aware[codes]
+        prec[rest], aware[rest] = precision_ranks(parsed.precision)[codes], parsed.aware[codes]
     return naive, utc, prec, aware, present
+
+
+def precision_ranks(names: np.ndarray) -> np.ndarray:
+    """Precision names (second/minute/day, None) of distinct values -> int8 rank (0/1/2, -1 missing)."""
+    return np.asarray([_PRECISION_RANK.get(v, -1) if isinstance(v, str) else -1 for v in names], dtype=np.int8)
 
 
 @dataclass
@@ -420,7 +426,7 @@ class TimeColumn:
     """Per-row parse result of one timestamp field."""
 
     utc: pd.Series  # datetime64[us, UTC]
-    precision: np.ndarray  # object
+    precision: np.ndarray  # int8 rank: 0 second, 1 minute, 2 day, -1 missing (``schema.PRECISIONS`` order)
     present: np.ndarray  # bool: the source had a value
     column: str  # source header (for quarantine messages)
     raw: pd.Series  # the categorical source values (date column when split)
@@ -448,15 +454,16 @@ def parse_time_column(
         has_t = tcodes >= 0
         tc = np.where(has_t, tcodes, 0)
         td = np.where(has_t, td_u[tc] if len(td_u) else np.timedelta64("NaT"), np.timedelta64("NaT"))
-        tp = np.where(has_t, tp_u[tc] if len(tp_u) else None, None)
+        tp_r = precision_ranks(tp_u)
+        tp = np.where(has_t, tp_r[tc] if len(tp_r) else -1, -1).astype(np.int8)
         bad_time = has_t & pd.isna(td)
         use = has_t & ~bad_time & ~aware & ~pd.isna(naive)
         day = naive.astype("datetime64[D]").astype("datetime64[us]")
         naive = np.where(use, day + np.where(use, td, np.timedelta64(0, "us")), naive)
-        prec = np.where(use, tp, prec).astype(object)
+        prec = np.where(use, tp, prec).astype(np.int8)
         # an unreadable time makes the whole timestamp unreadable (never silently day precision)
         naive = np.where(bad_time, np.datetime64("NaT"), naive)
-        prec = np.where(bad_time, None, prec).astype(object)
+        prec = np.where(bad_time, -1, prec).astype(np.int8)
     naive_s = pd.Series(naive.astype("datetime64[us]"))
     need = ~aware & naive_s.notna().to_numpy()
     out = pd.Series(utc_direct.astype("datetime64[us]")).dt.tz_localize("UTC")
@@ -718,8 +725,7 @@ def normalise(
         prec = end.precision
         if start is not None:
             sp = start.precision
-            coarser = _rank(sp)
-            prec = np.where(start.present & (coarser > _rank(prec)), sp, prec)
+            prec = np.where(start.present & (sp > prec), sp, prec).astype(np.int8)
         ev = pd.DataFrame(
             {
                 "row": np.arange(n),
@@ -727,7 +733,8 @@ def normalise(
                 "end": end.utc.reset_index(drop=True),
                 "start": start.utc.reset_index(drop=True) if start is not None else _nat(n),
                 "precision": prec,
-            }
+            },
+            copy=False,
         )
     # known activities
     if not isinstance(ev["activity"].dtype, pd.CategoricalDtype):
@@ -801,27 +808,38 @@ def normalise(
             sr = ev["start_row"].to_numpy()
             kept_rows[sr[sr >= 0].astype(np.int64)] = True
     # --- assemble the canonical log --------------------------------------------------------------
-    r = ev["row"].to_numpy()
+    # flags are computed in source order; the one sort (case_id as text, end, event_seq) is applied
+    # while the columns are gathered, so the log is never copied a second time to sort it
+    src_rows = ev["row"].to_numpy()
+    m = len(ev)
+    end_us = _naive_utc(ev["end"]).astype(np.int64)
+    prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8) if m else np.zeros(0, dtype=np.int8)
+    case_rank_cat = _text_ranked(case_p)
+    case_codes = np.asarray(case_rank_cat.codes)[src_rows].astype(np.int64)
+    res_codes = np.asarray(res_p.cat.codes.to_numpy())[src_rows].astype(np.int64) if res_p is not None else np.full(m, -1, dtype=np.int64)
+    flag_arrays = _flags(case_codes, len(case_rank_cat.categories), end_us, prec_ranks, res_codes, flags_extra)
+    order = _event_order(case_codes, len(case_rank_cat.categories), end_us)
+    r = src_rows[order]
     case_type = (
         _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
     )
-    prec_cat = _precision_categorical(ev["precision"].to_numpy())
     log = pd.DataFrame(
         {
-            schema.CASE_ID: _cat_take(case_p, r),
-            schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), np.arange(len(ev))),
-            schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), np.arange(len(ev))),
-            schema.START: pd.Series(_naive_utc(ev["start"])).dt.tz_localize("UTC"),
-            schema.END: pd.Series(_naive_utc(ev["end"])).dt.tz_localize("UTC"),
-            schema.PRECISION: _cat_take(prec_cat, np.arange(len(ev))),
+            schema.CASE_ID: _cat_take(case_rank_cat, r),
+            schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), order),
+            schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), order),
+            schema.START: pd.Series(_naive_utc(ev["start"])[order]).dt.tz_localize("UTC"),
+            schema.END: pd.Series(end_us[order].view("datetime64[us]")).dt.tz_localize("UTC"),
+            schema.PRECISION: _precision_categorical(prec_ranks[order]),
             schema.RESOURCE: _cat_take(res_p, r),
             schema.TEAM: _cat_take(data[cols["team"]] if "team" in cols else None, r),
             schema.OFFICE: _cat_take(office_row, r),
             schema.CASE_TYPE: _cat_take(case_type, r),
-            schema.EVENT_SEQ: np.arange(1, len(ev) + 1, dtype=np.int64),
+            schema.EVENT_SEQ: (order + 1).astype(np.int64),
             schema.SOURCE_FILE: _cat_take(raw.source_file, r),
             schema.SOURCE_ROW: raw.source_row[r].astype(np.int64),
-        }
+        },
+        copy=False,
     )
     for src, name in profile.extra.items():
         if src not in data.columns or src in drop or src in cols.values():
@@ -829,12 +847,9 @@ def normalise(
         out_name = name if name not in schema.COLUMNS and name != "quality_flags" else f"{name}_extra"
         num = _numeric_extra(data[src], profile.decimal)
         log[out_name] = num.to_numpy()[r] if num is not None else _cat_take(data[src], r)
-    # flags (on source order, before the one sort)
-    flag_arrays = _flags(log, flags_extra)
     flags = {k: int(v.sum()) for k, v in flag_arrays.items() if v.any()}
     if flag_arrays:
-        log["quality_flags"] = _flag_column(flag_arrays, len(log))
-    log = sort_events(log)
+        log["quality_flags"] = _flag_column({k: v[order] for k, v in flag_arrays.items()}, len(log))
     schema.validate(log, check_order=False)
 
     # --- quarantine and counts -------------------------------------------------------------------
@@ -944,6 +959,9 @@ def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
             out[ok] = np.asarray(values.cat.categories.take(codes[ok]).astype(str), dtype=object)
         return out
     if isinstance(values, pd.Series):
+        chunked = getattr(values.array, "_pa_array", None)  # arrow text: take from arrow (pandas concatenates first)
+        if isinstance(chunked, pa.ChunkedArray) and (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+            return np.asarray(chunked.take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist(), dtype=object)
         return values.iloc[idx].to_numpy(dtype=object)
     return np.asarray(values, dtype=object)[idx]
 
@@ -1005,19 +1023,11 @@ def _refuse_misread_timestamps(raw: RawTable, marks: _Marks, profile: Profile) -
             )
 
 
-def _precision_categorical(prec: np.ndarray) -> pd.Categorical:
-    """Precision names -> Categorical over ``schema.PRECISIONS`` (others missing); hashed once per distinct name."""
-    codes, uniques = pd.factorize(np.asarray(prec, dtype=object), use_na_sentinel=True)
-    names = list(schema.PRECISIONS)
-    lookup = np.asarray([names.index(u) if u in names else -1 for u in uniques] + [-1], dtype=np.int64)
-    return pd.Categorical.from_codes(lookup[codes], categories=names)
-
-
-def _rank(prec: np.ndarray) -> np.ndarray:
-    """Precision names -> rank (second 0, minute 1, day 2, missing -1); hashed once per distinct name."""
-    codes, uniques = pd.factorize(np.asarray(prec, dtype=object), use_na_sentinel=True)
-    ranks = np.asarray([_PRECISION_RANK.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
-    return ranks[codes]
+def _precision_categorical(ranks: np.ndarray) -> pd.Categorical:
+    """Precision ranks (0 second, 1 minute, 2 day, -1 missing) -> Categorical over ``schema.PRECISIONS``."""
+    assert tuple(_PRECISION_RANK) == schema.PRECISIONS  # the rank is the category code
+    codes = np.asarray(ranks, dtype=np.int8)
+    return pd.Categorical.from_codes(np.where((codes >= 0) & (codes < len(schema.PRECISIONS)), codes, -1), categories=list(schema.PRECISIONS))
 
 
 def _nat(n: int) -> pd.Series:
@@ -1025,7 +1035,15 @@ def _nat(n: int) -> pd.Series:
 
 
 def _naive_utc(s: pd.Series) -> np.ndarray:
-    """UTC instants as naive datetime64[us] (fast numpy path; conform() marks them UTC again)."""
+    """UTC instants as naive datetime64[us] (fast numpy path; conform() marks them UTC again).
+
+    A column already in UTC microseconds is returned as a read-only view, without a copy.
+    """
+    dtype = getattr(s, "dtype", None)
+    if isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC" and dtype.unit == "us":
+        view = np.asarray(s.array.asi8).view("datetime64[us]")
+        view.flags.writeable = False
+        return view
     s = pd.to_datetime(s, utc=True)
     return s.dt.tz_localize(None).to_numpy().astype("datetime64[us]")
 
@@ -1039,21 +1057,33 @@ def _too_long(cat: pd.Series) -> np.ndarray:
 
 
 def _check_times(marks: _Marks, end: TimeColumn, start: TimeColumn | None, plausible: pd.Timestamp, horizon: pd.Timestamp) -> None:
-    """Missing, unreadable, implausible and reversed timestamps (row-aligned)."""
+    """Missing, unreadable, implausible and reversed timestamps (row-aligned; compared as integers)."""
+    lo, hi = _instant_us(plausible), _instant_us(horizon)
     raw_end = end.raw
+    e, e_ok = _us_and_valid(end.utc)
     marks.mark(~end.present, "missing_timestamp", end.column)
-    marks.mark(end.present & end.utc.isna().to_numpy(), "unparseable_timestamp", end.column, raw_end)
+    marks.mark(end.present & ~e_ok, "unparseable_timestamp", end.column, raw_end)
     if start is not None:
-        marks.mark(start.present & start.utc.isna().to_numpy(), "unparseable_timestamp", start.column, start.raw)
-    early = (end.utc < plausible).to_numpy()
-    late = (end.utc > horizon).to_numpy()
-    marks.mark(early, "implausibly_early_timestamp", end.column, raw_end)
+        s, s_ok = _us_and_valid(start.utc)
+        marks.mark(start.present & ~s_ok, "unparseable_timestamp", start.column, start.raw)
+    marks.mark(e_ok & (e < lo), "implausibly_early_timestamp", end.column, raw_end)
     if start is not None:
-        marks.mark((start.utc < plausible).to_numpy(), "implausibly_early_timestamp", start.column, start.raw)
-    marks.mark(late, "future_timestamp", end.column, raw_end)
+        marks.mark(s_ok & (s < lo), "implausibly_early_timestamp", start.column, start.raw)
+    marks.mark(e_ok & (e > hi), "future_timestamp", end.column, raw_end)
     if start is not None:
-        marks.mark((start.utc > horizon).to_numpy(), "future_timestamp", start.column, start.raw)
-        marks.mark((start.utc > end.utc).to_numpy(), "start_after_end", start.column, start.raw)
+        marks.mark(s_ok & (s > hi), "future_timestamp", start.column, start.raw)
+        marks.mark(s_ok & e_ok & (s > e), "start_after_end", start.column, start.raw)
+
+
+def _us_and_valid(utc: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """UTC instants as integer microseconds, and which are not missing."""
+    us = _naive_utc(utc).astype(np.int64)
+    return us, us != np.iinfo(np.int64).min
+
+
+def _instant_us(ts: pd.Timestamp) -> int:
+    """A timestamp as integer microseconds since the epoch (UTC)."""
+    return int(pd.Timestamp(ts).tz_convert("UTC").tz_localize(None).to_datetime64().astype("datetime64[us]").astype(np.int64))
 
 
 def _milestone_events(
@@ -1119,8 +1149,9 @@ def _pair_lifecycle(ev: pd.DataFrame, lc_kind: np.ndarray, case_p: pd.Series | N
     pairs["start"] = pairs["start_time"].where(pairs["_merge"] == "both")
     pairs["start_row"] = pairs["start_row"].fillna(-1).astype(np.int64)
     pairs["row"] = pairs["row"].astype(np.int64)
-    coarse = pairs["start_precision"].map(_PRECISION_RANK).fillna(-1) > pairs["precision"].map(_PRECISION_RANK).fillna(-1)
-    pairs["precision"] = pairs["precision"].where(~coarse, pairs["start_precision"])
+    start_rank = pairs["start_precision"].fillna(-1).to_numpy().astype(np.int8)
+    end_rank = pairs["precision"].fillna(-1).to_numpy().astype(np.int8)
+    pairs["precision"] = np.maximum(start_rank, end_rank)  # the coarser of the two
     pairs = pairs.sort_values("row", kind="stable").reset_index(drop=True)
     unmatched_complete = (pairs["_merge"] == "left_only").to_numpy()
     out = pairs[["row", "activity", "end", "start", "precision", "activity_key", "start_row"]]
@@ -1128,19 +1159,19 @@ def _pair_lifecycle(ev: pd.DataFrame, lc_kind: np.ndarray, case_p: pd.Series | N
     return out, unmatched_start, unmatched_complete
 
 
-def _flags(log: pd.DataFrame, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Kept-but-flagged events, computed in source order (log rows are still in source order here)."""
-    n = len(log)
+def _flags(
+    case_codes: np.ndarray, n_cases: int, end_us: np.ndarray, prec_ranks: np.ndarray, res_codes: np.ndarray,
+    extra: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Kept-but-flagged events, from per-event arrays in source order (case and resource codes, end in
+    UTC microseconds, precision ranks)."""
+    n = len(end_us)
     out: dict[str, np.ndarray] = {}
     if n == 0:
         return out
-    case_codes = log[schema.CASE_ID].cat.codes.to_numpy()
-    end_us = _naive_utc(log[schema.END]).astype(np.int64)
-    out["out_of_order"] = _out_of_order(case_codes, end_us, len(log[schema.CASE_ID].cat.categories))
-    prec = log[schema.PRECISION]
-    is_day = (prec.cat.codes.to_numpy() == list(prec.cat.categories).index("day")) if "day" in list(prec.cat.categories) else np.zeros(n, dtype=bool)
+    out["out_of_order"] = _out_of_order(case_codes, end_us, n_cases)
+    is_day = prec_ranks == _PRECISION_RANK["day"]
     midnight = _local_midnight(end_us) & ~is_day
-    res_codes = log[schema.RESOURCE].cat.codes.to_numpy().astype(np.int64)
     batch = _same_minute_groups(end_us // 60_000_000, res_codes, BATCH_MIN_EVENTS) & ~is_day & (res_codes >= 0)
     out["batch_entry"] = batch | midnight
     out["day_precision"] = is_day
@@ -1256,28 +1287,43 @@ def sort_events(log: pd.DataFrame) -> pd.DataFrame:
     """
     if len(log) == 0:
         return log.reset_index(drop=True)
-    case = log[schema.CASE_ID].cat
-    order_cats = _text_order(case.categories)
-    rank = np.empty(len(order_cats), dtype=np.int64)
-    rank[order_cats] = np.arange(len(order_cats))
-    codes = case.codes.to_numpy()
-    case_rank = rank[codes]
+    ranked = _text_ranked(log[schema.CASE_ID])
+    codes = np.asarray(ranked.codes).astype(np.int64)
     end = _naive_utc(log[schema.END]).astype(np.int64)
     seq = log[schema.EVENT_SEQ].to_numpy()
-    order = None
     if len(seq) > 1 and (np.diff(seq) > 0).all():
-        # rows already in event_seq order: a stable sort by case keeps each case's rows in that order,
-        # which is the full order whenever each case's rows already run in time order (usual exports)
-        by_case = _group_sorter(case_rank, len(order_cats))
-        c, e = case_rank[by_case], end[by_case]
-        if not ((c[1:] == c[:-1]) & (e[1:] < e[:-1])).any():
-            order = by_case
-    if order is None:
-        order = np.lexsort((seq, end, case_rank))
+        order = _event_order(codes, len(ranked.categories), end)
+    else:
+        order = np.lexsort((seq, end, codes))
     out = log.take(order).reset_index(drop=True)
-    sorted_codes = np.where(codes >= 0, case_rank, -1)[order]
-    out[schema.CASE_ID] = categorical_from_unique(sorted_codes, case.categories.take(order_cats))
+    out[schema.CASE_ID] = categorical_from_unique(codes[order].astype(np.int32), ranked.categories)
     return out
+
+
+def _text_ranked(cat: pd.Series) -> pd.Categorical:
+    """The same values with categories in text order (code = sort rank); missing stays missing."""
+    c = cat.cat
+    order_cats = _text_order(c.categories)
+    rank = np.empty(len(order_cats) + 1, dtype=np.int64)
+    rank[order_cats] = np.arange(len(order_cats))
+    rank[-1] = -1
+    codes = c.codes.to_numpy().astype(np.int64)
+    return categorical_from_unique(rank[codes].astype(np.int32), c.categories.take(order_cats))
+
+
+def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray) -> np.ndarray:
+    """Positions that sort events (given in event_seq order) by case rank, end and event_seq.
+
+    A stable grouping by case keeps each case's events in event_seq order, which is already the full
+    order whenever each case's events run in time order (usual exports); otherwise a full lexsort.
+    """
+    if len(end) < 2:
+        return np.arange(len(end), dtype=np.int64)
+    by_case = _group_sorter(case_rank, n_cases)
+    c, e = case_rank[by_case], end[by_case]
+    if not ((c[1:] == c[:-1]) & (e[1:] < e[:-1])).any():
+        return by_case
+    return np.lexsort((np.arange(len(end)), end, case_rank))
 
 
 def _text_order(values: pd.Index) -> np.ndarray:

@@ -209,8 +209,8 @@ def test_report_model_content(fixed_catalogues):
     assert r.period == "01.01.2024 bis 31.12.2024"
     assert [f.rank for f in r.findings] == [1, 2, 3]
     assert r.top_findings[0].text_de == (
-        f"Zwischen „{EVIL}“ und „{BOLD}“ vergehen im Median 42,0 Tage, die Norm beträgt 14,0 Tage "
-        "(übliche Dauer); betroffen sind 40 Vorgänge."
+        "Zwischen „Terminanfrage gestellt“ und „Termin vergeben“ vergehen im Median 42,0 Tage, die Norm "
+        "beträgt 14,0 Tage (übliche Dauer); betroffen sind 40 Vorgänge."  # catalogue keys: German labels
     )
     assert r.top_findings[0].comparison == "Norm: 14,0 Tage (übliche Dauer) · Netzwerk-Median: 12,0 Tage"
     assert r.top_findings[0].measures == (LABELS["measure.appointment_steering"],)

@@ -76,3 +76,6 @@ class OfficeAnalysis:
     findings: tuple[Finding, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     profile: OfficeProfile | None = None  # issue-5 figures (time, queues, rework, external, deadlines, teams)
+    # False when the export cannot show a step twice in a case (one date column per step, e.g. every case's
+    # events come from one source row); None = not assessed (``compare.export_limits`` then infers it)
+    repeats_visible: bool | None = None

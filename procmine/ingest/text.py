@@ -381,8 +381,18 @@ def _column_to_pandas(col: pa.ChunkedArray) -> tuple[pd.Series, object]:
             # every filled value a strict ISO hit (digit first, digit or Z last): clean without trimming
             all_iso = isinstance(hint, tuple) and int(hint[0].sum()) == len(col) - col.null_count
             if all_iso or _is_clean(col):
-                return col.combine_chunks().to_pandas(), hint  # one chunk: row takes need no concatenation
+                return _text_series(col), hint  # zero-copy: arrow's own text
     return _to_categorical(_dictionary_column(col)), _NO_HINT
+
+
+def _text_series(col: pa.ChunkedArray) -> pd.Series:
+    """Arrow text as a pandas ``str`` Series without copying (what ``to_pandas`` gives, minus the copy)."""
+    col = col.cast(pa.string()) if pa.types.is_large_string(col.type) else col
+    try:
+        dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+        return pd.Series(pd.arrays.ArrowStringArray(col, dtype=dtype))
+    except (TypeError, ValueError, AttributeError):  # older pandas: the copying conversion
+        return col.combine_chunks().to_pandas()
 
 
 _NO_HINT = object()

@@ -19,7 +19,18 @@ import pandas as pd
 from procmine import catalogue
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.catalogue import CASE_TYPES
-from procmine.compare import HIGHER, LOWER, Comparison, case_type_frame, kpi_direction, tied_best_worst
+from procmine.compare import (
+    HIGHER,
+    LOWER,
+    NO_REPEATS,
+    NO_START,
+    Comparison,
+    case_type_frame,
+    export_limits,
+    kpi_direction,
+    not_measurable_kpis,
+    tied_best_worst,
+)
 from procmine.quality import QualityReport
 from procmine.report import format_de as fmt
 from procmine.report.labels_de import has_label, label, label_or
@@ -44,6 +55,7 @@ RESULTS_SCHEMA_VERSION = 1  # of results.json; bump only for breaking changes (d
 K_MIN = 5  # minimum cases per published cell (DOMAIN §5 recommendation 3)
 TOP_N_FINDINGS = 3
 TOP_N_VARIANTS = 10
+VARIANT_ARROW = " → "  # how the analysis joins a variant's steps (analyse.stats)
 MAP_COVERAGE = 0.9  # show the most frequent edges covering this share of transitions
 MAP_MAX_EDGES = 40  # and never more than this many (readability)
 RESULTS_VARIANTS = 50  # variants kept in results.json
@@ -52,6 +64,9 @@ CASE_TYPE_KPIS = CORE_KPIS
 
 # default measures by pattern, used when the analysis gives a finding none
 PATTERN_MEASURES = catalogue.MEASURES_BY_PATTERN
+
+# reason code of a KPI the export cannot measure (compare.export_limits) -> German label key
+NOT_MEASURABLE_LABELS = {NO_REPEATS: "not_measurable.no_repeats", NO_START: "not_measurable.no_start"}
 
 # --- small helpers ------------------------------------------------------------------------------
 
@@ -139,6 +154,8 @@ def _cell_text(cell: Cell) -> str:
         return f"< {cell.value}"
     if cell.kind == "missing" or cell.value is None:
         return fmt.MISSING
+    if cell.kind == "not_measurable":
+        return str(cell.value)
     return {
         "int": fmt.fmt_int,
         "days": fmt.fmt_days,
@@ -158,6 +175,67 @@ def case_type_label(code: str | None) -> str:
         return ""
     ct = CASE_TYPES.get(str(code))
     return ct.label_de if ct else str(code)
+
+
+def not_measurable_cell(reason: str) -> Cell:
+    """'nicht messbar' with the reason (e.g. 'Exportformat ohne Wiederholungen') as its second line; never marked."""
+    key = NOT_MEASURABLE_LABELS.get(reason)
+    return Cell(label("note.not_measurable"), "not_measurable", note=label(key) if key else "")
+
+
+# --- activity labels ----------------------------------------------------------------------------
+
+
+def _catalogue_key(key: Any) -> str | None:
+    """A catalogue activity key, or None for missing or unknown keys."""
+    if key is None:
+        return None
+    try:
+        if pd.isna(key):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(key) if str(key) in catalogue.ACTIVITIES else None
+
+
+def activity_label(export: Any, key: Any = None) -> str:
+    """The German catalogue label of an activity whose key the catalogue knows; else the label as in the export."""
+    k = _catalogue_key(key)
+    return catalogue.ACTIVITIES[k] if k else str(export)
+
+
+def activity_text(export: Any, key: Any = None) -> str:
+    """The catalogue label with the export's own label in parentheses where they differ (for tables)."""
+    shown = activity_label(export, key)
+    return shown if shown == str(export) else label("activity.with_export", label=shown, export=str(export))
+
+
+def activity_keys(a: OfficeAnalysis) -> dict[str, str]:
+    """Export label -> catalogue key for an office's activities whose key the catalogue knows."""
+    acts = a.activities
+    if acts is None or not len(acts) or not {"activity", "activity_key"} <= set(acts.columns):
+        return {}
+    df = pd.DataFrame({"activity": acts["activity"].astype(str), "key": acts["activity_key"].astype(object)})
+    df = df[df["key"].notna()]
+    df = df[df["key"].astype(str).isin(list(catalogue.ACTIVITIES))]
+    return dict(zip(df["activity"], df["key"].astype(str)))
+
+
+def display_names(labels: Any, keys: dict[str, str]) -> dict[str, str]:
+    """Export label -> shown label (map, model, variants): the catalogue label, with the export label added
+    in parentheses only where two export labels would otherwise look the same."""
+    names = [str(x) for x in pd.unique(pd.Series(list(labels), dtype=object).astype(str))]
+    shown = pd.Series([activity_label(n, keys.get(n)) for n in names], index=names, dtype=object)
+    clash = shown.duplicated(keep=False).to_numpy()
+    return {n: (activity_text(n, keys.get(n)) if c else s) for n, s, c in zip(names, shown, clash)}
+
+
+def office_display_names(a: OfficeAnalysis) -> dict[str, str]:
+    """``display_names`` over all of an office's activities (one naming for map, model and variants)."""
+    acts = a.activities
+    if acts is None or not len(acts) or "activity" not in acts.columns:
+        return {}
+    return display_names(acts["activity"].astype(str), activity_keys(a))
 
 
 def kpi_name(key: str, definitions: dict[str, tuple[str, str, str]]) -> str | None:
@@ -232,12 +310,16 @@ def team_name(team: str) -> str:
     return text if text.lower().startswith("team") else label("text.where_team", team=text)
 
 
-def finding_where(f: Finding) -> str:
-    """Where a finding sits, in German, as in the office's export (activity labels, team, case type)."""
+def finding_where(f: Finding, export: bool = False) -> str:
+    """Where a finding sits, in German: catalogue activity labels (with the export's own in parentheses
+    when ``export`` and they differ), team, case type."""
+    name = activity_text if export else activity_label
     if f.from_activity and f.to_activity:
-        where = label("text.where_pair", from_activity=f.from_activity, to_activity=f.to_activity)
+        where = label(
+            "text.where_pair", from_activity=name(f.from_activity, f.from_key), to_activity=name(f.to_activity, f.to_key)
+        )
     elif f.activity:
-        where = label("text.where_activity", activity=f.activity)
+        where = label("text.where_activity", activity=name(f.activity, f.activity_key))
     elif f.team:
         where = team_name(f.team)
     elif f.case_type:
@@ -256,20 +338,22 @@ def finding_suppressed(f: Finding, k: int = K_MIN) -> bool:
     return 0 < int(f.cases) < k
 
 
-def finding_text(f: Finding, k: int = K_MIN) -> str:
-    """One German sentence describing the finding (``text_de``)."""
+def finding_text(f: Finding, k: int = K_MIN, export: bool = False) -> str:
+    """One German sentence describing the finding (``text_de``): catalogue activity labels, with the export's
+    own in parentheses where they differ when ``export`` (tables that must let the office recognise its step)."""
+    name = activity_text if export else activity_label
     suppressed = finding_suppressed(f, k)
     value = label("text.value_suppressed") if suppressed else fmt.fmt_value(f.value, f.unit)
     cases = label("text.cases_suppressed", k=k) if suppressed else fmt.fmt_int(f.cases)
     norm_clause = ""
     if f.norm is not None and not suppressed and _num(f.norm) is not None:
         norm_clause = label("text.norm_clause", norm=norm_text(f), basis=_basis(f))
-    where = finding_where(f)
+    where = finding_where(f, export)
     if f.kind == "waiting" and f.from_activity and f.to_activity:
         text = label(
             "text.waiting",
-            from_activity=f.from_activity,
-            to_activity=f.to_activity,
+            from_activity=name(f.from_activity, f.from_key),
+            to_activity=name(f.to_activity, f.to_key),
             value=value,
             norm_clause=norm_clause,
             cases=cases,
@@ -278,7 +362,9 @@ def finding_text(f: Finding, k: int = K_MIN) -> str:
             text = text[:-1] + label("text.in_case_type", case_type=case_type_label(f.case_type)) + "."
         return text
     if f.kind == "waiting" and f.activity:
-        return label("text.waiting_activity", activity=f.activity, value=value, norm_clause=norm_clause, cases=cases)
+        return label(
+            "text.waiting_activity", activity=name(f.activity, f.activity_key), value=value, norm_clause=norm_clause, cases=cases
+        )
     if f.kind == "resource" and f.unit == "days":
         return label("text.resource_days", where=where, value=value, norm_clause=norm_clause, cases=cases)
     key = f"text.{f.kind}" if has_label(f"text.{f.kind}") else "text.generic"
@@ -364,7 +450,7 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Sect
         kind_label=label_or(f"kind.{f.kind}", f.kind),
         pattern=f.pattern,
         pattern_label=label_or(f"pattern.{f.pattern}", ""),
-        where=finding_where(f),
+        where=finding_where(f, export=True),
         extent=extent,
         comparison=_finding_comparison(f, suppressed),
         evidence=_finding_evidence(f, k),
@@ -412,7 +498,7 @@ def _main_markers(counts: dict[str, int] | None, shown: set[str], coverage: floa
 
 
 def build_process_map(a: OfficeAnalysis, k: int = K_MIN, coverage: float = MAP_COVERAGE) -> ProcessMap | None:
-    """Nodes (activities with counts) and the displayed edges, plus start/end markers."""
+    """Nodes (activities with counts, catalogue labels where known) and the displayed edges, plus start/end markers."""
     pm = a.process_map
     if pm is None or len(pm) == 0:
         return None
@@ -422,10 +508,12 @@ def build_process_map(a: OfficeAnalysis, k: int = K_MIN, coverage: float = MAP_C
     starts = _main_markers(a.start_activities, set(names), coverage, k)
     ends = _main_markers(a.end_activities, set(names), coverage, k)
     ids = {name: f"a{i}" for i, name in enumerate(names)}
+    shown_names = office_display_names(a)
     nodes = [MapNode("start", label("map.start"), Cell(None, "missing"), "start")]
     for name in names:
         cnt = acts["count"].get(name) if acts is not None and "count" in acts.columns else None
-        nodes.append(MapNode(ids[name], name, count_cell(cnt, k)))
+        text = shown_names.get(str(name), str(name))
+        nodes.append(MapNode(ids[name], text, count_cell(cnt, k), export_label=str(name) if text != str(name) else ""))
     nodes.append(MapNode("end", label("map.end"), Cell(None, "missing"), "end"))
     top = float(shown["count"].max()) if len(shown) else 1.0
     edges = [
@@ -451,8 +539,11 @@ _BPMN_KINDS = {
 }
 
 
-def build_bpmn(model: Any) -> BpmnModel | None:
-    """Nodes and flows of a pm4py BPMN graph (deterministic order); None when there is no BPMN model."""
+def build_bpmn(model: Any, names: dict[str, str] | None = None) -> BpmnModel | None:
+    """Nodes and flows of a pm4py BPMN graph (deterministic order); None when there is no BPMN model.
+
+    ``names`` maps export labels to the labels shown (``display_names``); task labels not in it stay as they are.
+    """
     if model is None or not (hasattr(model, "get_nodes") and hasattr(model, "get_flows")):
         return None
     raw = list(model.get_nodes())
@@ -468,7 +559,10 @@ def build_bpmn(model: Any) -> BpmnModel | None:
 
     raw.sort(key=lambda n: (kind(n) != "start", kind(n) == "end", name(n), str(getattr(n, "get_id", lambda: "")())))
     ids = {id(n): f"b{i}" for i, n in enumerate(raw)}
-    nodes = tuple(BpmnNode(ids[id(n)], kind(n), name(n) if kind(n) == "task" else "") for n in raw)
+    names = names or {}
+    nodes = tuple(
+        BpmnNode(ids[id(n)], kind(n), names.get(name(n), name(n)) if kind(n) == "task" else "") for n in raw
+    )
     flows = sorted(
         (ids[id(fl.get_source())], ids[id(fl.get_target())])
         for fl in model.get_flows()
@@ -484,11 +578,15 @@ def _kpis(a: OfficeAnalysis, defs: dict[str, tuple[str, str, str]], comparison: 
     """Headline KPIs: core ones first, then every other KPI with a German name."""
     keys = [key for key in CORE_KPIS if key in a.kpis] + [key for key in a.kpis if key not in CORE_KPIS]
     out = [Kpi("cases", label("kpi.cases"), count_cell(a.cases, k), label("kpi.cases.explain"))]
+    unmeasurable = not_measurable_kpis(a, keys)
     for key in keys:
         if key in ("cases", "events"):
             continue
         name = kpi_name(key, defs)
         if name is None:
+            continue
+        if key in unmeasurable:  # the export cannot show it: no value, no best/worst mark
+            out.append(Kpi(key, name, not_measurable_cell(unmeasurable[key]), kpi_explanation(key, defs)))
             continue
         mark = ""
         if comparison is not None and key in comparison.kpis.columns:
@@ -498,17 +596,25 @@ def _kpis(a: OfficeAnalysis, defs: dict[str, tuple[str, str, str]], comparison: 
     return tuple(out)
 
 
+def _variant_text(variant: Any, names: dict[str, str]) -> str:
+    """A variant ("A → B → C") with each step under its shown label."""
+    steps = list(variant) if isinstance(variant, (list, tuple, np.ndarray)) else str(variant).split(VARIANT_ARROW)
+    return VARIANT_ARROW.join(names.get(str(x), str(x)) for x in steps)
+
+
 def _variants_table(a: OfficeAnalysis, k: int, n: int = TOP_N_VARIANTS) -> Table:
-    """Top-n variants with counts and shares (small counts suppressed)."""
+    """Top-n variants with counts and shares (small counts suppressed), steps under their catalogue labels."""
     v = a.variants.head(n) if a.variants is not None else pd.DataFrame(columns=["variant", "count", "share"])
+    names = office_display_names(a)
+    steps = v["activities"] if "activities" in v.columns else v["variant"]
     rows = tuple(
         (
             Cell(int(i + 1), "int"),
-            Cell(str(r.variant), "text"),
+            Cell(_variant_text(step, names), "text"),
             count_cell(r.count, k),
             value_cell(r.share, "percent", r.count, k),
         )
-        for i, r in enumerate(v.itertuples(index=False))
+        for i, (r, step) in enumerate(zip(v.itertuples(index=False), steps))
     )
     return Table(
         (label("col.rank"), label("col.variant"), label("col.cases"), label("col.share")),
@@ -611,11 +717,15 @@ def build_office_report(
     defs = {key: (name, definition, unit) for key, name, definition, unit in definitions}
     from procmine.report.profile_sections import profile_sections
 
-    extra_sections = profile_sections(a.profile, k) if a.profile is not None else {}
+    extra_sections = (
+        profile_sections(a.profile, k, activity_keys=activity_keys(a), limits=export_limits(a))
+        if a.profile is not None
+        else {}
+    )
     link_targets = {**extra_sections, "data_quality": _quality_section(quality)}
     items = [finding_item(f, i + 1, k, link_targets) for i, f in enumerate(ranked_findings(a))]
     pmap = build_process_map(a, k)
-    bpmn = build_bpmn(a.model)
+    bpmn = build_bpmn(a.model, office_display_names(a))
     sections = {
         "process_map": Section(
             "prozesslandkarte",
@@ -716,10 +826,15 @@ def build_comparison_report(
     for key in keys:
         cells = [Cell(kpi_name(key, defs) or key, note=_direction_note(comparison.directions.get(key)))]
         best, worst = tied_best_worst(comparison.kpis[key], comparison.directions.get(key))
+        unmeasurable = comparison.not_measurable.get(key, {})
         for office in comparison.offices:
+            if office in unmeasurable:
+                cells.append(not_measurable_cell(unmeasurable[office]))
+                continue
             mark = "best" if office in best else "worst" if office in worst else ""
             cells.append(value_cell(comparison.kpis.loc[office, key], kpi_kind(key, defs), cases_by_office[office], k, mark))
         rows.append(tuple(cells))
+    shown_unmeasurable = any(comparison.not_measurable.get(key) for key in keys)
     kpi_table = Table(
         (label("col.kpi"), *comparison.offices),
         tuple(rows),
@@ -733,7 +848,11 @@ def build_comparison_report(
             sub = bct[bct["case_type"] == ct].set_index("office")
             cells = [Cell(case_type_label(ct), "text")]
             best, worst = tied_best_worst(sub[key], kpi_direction(key))
+            unmeasurable = comparison.not_measurable.get(key, {})
             for office in comparison.offices:
+                if office in unmeasurable:
+                    cells.append(not_measurable_cell(unmeasurable[office]))
+                    continue
                 mark = "best" if office in best else "worst" if office in worst else ""
                 v = sub[key].get(office) if office in sub.index else None
                 n = sub["cases"].get(office) if office in sub.index else None
@@ -760,7 +879,7 @@ def build_comparison_report(
         top_rows.append(
             (
                 Cell(office, link=links[office]),
-                Cell(item.text_de + extra),
+                Cell(finding_text(f, k, export=True) + extra),
                 Cell(item.kind_label),
                 Cell(k, "suppressed") if finding_suppressed(f, k) else value_cell(f.impact, "int"),
             )
@@ -787,7 +906,7 @@ def build_comparison_report(
         else label("note.no_case_types"),
         top_findings=top_table,
         footer=label("footer", k=k),
-        notes=(label("intro.suppression", k=k),),
+        notes=(label("intro.suppression", k=k),) + ((label("not_measurable.explain"),) if shown_unmeasurable else ()),
     )
 
 
@@ -861,8 +980,9 @@ def finding_record(f: Finding, rank: int, k: int = K_MIN) -> dict[str, Any]:
     )
 
 
-def _case_type_records(a: OfficeAnalysis, k: int) -> list[dict[str, Any]]:
-    """kpis_by_case_type as records; rows from 1..k-1 cases keep only case_type and suppressed=True."""
+def _case_type_records(a: OfficeAnalysis, k: int, unmeasurable: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """kpis_by_case_type as records; rows from 1..k-1 cases keep only case_type and suppressed=True;
+    KPIs in ``unmeasurable`` are null."""
     ct = case_type_frame(a)
     out = []
     for r in ct.to_dict("records"):
@@ -870,8 +990,28 @@ def _case_type_records(a: OfficeAnalysis, k: int) -> list[dict[str, Any]]:
         if n is not None and 0 < n < k:
             out.append({"case_type": r["case_type"], "cases": None, "suppressed": True})
         else:
-            out.append({**jsonable(r), "suppressed": False})
+            rec = {**jsonable(r), "suppressed": False}
+            out.append({key: (None if key in (unmeasurable or {}) else v) for key, v in rec.items()})
     return out
+
+
+# profile tables holding repeat-based figures (results.json ``profile.rework``)
+_PROFILE_REWORK_TABLES = ("by_case_type", "by_team")
+
+
+def _null_unmeasurable_profile(profile: dict[str, Any] | None, unmeasurable: dict[str, str]) -> dict[str, Any] | None:
+    """The results.json ``profile`` with the figures the export cannot measure set to null (rework summary and tables)."""
+    rework = (profile or {}).get("rework")
+    if not unmeasurable or not isinstance(rework, dict):
+        return profile
+    summary = rework.get("summary")
+    if isinstance(summary, dict):
+        rework["summary"] = {key: (None if key in unmeasurable else v) for key, v in summary.items()}
+    for table in _PROFILE_REWORK_TABLES:
+        rows = rework.get(table)
+        if isinstance(rows, list):
+            rework[table] = [{key: (None if key in unmeasurable else v) for key, v in r.items()} for r in rows]
+    return profile
 
 
 def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_MIN) -> dict[str, Any]:
@@ -913,9 +1053,22 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
     activities = []
     if a.activities is not None and len(a.activities):
         activities = [
-            {"activity": str(r["activity"]), "activity_key": r.get("activity_key"), "count": int(r["count"])}
+            {
+                "activity": str(r["activity"]),
+                "activity_key": r.get("activity_key"),
+                "label_de": catalogue.ACTIVITIES.get(_catalogue_key(r.get("activity_key")) or ""),
+                "count": int(r["count"]),
+            }
             for r in a.activities.to_dict("records")
         ]
+    profile = _profile_record(a, k)
+    ct = case_type_frame(a)
+    rework = (profile or {}).get("rework") or {}
+    keys = list(a.kpis) + [c for c in ct.columns if c not in a.kpis]
+    keys += [c for c in (rework.get("summary") or {}) if c not in keys]
+    for table in _PROFILE_REWORK_TABLES:
+        keys += [c for r in (rework.get(table) or [])[:1] for c in r if c not in keys]
+    unmeasurable = not_measurable_kpis(a, keys)
     return jsonable(
         {
             "office": a.office,
@@ -925,8 +1078,9 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             "period_start": a.period_start,
             "period_end": a.period_end,
             "quality": q,
-            "kpis": {key: _num(v) for key, v in a.kpis.items()},
-            "kpis_by_case_type": _case_type_records(a, k),
+            "kpis": {key: (None if key in unmeasurable else _num(v)) for key, v in a.kpis.items()},
+            "not_measurable": unmeasurable,
+            "kpis_by_case_type": _case_type_records(a, k, unmeasurable),
             "findings": [finding_record(f, i + 1, k) for i, f in enumerate(ranked_findings(a))],
             "process_map": {
                 "edges": edges,
@@ -936,7 +1090,7 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             },
             "variants": variants,
             "top_finding": None if not a.findings else ranked_findings(a)[0].pattern,
-            "profile": _profile_record(a, k),
+            "profile": _null_unmeasurable_profile(profile, unmeasurable),
         }
     )
 
@@ -957,10 +1111,18 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
                 "values": {o: _num(c.kpis.loc[o, key]) for o in c.offices},
                 "best": c.best.get(key),
                 "worst": c.worst.get(key),
+                **_not_measurable_entry(c, key),
             }
             for key in c.kpis.columns
         }
     )
+
+
+def _not_measurable_entry(c: Comparison, key: str) -> dict[str, Any]:
+    """``{"not_measurable": {office: reason}}`` for a KPI some office's export cannot measure (those offices
+    are null in ``values`` and unranked); empty otherwise, so the entry keeps its four keys."""
+    unmeasurable = c.not_measurable.get(key)
+    return {"not_measurable": dict(unmeasurable)} if unmeasurable else {}
 
 
 def comparison_by_case_type_record(c: Comparison) -> dict[str, Any]:
@@ -975,6 +1137,11 @@ def comparison_by_case_type_record(c: Comparison) -> dict[str, Any]:
                 "values": {o: _num(sub[key].get(o)) for o in c.offices},
                 "best": c.best_by_case_type.get(ct, {}).get(key),
                 "worst": c.worst_by_case_type.get(ct, {}).get(key),
+                **(
+                    {"not_measurable": {o: r for o, r in c.not_measurable[key].items() if o in c.offices}}
+                    if c.not_measurable.get(key)
+                    else {}
+                ),
             }
             for key in metric_cols
         }

@@ -84,6 +84,16 @@ LABELS: dict[str, str] = {
     "note.best": "bester Wert",
     "note.worst": "schwächster Wert",
     "note.lower_better": "niedriger ist besser",
+    "note.not_measurable": "nicht messbar",
+    "not_measurable.no_repeats": "Exportformat ohne Wiederholungen",
+    "not_measurable.no_start": "Export ohne Beginnzeiten",
+    "not_measurable.explain": (
+        "„nicht messbar“: Das Exportformat der betreffenden Dienststelle kann die Kennzahl nicht abbilden, etwa ein "
+        "Meilenstein-Export mit einer Datumsspalte je Schritt (ein Schritt kann darin nie zweimal vorkommen) oder "
+        "ein Export nur mit Abschlusszeitpunkten (keine Bearbeitungsdauer). Solche Werte werden weder als bester "
+        "noch als schwächster Wert markiert und gehen nicht in Netzwerk-Mediane ein."
+    ),
+    "activity.with_export": "{label} ({export})",
     "note.higher_better": "höher ist besser",
     "note.external": "extern, nicht selbst steuerbar",
     "note.shared": "in den meisten Dienststellen ähnlich",

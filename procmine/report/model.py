@@ -21,6 +21,7 @@ CELL_KINDS = (
     "date",  # value: ISO date string
     "suppressed",  # value: k (fewer than k cases: shown as "< k")
     "missing",  # value: None
+    "not_measurable",  # value: German "nicht messbar"; note: why (the export cannot show it)
 )
 
 
@@ -87,6 +88,7 @@ class MapNode:
     label: str
     count: Cell
     kind: str = "activity"  # activity | start | end
+    export_label: str = ""  # the label as in the export, where the shown (catalogue) label differs
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,18 @@ from typing import Any
 import pandas as pd
 
 from procmine.analyse.profile import OfficeProfile
+from procmine.compare import limit_reason
 from procmine.report import format_de as fmt
-from procmine.report.build import K_MIN, _num, case_type_label, count_cell, jsonable, value_cell
+from procmine.report.build import (
+    K_MIN,
+    _num,
+    activity_text,
+    case_type_label,
+    count_cell,
+    jsonable,
+    not_measurable_cell,
+    value_cell,
+)
 from procmine.report.labels_de import label
 from procmine.report.model import Cell, ChartSeries, LineChart, Section, Table
 
@@ -115,6 +125,17 @@ def _hours(seconds: Any) -> float | None:
     return None if v is None else v / 3600.0
 
 
+def _act(names: dict[str, str], activity: Any) -> str:
+    """An activity as a table shows it: catalogue label, the export's own in parentheses where it differs."""
+    return names.get(str(activity), str(activity))
+
+
+def _measured(value: Any, kind: str, key: str, limits: tuple[str, ...], cases: Any = None, k: int = K_MIN) -> Cell:
+    """A value cell, or 'nicht messbar' when the export cannot show the figure ``key`` (``compare.limit_reason``)."""
+    reason = limit_reason(key, limits)
+    return not_measurable_cell(reason) if reason else value_cell(value, kind, cases, k)
+
+
 def _unavailable(p: OfficeProfile, section: str) -> tuple[str, ...]:
     """German "nicht verfügbar: …" notes for a section."""
     return tuple(label(UNAVAILABLE_LABELS[c]) for c in p.unavailable.get(section, ()) if c in UNAVAILABLE_LABELS)
@@ -129,7 +150,7 @@ def _section(key: str, intro: str = "", **kw: Any) -> Section:
 # --- 1 waiting vs service -------------------------------------------------------------------------
 
 
-def _waiting_section(p: OfficeProfile, k: int) -> Section:
+def _waiting_section(p: OfficeProfile, k: int, names: dict[str, str]) -> Section:
     """Per activity and per transition: waiting and service, calendar and working time."""
     cal = p.calendar
     hours = f"{cal.open_time:%H:%M}–{cal.close_time:%H:%M} Uhr"
@@ -147,7 +168,7 @@ def _waiting_section(p: OfficeProfile, k: int) -> Section:
         interval = r["time_basis"] != "completion_only"
         wait_c = r["waiting_calendar_median_s"] if interval else r["gap_calendar_median_s"]
         wait_w = r["waiting_working_median_s"] if interval else r["gap_working_median_s"]
-        row = [Cell(str(r["activity"])), count_cell(n, k)]
+        row = [Cell(_act(names, r["activity"])), count_cell(n, k)]
         if comp:
             row += [value_cell(wait_c, "duration", n, k), value_cell(_hours(wait_w), "hours", n, k)]
         else:
@@ -174,7 +195,7 @@ def _waiting_section(p: OfficeProfile, k: int) -> Section:
             interval = r["time_basis"] != "completion_only"
             c = r["waiting_calendar_median_s"] if interval else r["gap_calendar_median_s"]
             w = r["waiting_working_median_s"] if interval else r["gap_working_median_s"]
-            trows.append((Cell(str(r["from"])), Cell(str(r["to"])), count_cell(n, k),
+            trows.append((Cell(_act(names, r["from"])), Cell(_act(names, r["to"])), count_cell(n, k),
                           value_cell(c, "duration", n, k), value_cell(_hours(w), "hours", n, k)))
         wc, ww = ("col.gap_calendar", "col.gap_working") if comp else ("col.wait_calendar", "col.wait_working")
         tables.append(Table((label("col.from"), label("col.to"), label("col.transitions"), label(wc), label(ww)),
@@ -243,7 +264,7 @@ def _verdict(r: dict[str, Any]) -> str:
     return label("verdict.growing" if r["growing"] else "verdict.shrinking" if r["shrinking"] else "verdict.stable")
 
 
-def _backlog_section(p: OfficeProfile, k: int) -> Section:
+def _backlog_section(p: OfficeProfile, k: int, names: dict[str, str]) -> Section:
     """Chart, trend, Little's law, open-case ages, per-step queues."""
     chart = _flow_chart(p)
     paragraphs = [trend_sentence(p), littles_sentence(p)]
@@ -277,7 +298,7 @@ def _backlog_section(p: OfficeProfile, k: int) -> Section:
             has = _num(r["slope_per_week"]) is not None
             rng = label("range", low=fmt.fmt_number(r["ci_low"], 2), high=fmt.fmt_number(r["ci_high"], 2)) if has else fmt.MISSING
             slope = fmt.fmt_number(r["slope_per_week"], 2) if has else fmt.MISSING
-            rows.append((Cell(str(r["activity"])), value_cell(r["mean_wip"], "number"), Cell(slope), Cell(rng), Cell(_verdict(r))))
+            rows.append((Cell(_act(names, r["activity"])), value_cell(r["mean_wip"], "number"), Cell(slope), Cell(rng), Cell(_verdict(r))))
         tables.append(Table((label("col.step"), label("col.mean_wip"), label("col.trend"), label("col.trend_ci"),
                              label("col.trend_verdict")),
                             tuple(rows), (False, True, True, True, False), caption=label("caption.step_queues")))
@@ -288,8 +309,8 @@ def _backlog_section(p: OfficeProfile, k: int) -> Section:
 # --- 3 rework and visits --------------------------------------------------------------------------
 
 
-def _rework_group_table(df: pd.DataFrame, by: str, caption: str, k: int) -> Table | None:
-    """Rework per case type or team (groups under k cases suppressed)."""
+def _rework_group_table(df: pd.DataFrame, by: str, caption: str, k: int, limits: tuple[str, ...] = ()) -> Table | None:
+    """Rework per case type or team (groups under k cases suppressed; repeat figures the export cannot show marked)."""
     if df is None or not len(df):
         return None
     df = df.sort_values(["cases", by], ascending=[False, True], kind="stable")
@@ -298,9 +319,9 @@ def _rework_group_table(df: pd.DataFrame, by: str, caption: str, k: int) -> Tabl
         (
             Cell(name(r[by])),
             count_cell(r["cases"], k),
-            value_cell(r["repeat_share"], "percent", r["cases"], k),
-            value_cell(r["document_rounds_mean"], "per_case", r["cases"], k),
-            value_cell(r["visits_mean"], "per_case", r["cases"], k),
+            _measured(r["repeat_share"], "percent", "repeat_share", limits, r["cases"], k),
+            _measured(r["document_rounds_mean"], "per_case", "document_rounds_mean", limits, r["cases"], k),
+            _measured(r["visits_mean"], "per_case", "visits_mean", limits, r["cases"], k),
             value_cell(r["first_time_right_share"], "percent", r["cases"], k),
         )
         for r in df.to_dict("records")
@@ -310,17 +331,18 @@ def _rework_group_table(df: pd.DataFrame, by: str, caption: str, k: int) -> Tabl
                   label("col.visits"), label("col.ftr")), rows, (False, True, True, True, True, True), caption=caption)
 
 
-def _rework_section(p: OfficeProfile, k: int) -> Section:
-    """Office rework KPIs, by case type, by team, most repeated activities."""
+def _rework_section(p: OfficeProfile, k: int, names: dict[str, str], limits: tuple[str, ...] = ()) -> Section:
+    """Office rework KPIs, by case type, by team, most repeated activities ('nicht messbar' where the export
+    cannot show repeats)."""
     kp = Table(
         (label("col.kpi"), label("col.value")),
-        tuple((Cell(label(lk)), value_cell(p.rework.get(key), kind)) for key, (lk, kind) in REWORK_LABELS.items()),
+        tuple((Cell(label(lk)), _measured(p.rework.get(key), kind, key, limits)) for key, (lk, kind) in REWORK_LABELS.items()),
         (False, True),
         caption=label("caption.rework_kpis"),
     )
     tables = [kp]
-    for t in (_rework_group_table(p.rework_by_case_type, "case_type", label("caption.rework_by_case_type"), k),
-              _rework_group_table(p.rework_by_team, "team", label("caption.rework_by_team"), k)):
+    for t in (_rework_group_table(p.rework_by_case_type, "case_type", label("caption.rework_by_case_type"), k, limits),
+              _rework_group_table(p.rework_by_team, "team", label("caption.rework_by_team"), k, limits)):
         if t is not None:
             tables.append(t)
     rep = p.activity_repeats
@@ -328,13 +350,16 @@ def _rework_section(p: OfficeProfile, k: int) -> Section:
     if len(rep):
         tables.append(Table(
             (label("col.activity"), label("col.cases"), label("col.cases_with_repeat"), label("col.share"), label("col.self_loops")),
-            tuple((Cell(str(r["activity"])), count_cell(r["cases"], k), count_cell(r["cases_with_repeat"], k),
+            tuple((Cell(_act(names, r["activity"])), count_cell(r["cases"], k), count_cell(r["cases_with_repeat"], k),
                    value_cell(r["repeat_share"], "percent", r["cases_with_repeat"], k), count_cell(r["self_loops"], k))
                   for r in rep.to_dict("records")),
             (False, True, True, True, True),
             caption=label("caption.activity_repeats"),
         ))
-    return _section("rework_visits", label("intro.rework_visits"), tables=tuple(tables), notes=_unavailable(p, "rework"))
+    notes = _unavailable(p, "rework")
+    if any(limit_reason(key, limits) for key in REWORK_LABELS):
+        notes += (label("not_measurable.explain"),)
+    return _section("rework_visits", label("intro.rework_visits"), tables=tuple(tables), notes=notes)
 
 
 # --- 4 external waits -----------------------------------------------------------------------------
@@ -575,12 +600,34 @@ def _teams_section(p: OfficeProfile, k: int, min_staff: int = 5) -> Section:
                     paragraphs=tuple(paragraphs))
 
 
-def profile_sections(p: OfficeProfile, k: int = K_MIN) -> dict[str, Section]:
-    """The six issue-5 sections of one office report, keyed as in ``SECTION_IDS`` (report order)."""
+def profile_sections(
+    p: OfficeProfile,
+    k: int = K_MIN,
+    activity_keys: dict[str, str] | None = None,
+    limits: tuple[str, ...] = (),
+) -> dict[str, Section]:
+    """The six issue-5 sections of one office report, keyed as in ``SECTION_IDS`` (report order).
+
+    ``activity_keys`` (export label -> catalogue key, added to the keys of ``p.activity_times``) gives the
+    German catalogue labels in the tables; ``limits`` (``compare.export_limits``) marks figures as not measurable.
+    """
+    keys = dict(activity_keys or {})
+    at = p.activity_times
+    if at is not None and len(at) and {"activity", "activity_key"} <= set(at.columns):
+        known = at[at["activity_key"].notna()]
+        keys = {**dict(zip(known["activity"].astype(str), known["activity_key"].astype(str))), **keys}
+    labels = set(keys)
+    for df, cols in ((at, ("activity",)), (p.transition_times, ("from", "to")), (p.step_queues, ("activity",)),
+                     (p.activity_repeats, ("activity",))):
+        if df is not None and len(df):
+            for c in cols:
+                if c in df.columns:
+                    labels |= set(df[c].astype(str).unique())
+    names = {lab: activity_text(lab, keys.get(lab)) for lab in labels}
     return {
-        "waiting": _waiting_section(p, k),
-        "backlog": _backlog_section(p, k),
-        "rework_visits": _rework_section(p, k),
+        "waiting": _waiting_section(p, k, names),
+        "backlog": _backlog_section(p, k, names),
+        "rework_visits": _rework_section(p, k, names, limits),
         "external": _external_section(p, k),
         "deadlines": _deadlines_section(p, k),
         "teams": _teams_section(p, k),

@@ -68,6 +68,12 @@ def _dot_label(*lines: str) -> str:
     return graphviz.nohtml("\\n".join(str(graphviz.escape(p)) for p in parts))
 
 
+def _dot_text(text: str) -> str:
+    """Data-borne text for a DOT tooltip, never HTML: dot unescapes tooltips twice, so each backslash is
+    quadrupled (else "\\N" would become the node id)."""
+    return graphviz.nohtml(str(text).replace("\\", "\\" * 4))
+
+
 def _cell_text(cell: Cell) -> str:
     """A count cell as text for a graph label."""
     if cell.kind == "suppressed":
@@ -99,6 +105,8 @@ def process_map_svg(pm: ProcessMap) -> Markup:
             g.node(n.id, _dot_label(n.label), shape="circle", fillcolor="#d9f0d9", color="#2e7d32", fontsize="9")
         elif n.kind == "end":
             g.node(n.id, _dot_label(n.label), shape="doublecircle", fillcolor="#f6dada", color="#b71c1c", fontsize="9")
+        elif n.export_label:  # catalogue label shown; the export's own label as tooltip (<title> in the SVG)
+            g.node(n.id, _dot_label(n.label, f"{_cell_text(n.count)}×"), tooltip=_dot_text(n.export_label))
         else:
             g.node(n.id, _dot_label(n.label, f"{_cell_text(n.count)}×"))
     for e in pm.edges:

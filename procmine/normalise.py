@@ -489,13 +489,16 @@ def parse_time_column(
 def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) -> pd.Series:
     """Apply a function to the distinct values of a categorical and rebuild it (missing stays missing)."""
     cats = cat.cat.categories
-    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    codes = cat.cat.codes.to_numpy()
     if not len(cats):
         return pd.Series(pd.Categorical.from_codes(np.full(len(codes), -1), categories=pd.Index([], dtype=object)), index=cat.index)
     mapped = np.asarray(mapper(cats), dtype=object)
     ucodes, uniques = pd.factorize(mapped, use_na_sentinel=True)
-    new = np.where(codes >= 0, ucodes[np.maximum(codes, 0)], -1)
-    return pd.Series(pd.Categorical.from_codes(new, categories=pd.Index(uniques, dtype=object)), index=cat.index)
+    categories = pd.Index(uniques, dtype=object)
+    if len(uniques) == len(cats) and (ucodes == np.arange(len(cats))).all():  # one-to-one: codes stay
+        return pd.Series(categorical_from_unique(cat.cat.codes.to_numpy(), categories), index=cat.index)
+    lookup = np.append(ucodes, -1).astype(np.int32)  # code -1 (missing) takes the last entry
+    return pd.Series(categorical_from_unique(lookup[codes], categories), index=cat.index)
 
 
 def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
@@ -612,22 +615,37 @@ def _numeric_extra(cat: pd.Series, decimal: str) -> pd.Series | None:
 
 
 class _Marks:
-    """First quarantine reason per source row, with the column and the offending value."""
+    """First quarantine reason per source row, with the column and the offending value.
+
+    Reasons are one small integer per row; columns and values are kept only for the marked rows.
+    """
 
     def __init__(self, n: int) -> None:
         self.code = np.zeros(n, dtype=np.int16)  # 0 = fine, else 1 + index in REASONS
-        self.column = np.full(n, None, dtype=object)
-        self.found = np.full(n, None, dtype=object)
+        self._column_id = np.zeros(n, dtype=np.int16)  # index into _columns (0 = none)
+        self._columns: list[str | None] = [None]
+        self._found: dict[int, object] = {}
 
     def mark(self, mask: np.ndarray, reason: str, column: str | None, found: pd.Series | np.ndarray | None = None) -> None:
         sel = np.asarray(mask, dtype=bool) & (self.code == 0)
         if not sel.any():
             return
-        self.code[sel] = REASONS.index(reason) + 1
-        self.column[sel] = column
+        idx = np.flatnonzero(sel)
+        self.code[idx] = REASONS.index(reason) + 1
+        if column not in self._columns:
+            self._columns.append(column)
+        self._column_id[idx] = self._columns.index(column)
         if found is not None:
-            idx = np.flatnonzero(sel)
-            self.found[idx] = _values_at(found, idx)
+            self._found.update(zip(idx.tolist(), _values_at(found, idx).tolist()))
+
+    def column_at(self, idx: np.ndarray) -> np.ndarray:
+        """The column named for each of these rows (None where none)."""
+        return np.asarray(self._columns, dtype=object)[self._column_id[idx]]
+
+    def found_at(self, idx: np.ndarray) -> np.ndarray:
+        """The offending value recorded for each of these rows (None where none)."""
+        get = self._found.get
+        return np.asarray([get(i) for i in np.asarray(idx).tolist()] + [None], dtype=object)[:-1]
 
 
 def normalise(
@@ -772,7 +790,8 @@ def normalise(
     # exact duplicates (all loaded columns, not provenance); keep the first occurrence
     dup_cols = [c for c in data.columns if c not in drop]
     if n and dup_cols:
-        dup, first = _duplicate_rows(data, dup_cols, proxies)
+        end_col = cols.get("end") if profile.shape != "milestones" else None
+        dup, first = _duplicate_rows(data, dup_cols, proxies, (cols["case_id"], end_col) if end_col in proxies else None)
         if len(raw.source_file.categories) > 1 and dup.any():
             file_codes = np.asarray(raw.source_file.codes)
             across = dup & (file_codes[first] != file_codes)
@@ -906,7 +925,9 @@ def _text_to_categorical(values: pd.Series) -> pd.Series:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _duplicate_rows(data: pd.DataFrame, columns: list[str], proxies: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _duplicate_rows(
+    data: pd.DataFrame, columns: list[str], proxies: dict[str, np.ndarray], grouped_by: tuple[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows equal in every column to an earlier row, and the first row of each row's group.
 
     One hash mixes each row's integers (category codes; for plain-text timestamp columns the parsed
@@ -914,6 +935,17 @@ def _duplicate_rows(data: pd.DataFrame, columns: list[str], proxies: dict[str, n
     and text. Nearly distinct text columns are so never hashed as text in full.
     """
     n = len(data)
+    if grouped_by is not None and n > 1:
+        cand = _adjacent_candidates(data[grouped_by[0]], proxies[grouped_by[1]])
+        if cand is not None:  # equal rows can only be among these: check them alone
+            dup = np.zeros(n, dtype=bool)
+            first = np.arange(n, dtype=np.int64)
+            if len(cand):
+                sub = data.iloc[cand].reset_index(drop=True)
+                sub_dup, sub_first = _duplicate_rows(sub, columns, {k: v[cand] for k, v in proxies.items()})
+                dup[cand] = sub_dup
+                first[cand] = cand[sub_first]
+            return dup, first
     first = np.arange(n, dtype=np.int64)
     parts: list[np.ndarray] = []
     for c in columns:
@@ -949,6 +981,36 @@ def _duplicate_rows(data: pd.DataFrame, columns: list[str], proxies: dict[str, n
     return dup, first
 
 
+def _take_text(chunked: pa.ChunkedArray, idx: np.ndarray) -> np.ndarray:
+    """Values of some rows of chunked arrow text as objects, taken chunk by chunk (a take on the whole
+    chunked array would first concatenate every chunk)."""
+    out = np.full(len(idx), None, dtype=object)
+    if not len(idx):
+        return out
+    bounds = np.cumsum([0] + [len(c) for c in chunked.chunks])
+    which = np.searchsorted(bounds, idx, side="right") - 1
+    for k in np.unique(which).tolist():
+        sel = np.flatnonzero(which == k)
+        out[sel] = chunked.chunk(k).take(pa.array(idx[sel] - bounds[k])).to_pylist()
+    return out
+
+
+def _adjacent_candidates(case: pd.Series, end: np.ndarray) -> np.ndarray | None:
+    """Rows that could equal another row, when rows come grouped by case and in time order within a
+    case (the usual export): then equal (case, end) pairs are neighbours, and only rows in such runs are
+    candidates. None when the rows are not so ordered (every row is a candidate)."""
+    codes = case.cat.codes.to_numpy() if isinstance(case.dtype, pd.CategoricalDtype) else pd.factorize(case)[0]
+    same = codes[1:] == codes[:-1]
+    runs = 1 + int(np.count_nonzero(~same))
+    if runs != int(np.count_nonzero(np.bincount(codes.astype(np.int64) + 1))) or (same & (end[1:] < end[:-1])).any():
+        return None
+    pair = same & (end[1:] == end[:-1])
+    cand = np.zeros(len(codes), dtype=bool)
+    cand[1:] |= pair
+    cand[:-1] |= pair
+    return np.flatnonzero(cand)
+
+
 def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Values of some rows as objects (through the codes for categoricals: no full-column copy)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
@@ -961,7 +1023,7 @@ def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
     if isinstance(values, pd.Series):
         chunked = getattr(values.array, "_pa_array", None)  # arrow text: take from arrow (pandas concatenates first)
         if isinstance(chunked, pa.ChunkedArray) and (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
-            return np.asarray(chunked.take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist(), dtype=object)
+            return _take_text(chunked, np.asarray(idx, dtype=np.int64))
         return values.iloc[idx].to_numpy(dtype=object)
     return np.asarray(values, dtype=object)[idx]
 
@@ -971,18 +1033,19 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     if cat is None:
         return pd.Categorical.from_codes(np.full(len(rows), -1), categories=pd.Index([], dtype=object))
     c = cat.cat if isinstance(cat, pd.Series) else cat
-    codes = np.asarray(c.codes)[rows].astype(np.int64)
+    taken = np.asarray(c.codes)[rows]
     ncat = len(c.categories)
-    ok = codes >= 0
-    present = np.bincount(codes[ok], minlength=ncat) > 0 if ncat else np.zeros(0, dtype=bool)
-    used = np.flatnonzero(present)
-    remap = np.full(ncat + 1, -1, dtype=np.int64)
-    remap[used] = np.arange(len(used))
-    new = remap[np.where(ok, codes, ncat)]
-    cats = pd.Index(c.categories).take(used)
+    counts = np.bincount(taken.astype(np.int64) + 1, minlength=ncat + 1)  # bin 0 = missing
+    used = np.flatnonzero(counts[1:])
+    cats = pd.Index(c.categories)
+    if len(used) < ncat:
+        remap = np.full(ncat + 1, -1, dtype=np.int32)  # index -1 (missing) takes the last entry
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        taken = remap[taken]
+        cats = cats.take(used)
     if not pd.api.types.is_string_dtype(cats.dtype):
         cats = cats.astype(str)
-    return categorical_from_unique(new.astype(np.int32), cats)
+    return categorical_from_unique(taken.astype(np.int32, copy=False), cats)
 
 
 def _as_category(s: pd.Series) -> pd.Series:
@@ -1005,11 +1068,13 @@ def _refuse_misread_timestamps(raw: RawTable, marks: _Marks, profile: Profile) -
     bad = marks.code == code
     if bad.sum() < MISREAD_MIN_ROWS:
         return
-    cols = pd.Series(marks.column[bad]).value_counts()
+    bad_idx = np.flatnonzero(bad)
+    bad_cols = marks.column_at(bad_idx)
+    cols = pd.Series(bad_cols).value_counts()
     for col, cnt in cols.items():
         filled = int(raw.data[col].notna().sum()) if col in raw.data.columns else 0
         if filled and cnt >= MISREAD_MIN_ROWS and cnt / filled >= MISREAD_SHARE:
-            examples = list(dict.fromkeys(marks.found[bad & (marks.column == col)]))[:3]
+            examples = list(dict.fromkeys(marks.found_at(bad_idx[bad_cols == col])))[:3]
             fmt = profile.date_format if profile.date_format != "auto" else "automatisch erkannt"
             raise InputProblem(
                 code="unreadable_column",
@@ -1329,7 +1394,7 @@ def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray) -> np.nda
 def _text_order(values: pd.Index) -> np.ndarray:
     """Positions that sort the values as text (code point order, stable), as ``np.argsort`` on str."""
     try:
-        arr = pa.array(np.asarray(values.astype(str), dtype=object), type=pa.string())
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
         return np.asarray(pc.array_sort_indices(arr).to_numpy(), dtype=np.int64)  # UTF-8 byte order = code point order
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. lone surrogates
         return np.argsort(np.asarray(values.astype(str), dtype=object), kind="stable")
@@ -1343,8 +1408,8 @@ def _quarantine_frame(raw: RawTable, marks: _Marks, bad: np.ndarray, safe: dict[
             "source_file": _values_at(pd.Series(raw.source_file), idx),
             "source_row": raw.source_row[idx],
             "reason": np.asarray(REASONS, dtype=object)[marks.code[idx] - 1] if len(idx) else np.empty(0, dtype=object),
-            "column": marks.column[idx],
-            "found": [_short(v) for v in marks.found[idx]],
+            "column": marks.column_at(idx),
+            "found": [_short(v) for v in marks.found_at(idx)],
         }
     )
     for col, vals in safe.items():

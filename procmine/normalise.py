@@ -401,6 +401,8 @@ def _parse_rows(
         else:
             arr = _arrow_strings(values)
             fast = _fast_iso_offset(arr) if arr is not None else None
+        if fast is not None and len(fast[0]) == n and bool(fast[0].all()):  # every value a strict ISO hit
+            return naive, np.asarray(fast[1], dtype="datetime64[us]"), np.zeros(n, dtype=np.int8), np.ones(n, dtype=bool), present
         if fast is not None:
             hit, utc_hit = fast
             utc[hit] = utc_hit
@@ -464,8 +466,7 @@ def parse_time_column(
         # an unreadable time makes the whole timestamp unreadable (never silently day precision)
         naive = np.where(bad_time, np.datetime64("NaT"), naive)
         prec = np.where(bad_time, -1, prec).astype(np.int8)
-    naive_s = pd.Series(naive.astype("datetime64[us]"))
-    need = ~aware & naive_s.notna().to_numpy()
+    need = ~aware & ~np.isnat(naive.astype("datetime64[us]"))
     out = pd.Series(utc_direct.astype("datetime64[us]")).dt.tz_localize("UTC")
     if need.any():
         # localise distinct wall times only
@@ -801,7 +802,13 @@ def normalise(
 
     # drop candidates of quarantined rows, then pair lifecycle rows
     bad_row = marks.code > 0
-    ev = ev.loc[~bad_row[ev["row"].to_numpy()]].reset_index(drop=True)
+    keep_ev = ~bad_row[ev["row"].to_numpy()]
+    pick = np.arange(len(ev))  # candidates that become events (the log gathers through these)
+    if lc_kind is not None and len(ev):
+        ev = ev.loc[keep_ev].reset_index(drop=True)
+        pick = np.arange(len(ev))
+    elif not keep_ev.all():
+        pick = np.flatnonzero(keep_ev)
     flags_extra: dict[str, np.ndarray] = {}
     if lc_kind is not None and len(ev):
         ev, unmatched_start_rows, unmatched_complete = _pair_lifecycle(ev, lc_kind, case_p)
@@ -819,35 +826,39 @@ def normalise(
             marks.mark(m, "start_after_end", cols.get("end") or cols.get("end_date"))
             keep = ~sae
             ev = ev.loc[keep].reset_index(drop=True)
+            pick = np.arange(len(ev))
             flags_extra["unmatched_complete"] = flags_extra["unmatched_complete"][keep]
+    if lc_kind is not None and len(ev) and len(pick) != len(ev):  # pairing rebuilt the candidates
+        pick = np.arange(len(ev))
     kept_rows = np.zeros(n, dtype=bool)
-    if len(ev):
-        kept_rows[ev["row"].to_numpy()] = True
+    if len(pick):
+        kept_rows[ev["row"].to_numpy()[pick]] = True
         if "start_row" in ev:
             sr = ev["start_row"].to_numpy()
             kept_rows[sr[sr >= 0].astype(np.int64)] = True
     # --- assemble the canonical log --------------------------------------------------------------
     # flags are computed in source order; the one sort (case_id as text, end, event_seq) is applied
     # while the columns are gathered, so the log is never copied a second time to sort it
-    src_rows = ev["row"].to_numpy()
-    m = len(ev)
-    end_us = _naive_utc(ev["end"]).astype(np.int64)
-    prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8) if m else np.zeros(0, dtype=np.int8)
+    src_rows = ev["row"].to_numpy()[pick]
+    m = len(pick)
+    end_us = _naive_utc(ev["end"])[pick].astype(np.int64)
+    prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8)[pick] if m else np.zeros(0, dtype=np.int8)
     case_rank_cat = _text_ranked(case_p)
     case_codes = np.asarray(case_rank_cat.codes)[src_rows].astype(np.int64)
     res_codes = np.asarray(res_p.cat.codes.to_numpy())[src_rows].astype(np.int64) if res_p is not None else np.full(m, -1, dtype=np.int64)
     flag_arrays = _flags(case_codes, len(case_rank_cat.categories), end_us, prec_ranks, res_codes, flags_extra)
     order = _event_order(case_codes, len(case_rank_cat.categories), end_us)
     r = src_rows[order]
+    ev_order = pick[order]
     case_type = (
         _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
     )
     log = pd.DataFrame(
         {
             schema.CASE_ID: _cat_take(case_rank_cat, r),
-            schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), order),
-            schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), order),
-            schema.START: pd.Series(_naive_utc(ev["start"])[order]).dt.tz_localize("UTC"),
+            schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), ev_order),
+            schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), ev_order),
+            schema.START: pd.Series(_naive_utc(ev["start"])[ev_order]).dt.tz_localize("UTC"),
             schema.END: pd.Series(end_us[order].view("datetime64[us]")).dt.tz_localize("UTC"),
             schema.PRECISION: _precision_categorical(prec_ranks[order]),
             schema.RESOURCE: _cat_take(res_p, r),

@@ -322,6 +322,7 @@ def _read_csv_bytes(
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(keep), os.cpu_count() or 1))) as pool:
             encoded = list(pool.map(encode, range(len(keep))))
+        pa.default_memory_pool().release_unused()  # hand the parser's freed pages back before normalising
         columns = {n: e[0] for n, e in zip(keep, encoded)}
         hints = {n: e[1] for n, e in zip(keep, encoded) if e[1] is not _NO_HINT}
         del encoded
@@ -387,7 +388,8 @@ def _column_to_pandas(col: pa.ChunkedArray) -> tuple[pd.Series, object]:
 
 def _text_series(col: pa.ChunkedArray) -> pd.Series:
     """Arrow text as a pandas ``str`` Series without copying (what ``to_pandas`` gives, minus the copy)."""
-    col = col.cast(pa.string()) if pa.types.is_large_string(col.type) else col
+    # pandas keeps text as large_string: cast here, in the reading pool that hands freed pages back
+    col = pc.cast(col, pa.large_string(), memory_pool=POOL) if pa.types.is_string(col.type) else col
     try:
         dtype = pd.StringDtype("pyarrow", na_value=np.nan)
         return pd.Series(pd.arrays.ArrowStringArray(col, dtype=dtype))

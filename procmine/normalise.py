@@ -1341,15 +1341,17 @@ def _group_sorter(codes: np.ndarray, n_groups: int) -> np.ndarray:
 def _flag_column(flags: dict[str, np.ndarray], n: int) -> pd.Categorical:
     """One column listing each event's flags (comma-separated), missing when none; built from a bit mask."""
     names = list(flags)
-    mask = np.zeros(n, dtype=np.int64)
+    if len(names) > 8:
+        raise ValueError("at most 8 quality flags fit the bit mask")
+    mask = np.zeros(n, dtype=np.uint8)
     for i, k in enumerate(names):
-        mask |= flags[k].astype(np.int64) << i
+        mask |= np.asarray(flags[k], dtype=bool).view(np.uint8) << np.uint8(i)
     used = np.flatnonzero(np.bincount(mask, minlength=1 << len(names)))
     used = used[used > 0]
-    remap = np.full(1 << len(names), -1, dtype=np.int64)
+    remap = np.full(1 << len(names), -1, dtype=np.int8)
     remap[used] = np.arange(len(used))
     labels = [",".join(k for i, k in enumerate(names) if int(m) >> i & 1) for m in used]
-    return pd.Categorical.from_codes(remap[mask], categories=pd.Index(labels, dtype=object))
+    return categorical_from_unique(remap[mask], pd.Index(labels, dtype=object))
 
 
 def _row_groups(columns: list[pd.Series]) -> np.ndarray:
@@ -1390,11 +1392,10 @@ def _text_ranked(cat: pd.Series) -> pd.Categorical:
     """The same values with categories in text order (code = sort rank); missing stays missing."""
     c = cat.cat
     order_cats = _text_order(c.categories)
-    rank = np.empty(len(order_cats) + 1, dtype=np.int64)
-    rank[order_cats] = np.arange(len(order_cats))
-    rank[-1] = -1
-    codes = c.codes.to_numpy().astype(np.int64)
-    return categorical_from_unique(rank[codes].astype(np.int32), c.categories.take(order_cats))
+    rank = np.empty(len(order_cats) + 1, dtype=np.int32)
+    rank[order_cats] = np.arange(len(order_cats), dtype=np.int32)
+    rank[-1] = -1  # code -1 (missing) takes the last entry
+    return categorical_from_unique(rank[c.codes.to_numpy()], c.categories.take(order_cats))
 
 
 def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray) -> np.ndarray:

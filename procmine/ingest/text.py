@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 import re
 from collections import Counter
@@ -63,10 +64,20 @@ def _binary_problem(file: str, found: str, hint: str = "") -> InputProblem:
     )
 
 
-def _head(data: bytes, size: int = 4 * SAMPLE_BYTES) -> bytes:
+def _starts(data: bytes | mmap.mmap, prefix: bytes) -> bool:
+    """``data.startswith(prefix)`` for bytes and memory-mapped files alike."""
+    return data[: len(prefix)] == prefix
+
+
+def _as_bytes(data: bytes | mmap.mmap) -> bytes:
+    """The whole content as bytes (a copy only for a memory-mapped file)."""
+    return data if isinstance(data, bytes) else data[:]
+
+
+def _head(data: bytes | mmap.mmap, size: int = 4 * SAMPLE_BYTES) -> bytes:
     """The first lines of ``data`` (about ``size`` bytes, cut after a line end: never inside a character)."""
     if len(data) <= size:
-        return data
+        return _as_bytes(data)
     cut = data.rfind(b"\n", 0, size)
     return data[: cut + 1] if cut > 0 else data
 
@@ -79,9 +90,9 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
     """
     if head_only:
         data = _head(data)
-    if data.startswith(codecs.BOM_UTF8):
+    if _starts(data, codecs.BOM_UTF8):
         return "utf-8-sig" if _utf8_error(data) is None else "mixed"
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+    if _starts(data, codecs.BOM_UTF16_LE) or _starts(data, codecs.BOM_UTF16_BE):
         return "utf-16"
     sample = data[:SAMPLE_BYTES]
     if b"\x00" in sample:
@@ -95,7 +106,7 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
         return "utf-8"
     if _UTF8_MULTIBYTE.search(data):
         return "mixed"
-    present = set(data[: 4 * SAMPLE_BYTES]) if len(data) < 4 * SAMPLE_BYTES else set(data)
+    present = set(data[: 4 * SAMPLE_BYTES]) if len(data) < 4 * SAMPLE_BYTES else set(_as_bytes(data))
     if present & _CP1252_UNDEFINED:
         try:
             from charset_normalizer import from_bytes
@@ -138,7 +149,7 @@ def decode_text(
     enc = ENCODING_ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
     if enc == "auto":
         enc = sniff_encoding(data, file, head_only=head_only)
-    if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
+    if enc == "utf-8" and _starts(data, codecs.BOM_UTF8):
         enc = "utf-8-sig"
     if lazy and enc in ("utf-8", "utf-8-sig") and (encoding in ("auto", "", None) or _utf8_error(data) is None):
         sample = data[3 : 3 + (1 << 20)] if enc == "utf-8-sig" else data[: 1 << 20]
@@ -146,14 +157,14 @@ def decode_text(
         _check_controls(text, file)
         return text, enc, {LAZY_UTF8: 1}
     if enc == "mixed":
-        text = data.decode("utf-8", errors="procmine_cp1252")
+        text = _as_bytes(data).decode("utf-8", errors="procmine_cp1252")
         notes["mixed_encoding"] = 1
         enc = "utf-8+cp1252"
     else:
-        if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        if enc == "utf-8" and _starts(data, codecs.BOM_UTF8):
             enc = "utf-8-sig"
         try:
-            text = data.decode(enc)
+            text = _as_bytes(data).decode(enc)
         except LookupError:
             raise InputProblem(
                 code="bad_encoding",
@@ -233,7 +244,7 @@ def _check_magic(data: bytes, file: str) -> None:
     head = data[:8]
     if head.startswith(b"%PDF"):
         raise _binary_problem(file, "ein PDF-Dokument", "Exportieren Sie die Daten als CSV oder Excel, nicht als PDF.")
-    if not data[:65536].strip() and not data.strip():  # the full scan only when the start is blank
+    if not data[:65536].strip() and not _as_bytes(data).strip():  # the full scan only when the start is blank
         raise InputProblem(
             code="empty_file",
             file=file,
@@ -244,7 +255,7 @@ def _check_magic(data: bytes, file: str) -> None:
 
 
 def read_csv_bytes(
-    data: bytes,
+    data: bytes | mmap.mmap,
     file: str,
     encoding: str = "auto",
     delimiter: str = "auto",
@@ -268,7 +279,7 @@ def read_csv_bytes(
 
 
 def _read_csv_bytes(
-    data: bytes,
+    data: bytes | mmap.mmap,
     file: str,
     encoding: str,
     delimiter: str,
@@ -296,7 +307,7 @@ def _read_csv_bytes(
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
     if lazy:  # parse the file's own bytes (no copy); trailing blank lines are dropped as blank rows
-        body_bytes = pa.py_buffer(memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data)
+        body_bytes = pa.py_buffer(memoryview(data)[3:] if _starts(data, codecs.BOM_UTF8) else data)
     else:
         body_bytes = (text.rstrip("\r\n\t ") + "\n").encode("utf-8")
     kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
@@ -306,7 +317,7 @@ def _read_csv_bytes(
         return None  # excluded columns are not validated by the parser: sniff the whole file
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
-    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=b'"' in data, progress=progress)
+    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress)
     del body_bytes
     if table is None and head_only:
         return None
@@ -336,7 +347,7 @@ def _read_csv_bytes(
             hints = {n: (h[0][~blank], h[1]) if h is not None else None for n, h in hints.items()}  # type: ignore[index]
         return make_raw(frame, file, source_row=rows, iso_hints=hints, **kwargs)
     if lazy:
-        text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8")
+        text = (data[3:] if _starts(data, codecs.BOM_UTF8) else _as_bytes(data)).decode("utf-8")
     return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
 
 

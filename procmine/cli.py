@@ -142,20 +142,18 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="Exportdatei(en) einer oder mehrerer Dienststellen.")],
     out: OutDir = Path("logs/normalised"),
     profile: Annotated[Optional[Path], typer.Option("--profile", "-p", help="Zuordnungsprofil (TOML); ohne Angabe wird es erkannt.")] = None,
+    office: Annotated[Optional[str], typer.Option("--office", help="Alle Dateien sind Exporte dieser einen Dienststelle (z. B. Monatsexporte); Überschneidungen werden erkannt.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Exporte einlesen und als kanonisches Ereignisprotokoll (Parquet) mit Quarantänedatei schreiben."""
-    from procmine.normalise import ingest_file
-    from procmine.pipeline import save_quality
+    from procmine.pipeline import ingest_files
     from procmine.profiles import load_profile
 
     _state["quiet"] = quiet
     prof = load_profile(profile) if profile else None
-    for path in files:
-        _progress(f"Einlesen: {path}")
-        result = ingest_file(path, out, profile=prof)
-        q = result.quality
-        save_quality(q, out)
+    groups = [(list(files), office)] if office else [([p], None) for p in files]
+    _, qualities = ingest_files(groups, out, progress=_progress, profile=prof)
+    for q in qualities.values():
         typer.echo(
             f"{q.office}: {q.rows_read} Zeilen gelesen = {q.rows_kept} übernommen + "
             f"{q.rows_quarantined} in Quarantäne; {q.events} Ereignisse → {out}"

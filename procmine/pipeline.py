@@ -51,55 +51,148 @@ def find_exports(exports_dir: Path) -> list[Path]:
             expected="ein Ordner mit Exportdateien (CSV, TXT, XLSX, XLS, XES, Parquet)",
             hint="Pfad prüfen; für eine einzelne Datei 'procmine ingest DATEI' verwenden.",
         )
-    files = sorted(
+    files = _export_files(exports_dir)
+    if not files and not any(_export_files(d) for d in _subfolders(exports_dir)):
+        raise InputProblem(
+            code="no_exports",
+            file=str(exports_dir),
+            found="keine Exportdateien",
+            expected="Dateien mit der Endung .csv, .txt, .xlsx, .xls, .xes, .xes.gz oder .parquet",
+            hint="Exporte der Dienststellen in diesen Ordner legen (mehrere Exporte einer Dienststelle in einen Unterordner mit ihrem Namen).",
+        )
+    return files
+
+
+def _export_files(folder: Path) -> list[Path]:
+    return sorted(
         p
-        for p in exports_dir.iterdir()
+        for p in folder.iterdir()
         if p.is_file()
         and p.name.lower() not in IGNORED_NAMES
         and not p.name.endswith(".profile.toml")
         and p.suffix.lower() in EXPORT_SUFFIXES
         and not p.name.startswith((".", "~$"))
     )
-    if not files:
-        raise InputProblem(
-            code="no_exports",
-            file=str(exports_dir),
-            found="keine Exportdateien",
-            expected="Dateien mit der Endung .csv, .txt, .xlsx, .xls, .xes, .xes.gz oder .parquet",
-            hint="Exporte der Dienststellen in diesen Ordner legen.",
-        )
-    return files
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith((".", "_")))
+
+
+def export_groups(exports_dir: Path) -> list[tuple[list[Path], str | None]]:
+    """What to ingest together: each top-level file alone (its office from the profile, an office column
+    or the file name), and all files of a subfolder as one office named after the subfolder (monthly
+    exports; rows repeated across them are found as duplicates)."""
+    groups: list[tuple[list[Path], str | None]] = [([p], None) for p in find_exports(exports_dir)]
+    for d in _subfolders(exports_dir):
+        files = _export_files(d)
+        if files:
+            groups.append((files, d.name))
+    return groups
+
+
+def ingest_files(
+    groups: list[tuple[list[Path], str | None]], normalised_dir: Path, progress: Progress = _quiet, profile: object = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
+    """Ingest groups of export files; returns canonical logs and one quality report per office.
+
+    A file holding several offices is split per office (``split_quality``). Files that turn out to feed
+    the same office (an office column, or a profile naming the office) are read again together, so the
+    office gets one log, one quarantine file and cross-file duplicates are found; exports of different
+    shapes for one office are refused with a message (they cannot be compared row by row).
+    """
+    from procmine.normalise import ingest_file, ingest_office  # stage import kept local: the CLI starts fast
+
+    results = []
+    for i, (paths, office) in enumerate(groups, 1):
+        label = ", ".join(p.name for p in paths) if len(paths) <= 3 else f"{paths[0].parent.name}/ ({len(paths)} Dateien)"
+        progress(f"[{i}/{len(groups)}] Einlesen: {label}")
+        if office is None and len(paths) == 1:
+            result = ingest_file(paths[0], normalised_dir, profile=profile)
+        else:
+            result = ingest_office(paths, normalised_dir, profile=profile, office=office)
+        _say_counts(result.quality, progress)
+        results.append((list(paths), result))
+    results = _rejoin_shared_offices(results, normalised_dir, progress, profile)
+    logs: dict[str, pd.DataFrame] = {}
+    qualities: dict[str, QualityReport] = {}
+    for _, result in results:
+        for office, part in result.log.groupby(schema.OFFICE, observed=True, sort=False):
+            logs[str(office)] = part.reset_index(drop=True)
+        for office, part_q in split_quality(result).items():
+            qualities[office] = merge_quality(qualities[office], part_q) if office in qualities else part_q
+    for report in qualities.values():
+        save_quality(report, normalised_dir)
+    return logs, qualities
+
+
+def _say_counts(q: QualityReport, progress: Progress) -> None:
+    progress(
+        f"      {q.rows_read} Zeilen gelesen = {q.rows_kept} übernommen + "
+        f"{q.rows_quarantined} in Quarantäne; {q.events} Ereignisse"
+    )
+
+
+def _offices_of(result: object) -> set[str]:
+    log = result.log  # type: ignore[attr-defined]
+    names = {str(o) for o in log[schema.OFFICE].unique()} if len(log) else set()
+    return names or {result.quality.office}  # type: ignore[attr-defined]
+
+
+def _rejoin_shared_offices(results: list, normalised_dir: Path, progress: Progress, profile: object) -> list:
+    """Results whose offices overlap are merged into one by reading their files together (see ``ingest_files``)."""
+    from procmine.normalise import ingest_office
+
+    parent = list(range(len(results)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, (_, result) in enumerate(results):
+        for office in _offices_of(result):
+            if office in first:
+                parent[root(i)] = root(first[office])
+            else:
+                first[office] = i
+    components: dict[int, list[int]] = {}
+    for i in range(len(results)):
+        components.setdefault(root(i), []).append(i)
+    out = []
+    for members in components.values():
+        if len(members) == 1:
+            out.append(results[members[0]])
+            continue
+        paths = [p for m in members for p in results[m][0]]
+        shapes = {results[m][1].profile.name for m in members if results[m][1].profile is not None}
+        offices = sorted(set().union(*(_offices_of(results[m][1]) for m in members)))
+        if len(shapes) > 1:
+            raise InputProblem(
+                code="office_in_several_shapes",
+                file=", ".join(p.name for p in paths),
+                found=f"Dienststelle(n) {', '.join(offices)} in Exporten unterschiedlicher Form ({', '.join(sorted(shapes))})",
+                expected="die Exporte einer Dienststelle in einer Form (gleiche Spalten)",
+                hint="Exportieren Sie die Zeiträume in derselben Form oder legen Sie die Dateien getrennt in "
+                "Unterordner mit verschiedenen Namen.",
+            )
+        progress(f"      {', '.join(offices)}: {len(paths)} Dateien gemeinsam eingelesen (Überschneidungen werden erkannt)")
+        for m in members:  # the separate outputs are replaced by the joined ones
+            for written in results[m][1].paths.values():
+                Path(written).unlink(missing_ok=True)
+        joined = ingest_office(paths, normalised_dir, profile=profile or results[members[0]][1].profile)
+        _say_counts(joined.quality, progress)
+        out.append((paths, joined))
+    return out
 
 
 def ingest_folder(
     exports_dir: Path, normalised_dir: Path, progress: Progress = _quiet
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
-    """Ingest every export of a folder; returns canonical logs and one quality report per office.
-
-    A file holding several offices is split per office (``split_quality``); an office fed by several
-    files gets the sum of its parts (``merge_quality``); each is saved as ``<office>.quality.json``.
-    """
-    files = find_exports(exports_dir)
-    from procmine.normalise import ingest_file  # stage import kept local: the CLI starts fast
-
-    logs: dict[str, pd.DataFrame] = {}
-    qualities: dict[str, QualityReport] = {}
-    for i, path in enumerate(files, 1):
-        progress(f"[{i}/{len(files)}] Einlesen: {path.name}")
-        result = ingest_file(path, normalised_dir)
-        q = result.quality
-        progress(
-            f"      {q.rows_read} Zeilen gelesen = {q.rows_kept} übernommen + "
-            f"{q.rows_quarantined} in Quarantäne; {q.events} Ereignisse"
-        )
-        for office, part in result.log.groupby(schema.OFFICE, observed=True, sort=False):
-            office = str(office)
-            logs[office] = part if office not in logs else pd.concat([logs[office], part])
-        for office, part_q in split_quality(result).items():  # one report per office, merged across files
-            qualities[office] = merge_quality(qualities[office], part_q) if office in qualities else part_q
-    for report in qualities.values():
-        save_quality(report, normalised_dir)
-    return logs, qualities
+    """Ingest every export of a folder (``export_groups``); canonical logs and one quality report per office."""
+    return ingest_files(export_groups(Path(exports_dir)), Path(normalised_dir), progress)
 
 
 def save_quality(quality: QualityReport, normalised_dir: Path) -> Path:

@@ -172,3 +172,25 @@ def test_pseudonyms_are_keyed_per_office_and_match_the_normaliser(tmp_path: Path
     res = ingest_file(csv, tmp_path / "out", key=b"key-1")
     office = str(res.log[schema.OFFICE].iloc[0])
     assert res.log[schema.CASE_ID].astype(str).tolist() == pseudonyms(["A-1"], b"key-1", office, "C-")
+
+
+def test_quoted_csv_streams_in_pieces_without_cutting_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    import procmine.ingest.text as text
+
+    rows = [["Vorgang", "Vermerk", "Ende"]]
+    for i in range(300):  # values with line breaks, delimiters and doubled quotes inside quotes
+        note = f'Zeile {i}\nmit "Zitat" und ; Semikolon' if i % 7 == 0 else f"Notiz {i}"
+        rows.append([f"V{i}", note, f"2025-01-{1 + i % 28:02d}T10:00:00+01:00"])
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
+    data = buf.getvalue().encode("utf-8")
+    monkeypatch.setattr(text, "PIECE_BYTES", 512)  # many small pieces: cuts land inside quoted values
+    seen: list[int] = []
+    raw = text.read_csv_bytes(data, "q.csv", progress=lambda done, _total: seen.append(done))
+    assert len(seen) > 5 and seen == sorted(seen) and seen[-1] == 300
+    assert raw.data["Vermerk"].astype(str).tolist() == [r[1] for r in rows[1:]]
+    assert raw.data["Vorgang"].astype(str).tolist() == [r[0] for r in rows[1:]]
+    assert raw.source_row.tolist()[:2] == [2, 3]

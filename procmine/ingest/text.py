@@ -460,24 +460,36 @@ POOL = _reading_pool()
 PIECE_BYTES = 16 << 20  # bytes per streamed piece (progress is reported after each)
 
 
-def _pieces(body: pa.Buffer, size: int = PIECE_BYTES) -> list[pa.Buffer]:
-    """Split the text at line ends into pieces of about ``size`` bytes (zero-copy slices)."""
+def _pieces(body: pa.Buffer, size: int = PIECE_BYTES, quoted: bool = False) -> list[pa.Buffer]:
+    """Split the text at record ends into pieces of about ``size`` bytes (zero-copy slices).
+
+    With ``quoted`` a line end only ends a record when the quotes before it are balanced (an even
+    count: RFC 4180 doubles quotes inside values), so a value holding a line break is never cut.
+    """
     view = np.frombuffer(body, dtype=np.uint8)
     out: list[pa.Buffer] = []
     start = 0
     while start < len(view):
-        cut = start + size
-        if cut >= len(view):
-            cut = len(view)
-        else:
-            nl = np.flatnonzero(view[cut : cut + (1 << 20)] == 10)
-            while not len(nl) and cut < len(view):  # a very long line: look further
-                cut += 1 << 20
-                nl = np.flatnonzero(view[cut : cut + (1 << 20)] == 10)
-            cut = min(len(view), cut + int(nl[0]) + 1) if len(nl) else len(view)
+        cut = _next_line_end(view, start + size)
+        if quoted:
+            open_quote = bool(np.count_nonzero(view[start:cut] == 34) % 2)
+            while open_quote and cut < len(view):  # inside a quoted value: move on to the next line end
+                nxt = _next_line_end(view, cut)
+                open_quote ^= bool(np.count_nonzero(view[cut:nxt] == 34) % 2)
+                cut = nxt
         out.append(body.slice(start, cut - start))
         start = cut
     return out
+
+
+def _next_line_end(view: np.ndarray, pos: int) -> int:
+    """Position just after the first line end at or after ``pos`` (the end of the text if none)."""
+    while pos < len(view):
+        nl = np.flatnonzero(view[pos : pos + (1 << 20)] == 10)
+        if len(nl):
+            return min(len(view), pos + int(nl[0]) + 1)
+        pos += 1 << 20  # a very long line: look further
+    return len(view)
 
 
 def _fast_parse(
@@ -491,34 +503,28 @@ def _fast_parse(
 ) -> pa.Table | None:
     """pyarrow's multi-threaded parser; None when any row does not split into the header's columns.
 
-    Without quotes no value can hold a line break, so the text is parsed in pieces cut at line ends
-    and ``progress(rows_done, None)`` is called after each piece; with quotes it is parsed in one go.
+    Large texts are parsed in pieces cut at record ends and ``progress(rows_done, None)`` is called
+    after each piece; quoted values may hold line breaks (the cut respects them).
     """
     buf = body if isinstance(body, pa.Buffer) else pa.py_buffer(body)
-    if not has_quote and buf.size > PIECE_BYTES:
-        tables = []
-        done = 0
-        for i, piece in enumerate(_pieces(buf, PIECE_BYTES)):
+    pieces = _pieces(buf, PIECE_BYTES, quoted=has_quote) if buf.size > PIECE_BYTES else [buf]
+    tables = []
+    done = 0
+    for i, piece in enumerate(pieces):
+        table = None
+        for newlines in (False, True) if has_quote else (False,):
             try:
-                t = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines=False)
+                table = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines)
+                break
             except (pa.ArrowInvalid, pa.ArrowException):
-                return None
-            tables.append(t)
-            done += t.num_rows
-            if progress:
-                progress(done, None)
-        return pa.concat_tables(tables)
-    for newlines in (False, True):
-        try:
-            table = _read_piece(buf, names, keep, delim, skip + 1, newlines)
-        except (pa.ArrowInvalid, pa.ArrowException):
-            if not has_quote:  # no quoted newlines possible: the rows are really broken
-                return None
-            continue
+                continue
+        if table is None:  # rows that do not split into the header's columns: the careful parser decides
+            return None
+        tables.append(table)
+        done += table.num_rows
         if progress:
-            progress(table.num_rows, None)
-        return table
-    return None
+            progress(done, None)
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
 def _read_piece(body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool) -> pa.Table:

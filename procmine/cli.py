@@ -153,15 +153,13 @@ def ingest(
     prof = load_profile(profile) if profile else None
     groups = [(list(files), office)] if office else [([p], None) for p in files]
     _, qualities = ingest_files(groups, out, progress=_progress, profile=prof)
+    from procmine.normalise import summary_de
+
     for q in qualities.values():
-        typer.echo(
-            f"{q.office}: {q.rows_read} Zeilen gelesen = {q.rows_kept} übernommen + "
-            f"{q.rows_quarantined} in Quarantäne; {q.events} Ereignisse → {out}"
-        )
-        for reason, n in sorted(q.by_reason.items(), key=lambda kv: -kv[1]):
-            typer.echo(f"    Quarantäne {reason}: {n}")
+        typer.echo(summary_de(q))
         if q.quarantine_file:
-            typer.echo(f"    Quarantänedatei: {q.quarantine_file}")
+            typer.echo(f"  Quarantänedatei: {q.quarantine_file}")
+    typer.echo(f"Normalisierte Protokolle: {out}")
 
 
 @app.command()

@@ -107,10 +107,11 @@ def ingest_files(
     for i, (paths, office) in enumerate(groups, 1):
         label = ", ".join(p.name for p in paths) if len(paths) <= 3 else f"{paths[0].parent.name}/ ({len(paths)} Dateien)"
         progress(f"[{i}/{len(groups)}] Einlesen: {label}")
+        rows = _row_progress(progress)
         if office is None and len(paths) == 1:
-            result = ingest_file(paths[0], normalised_dir, profile=profile)
+            result = ingest_file(paths[0], normalised_dir, profile=profile, progress=rows)
         else:
-            result = ingest_office(paths, normalised_dir, profile=profile, office=office)
+            result = ingest_office(paths, normalised_dir, profile=profile, office=office, progress=rows)
         _say_counts(result.quality, progress)
         results.append((list(paths), result))
     results = _rejoin_shared_offices(results, normalised_dir, progress, profile)
@@ -126,10 +127,37 @@ def ingest_files(
     return logs, qualities
 
 
+ROW_PROGRESS_SECONDS = 1.0  # at most one "rows read" line per second (none for small files)
+
+
+def _row_progress(progress: Progress) -> Callable[[int, int | None], None]:
+    """The normaliser's row counts (``rows, total``) as progress lines, throttled by time."""
+    start = time.perf_counter()
+    last = [start]
+
+    def report(done: int, total: int | None) -> None:
+        now = time.perf_counter()
+        if now - last[0] < ROW_PROGRESS_SECONDS:
+            return
+        last[0] = now
+        if total is None:
+            text = f"{_n(done)} Zeilen gelesen"
+        else:
+            text = f"{_n(total)} Zeilen normalisiert" if done >= total else f"{_n(total)} Zeilen werden geprüft"
+        progress(f"      … {text} ({now - start:.0f} s)")
+
+    return report
+
+
+def _n(count: int) -> str:
+    """A count with the German thousands separator (12.345)."""
+    return f"{count:,}".replace(",", ".")
+
+
 def _say_counts(q: QualityReport, progress: Progress) -> None:
     progress(
-        f"      {q.rows_read} Zeilen gelesen = {q.rows_kept} übernommen + "
-        f"{q.rows_quarantined} in Quarantäne; {q.events} Ereignisse"
+        f"      {_n(q.rows_read)} Zeilen gelesen = {_n(q.rows_kept)} übernommen + "
+        f"{_n(q.rows_quarantined)} in Quarantäne; {_n(q.events)} Ereignisse"
     )
 
 

@@ -247,3 +247,19 @@ def test_results_json_carries_the_german_label(english_office, tmp_path):
     assert acts["Application received"]["label_de"] == "Antrag/Anliegen eingegangen"
     assert acts["Coffee break"]["label_de"] is None
     assert rec["findings"][0]["from"] == "Application received"  # export labels stay as they are
+
+
+def test_milestone_office_does_not_lower_the_network_norm_for_repeats():
+    from procmine.analyse.findings import detect_network
+
+    events = {"ABH-E1": _event_log("ABH-E1", 30, 2), "ABH-E2": _event_log("ABH-E2", 30, 5)}
+    with_m = detect_network({"ABH-M": _milestone_log(), **events})
+    without_m = detect_network(events)
+
+    def repeats(found, office):
+        return {(f.pattern, f.activity_key): f.norm for f in found[office] if f.unit == "per_case"}
+
+    # E1 repeats documents in every 2nd case, E2 in every 5th: E1 has a document-loop finding, measured
+    # against the event offices only; the milestone office (which cannot show repeats) changes nothing
+    assert repeats(with_m, "ABH-E1") and repeats(with_m, "ABH-E1") == repeats(without_m, "ABH-E1")
+    assert not [f for f in with_m["ABH-M"] if f.unit == "per_case"]

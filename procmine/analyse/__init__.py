@@ -21,6 +21,7 @@ from procmine.analyse.stats import (
     open_cases,
     directly_follows,
     process_map,
+    repeats_visible,
     rework,
     service_times,
     start_end_activities,
@@ -130,26 +131,9 @@ def analyse_office(
         model=model,
         extra=extra,
         profile=prof,
-        repeats_visible=_repeats_visible(ea),
+        repeats_visible=repeats_visible(ea),
     )
 
-
-def _repeats_visible(ea: EventArrays) -> bool | None:
-    """False when every case's events come from one source row (a milestone export: one date column
-    per step, so no step can repeat); None when the log cannot tell (no provenance, no case with
-    several events)."""
-    log = ea.log
-    if not ea.n or "source_row" not in log.columns or "source_file" not in log.columns:
-        return None
-    files = log["source_file"]
-    file_codes = files.cat.codes.to_numpy() if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files)[0]
-    key = log["source_row"].to_numpy(dtype=np.int64) * (int(file_codes.max()) + 2) + file_codes
-    starts = ea.case_starts
-    several = np.diff(np.r_[starts, ea.n]) > 1
-    if not several.any():
-        return None
-    one_row = np.minimum.reduceat(key, starts) == np.maximum.reduceat(key, starts)
-    return not bool(one_row[several].all())
 
 
 def find_bottlenecks(

@@ -23,7 +23,8 @@ Impact formulas per family (all in case-days per year):
   stays open, are compared within the same case type *and* band of elapsed days, so a slow office
   is not counted twice) × the typical round length (network median of the time between two
   occurrences of the activity in a case; for activities never repeated, of the wait to the case's
-  next event; capped at 30 days). A loop shows in several activities (request, receipt, new
+  next event; capped at 30 days). Offices whose export cannot show repeats (one source row per case,
+  ``stats.repeats_visible``) are left out of this detector. A loop shows in several activities (request, receipt, new
   appointment); each pattern family is reported once per office, under its defining activity
   (``CONTACT_KEYS``) where present, with the family's largest impact.
 * deadline (cases beyond 90 days by case type): per case max(0, elapsed − 90) days; own excess of a
@@ -67,7 +68,7 @@ import pandas as pd
 
 from procmine import catalogue
 from procmine.analyse.model import Finding
-from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations
+from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations, repeats_visible
 from procmine.schema import DISPLAY_TZ, END, RESOURCE, TEAM
 
 YEAR_D = 365.25
@@ -375,8 +376,8 @@ def _detect_repeats(data: dict[str, OfficeData]) -> list[tuple[str, Finding]]:
     for name, d in data.items():
         ea = d.ea
         n_act = len(d.node)
-        if not ea.n:
-            continue
+        if not ea.n or repeats_visible(ea) is False:
+            continue  # a milestone export cannot show repeats: its zeros would lower the network's typical
         key = ea.case_index.astype(np.int64) * n_act + ea.act
         uniq, cnt = np.unique(key, return_counts=True)
         case, act = uniq // n_act, uniq % n_act

@@ -584,3 +584,21 @@ def kpis_from_cases(cases: pd.DataFrame, rework_case: np.ndarray, vid: np.ndarra
     )
     out.index.name = "case_type" if group is not None else None
     return out
+
+
+def repeats_visible(ea: EventArrays) -> bool | None:
+    """False when every case's events come from one source row (a milestone export: one date column
+    per step, so no step can repeat); None when the log cannot tell (no provenance, no case with
+    several events)."""
+    log = ea.log
+    if not ea.n or "source_row" not in log.columns or "source_file" not in log.columns:
+        return None
+    files = log["source_file"]
+    file_codes = files.cat.codes.to_numpy() if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files)[0]
+    key = log["source_row"].to_numpy(dtype=np.int64) * (int(file_codes.max()) + 2) + file_codes
+    starts = ea.case_starts
+    several = np.diff(np.r_[starts, ea.n]) > 1
+    if not several.any():
+        return None
+    one_row = np.minimum.reduceat(key, starts) == np.maximum.reduceat(key, starts)
+    return not bool(one_row[several].all())

@@ -398,12 +398,12 @@ def _column_to_pandas(col: pa.ChunkedArray) -> tuple[pd.Series, object]:
 
 
 def _text_series(col: pa.ChunkedArray) -> pd.Series:
-    """Arrow text as a pandas ``str`` Series without copying (what ``to_pandas`` gives, minus the copy)."""
-    # pandas keeps text as large_string: cast here, in the reading pool that hands freed pages back
-    col = pc.cast(col, pa.large_string(), memory_pool=POOL) if pa.types.is_string(col.type) else col
+    """Arrow text as a pandas Series without copying: the parser's own buffers (``ArrowDtype(string)``).
+
+    pandas' ``str`` dtype would first cast every value to ``large_string`` (a copy of the column).
+    """
     try:
-        dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-        return pd.Series(pd.arrays.ArrowStringArray(col, dtype=dtype))
+        return pd.Series(pd.arrays.ArrowExtensionArray(col))
     except (TypeError, ValueError, AttributeError):  # older pandas: the copying conversion
         return col.combine_chunks().to_pandas()
 

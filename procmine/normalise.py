@@ -467,7 +467,7 @@ def parse_time_column(
         naive = np.where(bad_time, np.datetime64("NaT"), naive)
         prec = np.where(bad_time, -1, prec).astype(np.int8)
     need = ~aware & ~np.isnat(naive.astype("datetime64[us]"))
-    out = pd.Series(utc_direct.astype("datetime64[us]")).dt.tz_localize("UTC")
+    out = _utc_series(utc_direct)
     if need.any():
         # localise distinct wall times only
         uniq, inv = np.unique(naive[need].astype("datetime64[us]"), return_inverse=True)
@@ -863,8 +863,8 @@ def normalise(
             schema.CASE_ID: _cat_take(case_rank_cat, r),
             schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), ev_order),
             schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), ev_order),
-            schema.START: pd.Series(_naive_utc(ev["start"])[ev_order]).dt.tz_localize("UTC"),
-            schema.END: pd.Series(end_us[order].view("datetime64[us]")).dt.tz_localize("UTC"),
+            schema.START: _utc_series(_naive_utc(ev["start"])[ev_order]),
+            schema.END: _utc_series(end_us[order].view("datetime64[us]")),
             schema.PRECISION: _precision_categorical(prec_ranks[order]),
             schema.RESOURCE: _cat_take(res_p, r),
             schema.TEAM: _cat_take(data[cols["team"]] if "team" in cols else None, r),
@@ -1120,6 +1120,11 @@ def _nat(n: int) -> pd.Series:
     return pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
 
 
+def _utc_series(naive_utc: np.ndarray) -> pd.Series:
+    """Naive UTC instants as a ``datetime64[us, UTC]`` Series (marked UTC, values not copied)."""
+    return pd.Series(np.asarray(naive_utc).astype("datetime64[us]", copy=False), dtype="datetime64[us, UTC]")
+
+
 def _naive_utc(s: pd.Series) -> np.ndarray:
     """UTC instants as naive datetime64[us] (fast numpy path; conform() marks them UTC again).
 
@@ -1270,7 +1275,8 @@ def _local_midnight(end_us: np.ndarray) -> np.ndarray:
     """Events at exactly 00:00:00 office time (``schema.DISPLAY_TZ``); only whole UTC hours can be, so
     only those are converted."""
     hit = np.zeros(len(end_us), dtype=bool)
-    whole_hour = np.flatnonzero(end_us % 3_600_000_000 == 0)
+    whole_minute = np.flatnonzero(end_us == (end_us // 60_000_000) * 60_000_000)  # usually few
+    whole_hour = whole_minute[end_us[whole_minute] % 3_600_000_000 == 0]
     if len(whole_hour):
         utc = pd.Series(end_us[whole_hour].astype("datetime64[us]")).dt.tz_localize("UTC")
         local = utc.dt.tz_convert(schema.DISPLAY_TZ).dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)

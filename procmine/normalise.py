@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
-from procmine.ingest import RawTable, read_table
+from procmine.ingest import RawTable, read_preview, read_table
 from procmine.ingest.raw import categorical_from_unique
 from procmine.privacy import load_key, pseudonymise, pseudonyms
 from procmine.profiles import (
@@ -1462,14 +1462,19 @@ def _short(v: object, limit: int = 200) -> object:
 # --- files in, files out ------------------------------------------------------------------------
 
 
-def choose_profile(raw: RawTable, folder: Path | None = None) -> Profile:
-    """The folder's or a built-in profile whose match_columns fit the header, else a suggested one."""
+def matching_profile(raw: RawTable, folder: Path | None = None) -> Profile | None:
+    """The folder's or a built-in profile whose match_columns fit the header (None when none fits)."""
     candidates = (folder_profiles(folder) if folder is not None else []) + builtin_profiles()
     have = set(raw.columns)
-    fitting = [p for p in candidates if all(c in have for c in p.used_columns())]
-    hit = match_profile(raw.columns, fitting)
+    return match_profile(raw.columns, [p for p in candidates if all(c in have for c in p.used_columns())])
+
+
+def choose_profile(raw: RawTable, folder: Path | None = None) -> Profile:
+    """The folder's or a built-in profile whose match_columns fit the header, else a suggested one."""
+    hit = matching_profile(raw, folder)
     if hit is not None:
         return hit
+    candidates = (folder_profiles(folder) if folder is not None else []) + builtin_profiles()
     partial = match_profile(raw.columns, candidates)
     prof = suggest_profile(raw)
     needed = ["case_id"] + ([] if prof.shape == "milestones" else ["activity", "end"])
@@ -1501,6 +1506,11 @@ def read_with_profile(
 ) -> tuple[RawTable, Profile]:
     """Read a file with its profile (chosen from the header when none is given); progress per piece read."""
     prof = _resolve_profile(profile, path.parent)
+    if prof is None:  # a profile that fits the header: the file is read once, with it
+        preview = read_preview(path, sheet=sheet)
+        prof = matching_profile(preview, path.parent) if preview is not None else None
+        if prof is not None:
+            return read_table(path, prof, sheet=sheet, progress=progress), prof
     if prof is None:
         raw = read_table(path, sheet=sheet, progress=progress)
         prof = choose_profile(raw, path.parent)

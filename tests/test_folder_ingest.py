@@ -122,3 +122,24 @@ def test_cli_ingest_with_office_joins_the_files(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "ABH-09: 7 Zeilen gelesen = 5 übernommen + 2 in Quarantäne; 5 Ereignisse" in res.output
     assert len(load_normalised(out)["ABH-09"]) == 5
+
+
+def test_a_file_matching_a_profile_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procmine.normalise as normalise
+
+    header = HEADER + ";Name"  # a personal column the profile drops: never loaded
+    rows = [f"V{i};Antrag eingegangen;06.01.2025 09:{i % 60:02d};S{i % 7};Erika Mustermann {i}" for i in range(12000)]
+    _csv(tmp_path / "ABH-05.csv", header, rows)  # about 500 KB: chosen from a preview of the head
+    (tmp_path / "p.profile.toml").write_text(PROFILE + '\n[privacy]\ndrop = ["Name"]\n', encoding="utf-8")
+    calls: list[tuple] = []
+    real = normalise.read_table
+
+    def counting(*args: object, **kwargs: object):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(normalise, "read_table", counting)
+    res = normalise.ingest_file(tmp_path / "ABH-05.csv", tmp_path / "out")
+    assert len(calls) == 1 and res.profile.name == "monthly"
+    assert res.quality.rows_kept == 12000
+    assert "Name" not in res.quarantine.columns and "Erika" not in (tmp_path / "out" / "ABH-05.quarantine.csv").read_text(encoding="utf-8-sig")

@@ -22,7 +22,7 @@ from procmine.ingest.xes import read_xes_bytes
 if TYPE_CHECKING:
     from procmine.profiles import Profile
 
-__all__ = ["RawTable", "detect_format", "list_sheets", "read_table"]
+__all__ = ["RawTable", "detect_format", "list_sheets", "read_preview", "read_table"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
@@ -106,3 +106,26 @@ def read_table(
                                expected="eine vollständige .gz-Datei",
                                hint="Laden oder exportieren Sie die Datei erneut.") from None
     return read_csv_bytes(data, path.name, enc, delim, exclude, path=path, progress=progress)
+
+
+PREVIEW_BYTES = 256 * 1024
+
+
+def read_preview(path: str | Path, sheet: str | None = None, max_bytes: int = PREVIEW_BYTES) -> RawTable | None:
+    """The header and first rows of a large text export (its first ``max_bytes``, cut at a line end), to
+    choose a profile before the one full read. None for other formats, small files or when the head
+    alone cannot be read (the full read then reports the problem)."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size <= max_bytes:
+            return None
+        with path.open("rb") as fh:
+            head = fh.read(max_bytes)
+        if detect_format(path, head[:4096]) != "csv":
+            return None
+        cut = head.rfind(b"\n")
+        if cut <= 0:
+            return None
+        return read_csv_bytes(head[: cut + 1], path.name, "auto", "auto", (), path=path)
+    except (InputProblem, OSError, UnicodeDecodeError, ValueError):
+        return None

@@ -26,7 +26,7 @@ from procmine import catalogue, schema
 from procmine.errors import InputProblem
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_preview, read_table
-from procmine.ingest.raw import categorical_from_unique
+from procmine.ingest.raw import categorical_from_unique, without_columns
 from procmine.privacy import load_key, pseudonymise, pseudonyms
 from procmine.profiles import (
     FIELDS,
@@ -1514,8 +1514,10 @@ def read_with_profile(
     if prof is None:
         raw = read_table(path, sheet=sheet, progress=progress)
         prof = choose_profile(raw, path.parent)
-        if prof.never_load() or (prof.encoding not in ("auto", raw.encoding)) or (prof.delimiter not in ("auto", raw.delimiter)) or (prof.sheet and prof.sheet != raw.sheet):
+        if (prof.encoding not in ("auto", raw.encoding)) or (prof.delimiter not in ("auto", raw.delimiter)) or (prof.sheet and prof.sheet != raw.sheet):
             raw = read_table(path, prof, sheet=sheet, progress=progress)
+        else:  # read already: the profile's personal columns are dropped before anything else sees them
+            raw = without_columns(raw, prof.never_load())
     else:
         raw = read_table(path, prof, sheet=sheet, progress=progress)
     return raw, prof

@@ -135,3 +135,15 @@ def make_raw(
     rows = np.arange(first_data_row, first_data_row + n, dtype=np.int64) if source_row is None else source_row
     files = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[file])
     return RawTable(data=data.reset_index(drop=True), source_row=rows, source_file=files, **kwargs)  # type: ignore[arg-type]
+
+
+def without_columns(raw: RawTable, names: tuple[str, ...]) -> RawTable:
+    """The table without these columns (and their numbered duplicates ``name (2)``), e.g. personal
+    columns a profile drops that were read before the profile was known."""
+    drop = [c for c in raw.data.columns if c in names or str(c).split(" (")[0] in names]
+    if not drop:
+        return raw
+    from dataclasses import replace
+
+    hints = {k: v for k, v in raw.iso_hints.items() if k not in drop}
+    return replace(raw, data=raw.data.drop(columns=drop), iso_hints=hints)

@@ -1628,9 +1628,13 @@ def ingest_office(
     progress: Progress | None = None,
     office: str | None = None,
     now: pd.Timestamp | None = None,
+    default_office: str | None = None,
 ) -> NormaliseResult:
     """Several exports of one office (e.g. monthly) as one log; rows repeated across files are quarantined
-    as exact_duplicate and counted in ``quality.notes['duplicates_across_files']``."""
+    as exact_duplicate and counted in ``quality.notes['duplicates_across_files']``.
+
+    The office is ``office``, else the profile's, else ``default_office``, else the files' common stem.
+    """
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputProblem(code="no_files", file="", found="keine Dateien", expected="mindestens eine Exportdatei",
@@ -1645,7 +1649,7 @@ def ingest_office(
             progress(sum(t.rows_read for t in tables), None)
     assert prof is not None
     raw = concat_raw(tables)
-    name = office or prof.office or _common_stem([p.name.split(".")[0] for p in paths])
+    name = office or prof.office or default_office or _common_stem([p.name.split(".")[0] for p in paths])
     result = normalise(raw, prof, key=key, now=now, office=name)
     if progress:
         progress(raw.rows_read, raw.rows_read)

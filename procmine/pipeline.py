@@ -7,6 +7,7 @@ order and pass plain objects; nothing here computes a statistic of its own.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,12 +104,17 @@ def ingest_files(
     """
     from procmine.normalise import ingest_file, ingest_office  # stage import kept local: the CLI starts fast
 
+    # single files named alike (receipt.csv, receipt.xes.gz) are different sources: an office taken from
+    # the file name then keeps the whole name, so neither is mistaken for the other's second export
+    stems = Counter(paths[0].name.split(".")[0] for paths, office in groups if office is None and len(paths) == 1)
     results = []
     for i, (paths, office) in enumerate(groups, 1):
         label = ", ".join(p.name for p in paths) if len(paths) <= 3 else f"{paths[0].parent.name}/ ({len(paths)} Dateien)"
         progress(f"[{i}/{len(groups)}] Einlesen: {label}")
         rows = _row_progress(progress)
-        if office is None and len(paths) == 1:
+        if office is None and len(paths) == 1 and stems[paths[0].name.split(".")[0]] > 1:
+            result = ingest_office(paths, normalised_dir, profile=profile, default_office=paths[0].name, progress=rows)
+        elif office is None and len(paths) == 1:
             result = ingest_file(paths[0], normalised_dir, profile=profile, progress=rows)
         else:
             result = ingest_office(paths, normalised_dir, profile=profile, office=office, progress=rows)

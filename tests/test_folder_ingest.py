@@ -143,3 +143,20 @@ def test_a_file_matching_a_profile_is_read_once(tmp_path: Path, monkeypatch: pyt
     assert len(calls) == 1 and res.profile.name == "monthly"
     assert res.quality.rows_kept == 12000
     assert "Name" not in res.quarantine.columns and "Erika" not in (tmp_path / "out" / "ABH-05.quarantine.csv").read_text(encoding="utf-8-sig")
+
+
+def test_same_log_in_two_formats_stays_two_sources(tmp_path: Path) -> None:
+    import shutil
+
+    public = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    for name in ("running-example.csv", "running-example.xes"):
+        shutil.copy(public / name, exports / name)
+    logs, qualities = ingest_folder(exports, tmp_path / "normalised")
+    # same file stem, different formats: not one office's two exports (that would count every event twice)
+    assert sorted(logs) == ["running-example.csv", "running-example.xes"]
+    assert [len(logs[o]) for o in sorted(logs)] == [42, 42]
+    assert {o: q.rows_read for o, q in qualities.items()} == {"running-example.csv": 42, "running-example.xes": 42}
+    assert {o: len(df) for o, df in load_normalised(tmp_path / "normalised").items()} == {
+        "running-example.csv": 42, "running-example.xes": 42}

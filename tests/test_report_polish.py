@@ -263,3 +263,9 @@ def test_milestone_office_does_not_lower_the_network_norm_for_repeats():
     # against the event offices only; the milestone office (which cannot show repeats) changes nothing
     assert repeats(with_m, "ABH-E1") and repeats(with_m, "ABH-E1") == repeats(without_m, "ABH-E1")
     assert not [f for f in with_m["ABH-M"] if f.unit == "per_case"]
+
+
+def test_missing_case_type_reads_as_such():
+    assert build.case_type_label(None) == build.case_type_label(float("nan")) == "ohne Angabe der Verfahrensart"
+    assert build.case_type_label("") == "ohne Angabe der Verfahrensart"
+    assert build.case_type_label("XY-99") == "XY-99"  # an export's own code stays as it is

@@ -170,9 +170,10 @@ def _cell_text(cell: Cell) -> str:
 
 
 def case_type_label(code: str | None) -> str:
-    """The German case-type name for a catalogue code; the export's own code otherwise."""
-    if code is None:
-        return ""
+    """The German case-type name for a catalogue code; the export's own code otherwise; a missing code
+    says so (a log without case types still gets a readable row)."""
+    if code is None or (isinstance(code, float) and code != code) or str(code).strip() in ("", "nan", "None", "<NA>"):
+        return label("case_type.none")
     ct = CASE_TYPES.get(str(code))
     return ct.label_de if ct else str(code)
 

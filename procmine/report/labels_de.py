@@ -303,6 +303,7 @@ LABELS: dict[str, str] = {
     "text.where_activity": "„{activity}“",
     "text.value_suppressed": "Wert nicht ausgewiesen",
     "text.in_case_type": " (Verfahrensart {case_type})",
+    "case_type.none": "ohne Angabe der Verfahrensart",
     "text.where_case_type": "der Verfahrensart „{case_type}“",
     "text.where_team": "Team {team}",
     "text.cases_suppressed": "weniger als {k}",

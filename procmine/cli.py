@@ -33,6 +33,8 @@ _state = {"debug": False, "quiet": False, "t0": time.perf_counter()}
 
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Zielordner.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsmeldungen.")]
+Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
+Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
 Pdf = Annotated[bool, typer.Option("--pdf", help="Berichte zusätzlich als PDF drucken (braucht Chromium).")]
 
 
@@ -126,11 +128,13 @@ def inspect(
     write_profile: Annotated[Optional[Path], typer.Option("--write-profile", help="Vorgeschlagenes Profil hierhin schreiben (TOML).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Tabellenblatt (Excel).")] = None,
     rows: Annotated[int, typer.Option("--rows", help="Zeilen in der Vorschau.")] = 5,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
 ) -> None:
     """Eine neue Exportdatei untersuchen: Kodierung, Trennzeichen, Spalten, Vorschau und ein vorgeschlagenes Profil."""
     from procmine.normalise import inspect_file
 
-    report = inspect_file(file, sheet=sheet, preview_rows=rows)
+    report = inspect_file(file, sheet=sheet, preview_rows=rows, encoding=encoding, delimiter=delimiter)
     typer.echo(report.text)
     target = write_profile or file.with_name(file.stem + ".profile.toml")
     target.write_text(report.profile.to_toml(), encoding="utf-8")
@@ -143,6 +147,9 @@ def ingest(
     out: OutDir = Path("logs/normalised"),
     profile: Annotated[Optional[Path], typer.Option("--profile", "-p", help="Zuordnungsprofil (TOML); ohne Angabe wird es erkannt.")] = None,
     office: Annotated[Optional[str], typer.Option("--office", help="Alle Dateien sind Exporte dieser einen Dienststelle (z. B. Monatsexporte); Überschneidungen werden erkannt.")] = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Tabellenblatt (Excel); ohne Angabe das passende oder erste.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Exporte einlesen und als kanonisches Ereignisprotokoll (Parquet) mit Quarantänedatei schreiben."""
@@ -152,7 +159,7 @@ def ingest(
     _state["quiet"] = quiet
     prof = load_profile(profile) if profile else None
     groups = [(list(files), office)] if office else [([p], None) for p in files]
-    _, qualities = ingest_files(groups, out, progress=_progress, profile=prof)
+    _, qualities = ingest_files(groups, out, progress=_progress, profile=prof, encoding=encoding, delimiter=delimiter, sheet=sheet)
     from procmine.normalise import summary_de
 
     for q in qualities.values():

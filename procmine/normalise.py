@@ -1502,18 +1502,26 @@ def _resolve_profile(profile: Profile | str | Path | None, folder: Path) -> Prof
 
 
 def read_with_profile(
-    path: Path, profile: Profile | str | Path | None = None, sheet: str | None = None, progress: Progress | None = None
+    path: Path,
+    profile: Profile | str | Path | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> tuple[RawTable, Profile]:
-    """Read a file with its profile (chosen from the header when none is given); progress per piece read."""
-    prof = _resolve_profile(profile, path.parent)
-    if prof is None:  # a profile that fits the header: the file is read once, with it
+    """Read a file with its profile (chosen from the header when none is given); progress per piece read.
+
+    ``encoding`` / ``delimiter`` override what the profile says or the detection finds.
+    """
+    prof = _with_overrides(_resolve_profile(profile, path.parent), encoding, delimiter)
+    if prof is None and not encoding and not delimiter:  # a profile that fits the header: one read, with it
         preview = read_preview(path, sheet=sheet)
         prof = matching_profile(preview, path.parent) if preview is not None else None
         if prof is not None:
             return read_table(path, prof, sheet=sheet, progress=progress), prof
     if prof is None:
-        raw = read_table(path, sheet=sheet, progress=progress)
-        prof = choose_profile(raw, path.parent)
+        raw = read_table(path, sheet=sheet, progress=progress, encoding=encoding, delimiter=delimiter)
+        prof = _with_overrides(choose_profile(raw, path.parent), encoding, delimiter)
         if (prof.encoding not in ("auto", raw.encoding)) or (prof.delimiter not in ("auto", raw.delimiter)) or (prof.sheet and prof.sheet != raw.sheet):
             raw = read_table(path, prof, sheet=sheet, progress=progress)
         else:  # read already: the profile's personal columns are dropped before anything else sees them
@@ -1521,6 +1529,13 @@ def read_with_profile(
     else:
         raw = read_table(path, prof, sheet=sheet, progress=progress)
     return raw, prof
+
+
+def _with_overrides(prof: Profile | None, encoding: str | None, delimiter: str | None) -> Profile | None:
+    """The profile with the caller's encoding and delimiter (when given) in place of its own."""
+    if prof is None or (not encoding and not delimiter):
+        return prof
+    return replace(prof, encoding=encoding or prof.encoding, delimiter=delimiter or prof.delimiter)
 
 
 def _write(result: NormaliseResult, out_dir: Path, stem: str) -> NormaliseResult:
@@ -1571,12 +1586,17 @@ def ingest_file(
     progress: Progress | None = None,
     sheet: str | None = None,
     now: pd.Timestamp | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> NormaliseResult:
-    """Read, normalise and write one export: ``<office>.parquet`` and ``<office>.quarantine.csv``."""
+    """Read, normalise and write one export: ``<office>.parquet`` and ``<office>.quarantine.csv``.
+
+    ``encoding`` / ``delimiter`` override detection and profile (e.g. ``"cp1252"``, ``";"``).
+    """
     path = Path(path)
     if progress:
         progress(0, None)
-    raw, prof = read_with_profile(path, profile, sheet, progress)
+    raw, prof = read_with_profile(path, profile, sheet, progress, encoding=encoding, delimiter=delimiter)
     if progress:
         progress(0, raw.rows_read)
     result = normalise(raw, prof, key=key, now=now)
@@ -1629,6 +1649,9 @@ def ingest_office(
     office: str | None = None,
     now: pd.Timestamp | None = None,
     default_office: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> NormaliseResult:
     """Several exports of one office (e.g. monthly) as one log; rows repeated across files are quarantined
     as exact_duplicate and counted in ``quality.notes['duplicates_across_files']``.
@@ -1642,7 +1665,7 @@ def ingest_office(
     tables: list[RawTable] = []
     prof: Profile | None = None
     for i, p in enumerate(paths):
-        raw, pr = read_with_profile(p, profile if profile is not None else prof)
+        raw, pr = read_with_profile(p, profile if profile is not None else prof, sheet, encoding=encoding, delimiter=delimiter)
         prof = prof or pr
         tables.append(raw)
         if progress:
@@ -1673,7 +1696,9 @@ class InspectReport:
     raw: RawTable
 
 
-def inspect_file(path: str | Path, sheet: str | None = None, preview_rows: int = 5) -> InspectReport:
+def inspect_file(
+    path: str | Path, sheet: str | None = None, preview_rows: int = 5, encoding: str | None = None, delimiter: str | None = None
+) -> InspectReport:
     """Sniff a new export: encoding, delimiter, sheets, columns, a preview and a suggested profile.
 
     Personal columns (names, birth dates, Aktenzeichen, notes ...) are masked in the preview.
@@ -1681,11 +1706,11 @@ def inspect_file(path: str | Path, sheet: str | None = None, preview_rows: int =
     from procmine.profiles import is_personal
 
     path = Path(path)
-    raw = read_table(path, sheet=sheet)
+    raw = read_table(path, sheet=sheet, encoding=encoding, delimiter=delimiter)
     candidates = folder_profiles(path.parent) + builtin_profiles()
     fitting = [p for p in candidates if all(c in set(raw.columns) for c in p.used_columns())]
     hit = match_profile(raw.columns, fitting)
-    prof = hit if hit is not None else suggest_profile(raw)
+    prof = _with_overrides(hit if hit is not None else suggest_profile(raw), encoding, delimiter)
     lines = [f"Datei: {path.name}", f"Format: {raw.format}"]
     if raw.encoding:
         lines.append(f"Kodierung: {raw.encoding}")

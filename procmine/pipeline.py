@@ -93,7 +93,11 @@ def export_groups(exports_dir: Path) -> list[tuple[list[Path], str | None]]:
 
 
 def ingest_files(
-    groups: list[tuple[list[Path], str | None]], normalised_dir: Path, progress: Progress = _quiet, profile: object = None
+    groups: list[tuple[list[Path], str | None]],
+    normalised_dir: Path,
+    progress: Progress = _quiet,
+    profile: object = None,
+    **read_options: str | None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
     """Ingest groups of export files; returns canonical logs and one quality report per office.
 
@@ -101,7 +105,9 @@ def ingest_files(
     the same office (an office column, or a profile naming the office) are read again together, so the
     office gets one log, one quarantine file and cross-file duplicates are found; exports of different
     shapes for one office are refused with a message (they cannot be compared row by row).
+    ``read_options`` (``encoding``, ``delimiter``, ``sheet``) override detection and profile for every file.
     """
+    opts = {k: v for k, v in read_options.items() if v}
     from procmine.normalise import ingest_file, ingest_office  # stage import kept local: the CLI starts fast
 
     # single files named alike (receipt.csv, receipt.xes.gz) are different sources: an office taken from
@@ -113,14 +119,14 @@ def ingest_files(
         progress(f"[{i}/{len(groups)}] Einlesen: {label}")
         rows = _row_progress(progress)
         if office is None and len(paths) == 1 and stems[paths[0].name.split(".")[0]] > 1:
-            result = ingest_office(paths, normalised_dir, profile=profile, default_office=paths[0].name, progress=rows)
+            result = ingest_office(paths, normalised_dir, profile=profile, default_office=paths[0].name, progress=rows, **opts)
         elif office is None and len(paths) == 1:
-            result = ingest_file(paths[0], normalised_dir, profile=profile, progress=rows)
+            result = ingest_file(paths[0], normalised_dir, profile=profile, progress=rows, **opts)
         else:
-            result = ingest_office(paths, normalised_dir, profile=profile, office=office, progress=rows)
+            result = ingest_office(paths, normalised_dir, profile=profile, office=office, progress=rows, **opts)
         _say_counts(result.quality, progress)
         results.append((list(paths), result))
-    results = _rejoin_shared_offices(results, normalised_dir, progress, profile)
+    results = _rejoin_shared_offices(results, normalised_dir, progress, profile, opts)
     logs: dict[str, pd.DataFrame] = {}
     qualities: dict[str, QualityReport] = {}
     for _, result in results:
@@ -173,7 +179,7 @@ def _offices_of(result: object) -> set[str]:
     return names or {result.quality.office}  # type: ignore[attr-defined]
 
 
-def _rejoin_shared_offices(results: list, normalised_dir: Path, progress: Progress, profile: object) -> list:
+def _rejoin_shared_offices(results: list, normalised_dir: Path, progress: Progress, profile: object, opts: dict) -> list:
     """Results whose offices overlap are merged into one by reading their files together (see ``ingest_files``)."""
     from procmine.normalise import ingest_office
 
@@ -216,7 +222,7 @@ def _rejoin_shared_offices(results: list, normalised_dir: Path, progress: Progre
         for m in members:  # the separate outputs are replaced by the joined ones
             for written in results[m][1].paths.values():
                 Path(written).unlink(missing_ok=True)
-        joined = ingest_office(paths, normalised_dir, profile=profile or results[members[0]][1].profile)
+        joined = ingest_office(paths, normalised_dir, profile=profile or results[members[0]][1].profile, **opts)
         _say_counts(joined.quality, progress)
         out.append((paths, joined))
     return out

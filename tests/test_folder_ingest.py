@@ -160,3 +160,18 @@ def test_same_log_in_two_formats_stays_two_sources(tmp_path: Path) -> None:
     assert {o: q.rows_read for o, q in qualities.items()} == {"running-example.csv": 42, "running-example.xes": 42}
     assert {o: len(df) for o, df in load_normalised(tmp_path / "normalised").items()} == {
         "running-example.csv": 42, "running-example.xes": 42}
+
+
+def test_cli_overrides_encoding_and_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "ABH-06.csv"
+    path.write_bytes(("\n".join([HEADER, *JAN]) + "\n").encode("cp1252"))
+    runner = CliRunner()
+    res = runner.invoke(app, ["inspect", str(path), "--encoding", "latin-1", "--write-profile", str(tmp_path / "x.toml")])
+    assert res.exit_code == 0, res.output
+    assert "Kodierung: iso-8859-1" in res.output  # as told, not the detected cp1252
+    assert 'encoding = "latin-1"' in (tmp_path / "x.toml").read_text(encoding="utf-8")
+    wrong = runner.invoke(app, ["ingest", str(path), "--delimiter", ",", "--out", str(tmp_path / "n1"), "--quiet"])
+    assert wrong.exit_code == 1  # every line is one column when split at commas: a clear data problem
+    right = runner.invoke(app, ["ingest", str(path), "--delimiter", ";", "--encoding", "cp1252", "--out", str(tmp_path / "n2"), "--quiet"])
+    assert right.exit_code == 0, right.output
+    assert "3 Zeilen gelesen = 3 übernommen" in right.output

@@ -409,6 +409,17 @@ def _parse_rows(
             aware[hit] = True
             prec[hit] = _PRECISION_RANK["second"]
             todo &= ~hit
+    if todo.any():  # whole-column passes for the usual fixed formats (German dates); leftovers below
+        arr = _arrow_strings(values)
+        for f in _exact_formats(fmt) if arr is not None else ():
+            rows = np.flatnonzero(todo)
+            if not len(rows):
+                break
+            hit, vals = _strptime_exact(arr if len(rows) == n else arr.take(pa.array(rows)), f)
+            if hit.any():
+                naive[rows[hit]] = vals[hit]
+                prec[rows[hit]] = _PRECISION_RANK[_fmt_precision(f)]
+                todo[rows[hit]] = False
     rest = np.flatnonzero(todo)
     if len(rest):
         codes, uniques = pd.factorize(values.iloc[rest])
@@ -416,6 +427,27 @@ def _parse_rows(
         naive[rest], utc[rest] = parsed.naive[codes], parsed.utc[codes]
         prec[rest], aware[rest] = precision_ranks(parsed.precision)[codes], parsed.aware[codes]
     return naive, utc, prec, aware, present
+
+
+_EXACT_FORMAT = re.compile(r"(?:%[dmYHMS]|[ ./:\-T])+")
+
+
+def _exact_formats(fmt: str) -> list[str]:
+    """The formats the careful parse would try, in its order, that a whole-column pass can take exactly:
+    fixed-width fields with a four-digit year and no zone (the profile's first, then the German ones)."""
+    candidates = ([fmt] if fmt and fmt != "auto" else []) + list(GERMAN_FORMATS)
+    return [f for f in dict.fromkeys(candidates) if _EXACT_FORMAT.fullmatch(f) and "%Y" in f]
+
+
+def _strptime_exact(arr: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values written exactly in ``fmt`` -> (mask, naive datetimes): Arrow parses, and only values that
+    read the same when written back with ``fmt`` count (no rolled-over 31.02., no loose spacing or
+    unpadded fields; those are left to the careful parse, which decides them as before)."""
+    parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+    same = pc.equal(pc.strftime(parsed, format=fmt), arr).fill_null(False)
+    mask = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+    values = np.asarray(parsed.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+    return mask, values
 
 
 def precision_ranks(names: np.ndarray) -> np.ndarray:
@@ -472,10 +504,9 @@ def parse_time_column(
         # localise distinct wall times only
         uniq, inv = np.unique(naive[need].astype("datetime64[us]"), return_inverse=True)
         loc, amb, nonex = _localise(pd.Series(uniq), tz)
-        locv = loc.to_numpy()
-        vals = out.to_numpy().copy()
-        vals[need] = locv[inv]
-        out = pd.Series(vals).astype("datetime64[us, UTC]")
+        vals = np.array(_naive_utc(out))  # integer-backed copies: no Timestamp objects per row
+        vals[need] = _naive_utc(loc)[inv]
+        out = _utc_series(vals)
         counts = np.bincount(inv, minlength=len(uniq))
         if amb.any():
             notes["dst_ambiguous_resolved"] = int(counts[amb].sum())

@@ -17,14 +17,13 @@ def fast_iso_offset(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.nda
     regular expression first, then the cast of the matching values.
     """
     if len(arr) and arr.null_count == 0:
-        try:
-            parsed = pc.cast(arr, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            parsed = None
-        if parsed is not None:
-            mask = _strict_layout(arr)
-            if mask is not None and mask.all():
+        mask = _strict_layout(arr)  # cheap, on the bytes: the cast is tried only when every value fits
+        if mask is not None and mask.all():
+            try:
+                parsed = pc.cast(arr, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
                 return mask, np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass  # e.g. 2024-02-30: the pattern path below decides value by value
     hit = pc.match_substring_regex(arr, _ISO_OFFSET_SECONDS).fill_null(False)
     hits = pc.sum(hit).as_py() or 0
     if not hits:

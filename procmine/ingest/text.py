@@ -104,9 +104,9 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
         raise _binary_problem(file, "Binärdaten (Null-Bytes) statt Text")
     if _utf8_error(data) is None:
         return "utf-8"
-    if _UTF8_MULTIBYTE.search(data):
+    if _has_utf8_sequence(data):
         return "mixed"
-    present = set(data[: 4 * SAMPLE_BYTES]) if len(data) < 4 * SAMPLE_BYTES else set(_as_bytes(data))
+    present = set(np.flatnonzero(_byte_counts(data)).tolist())
     if present & _CP1252_UNDEFINED:
         try:
             from charset_normalizer import from_bytes
@@ -120,6 +120,34 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
     if 0xA4 in present and not any(0x80 <= b <= 0x9F for b in present):
         return "iso-8859-15"  # ¤ is rare in German text, € at 0xA4 is ISO-8859-15
     return "cp1252"
+
+
+def _byte_counts(data: bytes | mmap.mmap, chunk: int = 8 << 20) -> np.ndarray:
+    """How often each byte value occurs (counted chunk by chunk, no copy of the data)."""
+    view = np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, dtype=np.uint8)
+    counts = np.zeros(256, dtype=np.int64)
+    for start in range(0, len(view), chunk):
+        counts += np.bincount(view[start : start + chunk], minlength=256)
+    return counts
+
+
+def _has_utf8_sequence(data: bytes | mmap.mmap, chunk: int = 4 << 20) -> bool:
+    """Whether a valid UTF-8 multi-byte sequence occurs (as ``_UTF8_MULTIBYTE`` finds it), checked with
+    vectorised byte tests; chunks overlap by 3 bytes so no sequence is missed at a seam."""
+    view = np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, dtype=np.uint8)
+    for start in range(0, len(view), chunk):
+        v = view[start : start + chunk + 3]
+        if not (v >= 0xC2).any():
+            continue
+        cont = (v >= 0x80) & (v <= 0xBF)
+        lead2 = (v[:-1] >= 0xC2) & (v[:-1] <= 0xDF) & cont[1:]
+        if lead2.any():
+            return True
+        if len(v) >= 3 and ((v[:-2] >= 0xE0) & (v[:-2] <= 0xEF) & cont[1:-1] & cont[2:]).any():
+            return True
+        if len(v) >= 4 and ((v[:-3] >= 0xF0) & (v[:-3] <= 0xF4) & cont[1:-2] & cont[2:-1] & cont[3:]).any():
+            return True
+    return False
 
 
 def _utf8_error(data: bytes, chunk: int = 4 << 20) -> UnicodeDecodeError | None:

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
+from procmine.ingest.isotime import _fixed_layout, parse_fixed_format
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_preview, read_table
 from procmine.ingest.raw import categorical_from_unique, without_columns
@@ -415,7 +416,10 @@ def _parse_rows(
             rows = np.flatnonzero(todo)
             if not len(rows):
                 break
-            hit, vals = _strptime_exact(arr if len(rows) == n else arr.take(pa.array(rows)), f)
+            found = parse_fixed_format(arr if len(rows) == n else arr.take(pa.array(rows)), f)
+            if found is None:
+                continue
+            hit, vals = found
             if hit.any():
                 naive[rows[hit]] = vals[hit]
                 prec[rows[hit]] = _PRECISION_RANK[_fmt_precision(f)]
@@ -429,25 +433,11 @@ def _parse_rows(
     return naive, utc, prec, aware, present
 
 
-_EXACT_FORMAT = re.compile(r"(?:%[dmYHMS]|[ ./:\-T])+")
-
-
 def _exact_formats(fmt: str) -> list[str]:
     """The formats the careful parse would try, in its order, that a whole-column pass can take exactly:
     fixed-width fields with a four-digit year and no zone (the profile's first, then the German ones)."""
     candidates = ([fmt] if fmt and fmt != "auto" else []) + list(GERMAN_FORMATS)
-    return [f for f in dict.fromkeys(candidates) if _EXACT_FORMAT.fullmatch(f) and "%Y" in f]
-
-
-def _strptime_exact(arr: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray]:
-    """Values written exactly in ``fmt`` -> (mask, naive datetimes): Arrow parses, and only values that
-    read the same when written back with ``fmt`` count (no rolled-over 31.02., no loose spacing or
-    unpadded fields; those are left to the careful parse, which decides them as before)."""
-    parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-    same = pc.equal(pc.strftime(parsed, format=fmt), arr).fill_null(False)
-    mask = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
-    values = np.asarray(parsed.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False), dtype="datetime64[us]")
-    return mask, values
+    return [f for f in dict.fromkeys(candidates) if _fixed_layout(f) is not None]
 
 
 def precision_ranks(names: np.ndarray) -> np.ndarray:

@@ -194,3 +194,29 @@ def test_quoted_csv_streams_in_pieces_without_cutting_values(monkeypatch: pytest
     assert raw.data["Vermerk"].astype(str).tolist() == [r[1] for r in rows[1:]]
     assert raw.data["Vorgang"].astype(str).tolist() == [r[0] for r in rows[1:]]
     assert raw.source_row.tolist()[:2] == [2, 3]
+
+
+@st.composite
+def german_like(draw: st.DrawFn) -> str:
+    """Dates in and around dd.mm.yyyy HH:MM[:SS]: unpadded, out-of-range, wrong separators, extra text."""
+    d = draw(st.sampled_from([f"{draw(st.integers(0, 32)):02d}", str(draw(st.integers(1, 9))), "3x"]))
+    m = draw(st.sampled_from([f"{draw(st.integers(0, 13)):02d}", str(draw(st.integers(1, 9)))]))
+    y = draw(st.sampled_from([f"{draw(st.integers(1900, 2100)):04d}", "24"]))
+    hh, mm, ss = (f"{draw(st.integers(0, lim)):02d}" for lim in (25, 61, 61))
+    sep = draw(st.sampled_from([".", "/", "-"]))
+    tail = draw(st.sampled_from(["", f" {hh}:{mm}", f" {hh}:{mm}:{ss}", "x", f" {hh}.{mm}"]))
+    return draw(st.sampled_from(["", " "])) + f"{d}{sep}{m}{sep}{y}" + tail
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(german_like(), min_size=1, max_size=30), st.sampled_from(["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y"]))
+def test_fixed_format_parse_agrees_with_pandas(values: list[str], fmt: str) -> None:
+    from procmine.ingest.isotime import parse_fixed_format
+
+    mask, parsed = parse_fixed_format(pa.chunked_array([pa.array(values[:3]), pa.array(values[3:] + [None], type=pa.string())]), fmt)
+    ref = pd.to_datetime(pd.Series(values + [None], dtype=object), format=fmt, errors="coerce")
+    for text, hit, value, expected in zip(values + [None], mask, parsed, ref):
+        if hit:  # every hit is exactly what pandas reads
+            assert pd.Timestamp(value) == expected, (text, fmt)
+        elif text is not None and not pd.isna(expected):  # pandas reads it, but it is not written exactly in fmt
+            assert text != expected.strftime(fmt), (text, fmt)

@@ -1,6 +1,9 @@
-"""Strict ISO 8601 timestamps with offset, parsed in one Arrow cast (shared by the reader and the normaliser)."""
+"""Whole-column timestamp parsers shared by the reader and the normaliser: strict ISO 8601 with offset
+(one Arrow cast) and fixed-width formats such as dd.mm.yyyy HH:MM (decoded from the bytes with numpy)."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -79,3 +82,84 @@ def _strict_layout(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         ok &= (frac == 0) | ((frac >= 2) & (frac <= 7) & (at(19) == _B["."]))
         parts.append(ok)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+_FIELD_WIDTH = {"d": 2, "m": 2, "Y": 4, "H": 2, "M": 2, "S": 2}
+_FIXED_FORMAT = re.compile(r"(?:%[dmYHMS]|[ ./:\-T])+")
+
+
+def _fixed_layout(fmt: str) -> tuple[int, dict[str, int], list[tuple[int, int]]] | None:
+    """Byte layout of a fixed-width format: total length, start of each field, (position, byte) of each
+    separator; None when the format has other directives (zones, names, two-digit years)."""
+    if not _FIXED_FORMAT.fullmatch(fmt) or "%Y" not in fmt:
+        return None
+    pos, fields, literals, i = 0, {}, [], 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            code = fmt[i + 1]
+            if code in fields:
+                return None  # a field twice: not a layout this parser takes
+            fields[code] = pos
+            pos += _FIELD_WIDTH[code]
+            i += 2
+        else:
+            literals.append((pos, ord(fmt[i])))
+            pos += 1
+            i += 1
+    return pos, fields, literals
+
+
+def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Values written exactly in a fixed-width ``fmt`` (e.g. ``%d.%m.%Y %H:%M``: padded fields, four-digit
+    year) -> (mask, naive datetimes), decoded from the bytes with numpy. Calendar-checked: 31.02. or
+    24:00 are no hit (left to the careful parse). None when ``fmt`` is not such a format."""
+    layout = _fixed_layout(fmt)
+    if layout is None:
+        return None
+    width, fields, literals = layout
+    masks, values = [], []
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return None
+        n = len(chunk)
+        validity, off_buf, data_buf = chunk.buffers()
+        off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offs = np.frombuffer(off_buf, dtype=off_type)[chunk.offset : chunk.offset + n + 1]
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+        start = offs[:-1].astype(np.int64)
+        ok = (offs[1:] - offs[:-1]) == width
+        if chunk.null_count:
+            ok &= np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        if not len(data) or not ok.any():
+            masks.append(np.zeros(n, dtype=bool))
+            values.append(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
+            continue
+        at = np.where(ok, start, 0)  # rows of another length read from 0 (masked out anyway)
+        last = len(data) - 1
+
+        def byte(k: int) -> np.ndarray:
+            return data[np.minimum(at + k, last)].astype(np.int64)
+
+        for p, b in literals:
+            ok &= byte(p) == b
+        num = {}
+        for code, p in fields.items():
+            value = np.zeros(n, dtype=np.int64)
+            for k in range(_FIELD_WIDTH[code]):
+                digit = byte(p + k) - 48
+                ok &= (digit >= 0) & (digit <= 9)
+                value = value * 10 + digit
+            num[code] = value
+        year, month, day = num["Y"], num.get("m", np.ones(n, np.int64)), num.get("d", np.ones(n, np.int64))
+        hour, minute, second = (num.get(c, np.zeros(n, np.int64)) for c in "HMS")
+        ok &= (month >= 1) & (month <= 12) & (day >= 1) & (hour <= 23) & (minute <= 59) & (second <= 59)
+        ok &= (year >= 1) & (year <= 9999)
+        months = np.where(ok, (year - 1970) * 12 + (month - 1), 0).astype("datetime64[M]")
+        first = months.astype("datetime64[D]")
+        ok &= day <= ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+        stamp = (first.astype("datetime64[us]") + ((day - 1) * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000)
+        masks.append(ok)
+        values.append(np.where(ok, stamp, np.datetime64("NaT")).astype("datetime64[us]"))
+    if not masks:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype="datetime64[us]")
+    return np.concatenate(masks), np.concatenate(values)

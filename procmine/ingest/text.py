@@ -106,7 +106,7 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
         return "utf-8"
     if _has_utf8_sequence(data):
         return "mixed"
-    present = set(np.flatnonzero(_byte_counts(data)).tolist())
+    present = _high_bytes(data)
     if present & _CP1252_UNDEFINED:
         try:
             from charset_normalizer import from_bytes
@@ -122,13 +122,14 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
     return "cp1252"
 
 
-def _byte_counts(data: bytes | mmap.mmap, chunk: int = 8 << 20) -> np.ndarray:
-    """How often each byte value occurs (counted chunk by chunk, no copy of the data)."""
+def _high_bytes(data: bytes | mmap.mmap, chunk: int = 8 << 20) -> set[int]:
+    """The byte values >= 0x80 that occur (what tells Windows-1252 from ISO-8859-x), chunk by chunk."""
     view = np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, dtype=np.uint8)
-    counts = np.zeros(256, dtype=np.int64)
+    found: set[int] = set()
     for start in range(0, len(view), chunk):
-        counts += np.bincount(view[start : start + chunk], minlength=256)
-    return counts
+        v = view[start : start + chunk]
+        found.update(np.unique(v[v >= 0x80]).tolist())
+    return found
 
 
 def _has_utf8_sequence(data: bytes | mmap.mmap, chunk: int = 4 << 20) -> bool:

@@ -195,13 +195,16 @@ def _excel_serial(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 # ISO 8601 with seconds and an explicit offset: the common machine export, parsed by arrow's strict cast
 
 
-def _arrow_strings(values: pd.Index | pd.Series) -> pa.Array | None:
-    """The values as an arrow string array (zero-copy for arrow-backed pandas strings); None if not text."""
+def _arrow_strings(values: pd.Index | pd.Series, chunked: bool = False) -> pa.Array | pa.ChunkedArray | None:
+    """The values as arrow strings (zero-copy for arrow-backed pandas text); None if not text.
+
+    With ``chunked`` the reader's pieces are kept as they are (no concatenated copy of the column).
+    """
     try:
         arr = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         return None
-    if isinstance(arr, pa.ChunkedArray):
+    if isinstance(arr, pa.ChunkedArray) and not chunked:
         arr = pa.concat_arrays(arr.chunks) if arr.num_chunks != 1 else arr.chunk(0)
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
@@ -400,7 +403,7 @@ def _parse_rows(
         if hint is not _NO_HINT and (hint is None or len(hint[0]) == n):  # type: ignore[index]
             fast = hint  # computed while reading (``RawTable.iso_hints``)
         else:
-            arr = _arrow_strings(values)
+            arr = _arrow_strings(values, chunked=True)
             fast = _fast_iso_offset(arr) if arr is not None else None
         if fast is not None and len(fast[0]) == n and bool(fast[0].all()):  # every value a strict ISO hit
             return naive, np.asarray(fast[1], dtype="datetime64[us]"), np.zeros(n, dtype=np.int8), np.ones(n, dtype=bool), present
@@ -411,7 +414,7 @@ def _parse_rows(
             prec[hit] = _PRECISION_RANK["second"]
             todo &= ~hit
     if todo.any():  # whole-column passes for the usual fixed formats (German dates); leftovers below
-        arr = _arrow_strings(values)
+        arr = _arrow_strings(values, chunked=True)
         for f in _exact_formats(fmt) if arr is not None else ():
             rows = np.flatnonzero(todo)
             if not len(rows):

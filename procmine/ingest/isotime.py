@@ -19,6 +19,9 @@ def fast_iso_offset(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.nda
     checked for the strict layout on the raw bytes (``_strict_layout``). Anything else goes through the
     regular expression first, then the cast of the matching values.
     """
+    head = arr.slice(0, 200)
+    if len(arr) and not pc.any(pc.match_substring_regex(head, r"^\d{4}-")).as_py():
+        return None  # not ISO at the start (e.g. German dates): the careful parse takes the column
     if len(arr) and arr.null_count == 0:
         mask = _strict_layout(arr)  # cheap, on the bytes: the cast is tried only when every value fits
         if mask is not None and mask.all():
@@ -138,18 +141,19 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
         last = len(data) - 1
 
         def byte(k: int) -> np.ndarray:
-            return data[np.minimum(at + k, last)].astype(np.int64)
+            return data[np.minimum(at + k, last)]  # uint8: the k-th byte of every value
 
         for p, b in literals:
             ok &= byte(p) == b
         num = {}
         for code, p in fields.items():
-            value = np.zeros(n, dtype=np.int64)
+            value = np.zeros(n, dtype=np.int32)
             for k in range(_FIELD_WIDTH[code]):
-                digit = byte(p + k) - 48
+                digit = byte(p + k).astype(np.int32) - 48
                 ok &= (digit >= 0) & (digit <= 9)
                 value = value * 10 + digit
-            num[code] = value
+            num[code] = value.astype(np.int64)
+        del at
         year, month, day = num["Y"], num.get("m", np.ones(n, np.int64)), num.get("d", np.ones(n, np.int64))
         hour, minute, second = (num.get(c, np.zeros(n, np.int64)) for c in "HMS")
         ok &= (month >= 1) & (month <= 12) & (day >= 1) & (hour <= 23) & (minute <= 59) & (second <= 59)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import mmap
 import os
@@ -164,6 +165,27 @@ def _utf8_error(data: bytes, chunk: int = 4 << 20) -> UnicodeDecodeError | None:
 
 
 LAZY_UTF8 = "lazy"
+LAZY_SINGLE_BYTE = "lazy_single_byte"
+SINGLE_BYTE_CODECS = {"cp1252", "iso8859-1", "iso8859-15"}  # one byte per character: cut anywhere, decode by piece
+
+
+@functools.lru_cache(maxsize=None)
+def _undefined_bytes(enc: str) -> frozenset[int]:
+    """Byte values a single-byte codec cannot decode (Windows-1252: 0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
+    bad = set()
+    for b in range(256):
+        try:
+            bytes([b]).decode(enc)
+        except UnicodeDecodeError:
+            bad.add(b)
+    return frozenset(bad)
+
+
+def _single_byte(enc: str) -> bool:
+    try:
+        return codecs.lookup(enc).name in SINGLE_BYTE_CODECS
+    except LookupError:
+        return False
 
 
 def decode_text(
@@ -185,6 +207,10 @@ def decode_text(
         text = sample.decode("utf-8", errors="ignore")
         _check_controls(text, file)
         return text, enc, {LAZY_UTF8: 1}
+    if lazy and not head_only and _single_byte(enc) and not (_high_bytes(data) & _undefined_bytes(enc)):
+        text = data[: 1 << 20].decode(enc)  # the head for sniffing; the body is decoded piece by piece
+        _check_controls(text, file)
+        return text, enc, {LAZY_SINGLE_BYTE: 1}
     if enc == "mixed":
         text = _as_bytes(data).decode("utf-8", errors="procmine_cp1252")
         notes["mixed_encoding"] = 1
@@ -320,6 +346,7 @@ def _read_csv_bytes(
     """``read_csv_bytes``; with ``head_only`` None whenever the first-lines guess of UTF-8 is not confirmed."""
     text, enc, notes = decode_text(data, encoding, file, lazy=True, head_only=head_only)
     lazy = bool(notes.pop(LAZY_UTF8, 0))
+    single = bool(notes.pop(LAZY_SINGLE_BYTE, 0))
     if head_only and not lazy:
         return None
     delim = sniff_delimiter(text) if delimiter in ("auto", "", None) else delimiter.replace("\\t", "\t")
@@ -335,8 +362,17 @@ def _read_csv_bytes(
     if skip:
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
+    transcode = None
     if lazy:  # parse the file's own bytes (no copy); trailing blank lines are dropped as blank rows
         body_bytes = pa.py_buffer(memoryview(data)[3:] if _starts(data, codecs.BOM_UTF8) else data)
+    elif single:  # the file's bytes, trailing white space cut as below; each piece decoded when parsed
+        end = len(data)
+        while end and data[end - 1] in (9, 10, 13, 32):
+            end -= 1
+        body_bytes = pa.py_buffer(memoryview(data)[:end])
+
+        def transcode(piece: pa.Buffer) -> pa.Buffer:
+            return pa.py_buffer(codecs.decode(memoryview(piece), enc).encode("utf-8"))
     else:
         body_bytes = (text.rstrip("\r\n\t ") + "\n").encode("utf-8")
     kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
@@ -346,7 +382,8 @@ def _read_csv_bytes(
         return None  # excluded columns are not validated by the parser: sniff the whole file
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
-    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress)
+    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress,
+                        transcode=transcode)
     del body_bytes
     if table is None and head_only:
         return None
@@ -377,6 +414,8 @@ def _read_csv_bytes(
         return make_raw(frame, file, source_row=rows, iso_hints=hints, **kwargs)
     if lazy:
         text = (data[3:] if _starts(data, codecs.BOM_UTF8) else _as_bytes(data)).decode("utf-8")
+    elif single:
+        text = _as_bytes(data).decode(enc)
     return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
 
 
@@ -529,6 +568,7 @@ def _fast_parse(
     skip: int,
     has_quote: bool = True,
     progress: Callable[[int, int | None], None] | None = None,
+    transcode: Callable[[pa.Buffer], pa.Buffer] | None = None,
 ) -> pa.Table | None:
     """pyarrow's multi-threaded parser; None when any row does not split into the header's columns.
 
@@ -540,6 +580,8 @@ def _fast_parse(
     tables = []
     done = 0
     for i, piece in enumerate(pieces):
+        if transcode is not None:  # a single-byte encoding: this piece as UTF-8 (cut at a line end: no split character)
+            piece = transcode(piece)
         table = None
         for newlines in (False, True) if has_quote else (False,):
             try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from procmine.errors import InputProblem
-from procmine.ingest.raw import RawTable, frame_from_columns, make_raw, unique_headers
+from procmine.ingest.raw import RawTable, clean_categorical, frame_from_columns, make_raw, unique_headers
 
 
 def _cell_text(value: object) -> str | None:
@@ -32,6 +33,16 @@ def _cell_text(value: object) -> str | None:
         secs = int(value.total_seconds())
         return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
     return str(value)
+
+
+def _text_column(cells: tuple | list) -> pd.Series:
+    """One column of cells as a cleaned Categorical of their text: each distinct cell rendered once."""
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+    texts = np.asarray([_cell_text(u) for u in uniques], dtype=object)
+    tcodes, tuniq = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)  # 1.0 and "1" read alike
+    lookup = np.append(tcodes, -1)  # missing cells (code -1) take the last entry
+    cat = pd.Categorical.from_codes(lookup[codes], categories=pd.Index(np.asarray(tuniq, dtype=object), dtype=object))
+    return clean_categorical(pd.Series(cat))
 
 
 def list_sheets(path: Path) -> list[str]:
@@ -124,14 +135,17 @@ def read_excel_file(
     header, dups = unique_headers(raw_header)
     body = rows[h + 1 :]
     numbers = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)
-    cols: dict[str, list] = {}
     excluded = set(exclude)
+    transposed = list(itertools.zip_longest(*body, fillvalue=None)) if body else []
+    cols: dict[str, pd.Series] = {}
     for j, name in enumerate(header):
         if name in excluded:
             continue
-        cells = pd.Series([r[j] if j < len(r) else None for r in body], dtype=object)
-        cols[name] = cells.map(_cell_text).tolist()
-    frame = frame_from_columns(cols)
+        cells = transposed[j] if j < len(transposed) else (None,) * len(body)
+        cols[name] = _text_column(cells)
+    frame = pd.DataFrame(cols) if cols else frame_from_columns({})
+    if not len(frame.columns) and len(body):
+        frame = pd.DataFrame(index=range(len(body)))
     notes: dict[str, int] = {}
     blank = frame.isna().all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), dtype=bool)
     if blank.any():

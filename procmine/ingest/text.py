@@ -44,6 +44,8 @@ ENCODING_ALIASES = {
 }
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CP1252_UNDEFINED = set(b"\x81\x8d\x8f\x90\x9d")
+_GERMAN_LETTERS_CP1252 = set("äöüßÄÖÜ".encode("cp1252"))
+CP1252_REPLACE = "cp1252+replace"
 
 
 def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -108,6 +110,8 @@ def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
     if _has_utf8_sequence(data):
         return "mixed"
     present = _high_bytes(data)
+    if present & _CP1252_UNDEFINED and present & _GERMAN_LETTERS_CP1252:
+        return CP1252_REPLACE  # German Windows text with a few stray control bytes: those are replaced
     if present & _CP1252_UNDEFINED:
         try:
             from charset_normalizer import from_bytes
@@ -215,6 +219,11 @@ def decode_text(
         text = _as_bytes(data).decode("utf-8", errors="procmine_cp1252")
         notes["mixed_encoding"] = 1
         enc = "utf-8+cp1252"
+    elif enc == CP1252_REPLACE:
+        raw_bytes = _as_bytes(data)
+        text = raw_bytes.decode("cp1252", errors="replace")
+        notes["undecodable_bytes_replaced"] = sum(raw_bytes.count(bytes([b])) for b in _CP1252_UNDEFINED)
+        enc = "cp1252"
     else:
         if enc == "utf-8" and _starts(data, codecs.BOM_UTF8):
             enc = "utf-8-sig"

@@ -648,7 +648,7 @@ def _cycle_table(a: OfficeAnalysis, k: int) -> Table:
 
 
 def _quality_section(q: QualityReport | None) -> Section:
-    """Read/kept/quarantined, reasons with German hints, flags."""
+    """Read/kept/quarantined, reasons with German hints, flags, and the notes of reading (DST rule, overlaps …)."""
     title = label("section.data_quality")
     if q is None:
         return Section("datenqualitaet", title, label("intro.data_quality"), notes=(label("note.no_quality"),))
@@ -694,6 +694,19 @@ def _quality_section(q: QualityReport | None) -> Section:
                 ),
                 (False, True),
                 caption=label("quality.flags"),
+            )
+        )
+    if q.notes:
+        tables.append(
+            Table(
+                (label("col.note"), label("col.count")),
+                tuple(
+                    (Cell(label_or(f"qnote.{code}", code)), Cell(int(n), "int"))
+                    for code, n in sorted(q.notes.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if n
+                ),
+                (False, True),
+                caption=label("quality.notes"),
             )
         )
     return Section("datenqualitaet", title, label("intro.data_quality"), tuple(tables), tuple(notes))

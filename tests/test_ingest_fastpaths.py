@@ -220,3 +220,13 @@ def test_fixed_format_parse_agrees_with_pandas(values: list[str], fmt: str) -> N
             assert pd.Timestamp(value) == expected, (text, fmt)
         elif text is not None and not pd.isna(expected):  # pandas reads it, but it is not written exactly in fmt
             assert text != expected.strftime(fmt), (text, fmt)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0x41, 0x0A, 0x80, 0x9F, 0xBF, 0xC2, 0xC3, 0xDF, 0xE0, 0xE4, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]), max_size=40))
+def test_utf8_sequence_and_high_byte_scans_agree_with_their_definitions(values: list[int]) -> None:
+    from procmine.ingest.text import _UTF8_MULTIBYTE, _has_utf8_sequence, _high_bytes
+
+    data = bytes(values)
+    assert _has_utf8_sequence(data, chunk=7) == bool(_UTF8_MULTIBYTE.search(data))  # chunk seams included
+    assert _high_bytes(data, chunk=5) == {b for b in data if b >= 0x80}

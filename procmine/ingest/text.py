@@ -668,8 +668,3 @@ def _slow_parse(
     frame = frame_from_columns(cols)
     rej = pd.DataFrame(rejected, columns=REJECT_COLUMNS)
     return make_raw(frame, file, source_row=np.asarray(row_numbers, dtype=np.int64), rejected=rej, notes=notes, **kwargs)
-
-
-def read_csv_file(path: Path, encoding: str = "auto", delimiter: str = "auto", exclude: tuple[str, ...] = ()) -> RawTable:
-    """Read a CSV/TXT file from disk."""
-    return read_csv_bytes(path.read_bytes(), path.name, encoding, delimiter, exclude, path=path)

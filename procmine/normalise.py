@@ -137,6 +137,13 @@ OTHER_FORMATS = (
     "%d.%m.%Y, %H:%M",
     "%d.%m.%Y %H.%M",
     "%Y%m%d%H%M%S",
+    "%Y/%m/%d %H:%M:%S.%f",  # Disco / ProM CSV exports (2011/01/03 09:30:00.000)
+    "%Y/%m/%d %H:%M",
+    "%d-%m-%Y %H:%M:%S",  # day first with dashes (Dutch and other European exports)
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d.%m.%Y %H:%M:%S.%f",
+    "%d/%m/%Y %H:%M:%S.%f",
 )
 _NUMBER = r"^-?\d+(?:[.,]\d+)?$"
 

@@ -1,0 +1,36 @@
+"""Timestamp layouts of common process-mining exports beyond the German and ISO ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from procmine import schema
+from procmine.normalise import ingest_file
+
+KEY = b"k" * 32
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2011/01/03 09:00:00.000", "2011/01/03 09:30:00.000"),  # Disco / ProM CSV export
+        ("03-01-2011 09:00:00", "03-01-2011 09:30:00"),  # day first with dashes
+        ("03.01.2011 09:00:00.000", "03.01.2011 09:30:00.000"),  # German with milliseconds
+    ],
+)
+def test_common_export_layouts_are_read_as_berlin_local_time(tmp_path: Path, start: str, end: str) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Case ID,Activity,Resource,Start Timestamp,Complete Timestamp\n"
+        + "".join(f"Case {i},Register,R1,{start},{end}\n" for i in range(25)),
+        encoding="utf-8",
+    )
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    assert res.quality.rows_kept == 25 and res.quality.rows_quarantined == 0
+    # 3 January 2011, Berlin winter time (UTC+1): 09:00 local = 08:00 UTC
+    assert set(res.log[schema.START]) == {pd.Timestamp("2011-01-03 08:00", tz="UTC")}
+    assert set(res.log[schema.END]) == {pd.Timestamp("2011-01-03 08:30", tz="UTC")}
+    assert set(res.log[schema.PRECISION].astype(str)) == {"second"}

@@ -144,6 +144,8 @@ OTHER_FORMATS = (
     "%d-%m-%Y",
     "%d.%m.%Y %H:%M:%S.%f",
     "%d/%m/%Y %H:%M:%S.%f",
+    "%m/%d/%Y %I:%M:%S %p",  # AM/PM clock: an English (US) export, month first
+    "%m/%d/%Y %I:%M %p",
 )
 _NUMBER = r"^-?\d+(?:[.,]\d+)?$"
 

@@ -19,6 +19,7 @@ KEY = b"k" * 32
         ("2011/01/03 09:00:00.000", "2011/01/03 09:30:00.000"),  # Disco / ProM CSV export
         ("03-01-2011 09:00:00", "03-01-2011 09:30:00"),  # day first with dashes
         ("03.01.2011 09:00:00.000", "03.01.2011 09:30:00.000"),  # German with milliseconds
+        ("1/3/2011 9:00:00 AM", "1/3/2011 9:30:00 AM"),  # US export with AM/PM: month first
     ],
 )
 def test_common_export_layouts_are_read_as_berlin_local_time(tmp_path: Path, start: str, end: str) -> None:
@@ -34,3 +35,15 @@ def test_common_export_layouts_are_read_as_berlin_local_time(tmp_path: Path, sta
     assert set(res.log[schema.START]) == {pd.Timestamp("2011-01-03 08:00", tz="UTC")}
     assert set(res.log[schema.END]) == {pd.Timestamp("2011-01-03 08:30", tz="UTC")}
     assert set(res.log[schema.PRECISION].astype(str)) == {"second"}
+
+
+def test_afternoon_on_the_am_pm_clock(tmp_path: Path) -> None:
+    path = tmp_path / "us.csv"
+    path.write_text(
+        "Case ID,Activity,Complete Timestamp\n" + "".join(f"Case {i},Register,1/13/2011 1:15:00 PM\n" for i in range(25)),
+        encoding="utf-8",
+    )
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    # 13 January 2011, 13:15 Berlin winter time = 12:15 UTC (month first: there is no 13th month)
+    assert res.quality.rows_kept == 25
+    assert set(res.log[schema.END]) == {pd.Timestamp("2011-01-13 12:15", tz="UTC")}

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from procmine import catalogue, schema
 from procmine.errors import InputProblem
-from procmine.ingest.isotime import _fixed_layout, parse_fixed_format
+from procmine.ingest.isotime import is_fixed_format, parse_fixed_format
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_preview, read_table
 from procmine.ingest.raw import categorical_from_unique, without_columns
@@ -449,7 +449,7 @@ def _exact_formats(fmt: str) -> list[str]:
     """The formats the careful parse would try, in its order, that a whole-column pass can take exactly:
     fixed-width fields with a four-digit year and no zone (the profile's first, then the German ones)."""
     candidates = ([fmt] if fmt and fmt != "auto" else []) + list(GERMAN_FORMATS)
-    return [f for f in dict.fromkeys(candidates) if _fixed_layout(f) is not None]
+    return [f for f in dict.fromkeys(candidates) if is_fixed_format(f)]
 
 
 def precision_ranks(names: np.ndarray) -> np.ndarray:

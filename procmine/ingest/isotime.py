@@ -112,6 +112,11 @@ def _fixed_layout(fmt: str) -> tuple[int, dict[str, int], list[tuple[int, int]]]
     return pos, fields, literals
 
 
+def is_fixed_format(fmt: str) -> bool:
+    """Whether ``parse_fixed_format`` takes this format (fixed-width fields, four-digit year, no zone)."""
+    return _fixed_layout(fmt) is not None
+
+
 def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Values written exactly in a fixed-width ``fmt`` (e.g. ``%d.%m.%Y %H:%M``: padded fields, four-digit
     year) -> (mask, naive datetimes), decoded from the bytes with numpy. Calendar-checked: 31.02. or

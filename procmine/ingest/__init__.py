@@ -17,7 +17,7 @@ from procmine.ingest.excel import list_sheets, read_excel_file
 from procmine.ingest.parquet import read_parquet_file
 from procmine.ingest.raw import RawTable
 from procmine.ingest.text import read_csv_bytes
-from procmine.ingest.xes import read_xes_bytes
+from procmine.ingest.xes import read_xes_file
 
 if TYPE_CHECKING:
     from procmine.profiles import Profile
@@ -93,9 +93,9 @@ def read_table(
         return read_parquet_file(path, exclude=exclude)
     if fmt == "csv" and path.stat().st_size > MAP_BYTES:
         return read_csv_bytes(_map(path), path.name, enc, delim, exclude, path=path, progress=progress)
-    data = path.read_bytes()
     if fmt == "xes":
-        return read_xes_bytes(data, path.name, exclude, path=path)
+        return read_xes_file(path, exclude, progress=progress)
+    data = path.read_bytes()
     if fmt == "csv.gz":
         import gzip
 

@@ -1,17 +1,28 @@
-"""XES / XES.gz reader: a streaming lxml iterparse into one row per event (trace attributes as case:*)."""
+"""XES / XES.gz reader: a streaming lxml iterparse into one row per event (trace attributes as case:*).
+
+Only ``<event>`` and ``<trace>`` ends reach Python (attribute elements are read from their parent), values
+are stored column by column as codes into one table of distinct values per attribute, and finished
+elements are freed at once: a large log (BPI challenge size) reads in one pass without a dict per event
+or a second copy of the decompressed XML in memory.
+"""
 
 from __future__ import annotations
 
 import gzip
 import io
+import zlib
+from array import array
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 import numpy as np
+import pandas as pd
 
 from procmine.errors import InputProblem
-from procmine.ingest.raw import RawTable, frame_from_columns, make_raw
+from procmine.ingest.raw import RawTable, categorical_from_unique, clean_categorical, make_raw
 
 _ATTR_TAGS = {"string", "date", "int", "float", "boolean", "id"}
+PROGRESS_EVERY = 100_000  # events between progress calls
 
 
 def _local(tag: object) -> str:
@@ -19,82 +30,157 @@ def _local(tag: object) -> str:
     return t.rsplit("}", 1)[-1]
 
 
-def read_xes_bytes(data: bytes, file: str, exclude: tuple[str, ...] = (), path: Path | None = None) -> RawTable:
-    """Events of an XES document as rows; rows are numbered as if the log were a table (header = row 1)."""
-    from lxml import etree
+class _Column:
+    """One attribute: for each row that has it, the row number and the code of its value."""
 
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as err:
-            raise InputProblem(code="bad_xes", file=file, found=f"ein beschädigtes gzip-Archiv ({err})",
-                               expected="eine vollständige .xes.gz-Datei", hint="Laden oder exportieren Sie die Datei erneut.") from None
-    rows: list[dict[str, str]] = []
-    trace_attrs: dict[str, str] = {}
-    depth_in_event = False
-    excluded = set(exclude)
-    try:
-        context = etree.iterparse(io.BytesIO(data), events=("start", "end"), huge_tree=True, recover=False)
-        stack: list[str] = []
-        event: dict[str, str] = {}
-        for action, elem in context:
-            tag = _local(elem.tag)
-            if action == "start":
-                stack.append(tag)
-                if tag == "trace":
-                    trace_attrs = {}
-                elif tag == "event":
-                    event = {}
-                    depth_in_event = True
-                continue
-            stack.pop()
-            if tag in _ATTR_TAGS and stack:
-                parent = stack[-1]
-                key, value = elem.get("key"), elem.get("value")
-                if key is not None and value is not None:
-                    if parent == "event" and depth_in_event:
-                        event[key] = value
-                    elif parent == "trace":
-                        trace_attrs["case:" + key] = value
-            elif tag == "event":
-                if stack and stack[-1] == "trace":
-                    rows.append({**trace_attrs, **event})
-                depth_in_event = False
-                elem.clear()
-            elif tag == "trace":
-                elem.clear()
-    except etree.XMLSyntaxError as err:
-        raise InputProblem(
-            code="bad_xes",
-            file=file,
-            row=getattr(err, "lineno", None),
-            found=f"fehlerhaftes XML ({err.msg})",
-            expected="eine gültige XES-Datei (IEEE 1849)",
-            hint="Exportieren Sie das Ereignisprotokoll erneut oder prüfen Sie, ob die Datei abgeschnitten ist.",
-        ) from None
-    # trace attributes that appear only at trace level of later traces must still be per event
-    names: list[str] = []
-    seen: set[str] = set()
-    for r in rows[:1000] + rows[-1000:]:
-        for k in r:
-            if k not in seen:
-                seen.add(k)
-                names.append(k)
-    if len(rows) > 2000:
-        for r in rows:
-            for k in r:
-                if k not in seen:
-                    seen.add(k)
-                    names.append(k)
-    names = [n for n in names if n not in excluded]
-    cols = {n: [r.get(n) for r in rows] for n in names}
-    frame = frame_from_columns(cols)
-    return make_raw(
-        frame, file, source_row=np.arange(2, 2 + len(rows), dtype=np.int64), path=path, format="xes",
-        header=tuple(names),
+    __slots__ = ("rows", "codes", "values")
+
+    def __init__(self) -> None:
+        self.rows = array("q")
+        self.codes = array("i")
+        self.values: dict[str, int] = {}
+
+    def add(self, row: int, value: str) -> None:
+        values = self.values
+        code = values.get(value)
+        if code is None:
+            code = values[value] = len(values)
+        self.rows.append(row)
+        self.codes.append(code)
+
+    def add_range(self, start: int, stop: int, value: str) -> None:
+        """The same value (a trace attribute) for rows start..stop-1."""
+        values = self.values
+        code = values.get(value)
+        if code is None:
+            code = values[value] = len(values)
+        self.rows.extend(range(start, stop))
+        self.codes.extend([code] * (stop - start))
+
+    def series(self, n_rows: int) -> pd.Series:
+        """The column as a cleaned Categorical of strings (missing where a row lacks the attribute)."""
+        codes = np.full(n_rows, -1, dtype=np.int32)
+        if len(self.rows):
+            codes[np.frombuffer(self.rows, dtype=np.int64)] = np.frombuffer(self.codes, dtype=np.int32)
+        cats = pd.Index(np.asarray(list(self.values), dtype=object), dtype=object)
+        return clean_categorical(pd.Series(categorical_from_unique(codes, cats)))
+
+
+def _bad_xes(file: str, found: str, row: int | None = None) -> InputProblem:
+    return InputProblem(
+        code="bad_xes",
+        file=file,
+        row=row,
+        found=found,
+        expected="eine gültige XES-Datei (IEEE 1849)",
+        hint="Exportieren Sie das Ereignisprotokoll erneut oder prüfen Sie, ob die Datei abgeschnitten ist.",
     )
 
 
-def read_xes_file(path: Path, exclude: tuple[str, ...] = ()) -> RawTable:
-    """Read an .xes or .xes.gz file from disk."""
-    return read_xes_bytes(path.read_bytes(), path.name, exclude, path=path)
+def _parse(
+    source: BinaryIO, file: str, progress: Callable[[int, int | None], None] | None
+) -> tuple[int, dict[str, _Column], dict[str, _Column]]:
+    """Rows, event-attribute columns and trace-attribute columns (``case:`` names) of an XES stream."""
+    from lxml import etree
+
+    event_cols: dict[str, _Column] = {}
+    trace_cols: dict[str, _Column] = {}
+    is_attr: dict[object, bool] = {}
+
+    def attributes(elem: object) -> list[tuple[str, str]]:
+        """(key, value) of the attribute elements directly under ``elem`` (nested ones are not columns)."""
+        out = []
+        for child in elem:  # type: ignore[attr-defined]
+            tag = child.tag
+            ok = is_attr.get(tag)
+            if ok is None:
+                ok = is_attr[tag] = _local(tag) in _ATTR_TAGS
+            if ok:
+                key, value = child.get("key"), child.get("value")
+                if key is not None and value is not None:
+                    out.append((key, value))
+        return out
+    n = 0
+    trace_first = 0
+    context = etree.iterparse(source, events=("end",), tag=("{*}event", "{*}trace"), huge_tree=True, recover=False)
+    for _, elem in context:
+        kind = _local(elem.tag)
+        parent = elem.getparent()
+        if kind == "event":
+            if parent is None or _local(parent.tag) != "trace":
+                continue  # an event outside a trace is not part of the log (XES standard)
+            for key, value in attributes(elem):
+                col = event_cols.get(key)
+                if col is None:
+                    col = event_cols[key] = _Column()
+                col.add(n, value)
+            n += 1
+            elem.clear(keep_tail=False)
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress(n, None)
+        else:  # the end of a trace: its own attributes hold for its events
+            if n > trace_first:
+                for key, value in attributes(elem):
+                    name = "case:" + key
+                    col = trace_cols.get(name)
+                    if col is None:
+                        col = trace_cols[name] = _Column()
+                    col.add_range(trace_first, n, value)
+            trace_first = n
+            elem.clear(keep_tail=False)
+            if parent is not None:  # finished traces (and the log header before them) are freed
+                while elem.getprevious() is not None:
+                    del parent[0]
+    return n, event_cols, trace_cols
+
+
+def _read(
+    open_source: Callable[[], BinaryIO],
+    file: str,
+    exclude: tuple[str, ...],
+    path: Path | None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> RawTable:
+    from lxml import etree
+
+    try:
+        with open_source() as source:
+            n, event_cols, trace_cols = _parse(source, file, progress)
+    except etree.XMLSyntaxError as err:
+        raise _bad_xes(file, f"fehlerhaftes XML ({err.msg})", getattr(err, "lineno", None)) from None
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputProblem(code="bad_xes", file=file, found=f"ein beschädigtes gzip-Archiv ({err})",
+                           expected="eine vollständige .xes.gz-Datei",
+                           hint="Laden oder exportieren Sie die Datei erneut.") from None
+    excluded = set(exclude)
+    # trace attributes first (as a row reads: case, then event), each in order of first appearance;
+    # an event attribute named like a trace attribute wins, as it did in one dict per event
+    columns = {name: col for name, col in trace_cols.items() if name not in event_cols}
+    columns.update(event_cols)
+    names = [name for name in columns if name not in excluded]
+    frame = pd.DataFrame({name: columns[name].series(n) for name in names}, index=pd.RangeIndex(n))
+    if progress is not None:
+        progress(n, None)
+    return make_raw(
+        frame, file, source_row=np.arange(2, 2 + n, dtype=np.int64), path=path, format="xes", header=tuple(names),
+    )
+
+
+def read_xes_bytes(
+    data: bytes, file: str, exclude: tuple[str, ...] = (), path: Path | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> RawTable:
+    """Events of an XES document as rows; rows are numbered as if the log were a table (header = row 1)."""
+    if data[:2] == b"\x1f\x8b":
+        return _read(lambda: gzip.GzipFile(fileobj=io.BytesIO(data)), file, exclude, path, progress)
+    return _read(lambda: io.BytesIO(data), file, exclude, path, progress)
+
+
+def read_xes_file(
+    path: Path, exclude: tuple[str, ...] = (), progress: Callable[[int, int | None], None] | None = None
+) -> RawTable:
+    """Read an .xes or .xes.gz file from disk, decompressing while parsing."""
+    with path.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    opener: Callable[[], BinaryIO] = (lambda: gzip.open(path, "rb")) if gz else (lambda: path.open("rb"))  # type: ignore[assignment,return-value]
+    return _read(opener, path.name, exclude, path, progress)

@@ -31,6 +31,7 @@ from procmine.ingest.raw import categorical_from_unique, without_columns
 from procmine.privacy import load_key, pseudonymise, pseudonyms
 from procmine.profiles import (
     FIELDS,
+    XES_OTHER_TRANSITIONS,
     Profile,
     builtin_profiles,
     catalogue_key,
@@ -791,6 +792,11 @@ def normalise(
     # known activities
     if not isinstance(ev["activity"].dtype, pd.CategoricalDtype):
         ev["activity"] = ev["activity"].astype(object).astype("category")
+    other_transition = np.zeros(n, dtype=bool)
+    if profile.shape in ("events", "lifecycle") and "lifecycle" in cols and len(ev):
+        ev["activity"], other_transition = _label_other_transitions(ev["activity"], data[cols["lifecycle"]], profile)
+        if other_transition.any():
+            notes["lifecycle_transitions_as_steps"] = int(other_transition.sum())
     act_key = _map_categories(ev["activity"], lambda c: _activity_keys(c, profile))
     if profile.require_known_activities and len(ev):
         unknown = act_key.isna().to_numpy() & ev["activity"].notna().to_numpy()
@@ -814,6 +820,7 @@ def normalise(
             )
             codes = lc.cat.codes.to_numpy()
             lc_kind = np.where(codes >= 0, kind_u[np.maximum(codes, 0)] if len(kind_u) else 0, 2)  # missing = complete
+            lc_kind[other_transition] = 2  # a step of its own (``_label_other_transitions``), one timestamp
             if profile.shape == "lifecycle" or (lc_kind == 1).any():
                 marks.mark(lc_kind == 0, "unknown_lifecycle", cols["lifecycle"], lc)
             else:
@@ -848,6 +855,7 @@ def normalise(
     flags_extra: dict[str, np.ndarray] = {}
     if lc_kind is not None and len(ev):
         ev, unmatched_start_rows, unmatched_complete = _pair_lifecycle(ev, lc_kind, case_p)
+        unmatched_complete = unmatched_complete & ~other_transition[ev["row"].to_numpy()]  # schedule etc. have no start
         if len(unmatched_start_rows):
             m = np.zeros(n, dtype=bool)
             m[unmatched_start_rows] = True
@@ -1254,6 +1262,30 @@ def _milestone_events(
     ev = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "order", "activity", "end", "start", "precision"])
     ev = ev.sort_values(["row", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
     return ev
+
+
+def _label_other_transitions(activity: pd.Series, lifecycle: pd.Series, profile: Profile) -> tuple[pd.Series, np.ndarray]:
+    """Activity labels with the transition appended (``A (schedule)``) on rows whose lifecycle value is
+    another XES standard transition (not one the profile names as start or complete); which rows those are.
+
+    Works on the distinct (activity, transition) pairs; a row without an activity keeps none.
+    """
+    own = {s.casefold() for s in (*profile.lifecycle_start, *profile.lifecycle_complete)}
+    lc_cats = lifecycle.cat.categories
+    is_other = np.array([str(c).strip().casefold() in XES_OTHER_TRANSITIONS - own for c in lc_cats], dtype=bool)
+    lc_codes = lifecycle.cat.codes.to_numpy()
+    act_codes = activity.cat.codes.to_numpy()
+    hit = (lc_codes >= 0) & (is_other[np.maximum(lc_codes, 0)] if len(is_other) else False) & (act_codes >= 0)
+    if not hit.any():
+        return activity, hit
+    width = np.int64(len(lc_cats))
+    pair_u, inverse = np.unique(act_codes[hit].astype(np.int64) * width + lc_codes[hit], return_inverse=True)
+    acts = activity.cat.categories
+    labels = [f"{acts[int(u // width)]} ({str(lc_cats[int(u % width)]).strip()})" for u in pair_u]  # distinct pairs
+    categories = pd.Index(list(acts) + [x for x in dict.fromkeys(labels) if x not in set(acts)], dtype=object)
+    new_codes = act_codes.astype(np.int32, copy=True)
+    new_codes[hit] = categories.get_indexer(pd.Index(labels, dtype=object))[inverse.ravel()]
+    return pd.Series(pd.Categorical.from_codes(new_codes, categories=categories), index=activity.index), hit
 
 
 def _pair_lifecycle(ev: pd.DataFrame, lc_kind: np.ndarray, case_p: pd.Series | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

@@ -43,6 +43,12 @@ FIELDS = {
 }
 DEFAULT_LIFECYCLE_START = ("start", "Beginn", "begonnen")
 DEFAULT_LIFECYCLE_COMPLETE = ("complete", "Ende", "Abschluss", "abgeschlossen", "end")
+# transitions of the XES standard lifecycle model besides start and complete (IEEE 1849, lifecycle
+# extension "standard"): kept as steps of their own, as the XES activity classifier
+# (concept:name + lifecycle:transition) shows them, instead of being refused as unknown values
+XES_OTHER_TRANSITIONS = frozenset(
+    {"schedule", "assign", "reassign", "suspend", "resume", "pi_abort", "ate_abort", "autoskip", "manualskip", "withdraw"}
+)
 
 
 @dataclass(frozen=True)
@@ -418,7 +424,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
         vals = {v.strip().casefold() for v in _first_distinct(raw.data[found["lifecycle"]], 50)}
         if vals & {s.casefold() for s in DEFAULT_LIFECYCLE_START}:
             shape = "lifecycle"
-        else:
+        elif not vals & XES_OTHER_TRANSITIONS:  # complete-only: nothing to pair or to tell apart
             found.pop("lifecycle")
     if "activity" not in found and "case_id" in found:
         dates = [h for h in headers if h not in found.values() and h not in personal and _date_share(raw.data[h]) > 0.5]

@@ -226,7 +226,7 @@ def test_lifecycle_unmatched_and_unknown_values(tmp_path: Path) -> None:
         "A-1;Termin vergeben;;05.03.2024 09:30;M;complete;X",
         "A-1;Antrag eingegangen;;05.03.2024 10:00;M;start;X",  # never completes
         "A-2;Antrag eingegangen;;05.03.2024 11:00;M;complete;X",  # complete without start: kept
-        "A-2;Antrag eingegangen;;05.03.2024 12:00;M;suspend;X",  # unknown lifecycle value
+        "A-2;Antrag eingegangen;;05.03.2024 12:00;M;Pause;X",  # unknown lifecycle value (XES suspend would be a step)
     ]
     path = write(tmp_path, "lc.csv", HEADER + "\n".join(rows) + "\n")
     res = run(path, profile(shape="lifecycle", start=False))

@@ -161,9 +161,14 @@ def ingest(
     groups = [(list(files), office)] if office else [([p], None) for p in files]
     _, qualities = ingest_files(groups, out, progress=_progress, profile=prof, encoding=encoding, delimiter=delimiter, sheet=sheet)
     from procmine.normalise import summary_de
+    from procmine.report.labels_de import LABELS
 
     for q in qualities.values():
         typer.echo(summary_de(q))
+        for note, cnt in sorted(q.notes.items(), key=lambda kv: -kv[1]):
+            if cnt:
+                count = f"{cnt:,}".replace(",", ".")  # German thousands separator
+                typer.echo(f"  i {LABELS.get(f'qnote.{note}', note)}: {count}")
         if q.quarantine_file:
             typer.echo(f"  Quarantänedatei: {q.quarantine_file}")
     typer.echo(f"Normalisierte Protokolle: {out}")

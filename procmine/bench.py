@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import gzip
 import json
 import os
 import resource
@@ -186,6 +187,21 @@ def duckdb_reference(log: pd.DataFrame) -> dict:
 INGEST_REPEATS = 3
 
 
+def _fresh_runs(codes: dict[str, str]) -> dict[str, list[dict]]:
+    """Run each snippet ``INGEST_REPEATS`` times in fresh processes, alternating; each prints seconds, peak
+    RSS in MB and rows as its last three words (one run on a shared machine varies by +-20 %)."""
+    runs: dict[str, list[dict]] = {name: [] for name in codes}
+    for _ in range(INGEST_REPEATS):
+        for name, code in codes.items():
+            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:], file=sys.stderr)
+                continue
+            secs, peak, rows = proc.stdout.split()[-3:]
+            runs[name].append({"seconds": float(secs), "peak_rss_mb": float(peak), "rows": int(rows)})
+    return runs
+
+
 def ingest_step(rows: int, workdir: Path, shape: str = "xes") -> dict:
     """Ingest a ``rows``-event CSV: procmine vs pandas.read_csv + pm4py.format_dataframe on the same file.
 
@@ -247,15 +263,7 @@ def ingest_step(rows: int, workdir: Path, shape: str = "xes") -> dict:
     )
     # each side runs INGEST_REPEATS times in fresh processes, alternating; the median time and the
     # largest peak are reported (one run on a shared machine varies by +-20 %)
-    runs: dict[str, list[dict]] = {"procmine": [], "pandas+pm4py": []}
-    for _ in range(INGEST_REPEATS):
-        for name, code in (("procmine", ours), ("pandas+pm4py", theirs)):
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(proc.stderr[-2000:], file=sys.stderr)
-                continue
-            secs, peak, kept = proc.stdout.split()[-3:]
-            runs[name].append({"seconds": float(secs), "peak_rss_mb": float(peak), "rows": int(kept)})
+    runs = _fresh_runs({"procmine": ours, "pandas+pm4py": theirs})
     res = {
         name: {
             "seconds": float(np.median([r["seconds"] for r in rs])),
@@ -286,6 +294,74 @@ def ingest_step(rows: int, workdir: Path, shape: str = "xes") -> dict:
         f"pandas+pm4py {row['pm4py_s']} s, "
         f"×{row['ratio']}; procmine peak {row['procmine_peak_rss_mb']} MB "
         f"({row['memory_ratio_to_file']}× file size above the {base_mb:.0f} MB interpreter baseline)",
+        flush=True,
+    )
+    return row
+
+
+def _write_xes(log: pd.DataFrame, path: Path) -> None:
+    """A gzipped XES file of the bench log (lifecycle complete, ISO times with offset), written directly:
+    pm4py's writer would take longer than what is measured."""
+    from xml.sax.saxutils import quoteattr
+
+    def attr(kind: str, key: str, value: str) -> str:
+        return f'<{kind} key="{key}" value={quoteattr(value)}/>'
+
+    case = log[schema.CASE_ID].astype(str).to_numpy()
+    act = log[schema.ACTIVITY].astype(str).to_numpy()
+    res = log[schema.RESOURCE].astype(str).to_numpy()
+    end = log[schema.END].dt.strftime("%Y-%m-%dT%H:%M:%S.000+00:00").to_numpy()
+    bounds = np.flatnonzero(np.r_[True, case[1:] != case[:-1], True])
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0" xmlns="http://www.xes-standard.org/">\n']
+    for lo, hi in zip(bounds[:-1], bounds[1:]):  # writing a file for the bench: one string per case
+        parts.append(f"<trace>{attr('string', 'concept:name', case[lo])}")
+        parts.extend(
+            f"<event>{attr('string', 'concept:name', act[i])}{attr('string', 'org:resource', res[i])}"
+            f"{attr('string', 'lifecycle:transition', 'complete')}{attr('date', 'time:timestamp', end[i])}</event>"
+            for i in range(lo, hi)
+        )
+        parts.append("</trace>\n")
+    parts.append("</log>\n")
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as fh:
+        fh.write("".join(parts))
+
+
+def xes_step(events: int, workdir: Path) -> dict:
+    """Ingest an ``events``-event .xes.gz: procmine (read, normalise, write Parquet) vs ``pm4py.read_xes``
+    (read only), each in fresh processes, median of ``INGEST_REPEATS`` runs."""
+    log = bench_log(max(1, events // 14), seed=5).head(events)
+    path = workdir / "bench.xes.gz"
+    _write_xes(log, path)
+    n = len(log)
+    del log
+    ours = (
+        "import time;from pathlib import Path;from procmine.normalise import ingest_file;"
+        f"t=time.perf_counter();r=ingest_file(Path({str(path)!r}),Path({str(workdir / 'xnorm')!r}));"
+        "from procmine.bench import _peak_rss_mb;print(time.perf_counter()-t, _peak_rss_mb(), r.quality.rows_kept)"
+    )
+    theirs = (
+        "import time,warnings;warnings.simplefilter('ignore');import pm4py;"
+        f"t=time.perf_counter();df=pm4py.read_xes({str(path)!r});"
+        "from procmine.bench import _peak_rss_mb;print(time.perf_counter()-t, _peak_rss_mb(), len(df))"
+    )
+    runs = _fresh_runs({"procmine": ours, "pm4py": theirs})
+    med = {k: float(np.median([r["seconds"] for r in v])) if v else None for k, v in runs.items()}
+    peak = {k: max(r["peak_rss_mb"] for r in v) if v else None for k, v in runs.items()}
+    row = {
+        "step": f"ingest_xes_{n}_events",
+        "procmine_s": med["procmine"] and round(med["procmine"], 3),
+        "pm4py_s": med["pm4py"] and round(med["pm4py"], 3),
+        "ratio": round(med["pm4py"] / med["procmine"], 1) if med["procmine"] and med["pm4py"] else None,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "procmine_peak_rss_mb": peak["procmine"] and round(peak["procmine"], 1),
+        "pm4py_peak_rss_mb": peak["pm4py"] and round(peak["pm4py"], 1),
+        "rows_kept": runs["procmine"][0]["rows"] if runs["procmine"] else None,
+        "runs": INGEST_REPEATS,
+    }
+    print(
+        f"  ingest XES {n:,} events (.xes.gz, {row['file_mb']} MB, median of {INGEST_REPEATS} runs each): procmine "
+        f"{row['procmine_s']} s (peak {row['procmine_peak_rss_mb']} MB), pm4py.read_xes {row['pm4py_s']} s "
+        f"(peak {row['pm4py_peak_rss_mb']} MB), ×{row['ratio']}",
         flush=True,
     )
     return row
@@ -338,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest-rows", type=int, default=1_000_000, help="rows of the ingest CSV (0 = skip)")
     parser.add_argument("--network-cases", type=int, default=3000, help="cases per office for the network run (0 = skip)")
     parser.add_argument("--big", type=int, default=500_000, help="cases of the large end-to-end run (0 = skip)")
+    parser.add_argument("--xes-events", type=int, default=200_000, help="events of the XES ingest (0 = skip)")
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     args = parser.parse_args(argv)
 
@@ -366,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             extra.append(ingest_step(args.ingest_rows, Path(tmp)))
             extra.append(ingest_step(args.ingest_rows, Path(tmp), shape="de"))
+    if args.xes_events:
+        with tempfile.TemporaryDirectory() as tmp:
+            extra.append(xes_step(args.xes_events, Path(tmp)))
     doc = {
         "cases": args.cases,
         "events": n_events,

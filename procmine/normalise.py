@@ -1529,9 +1529,12 @@ def _short(v: object, limit: int = 200) -> object:
 
 def matching_profile(raw: RawTable, folder: Path | None = None) -> Profile | None:
     """The folder's or a built-in profile whose match_columns fit the header (None when none fits)."""
-    candidates = (folder_profiles(folder) if folder is not None else []) + builtin_profiles()
     have = set(raw.columns)
-    return match_profile(raw.columns, [p for p in candidates if all(c in have for c in p.used_columns())])
+    for candidates in ((folder_profiles(folder) if folder is not None else []), builtin_profiles()):
+        hit = match_profile(raw.columns, [p for p in candidates if all(c in have for c in p.used_columns())])
+        if hit is not None:  # the analyst's folder profiles before the built-in ones
+            return hit
+    return None
 
 
 def choose_profile(raw: RawTable, folder: Path | None = None) -> Profile:
@@ -1772,9 +1775,7 @@ def inspect_file(
 
     path = Path(path)
     raw = read_table(path, sheet=sheet, encoding=encoding, delimiter=delimiter)
-    candidates = folder_profiles(path.parent) + builtin_profiles()
-    fitting = [p for p in candidates if all(c in set(raw.columns) for c in p.used_columns())]
-    hit = match_profile(raw.columns, fitting)
+    hit = matching_profile(raw, path.parent)
     prof = _with_overrides(hit if hit is not None else suggest_profile(raw), encoding, delimiter)
     lines = [f"Datei: {path.name}", f"Format: {raw.format}"]
     if raw.encoding:

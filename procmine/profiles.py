@@ -306,12 +306,14 @@ def get_profile(name: str, extra: list[Profile] | None = None) -> Profile:
 
 
 def match_profile(header: list[str] | tuple[str, ...], profiles: list[Profile]) -> Profile | None:
-    """The first profile whose ``match_columns`` all appear in the header (None if none does)."""
+    """The profile whose ``match_columns`` all appear in the header, the most specific one (most match
+    columns) when several do, the earlier on a tie; None if none does.
+
+    Two exports that share some columns (one with a time column, one without) each get their own profile.
+    """
     have = {str(h).strip() for h in header}
-    for p in profiles:
-        if p.match_columns and all(c in have for c in p.match_columns):
-            return p
-    return None
+    fitting = [p for p in profiles if p.match_columns and all(c in have for c in p.match_columns)]
+    return max(fitting, key=lambda p: len(set(p.match_columns)), default=None)
 
 
 # --- suggesting a profile for a new file ------------------------------------------------------------
@@ -388,23 +390,84 @@ def _date_share(values: pd.Series) -> float:
     return float(sample.str.match(pattern).mean())
 
 
-def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
-    """Propose a profile for an unknown file from its header names and a look at its values."""
+# second choices: used only when no header of the first list is present. The Aktenzeichen (file reference)
+# is personal data as an extra column, but when it is the export's only case identifier it becomes the
+# case id, which is pseudonymised at ingest like any other; "Status" is the step in status-style exports.
+_FALLBACK_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "case_id": ("aktenzeichen", "az", "geschaeftszeichen", "aktennummer", "aktenzeichenabh", "akte", "dossier",
+                "dossiernummer", "vorgangsaktenzeichen"),
+    "activity": ("status", "vorgangsstatus", "bearbeitungsstatus", "statustext", "statusbezeichnung", "statusname",
+                 "bearbeitungsstand"),
+}
+_TIME_OF_DAY = r"^\s*\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*$"
+_HAS_CLOCK = r"\d[ T]+\d{1,2}:\d{2}"
+
+
+def _sample(values: pd.Series, k: int = 200) -> pd.Series:
+    """The first ``k`` filled values as text."""
+    return values.iloc[np.flatnonzero(values.notna().to_numpy())[:k]].astype(str)
+
+
+def _time_share(values: pd.Series) -> float:
+    """Share of a column's sample that is a time of day alone (``HH:MM[:SS]``)."""
+    sample = _sample(values)
+    return float(sample.str.match(_TIME_OF_DAY).mean()) if len(sample) else 0.0
+
+
+def _date_only(values: pd.Series) -> bool:
+    """Whether a date column's sample carries no clock time at all (a date, or a date at 00:00:00)."""
+    sample = _sample(values)
+    if not len(sample):
+        return False
+    clock = sample.str.extract(r"\d[ T]+(\d{1,2}:\d{2}(?::\d{2})?)", expand=False).dropna()
+    return bool(clock.str.fullmatch(r"0?0:00(:00)?").all())
+
+
+_LIFECYCLE_VOCAB = {v.casefold() for v in (*DEFAULT_LIFECYCLE_START, *DEFAULT_LIFECYCLE_COMPLETE)} | set(XES_OTHER_TRANSITIONS)
+
+
+def _is_lifecycle_column(values: pd.Series) -> bool:
+    """Values that are lifecycle words only (e.g. Beginn/Ende, start/complete), with a start and an end."""
+    vals = {v.strip().casefold() for v in _first_distinct(values, 50)}
+    starts = {v.casefold() for v in DEFAULT_LIFECYCLE_START}
+    return bool(vals) and vals <= _LIFECYCLE_VOCAB and bool(vals & starts) and bool(vals - starts)
+
+
+def _header_keys(header: str) -> tuple[str, ...]:
+    """Normalised forms a header is matched by: itself, and without an XES ``case:`` prefix (trace attributes
+    such as ``case:Verfahrensart``)."""
+    n = normalise_header(header)
+    if str(header).casefold().startswith("case:") and n != "caseconceptname":
+        return (n, n[4:])
+    return (n,)
+
+
+def _find_columns(raw: RawTable) -> dict[str, str]:
+    """Canonical field -> header, from header names (first choices, then second ones) and a look at values."""
     headers = raw.columns
-    norm = {h: normalise_header(h) for h in headers}
+    keys = {h: _header_keys(h) for h in headers}
     found: dict[str, str] = {}
     taken: set[str] = set()
-    has_xes_case = any(norm[h] == "caseconceptname" for h in headers)
-    for fld in ("case_id", "lifecycle", "start", "end", "activity", "resource", "team", "office", "case_type",
-                "end_date", "end_time"):
-        for syn in _SYNONYMS[fld]:
-            if fld == "activity" and syn == "conceptname" and not has_xes_case:
+    # a column holding only lifecycle words is the lifecycle, whatever its name ("Ereignis": Beginn/Ende)
+    for h in headers:
+        if _is_lifecycle_column(raw.data[h]):
+            found["lifecycle"] = h
+            taken.add(h)
+            break
+    has_xes_case = any(keys[h][0] == "caseconceptname" for h in headers)
+    for table in (_SYNONYMS, _FALLBACK_SYNONYMS):
+        for fld in ("case_id", "lifecycle", "start", "end", "activity", "resource", "team", "office", "case_type",
+                    "end_date", "end_time"):
+            if fld in found or fld not in table:
                 continue
-            hit = next((h for h in headers if norm[h] == syn and h not in taken), None)
-            if hit is not None:
-                found[fld] = hit
-                taken.add(hit)
-                break
+            for syn in table[fld]:
+                if fld == "activity" and syn == "conceptname" and not has_xes_case:
+                    continue
+                hit = next((h for h in headers if syn in keys[h] and h not in taken), None)
+                if hit is not None:
+                    found[fld] = hit
+                    taken.add(hit)
+                    break
     if "end" not in found and "end_date" not in found:
         # a single date-like column named something else
         for h in headers:
@@ -412,11 +475,29 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
                 found["end"] = h
                 taken.add(h)
                 break
+    if "end" in found and _date_only(raw.data[found["end"]]):
+        # a date column with the clock time beside it (Datum + Uhrzeit, ERL_DATUM + ERL_ZEIT)
+        clock = found.get("end_time")
+        if clock is None or _time_share(raw.data[clock]) < 0.8:
+            times = [h for h in headers if h not in taken and _time_share(raw.data[h]) > 0.8]
+            named = [h for h in times if any(w in keys[h][0] for w in ("zeit", "time", "uhr"))]
+            clock = (named or times)[0] if len(named) == 1 or len(times) == 1 else None
+        if clock is not None:
+            found["end_date"] = found.pop("end")
+            found["end_time"] = clock
+            taken.add(clock)
     if "end" in found:
         found.pop("end_date", None)
         found.pop("end_time", None)
     elif "end_date" in found and "end_time" not in found:
         found["end"] = found.pop("end_date")
+    return found
+
+
+def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
+    """Propose a profile for an unknown file from its header names and a look at its values."""
+    headers = raw.columns
+    found = _find_columns(raw)
     personal = tuple(h for h in headers if (is_personal(h) or is_staff_like(h)) and h not in found.values())
     shape = "events"
     milestones: dict[str, str] = {}
@@ -454,7 +535,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
         decimal="," if delim == ";" else ".",
         shape=shape,
         sheet=raw.sheet or "",
-        match_columns=tuple(v for k, v in found.items() if k in ("case_id", "activity", "end", "end_date")) or tuple(milestones)[:3],
+        match_columns=tuple(found.values()) + tuple(m for m in milestones if m not in found.values()),
         columns=dict(found),
         milestones=milestones,
         activities=activities,
@@ -474,7 +555,9 @@ def _first_distinct(values: pd.Series, k: int) -> list[str]:
 
 def _extra_name(header: str) -> str:
     """Canonical extra attribute name for a source header (XES prefixes kept readable)."""
-    name = re.sub(r"[^0-9A-Za-z_]+", "_", header.replace(":", "_")).strip("_").lower()
+    spelled = str(header).replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "Ae").replace("Ö", "Oe")
+    spelled = spelled.replace("Ü", "Ue").replace("ß", "ss")
+    name = re.sub(r"[^0-9A-Za-z_]+", "_", spelled.replace(":", "_")).strip("_").lower()
     return name or "extra"
 
 

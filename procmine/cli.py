@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from procmine.errors import ProcmineError
+from procmine.errors import ProcmineError, UsageProblem
 
 app = typer.Typer(
     name="procmine",
@@ -65,6 +65,26 @@ def _print_run(result) -> None:  # noqa: ANN001 - pipeline.RunResult
     total_kept = sum(q.rows_kept for q in result.qualities.values())
     total_q = sum(q.rows_quarantined for q in result.qualities.values())
     typer.echo(f"  Zeilen: {total_read} gelesen = {total_kept} übernommen + {total_q} in Quarantäne")
+    for warning in result.warnings:
+        typer.echo(warning, err=True)
+    if result.failed:
+        typer.echo(f"\nNicht ausgewertet ({len(result.failed)}), bitte beheben und erneut starten:", err=True)
+        for failure in result.failed:
+            typer.echo(f"  ✗ {failure.message}", err=True)
+
+
+def _exit_for_failures(result) -> None:  # noqa: ANN001 - pipeline.RunResult
+    """Exit 3 when an export failed on a program error (details logged), 1 when one had a data problem."""
+    internal = [f for f in result.failed if f.internal]
+    if internal:
+        log = Path(tempfile.gettempdir()) / "procmine-fehler.log"
+        log.write_text("\n\n".join(f"{', '.join(f.files)}\n{f.details}" for f in internal), encoding="utf-8")
+        if _state["debug"]:
+            typer.echo(log.read_text(encoding="utf-8"), err=True)
+        typer.echo(f"Details der internen Fehler stehen in {log}. Bitte diese Datei an das Entwicklungsteam senden.", err=True)
+        sys.exit(3)
+    if result.failed:
+        sys.exit(1)
 
 
 @app.command()
@@ -87,6 +107,7 @@ def demo(
     generate_demo(exports, cases_per_office=cases, months=months, seed=seed, progress=_progress)
     result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf)
     _print_run(result)
+    _exit_for_failures(result)
 
 
 @app.command("run")
@@ -103,6 +124,7 @@ def run_cmd(
     _state["quiet"] = quiet
     result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf)
     _print_run(result)
+    _exit_for_failures(result)
 
 
 @app.command()
@@ -137,7 +159,14 @@ def inspect(
     report = inspect_file(file, sheet=sheet, preview_rows=rows, encoding=encoding, delimiter=delimiter)
     typer.echo(report.text)
     target = write_profile or file.with_name(file.stem + ".profile.toml")
-    target.write_text(report.profile.to_toml(), encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(report.profile.to_toml(), encoding="utf-8")
+    except OSError as err:
+        raise UsageProblem(
+            f"Profil kann nicht nach '{target}' geschrieben werden ({err.strerror or err}). "
+            "Was tun: bei --write-profile einen beschreibbaren Pfad angeben."
+        ) from None
     typer.echo(f"\nVorgeschlagenes Profil geschrieben: {target}\nBitte prüfen und bei 'procmine ingest --profile' angeben.")
 
 

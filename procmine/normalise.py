@@ -617,10 +617,29 @@ def resolve_columns(raw: RawTable, profile: Profile) -> dict[str, str]:
             raise _column_problem(raw, profile, fld, col)
         out[fld] = col
     if profile.shape == "milestones":
-        for col in profile.milestones:
+        for col in [*profile.milestones, *profile.milestone_starts]:
             if col not in have:
                 raise _column_problem(raw, profile, "milestone", col)
+    for col in profile.case_id_with:
+        if col not in have:
+            raise _column_problem(raw, profile, "case_id", col)
     return out
+
+
+def _combined_case_id(data: pd.DataFrame, cols: dict[str, str], parts: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The case id made of the case-id column and further columns (``Ticketnummer + Datum``): one new
+    categorical column, missing where any part is missing; built on distinct combinations only."""
+    names = (cols["case_id"], *[p for p in parts if p != cols["case_id"]])
+    cats = [data[c] if isinstance(data[c].dtype, pd.CategoricalDtype) else data[c].astype("category") for c in names]
+    codes = np.stack([c.cat.codes.to_numpy().astype(np.int64) for c in cats], axis=1)
+    missing = (codes < 0).any(axis=1)
+    combo, inverse = np.unique(codes[~missing], axis=0, return_inverse=True)
+    labels = [" / ".join(str(c.cat.categories[int(k)]) for c, k in zip(cats, row)) for row in combo]  # distinct combinations
+    out_codes = np.full(len(data), -1, dtype=np.int32)
+    out_codes[~missing] = inverse.ravel()
+    name = " + ".join(names)
+    combined = pd.Categorical.from_codes(out_codes, categories=pd.Index(labels, dtype=object))
+    return data.assign(**{name: combined}), {**cols, "case_id": name}
 
 
 def _office_name(profile: Profile, raw: RawTable) -> str:
@@ -694,10 +713,12 @@ def normalise(
     key = load_key() if key is None else key
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now).tz_localize("UTC")
     cols = resolve_columns(raw, profile)
-    time_cols = {cols[f] for f in ("start", "end", "start_date", "end_date") if f in cols}
-    if profile.shape == "milestones":
-        time_cols |= set(profile.milestones)
+    time_cols = {cols[f] for f in ("start", "end", "start_date", "end_date", "milestone_date") if f in cols}
+    if profile.shape == "milestones" and "milestone_date" not in cols:
+        time_cols |= set(profile.milestones) | set(profile.milestone_starts)  # (clock-only ones are categoricals)
     data = _categorical_except(raw.data, time_cols)
+    if profile.case_id_with:
+        data, cols = _combined_case_id(data, cols, profile.case_id_with)
     n = len(data)
     tz = profile.timezone
     office_name = office or _office_name(profile, raw)
@@ -763,7 +784,7 @@ def normalise(
     marks.mark(case_missing, "missing_case_id", cols["case_id"])
     long_case = _too_long(data[cols["case_id"]])
     if profile.shape == "milestones":
-        ev = _milestone_events(raw, profile, marks, tz, plausible, horizon, notes, safe)
+        ev = _milestone_events(raw, profile, marks, tz, plausible, horizon, notes, safe, data)
     else:
         end = tcol("end")
         start = tcol("start")
@@ -1227,34 +1248,66 @@ def _milestone_events(
     horizon: pd.Timestamp,
     notes: dict[str, int],
     safe: dict[str, pd.Series],
+    data: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Unpivot one-row-per-case tables: each filled date column becomes one event of that row."""
-    data = raw.data
+    """Unpivot one-row-per-case tables: each filled date column becomes one event of that row.
+
+    With ``[columns] milestone_date`` the milestone columns hold clock times of that date (queue systems:
+    Ausgabe, Aufruf, Beginn, Ende). ``[milestone_starts]`` names the start column of a milestone's step
+    (``"Beginn" = "Ende"``); a start without its end is counted (``notes.milestone_start_without_end``).
+    """
+    data = raw.data if data is None else data
     n = len(data)
-    parts = []
+    date_col = profile.columns.get("milestone_date") or None
+    times: dict[str, TimeColumn] = {}
     any_value = np.zeros(n, dtype=bool)
-    for j, (col, label) in enumerate(profile.milestones.items()):
-        tc = parse_time_column(data, col, None, None, profile.date_format, tz, raw.iso_hints)
-        assert tc is not None
+    for col in [*profile.milestones, *[c for c in profile.milestone_starts if c not in profile.milestones]]:
+        if date_col:
+            tc = parse_time_column(data, None, date_col, col, profile.date_format, tz, raw.iso_hints)
+            assert tc is not None
+            present = data[col].notna().to_numpy()  # the milestone is reached when its clock time is filled
+            tc = replace(tc, utc=tc.utc.where(present), present=present, column=col, raw=data[col])
+        else:
+            tc = parse_time_column(data, col, None, None, profile.date_format, tz, raw.iso_hints)
+            assert tc is not None
         for k, v in tc.notes.items():
             notes[k] = notes.get(k, 0) + v
         safe[col] = data[col]
         any_value |= tc.present
-        rawv = tc.raw
-        marks.mark(tc.present & tc.utc.isna().to_numpy(), "unparseable_timestamp", col, rawv)
-        marks.mark((tc.utc < plausible).to_numpy(), "implausibly_early_timestamp", col, rawv)
-        marks.mark((tc.utc > horizon).to_numpy(), "future_timestamp", col, rawv)
-        act_label = catalogue.ACTIVITIES.get(label, label)
-        rows = np.flatnonzero(tc.present)
+        times[col] = tc
+    if date_col:
+        safe[date_col] = data[date_col]
+        marks.mark(any_value & data[date_col].isna().to_numpy(), "missing_timestamp", date_col)
+    for tc in times.values():
+        marks.mark(tc.present & tc.utc.isna().to_numpy(), "unparseable_timestamp", tc.column, tc.raw)
+        marks.mark((tc.utc < plausible).to_numpy(), "implausibly_early_timestamp", tc.column, tc.raw)
+        marks.mark((tc.utc > horizon).to_numpy(), "future_timestamp", tc.column, tc.raw)
+    start_of = {end_col: start_col for start_col, end_col in profile.milestone_starts.items()}
+    parts = []
+    for j, (col, label) in enumerate(profile.milestones.items()):
+        end = times[col]
+        rows = np.flatnonzero(end.present)
+        start = _nat(len(rows))
+        prec = end.precision[rows]
+        if col in start_of:
+            st = times[start_of[col]]
+            s_us, s_ok = _us_and_valid(st.utc)
+            e_us, e_ok = _us_and_valid(end.utc)
+            marks.mark(s_ok & e_ok & (s_us > e_us), "start_after_end", st.column, st.raw)
+            alone = st.present & ~end.present
+            if alone.any():
+                notes["milestone_start_without_end"] = notes.get("milestone_start_without_end", 0) + int(alone.sum())
+            start = st.utc.iloc[rows].reset_index(drop=True)
+            prec = np.maximum(prec, np.where(st.present[rows], st.precision[rows], -1)).astype(np.int8)
         parts.append(
             pd.DataFrame(
                 {
                     "row": rows,
                     "order": np.full(len(rows), j),
-                    "activity": np.full(len(rows), act_label, dtype=object),
-                    "end": tc.utc.iloc[rows].reset_index(drop=True),
-                    "start": _nat(len(rows)),
-                    "precision": tc.precision[rows],
+                    "activity": np.full(len(rows), catalogue.ACTIVITIES.get(label, label), dtype=object),
+                    "end": end.utc.iloc[rows].reset_index(drop=True),
+                    "start": start,
+                    "precision": prec,
                 }
             )
         )
@@ -1769,10 +1822,8 @@ def inspect_file(
 ) -> InspectReport:
     """Sniff a new export: encoding, delimiter, sheets, columns, a preview and a suggested profile.
 
-    Personal columns (names, birth dates, Aktenzeichen, notes ...) are masked in the preview.
+    Personal columns (names, birth dates, Aktenzeichen, notes ...) and staff columns are masked in the preview.
     """
-    from procmine.profiles import is_personal
-
     path = Path(path)
     raw = read_table(path, sheet=sheet, encoding=encoding, delimiter=delimiter)
     hit = matching_profile(raw, path.parent)
@@ -1793,8 +1844,11 @@ def inspect_file(
     lines.append(f"Form: {prof.shape}")
     for fld, col in prof.columns.items():
         lines.append(f"  {FIELDS.get(fld, fld)} ({fld}) ← '{col}'")
+        if fld == "case_id" and prof.case_id_with:
+            lines.append("    zusammen mit " + ", ".join(f"'{c}'" for c in prof.case_id_with) + " (case_id_with: erst beides macht den Vorgang eindeutig)")
+    starts = {end: start for start, end in prof.milestone_starts.items()}
     for col, label in prof.milestones.items():
-        lines.append(f"  Meilenstein '{col}' → {label}")
+        lines.append(f"  Meilenstein '{col}' → {label}" + (f" (Beginn: '{starts[col]}')" if col in starts else ""))
     if prof.privacy_drop:
         lines.append("Personenbezogene Spalten (werden nicht gelesen): " + ", ".join(prof.privacy_drop))
     if prof.extra:
@@ -1804,15 +1858,26 @@ def inspect_file(
         missing.append("end")
     if missing:
         lines.append("Nicht erkannt: " + ", ".join(FIELDS.get(f, f) for f in missing) + " – bitte im Profil ergänzen.")
-    masked = set(prof.privacy_drop) | {c for c in raw.columns if is_personal(c)}
     preview = raw.preview(preview_rows)
+    masked = _preview_masked_columns(raw.columns, prof)
     for c in preview.columns:
         if c in masked:
             preview[c] = "•••"
     lines.append("")
-    lines.append(f"Vorschau (erste {min(preview_rows, len(raw.data))} Zeilen, personenbezogene Spalten verdeckt):")
+    lines.append(f"Vorschau (erste {min(preview_rows, len(raw.data))} Zeilen, personenbezogene Spalten und Sachbearbeitung verdeckt):")
     lines.append(preview.to_string(index=False, max_colwidth=30) if len(preview) else "(keine Datenzeilen)")
     return InspectReport(text="\n".join(lines), profile=prof, matched=hit is not None, raw=raw)
+
+
+def _preview_masked_columns(columns: list[str], prof: Profile) -> set[str]:
+    """Columns whose values ``inspect`` hides: personal ones, the profile's dropped ones, the staff column it maps
+    to resource and unmapped staff-like ones; the case id and the other mapped columns stay readable."""
+    from procmine.profiles import is_personal, is_staff_like
+
+    mapped = {col for fld, col in prof.columns.items() if fld != "resource"}
+    staff = {c for c in columns if is_staff_like(c) and c not in mapped}
+    resource = {prof.columns["resource"]} if "resource" in prof.columns else set()
+    return set(prof.privacy_drop) | {c for c in columns if is_personal(c)} | staff | resource
 
 
 def _int_de(n: int) -> str:

@@ -7,16 +7,22 @@ order and pass plain objects; nothing here computes a statistic of its own.
 from __future__ import annotations
 
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from procmine import schema
-from procmine.errors import InputProblem
+from procmine.errors import InputProblem, ProcmineError
 from procmine.quality import QualityReport, merge_quality, split_quality
+
+if TYPE_CHECKING:
+    from procmine.ingest import RawTable
+    from procmine.profiles import Profile
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".xes", ".gz", ".parquet")
 IGNORED_NAMES = {"truth.json", "readme.md", "readme.txt"}
@@ -26,6 +32,34 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class FailedInput:
+    """An export (or one office of it) a run could not use, with the German message saying what to do.
+
+    Collected by ``ingest_files(failed=[...])`` instead of stopping the run; listed at the end of
+    ``procmine run`` and in results.json (``failed``, see docs/results.md).
+    """
+
+    files: tuple[str, ...]  # export file names concerned
+    code: str  # reason code of the problem (e.g. ``unrecognised_columns``, ``no_rows_kept``, ``internal_error``)
+    message: str  # the whole German message (file, what was found, what was expected, what to do)
+    office: str | None = None  # the office concerned, when it is known
+    quarantine_file: str | None = None  # where the set-aside rows are (``no_rows_kept``)
+    internal: bool = False  # a program error, not a data problem (exit code 3)
+    error: BaseException | None = field(default=None, compare=False, repr=False)  # the original exception
+    details: str = field(default="", compare=False, repr=False)  # traceback of an internal error
+
+    def to_dict(self) -> dict[str, object]:
+        """The results.json record (documented in docs/results.md under ``failed``)."""
+        return {
+            "files": list(self.files),
+            "office": self.office,
+            "code": self.code,
+            "message_de": self.message,
+            "quarantine_file": self.quarantine_file,
+        }
 
 
 @dataclass
@@ -40,6 +74,8 @@ class RunResult:
     comparison: Path | None = None
     results_json: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    failed: list[FailedInput] = field(default_factory=list)  # exports/offices skipped, each with its message
+    warnings: list[str] = field(default_factory=list)  # e.g. unusable profile files that were skipped
 
 
 def find_exports(exports_dir: Path) -> list[Path]:
@@ -97,6 +133,8 @@ def ingest_files(
     normalised_dir: Path,
     progress: Progress = _quiet,
     profile: object = None,
+    failed: list[FailedInput] | None = None,
+    warnings: list[str] | None = None,
     **read_options: str | None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
     """Ingest groups of export files; returns canonical logs and one quality report per office.
@@ -106,10 +144,20 @@ def ingest_files(
     office gets one log, one quarantine file and cross-file duplicates are found; exports of different
     shapes for one office are refused with a message (they cannot be compared row by row).
     ``read_options`` (``encoding``, ``delimiter``, ``sheet``) override detection and profile for every file.
+
+    Without ``profile``, a file's own profile (``<file name>.profile.toml`` or ``<stem>.profile.toml``
+    beside it) wins over profiles that merely match its columns; unusable profile files are skipped with
+    a warning (added to ``warnings``) unless a file names them.
+
+    ``failed``: when a list is given, a file or office that cannot be used is added to it (and reported
+    through ``progress``) and the others go on; an office whose every row was quarantined counts as
+    failed too. Only when no office at all could be read is the problem raised. Without it, the first
+    problem is raised.
     """
     opts = {k: v for k, v in read_options.items() if v}
     from procmine.normalise import ingest_file, ingest_office  # stage import kept local: the CLI starts fast
 
+    folders = _FolderProfiles(progress, warnings)
     # single files named alike (receipt.csv, receipt.xes.gz) are different sources: an office taken from
     # the file name then keeps the whole name, so neither is mistaken for the other's second export
     stems = Counter(paths[0].name.split(".")[0] for paths, office in groups if office is None and len(paths) == 1)
@@ -118,15 +166,20 @@ def ingest_files(
         label = ", ".join(p.name for p in paths) if len(paths) <= 3 else f"{paths[0].parent.name}/ ({len(paths)} Dateien)"
         progress(f"[{i}/{len(groups)}] Einlesen: {label}")
         rows = _row_progress(progress)
-        if office is None and len(paths) == 1 and stems[paths[0].name.split(".")[0]] > 1:
-            result = ingest_office(paths, normalised_dir, profile=profile, default_office=paths[0].name, progress=rows, **opts)
-        elif office is None and len(paths) == 1:
-            result = ingest_file(paths[0], normalised_dir, profile=profile, progress=rows, **opts)
-        else:
-            result = ingest_office(paths, normalised_dir, profile=profile, office=office, progress=rows, **opts)
+        try:
+            prof = profile if profile is not None else folders.profile_for(paths, opts)
+            if office is None and len(paths) == 1 and stems[paths[0].name.split(".")[0]] > 1:
+                result = ingest_office(paths, normalised_dir, profile=prof, default_office=paths[0].name, progress=rows, **opts)
+            elif office is None and len(paths) == 1:
+                result = ingest_file(paths[0], normalised_dir, profile=prof, progress=rows, **opts)
+            else:
+                result = ingest_office(paths, normalised_dir, profile=prof, office=office, progress=rows, **opts)
+        except Exception as exc:  # noqa: BLE001 - one unreadable export must not cost the other offices
+            _record_failure(failed, paths, exc, office, progress)
+            continue
         _say_counts(result.quality, progress)
         results.append((list(paths), result))
-    results = _rejoin_shared_offices(results, normalised_dir, progress, profile, opts)
+    results = _rejoin_shared_offices(results, normalised_dir, progress, profile, opts, failed)
     logs: dict[str, pd.DataFrame] = {}
     qualities: dict[str, QualityReport] = {}
     for _, result in results:
@@ -136,7 +189,132 @@ def ingest_files(
             qualities[office] = merge_quality(qualities[office], part_q) if office in qualities else part_q
     for report in qualities.values():
         save_quality(report, normalised_dir)
+    if failed is not None:
+        for office, q in list(qualities.items()):
+            if office not in logs and q.rows_kept == 0:  # read, but no row survived: nothing to analyse
+                failure = _nothing_kept(q)
+                failed.append(failure)
+                progress(f"      ✗ übersprungen: {failure.message}")
+                del qualities[office]
+        if not logs and failed:
+            _raise_nothing_read(failed)
     return logs, qualities
+
+
+def _record_failure(
+    failed: list[FailedInput] | None, paths: list[Path], exc: Exception, office: str | None, progress: Progress
+) -> None:
+    """Add a failed export to ``failed`` and say so; re-raise when failures are not collected or the
+    problem is a wrong call (exit code 2) rather than a file's."""
+    if failed is None or (isinstance(exc, ProcmineError) and exc.exit_code != 1):
+        raise exc
+    names = tuple(p.name for p in paths)
+    if isinstance(exc, ProcmineError):
+        failure = FailedInput(files=names, code=getattr(exc, "code", "input_problem"), message=exc.user_message(),
+                              office=office, error=exc)
+    else:
+        failure = FailedInput(
+            files=names, code="internal_error", office=office, internal=True, error=exc, details=traceback.format_exc(),
+            message=f"Datei '{', '.join(names)}': interner Fehler beim Einlesen ({type(exc).__name__}: {exc}). "
+            "Was tun: die Datei und die Fehlerdetails an das Entwicklungsteam senden [internal_error]",
+        )
+    failed.append(failure)
+    progress(f"      ✗ übersprungen: {failure.message}")
+
+
+def _nothing_kept(q: QualityReport) -> FailedInput:
+    """The failure record of an office that was read but whose every row went to quarantine (or had none)."""
+    from procmine.normalise import REASON_HINTS_DE, REASON_LABELS_DE
+
+    files = ", ".join(q.files) or q.office
+    if q.by_reason:
+        reason, count = max(q.by_reason.items(), key=lambda kv: kv[1])
+        found = (
+            f"keine Zeile übernommen ({_n(q.rows_read)} gelesen, alle in Quarantäne); häufigster Grund: "
+            f"{REASON_LABELS_DE.get(reason, reason)} ({_n(count)} Zeilen)"
+            + (f", siehe Quarantänedatei {q.quarantine_file}" if q.quarantine_file else "")
+        )
+        hint = REASON_HINTS_DE.get(reason, "Die Zeilen der Quarantänedatei prüfen und den Export oder das Profil korrigieren.")
+    else:
+        found = "keine Zeile übernommen: die Datei enthält keine Datenzeilen"
+        hint = "Den Export mit Datenzeilen wiederholen."
+    problem = InputProblem(code="no_rows_kept", file=files, found=found, expected="mindestens eine gültige Zeile",
+                           hint=hint)
+    return FailedInput(files=tuple(q.files), code=problem.code, message=f"Dienststelle '{q.office}': {problem.user_message()}",
+                       office=q.office, quarantine_file=q.quarantine_file, error=problem)
+
+
+def _raise_nothing_read(failed: list[FailedInput]) -> None:
+    """No office could be read: raise the one problem as it is, else one problem listing them all."""
+    internal = [f for f in failed if f.internal and f.error is not None]
+    if internal:
+        raise internal[0].error  # type: ignore[misc]
+    if len(failed) == 1 and failed[0].error is not None:
+        raise failed[0].error
+    raise InputProblem(
+        code="no_office_read",
+        file=", ".join(n for f in failed for n in f.files),
+        found=f"keine Dienststelle lesbar ({len(failed)} Exporte mit Problemen)",
+        expected="mindestens eine Exportdatei, die eingelesen werden kann",
+        hint="Die einzelnen Meldungen unten beheben und den Lauf wiederholen.",
+        details=[f.message for f in failed],
+    )
+
+
+def _named_profile_files(path: Path) -> list[Path]:
+    """Profile files named after an export, most specific first: ``f04.txt.profile.toml``, then by stem
+    (``f04.profile.toml``; for ``a.xes.gz``: ``a.xes.profile.toml``)."""
+    return [path.with_name(f"{b}.profile.toml") for b in dict.fromkeys((path.name, path.stem)) if b]
+
+
+class _FolderProfiles:
+    """The ``*.profile.toml`` of the folders being read, each folder loaded once: which profile a file gets."""
+
+    def __init__(self, progress: Progress, warnings: list[str] | None) -> None:
+        self.progress = progress
+        self.warnings = warnings
+        self.valid: dict[Path, dict[Path, Profile]] = {}
+        self.broken: dict[Path, dict[Path, ProcmineError]] = {}
+
+    def _load(self, folder: Path) -> None:
+        """Load a folder's profile files once; unusable ones are remembered with their problem and warned about."""
+        from procmine.profiles import folder_profiles
+
+        if folder in self.valid:
+            return
+        unusable: dict[Path, InputProblem] = {}
+        profiles = folder_profiles(folder, unusable)
+        self.valid[folder] = {Path(p.source): p for p in profiles}
+        self.broken[folder] = dict(unusable)
+        for path, exc in unusable.items():
+            text = (f"Hinweis: Profil '{path.name}' ist unvollständig oder ungültig und wird übersprungen "
+                    f"({exc.found}; erwartet: {exc.expected}); Exporte, die nicht nach ihm benannt sind, werden ohne es erkannt.")
+            self.progress(text)
+            if self.warnings is not None:
+                self.warnings.append(text)
+
+    def profile_for(self, paths: list[Path], opts: dict) -> Profile | None:
+        """The profile for a group of exports: one a file is named after, else (only when the folder holds an
+        unusable profile the normaliser would refuse) the matching or suggested one; None lets the normaliser
+        choose. A file naming an unusable profile raises that profile's problem."""
+        folder = paths[0].parent
+        self._load(folder)
+        named = [(p, f) for p in paths for f in _named_profile_files(p) if f in self.valid[folder] or f in self.broken[folder]]
+        if named:
+            export, chosen = named[0]  # the group's first file that names one (a group shares one profile)
+            if chosen in self.broken[folder]:
+                problem = self.broken[folder][chosen]
+                if not isinstance(problem, InputProblem):
+                    raise problem
+                raise InputProblem(
+                    code=problem.code, file=export.name,
+                    found=f"das Profil dieser Datei ({chosen.name}) ist unvollständig oder ungültig: {problem.found}",
+                    expected=problem.expected,
+                    hint=f"{problem.hint} Oder die Profildatei umbenennen, dann wird die Datei automatisch erkannt.",
+                )
+            self.progress(f"      Profil aus {chosen.name}")
+            return self.valid[folder][chosen]
+        return None  # the normaliser matches the folder's usable profiles, then the built-in ones
 
 
 ROW_PROGRESS_SECONDS = 1.0  # at most one "rows read" line per second (none for small files)
@@ -179,8 +357,14 @@ def _offices_of(result: object) -> set[str]:
     return names or {result.quality.office}  # type: ignore[attr-defined]
 
 
-def _rejoin_shared_offices(results: list, normalised_dir: Path, progress: Progress, profile: object, opts: dict) -> list:
-    """Results whose offices overlap are merged into one by reading their files together (see ``ingest_files``)."""
+def _rejoin_shared_offices(
+    results: list, normalised_dir: Path, progress: Progress, profile: object, opts: dict, failed: list[FailedInput] | None = None
+) -> list:
+    """Results whose offices overlap are merged into one by reading their files together (see ``ingest_files``).
+
+    With ``failed``, a group that cannot be joined (exports of different shapes) is added to it and left
+    out, its separate outputs removed; without, the problem is raised.
+    """
     from procmine.normalise import ingest_office
 
     parent = list(range(len(results)))
@@ -209,30 +393,41 @@ def _rejoin_shared_offices(results: list, normalised_dir: Path, progress: Progre
         paths = [p for m in members for p in results[m][0]]
         shapes = {results[m][1].profile.name for m in members if results[m][1].profile is not None}
         offices = sorted(set().union(*(_offices_of(results[m][1]) for m in members)))
-        if len(shapes) > 1:
-            raise InputProblem(
-                code="office_in_several_shapes",
-                file=", ".join(p.name for p in paths),
-                found=f"Dienststelle(n) {', '.join(offices)} in Exporten unterschiedlicher Form ({', '.join(sorted(shapes))})",
-                expected="die Exporte einer Dienststelle in einer Form (gleiche Spalten)",
-                hint="Exportieren Sie die Zeiträume in derselben Form oder legen Sie die Dateien getrennt in "
-                "Unterordner mit verschiedenen Namen.",
-            )
-        progress(f"      {', '.join(offices)}: {len(paths)} Dateien gemeinsam eingelesen (Überschneidungen werden erkannt)")
-        for m in members:  # the separate outputs are replaced by the joined ones
+        for m in members:  # the separate outputs are replaced by the joined ones (or dropped with them)
             for written in results[m][1].paths.values():
                 Path(written).unlink(missing_ok=True)
-        joined = ingest_office(paths, normalised_dir, profile=profile or results[members[0]][1].profile, **opts)
+        try:
+            if len(shapes) > 1:
+                raise InputProblem(
+                    code="office_in_several_shapes",
+                    file=", ".join(p.name for p in paths),
+                    found=f"Dienststelle(n) {', '.join(offices)} in Exporten unterschiedlicher Form ({', '.join(sorted(shapes))})",
+                    expected="die Exporte einer Dienststelle in einer Form (gleiche Spalten)",
+                    hint="Exportieren Sie die Zeiträume in derselben Form oder legen Sie die Dateien getrennt in "
+                    "Unterordner mit verschiedenen Namen.",
+                )
+            progress(f"      {', '.join(offices)}: {len(paths)} Dateien gemeinsam eingelesen (Überschneidungen werden erkannt)")
+            joined = ingest_office(paths, normalised_dir, profile=profile or results[members[0]][1].profile, **opts)
+        except Exception as exc:  # noqa: BLE001 - the other offices go on (see ingest_files)
+            _record_failure(failed, paths, exc, ", ".join(offices), progress)
+            continue
         _say_counts(joined.quality, progress)
         out.append((paths, joined))
     return out
 
 
 def ingest_folder(
-    exports_dir: Path, normalised_dir: Path, progress: Progress = _quiet
+    exports_dir: Path,
+    normalised_dir: Path,
+    progress: Progress = _quiet,
+    failed: list[FailedInput] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
-    """Ingest every export of a folder (``export_groups``); canonical logs and one quality report per office."""
-    return ingest_files(export_groups(Path(exports_dir)), Path(normalised_dir), progress)
+    """Ingest every export of a folder (``export_groups``); canonical logs and one quality report per office.
+
+    ``failed`` / ``warnings``: see ``ingest_files`` (collect unusable exports instead of stopping).
+    """
+    return ingest_files(export_groups(Path(exports_dir)), Path(normalised_dir), progress, failed=failed, warnings=warnings)
 
 
 def save_quality(quality: QualityReport, normalised_dir: Path) -> Path:
@@ -251,8 +446,12 @@ def analyse_and_report(
     report_dir: Path,
     progress: Progress = _quiet,
     pdf: bool = False,
+    failed: list[FailedInput] | None = None,
 ) -> RunResult:
-    """Analyse the offices as one network, compare them and write the reports (``pdf``: also as PDF)."""
+    """Analyse the offices as one network, compare them and write the reports (``pdf``: also as PDF).
+
+    ``failed``: exports the run could not use; listed in results.json under ``failed`` (empty list when none).
+    """
     from procmine.analyse import analyse_network
     from procmine.compare import compare_offices
     from procmine.report import write_reports
@@ -267,7 +466,7 @@ def analyse_and_report(
     seconds["compare"] = time.perf_counter() - t
     t = time.perf_counter()
     progress("Berichte schreiben …")
-    paths = write_reports(analyses, comparison, qualities, report_dir, pdf=pdf)
+    paths = write_reports(analyses, comparison, qualities, report_dir, pdf=pdf, failed=[f.to_dict() for f in failed or []])
     seconds["report"] = time.perf_counter() - t
     return RunResult(
         normalised_dir=report_dir,
@@ -278,20 +477,28 @@ def analyse_and_report(
         comparison=paths.comparison,
         results_json=paths.results_json,
         seconds=seconds,
+        failed=list(failed or []),
     )
 
 
 def run(
     exports_dir: Path, out_dir: Path, normalised_dir: Path | None = None, progress: Progress = _quiet, pdf: bool = False
 ) -> RunResult:
-    """Exports folder → canonical logs (Parquet) → analysis → reports in ``out_dir``."""
+    """Exports folder → canonical logs (Parquet) → analysis → reports in ``out_dir``.
+
+    An export that cannot be used is skipped and listed in ``RunResult.failed`` (and results.json) with its
+    message; the run stops with that problem only when no office at all could be read.
+    """
     normalised_dir = normalised_dir or out_dir / "normalised"
+    failed: list[FailedInput] = []
+    warnings: list[str] = []
     t = time.perf_counter()
-    logs, qualities = ingest_folder(Path(exports_dir), Path(normalised_dir), progress)
+    logs, qualities = ingest_folder(Path(exports_dir), Path(normalised_dir), progress, failed=failed, warnings=warnings)
     ingest_s = time.perf_counter() - t
-    result = analyse_and_report(logs, qualities, Path(out_dir), progress, pdf=pdf)
+    result = analyse_and_report(logs, qualities, Path(out_dir), progress, pdf=pdf, failed=failed)
     result.normalised_dir = Path(normalised_dir)
     result.seconds = {"ingest": ingest_s, **result.seconds}
+    result.warnings = warnings
     return result
 
 

@@ -40,6 +40,7 @@ FIELDS = {
     "office": "Dienststelle",
     "case_type": "Verfahrensart",
     "lifecycle": "Lebenszyklus (start/complete)",
+    "milestone_date": "Datum zu Meilensteinen mit reiner Uhrzeit",
 }
 DEFAULT_LIFECYCLE_START = ("start", "Beginn", "begonnen")
 DEFAULT_LIFECYCLE_COMPLETE = ("complete", "Ende", "Abschluss", "abgeschlossen", "end")
@@ -69,10 +70,12 @@ class Profile:
     plausible_start: str = "1990-01-01"
     require_known_activities: bool = False
     match_columns: tuple[str, ...] = ()
+    case_id_with: tuple[str, ...] = ()  # further columns that make the case id unique (ticket number + date)
     columns: dict[str, str] = field(default_factory=dict)
     lifecycle_start: tuple[str, ...] = DEFAULT_LIFECYCLE_START
     lifecycle_complete: tuple[str, ...] = DEFAULT_LIFECYCLE_COMPLETE
     milestones: dict[str, str] = field(default_factory=dict)
+    milestone_starts: dict[str, str] = field(default_factory=dict)  # start column -> milestone column it starts
     activities: dict[str, str] = field(default_factory=dict)
     case_types: dict[str, str] = field(default_factory=dict)
     privacy_drop: tuple[str, ...] = ()
@@ -103,9 +106,13 @@ class Profile:
             "match_columns": list(self.match_columns),
             "require_known_activities": self.require_known_activities,
         }
+        if self.case_id_with:
+            prof["case_id_with"] = list(self.case_id_with)
         doc: dict[str, Any] = {"profile": prof, "columns": dict(self.columns)}
         doc["lifecycle"] = {"start": list(self.lifecycle_start), "complete": list(self.lifecycle_complete)}
         doc["milestones"] = dict(self.milestones)
+        if self.milestone_starts:
+            doc["milestone_starts"] = dict(self.milestone_starts)
         doc["activities"] = dict(self.activities)
         doc["case_types"] = dict(self.case_types)
         doc["privacy"] = {"drop": list(self.privacy_drop), "pseudonymise": list(self.pseudonymise)}
@@ -132,7 +139,9 @@ class Profile:
     def used_columns(self) -> list[str]:
         """Source headers the profile reads (mapped fields, milestone and extra columns)."""
         cols = [c for c in self.columns.values() if c]
+        cols += [c for c in self.case_id_with if c not in cols]
         cols += [c for c in self.milestones if c not in cols]
+        cols += [c for c in self.milestone_starts if c not in cols]
         cols += [c for c in self.extra if c not in cols]
         return cols
 
@@ -208,10 +217,12 @@ def profile_from_dict(doc: dict[str, Any], source: str = "") -> Profile:
         plausible_start=str(prof.get("plausible_start", "1990-01-01")),
         require_known_activities=bool(prof.get("require_known_activities", False)),
         match_columns=tuple(str(c) for c in prof.get("match_columns", [])),
+        case_id_with=tuple(str(c) for c in prof.get("case_id_with", [])),
         columns=_str_map(doc, "columns", source),
         lifecycle_start=tuple(str(v) for v in lifecycle.get("start", DEFAULT_LIFECYCLE_START)),
         lifecycle_complete=tuple(str(v) for v in lifecycle.get("complete", DEFAULT_LIFECYCLE_COMPLETE)),
         milestones=_str_map(doc, "milestones", source),
+        milestone_starts=_str_map(doc, "milestone_starts", source),
         activities=_str_map(doc, "activities", source),
         case_types=_str_map(doc, "case_types", source),
         privacy_drop=tuple(str(v) for v in privacy.get("drop", [])),
@@ -248,6 +259,11 @@ def validate_profile(p: Profile) -> None:
             raise _problem(src, "Meilenstein-Profil ohne case_id oder ohne [milestones]",
                            "[columns] case_id und [milestones] \"Datumsspalte\" = \"Tätigkeit\"",
                            "Ergänzen Sie die fehlenden Angaben im Profil.")
+        for start_col, end_col in p.milestone_starts.items():
+            if end_col not in p.milestones:
+                raise _problem(src, f"[milestone_starts] \"{start_col}\" = \"{end_col}\": '{end_col}' steht nicht in [milestones]",
+                               "als Wert eine Spalte aus [milestones] (das Ende des Schritts)",
+                               "Tragen Sie die Ende-Spalte in [milestones] ein oder korrigieren Sie den Eintrag.")
     else:
         has_end = "end" in p.columns or "end_date" in p.columns
         if "case_id" not in p.columns or "activity" not in p.columns or not has_end:
@@ -287,9 +303,20 @@ def builtin_profiles() -> list[Profile]:
     return [load_profile(p) for p in sorted(BUILTIN_DIR.glob("*.toml"))]
 
 
-def folder_profiles(folder: str | Path) -> list[Profile]:
-    """Profiles a folder of exports carries (``*.profile.toml``)."""
-    return [load_profile(p) for p in sorted(Path(folder).glob("*.profile.toml"))]
+def folder_profiles(folder: str | Path, unusable: dict[Path, InputProblem] | None = None) -> list[Profile]:
+    """The usable profiles a folder of exports carries (``*.profile.toml``).
+
+    An unusable one (e.g. an unconfirmed suggestion with a column still missing) is left out, and noted in
+    ``unusable`` when given: one unfinished profile must not stop the other exports from being read.
+    """
+    out = []
+    for path in sorted(Path(folder).glob("*.profile.toml")):
+        try:
+            out.append(load_profile(path))
+        except InputProblem as problem:
+            if unusable is not None:
+                unusable[path] = problem
+    return out
 
 
 def get_profile(name: str, extra: list[Profile] | None = None) -> Profile:
@@ -394,6 +421,7 @@ def _date_share(values: pd.Series) -> float:
 # is personal data as an extra column, but when it is the export's only case identifier it becomes the
 # case id, which is pseudonymised at ingest like any other; "Status" is the step in status-style exports.
 _FALLBACK_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "case_type": ("anliegen", "anliegenart", "dienstleistung", "leistung"),
     "case_id": ("aktenzeichen", "az", "geschaeftszeichen", "aktennummer", "aktenzeichenabh", "akte", "dossier",
                 "dossiernummer", "vorgangsaktenzeichen"),
     "activity": ("status", "vorgangsstatus", "bearbeitungsstatus", "statustext", "statusbezeichnung", "statusname",
@@ -494,6 +522,49 @@ def _find_columns(raw: RawTable) -> dict[str, str]:
     return found
 
 
+_TICKET_WORDS = ("ticket", "wartenummer", "wartemarke", "aufrufnummer", "marke", "nummernzettel")
+# clock-time columns of a queue system -> (role, catalogue key); role "start"/"end" form the service step
+_QUEUE_COLUMNS = (
+    (("ausgabe", "ziehung", "gezogen", "checkin", "ankunft", "erstellt", "anmeldung", "issued", "arrival"), "point", "checked_in"),
+    (("aufruf", "aufgerufen", "called", "call"), "point", "called"),
+    (("beginn", "start", "bedienbeginn", "begin"), "start", "servicepoint_contact"),
+    (("ende", "end", "bedienende", "abschluss", "finish"), "end", "servicepoint_contact"),
+)
+
+
+def _queue_shape(
+    raw: RawTable, found: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str], tuple[str, ...]] | None:
+    """A queue-system export (one row per ticket: a date, ticket number, and clock times such as Ausgabe,
+    Aufruf, Beginn, Ende): columns, milestones, milestone starts and the case-id companions (the date,
+    since ticket numbers start again every day). None when the table does not look like one."""
+    headers = raw.columns
+    norm = {h: normalise_header(h) for h in headers}
+    ticket = next((h for h in headers if any(w in norm[h] for w in _TICKET_WORDS)), None)
+    if ticket is None:
+        return None
+    dates = [h for h in headers if h != ticket and _date_share(raw.data[h]) > 0.8 and _date_only(raw.data[h])]
+    clocks = [h for h in headers if h not in (ticket, *dates) and _time_share(raw.data[h]) > 0.8]
+    if not dates or len(clocks) < 2:
+        return None
+    milestones: dict[str, str] = {}
+    starts: list[str] = []
+    ends: list[str] = []
+    for h in clocks:
+        role, key = next(((r, k) for words, r, k in _QUEUE_COLUMNS if any(norm[h].startswith(w) or norm[h].endswith(w) for w in words)),
+                         ("point", h))
+        (starts if role == "start" else ends if role == "end" else []).append(h)
+        if role != "start":
+            milestones[h] = key
+    milestone_starts = {starts[0]: ends[0]} if len(starts) == 1 and len(ends) == 1 else {}
+    for h in starts:
+        if h not in milestone_starts:
+            milestones[h] = h  # a start without a matching end: its own milestone
+    columns = {k: v for k, v in found.items() if k in ("resource", "team", "office", "case_type") and v not in clocks}
+    columns = {"case_id": ticket, "milestone_date": dates[0], **columns}
+    return columns, milestones, milestone_starts, (dates[0],)
+
+
 def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
     """Propose a profile for an unknown file from its header names and a look at its values."""
     headers = raw.columns
@@ -507,7 +578,14 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
             shape = "lifecycle"
         elif not vals & XES_OTHER_TRANSITIONS:  # complete-only: nothing to pair or to tell apart
             found.pop("lifecycle")
-    if "activity" not in found and "case_id" in found:
+    milestone_starts: dict[str, str] = {}
+    case_id_with: tuple[str, ...] = ()
+    queue = _queue_shape(raw, found) if "case_id" not in found else None
+    if queue is not None:
+        found, milestones, milestone_starts, case_id_with = queue
+        shape = "milestones"
+        personal = tuple(h for h in personal if h not in found.values())
+    elif "activity" not in found and "case_id" in found:
         dates = [h for h in headers if h not in found.values() and h not in personal and _date_share(raw.data[h]) > 0.5]
         if dates:
             shape = "milestones"
@@ -518,7 +596,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
             for k in ("end", "start"):
                 if k in found:
                     milestones[found.pop(k)] = found.get(k, k)
-    used = set(found.values()) | set(milestones)
+    used = set(found.values()) | set(milestones) | set(milestone_starts) | set(case_id_with)
     extra = {h: _extra_name(h) for h in headers if h not in used and h not in personal and not _is_index(raw, h)}
     activities: dict[str, str] = {}
     if "activity" in found:
@@ -535,9 +613,11 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
         decimal="," if delim == ";" else ".",
         shape=shape,
         sheet=raw.sheet or "",
-        match_columns=tuple(found.values()) + tuple(m for m in milestones if m not in found.values()),
+        match_columns=tuple(dict.fromkeys([*found.values(), *case_id_with, *milestones, *milestone_starts])),
+        case_id_with=case_id_with,
         columns=dict(found),
         milestones=milestones,
+        milestone_starts=milestone_starts,
         activities=activities,
         privacy_drop=personal,
         extra=extra,

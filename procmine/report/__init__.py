@@ -37,11 +37,12 @@ def results_document(
     comparison: Comparison,
     qualities: dict[str, QualityReport],
     now: datetime | None = None,
+    failed: list[dict] | None = None,
 ) -> dict:
-    """The results.json content as a dict (schema in docs/results.md)."""
+    """The results.json content as a dict (schema in docs/results.md); ``failed``: exports a run could not use."""
     from procmine.report.build import build_results
 
-    return build_results(analyses, comparison, qualities, now=now)
+    return build_results(analyses, comparison, qualities, now=now, failed=failed)
 
 
 def write_reports(
@@ -52,6 +53,7 @@ def write_reports(
     progress: Callable[[str], None] | None = None,
     pdf: bool = False,
     now: datetime | None = None,
+    failed: list[dict] | None = None,
 ) -> ReportPaths:
     """Write ``out_dir/<office>/bericht.html``, ``out_dir/vergleich.html``, ``out_dir/results.json`` (+ PDFs)."""
     from procmine.report.build import (
@@ -85,6 +87,6 @@ def write_reports(
     if pdf:
         pdfs["vergleich"] = render_pdf(comp_path, comp_path.with_suffix(".pdf"))
     results_path = out_dir / "results.json"
-    results = results_document(analyses, comparison, qualities, now=now)
+    results = results_document(analyses, comparison, qualities, now=now, failed=failed)
     results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
     return ReportPaths(office_reports=offices, comparison=comp_path, results_json=results_path, pdfs=pdfs)

@@ -1175,8 +1175,10 @@ def build_results(
     qualities: dict[str, QualityReport],
     now: datetime | None = None,
     k: int = K_MIN,
+    failed: list[dict] | None = None,
 ) -> dict[str, Any]:
-    """The whole results.json (schema_version 1; documented in docs/results.md)."""
+    """The whole results.json (schema_version 1; documented in docs/results.md); ``failed``: exports a run
+    could not use (``pipeline.FailedInput.to_dict``)."""
     now = now or now_berlin()
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
@@ -1185,4 +1187,5 @@ def build_results(
         "offices": [office_record(a, qualities.get(a.office), k) for a in analyses],
         "comparison": comparison_record(comparison),
         "comparison_by_case_type": comparison_by_case_type_record(comparison),
+        "failed": jsonable(list(failed or [])),
     }

@@ -145,6 +145,7 @@ LABELS: dict[str, str] = {
     "qnote.mixed_encoding": "Datei mit gemischter Zeichenkodierung (UTF-8 und Windows-1252), beide gelesen",
     "qnote.undecodable_bytes_replaced": "nicht darstellbare Zeichen (Steuerbytes) durch � ersetzt",
     "qnote.lifecycle_transitions_as_steps": "Zeilen mit weiteren XES-Lebenszyklus-Übergängen (z. B. schedule, suspend, resume), als eigene Schritte „Tätigkeit (Übergang)“ übernommen",
+    "qnote.milestone_start_without_end": "Schritte mit Beginn, aber ohne Ende (z. B. noch am Schalter beim Export): nicht als Schritt gezählt",
     "quality.hint_default": "Bitte die betroffenen Zeilen in der Quarantäne-Datei prüfen.",
     "flag.out_of_order": "Zeitstempel in unplausibler Reihenfolge",
     "flag.batch_entry": "Sammelerfassung (viele Schritte zur selben Minute)",

@@ -64,13 +64,19 @@ def _print_run(result) -> None:  # noqa: ANN001 - pipeline.RunResult
     total_read = sum(q.rows_read for q in result.qualities.values())
     total_kept = sum(q.rows_kept for q in result.qualities.values())
     total_q = sum(q.rows_quarantined for q in result.qualities.values())
-    typer.echo(f"  Zeilen: {total_read} gelesen = {total_kept} übernommen + {total_q} in Quarantäne")
+    typer.echo(f"  Zeilen der ausgewerteten Dienststellen: {_de(total_read)} gelesen = {_de(total_kept)} übernommen + "
+               f"{_de(total_q)} in Quarantäne")
     for warning in result.warnings:
         typer.echo(warning, err=True)
     if result.failed:
         typer.echo(f"\nNicht ausgewertet ({len(result.failed)}), bitte beheben und erneut starten:", err=True)
         for failure in result.failed:
             typer.echo(f"  ✗ {failure.message}", err=True)
+
+
+def _de(n: int) -> str:
+    """A count with German thousands separators (436.931)."""
+    return f"{n:,}".replace(",", ".")
 
 
 def _exit_for_failures(result) -> None:  # noqa: ANN001 - pipeline.RunResult
@@ -196,8 +202,7 @@ def ingest(
         typer.echo(summary_de(q))
         for note, cnt in sorted(q.notes.items(), key=lambda kv: -kv[1]):
             if cnt:
-                count = f"{cnt:,}".replace(",", ".")  # German thousands separator
-                typer.echo(f"  i {LABELS.get(f'qnote.{note}', note)}: {count}")
+                typer.echo(f"  i {LABELS.get(f'qnote.{note}', note)}: {_de(cnt)}")
         if q.quarantine_file:
             typer.echo(f"  Quarantänedatei: {q.quarantine_file}")
     typer.echo(f"Normalisierte Protokolle: {out}")

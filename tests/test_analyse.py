@@ -127,6 +127,20 @@ def test_closed_rule_without_keys_uses_silence() -> None:
     assert closed.tolist() == [True, False, False]
 
 
+def test_closed_rule_with_keys_but_no_closing_step_uses_silence() -> None:
+    # catalogue keys, but none closes a case (a queue system's tickets): same silence rule as above
+    rows = [("a", "X", "checked_in", "2024-01-01", None), ("a", "Y", "called", "2024-01-02", None),
+            ("b", "X", "checked_in", "2024-01-09", None), ("b", "Y", "called", "2024-01-10", None),
+            ("b", "Y", "called", "2024-01-20", None), ("c", "X", "checked_in", "2024-01-14", None),
+            ("c", "Y", "called", "2024-01-15", None)]
+    closed, rule = stats.closed_cases(_log(rows))
+    assert (rule, closed.tolist()) == ("time", [True, False, False])
+    # one closing step anywhere: the key rule holds, and only c (ending in it) is closed
+    rows[-1] = ("c", "Y", "case_closed", "2024-01-15", None)
+    closed, rule = stats.closed_cases(_log(rows))
+    assert (rule, closed.tolist()) == ("activity_key", [False, False, True])
+
+
 @pytest.fixture
 def interval_log() -> pd.DataFrame:
     t = pd.Timestamp("2024-02-01 08:00", tz="UTC")

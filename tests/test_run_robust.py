@@ -98,6 +98,10 @@ def test_run_reports_the_readable_offices_and_lists_the_bad_file(tmp_path: Path)
     assert doc["failed"] == [failure.to_dict()]
     assert doc["failed"][0]["files"] == ["ABH-B.csv"] and doc["failed"][0]["code"] == "unrecognised_columns"
     assert set(doc["comparison"]["cycle_time_median_days"]["values"]) == {"ABH-A", "ABH-C"}
+    # the network page names the left-out export and the kind of problem, not the full message
+    page = (out / "vergleich.html").read_text(encoding="utf-8")
+    assert "Nicht ausgewertet" in page and "ABH-B.csv" in page and "Spalten nicht erkannt" in page
+    assert "Spalte1" not in page
 
 
 def test_cli_run_exits_1_after_writing_the_other_reports(tmp_path: Path) -> None:

@@ -381,10 +381,11 @@ def variants(log: pd.DataFrame | EventArrays, top: int | None = 10) -> pd.DataFr
 def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
     """Whether each case is closed, and the rule used ("activity_key" or "time").
 
-    Rule: where the log carries canonical keys, a case is closed when its last event's key is a
-    closing key (``CLOSING_KEYS``). Without any keys (real public logs), a case is closed when its
-    last event lies at least the P90 of all within-case gaps before the log's end: a case that
-    has been silent that long is treated as finished at its last (end) activity.
+    Rule: where the log carries closing keys (``CLOSING_KEYS``), a case is closed when its last event's
+    key is one. Without any (real public logs, or exports whose steps map to the catalogue but hold no
+    closing step, e.g. a queue system's tickets), a case is closed when its last event lies at least the
+    P90 of all within-case gaps before the log's end: a case that has been silent that long is treated
+    as finished at its last (end) activity.
     """
     ea = _arrays(log)
     if not ea.n:
@@ -394,11 +395,11 @@ def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
     if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
         # decide per category, then look up the last event of each case (no per-row text)
         codes = col.cat.codes.to_numpy()
-        if (codes >= 0).any():
-            closing = np.append(np.isin(np.asarray(col.cat.categories.astype(str)), list(CLOSING_KEYS)), False)
+        closing = np.append(np.isin(np.asarray(col.cat.categories.astype(str)), list(CLOSING_KEYS)), False)
+        if closing[codes[codes >= 0]].any():
             last_codes = codes[last]
             return closing[np.where(last_codes < 0, len(closing) - 1, last_codes)], "activity_key"
-    elif (ea.keys != "").any():
+    elif np.isin(ea.keys, list(CLOSING_KEYS)).any():
         return np.isin(ea.keys[last], list(CLOSING_KEYS)), "activity_key"
     same = ea.case_index[1:] == ea.case_index[:-1]
     gaps = (ea.end_us[1:] - ea.end_us[:-1])[same]

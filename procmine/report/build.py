@@ -821,8 +821,10 @@ def build_comparison_report(
     analyses: list[OfficeAnalysis],
     now: datetime | None = None,
     k: int = K_MIN,
+    failed: list[dict] | None = None,
 ) -> ComparisonReport:
-    """The report model of ``vergleich.html``: KPI table, per-case-type tables, top finding per office."""
+    """The report model of ``vergleich.html``: KPI table, per-case-type tables, top finding per office, and
+    the exports a run could not use (``failed``: ``pipeline.FailedInput.to_dict`` records)."""
     now = now or now_berlin()
     defs = {key: (n, d, u) for key, n, d, u in load_kpi_definitions()}
     by_office = {a.office: a for a in analyses}
@@ -921,7 +923,21 @@ def build_comparison_report(
         top_findings=top_table,
         footer=label("footer", k=k),
         notes=(label("intro.suppression", k=k),) + ((label("not_measurable.explain"),) if shown_unmeasurable else ()),
+        not_evaluated=_not_evaluated_table(failed or []),
     )
+
+
+def _not_evaluated_table(failed: list[dict]) -> Table | None:
+    """Exports left out of the comparison: file names, office and the kind of problem. The full message
+    (which may quote cell values) stays in the console and results.json, never in the report."""
+    if not failed:
+        return None
+    rows = []
+    for f in failed:
+        code = str(f.get("code") or "")
+        reason = label_or(f"failed.{code}", label("failed.other"))
+        rows.append((Cell(", ".join(f.get("files") or [])), Cell(f.get("office") or fmt.MISSING), Cell(reason)))
+    return Table((label("col.files"), label("col.office"), label("col.reason")), tuple(rows), (False, False, False))
 
 
 # --- results.json -------------------------------------------------------------------------------

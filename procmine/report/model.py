@@ -203,6 +203,7 @@ class ComparisonReport:
     top_findings: Table
     footer: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    not_evaluated: Table | None = None  # exports the run could not use (file, office, reason); None when all were
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for golden tests and debugging)."""

@@ -250,9 +250,36 @@ def parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel:
     return ParsedTimes(utc=utc, naive=naive, precision=prec, aware=aware)
 
 
+_WEEKDAY = r"(?:Mo|Di|Mi|Do|Fr|Sa|So|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+"
+_MONTHS = {
+    "jan": 1, "feb": 2, "mär": 3, "maer": 3, "mar": 3, "apr": 4, "mai": 5, "may": 5, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dez": 12, "dec": 12,
+}
+_MONTH_NAME = re.compile(r"^(\d{1,2})\.?[\s-]*(jan|feb|mär|maer|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)[a-zä]*[\s.-]+(\d{2,4})",
+                         re.IGNORECASE)
+
+
+def _tidy_timestamp_text(s: pd.Series) -> pd.Series:
+    """Written-out parts of German and English timestamps reduced to numbers the formats read: a leading
+    weekday ("Mo, 04.03.2024"), a trailing "Uhr" ("09:15 Uhr"), month names ("4. März 2024",
+    "04-Mar-2024") and dotted ISO dates ("2024.03.04"). Runs on distinct values only."""
+    out = s.astype(str).str.strip()
+    out = out.str.replace(_WEEKDAY, "", regex=True, n=1, case=False).where(out.str.match(_WEEKDAY, case=False), out)
+    out = out.str.replace(r"\s*Uhr\s*$", "", regex=True, case=False)
+    out = out.str.replace(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?=$|[ T])", r"\1-\2-\3", regex=True)
+    named = out.str.extract(_MONTH_NAME)[0].notna()
+    if named.any():
+        out = out.where(~named, out[named].str.replace(
+            _MONTH_NAME, lambda m: f"{m.group(1)}.{_MONTHS[m.group(2).casefold()]}.{m.group(3)}", regex=True))
+    return out
+
+
 def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel: bool = True) -> ParsedTimes:
-    """The careful parse: every format in order on the values still unparsed."""
+    """The careful parse: every format in order on the values still unparsed (written-out weekdays,
+    "Uhr" and month names tidied first when the format is automatic)."""
     s = pd.Series(values, dtype=object) if not isinstance(values, pd.Index) else pd.Series(values.astype(str), dtype=object)
+    if not fmt or fmt == "auto":
+        s = _tidy_timestamp_text(s)
     n = len(s)
     naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")

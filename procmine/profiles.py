@@ -413,7 +413,9 @@ def _date_share(values: pd.Series) -> float:
     sample = values.iloc[np.flatnonzero(values.notna().to_numpy())[:200]].astype(str)  # first 200 filled
     if sample.empty:
         return 0.0
-    pattern = r"^\s*(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+    weekday = r"(?:(?:Mo|Di|Mi|Do|Fr|Sa|So|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+    pattern = (rf"^\s*{weekday}(\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}|\d{{4}}[-.]\d{{2}}[-.]\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
+               r"|\d{1,2}\.?[\s-]*[A-Za-zä]{3,}\.?[\s.-]+\d{2,4})")
     return float(sample.str.match(pattern).mean())
 
 

@@ -47,3 +47,24 @@ def test_afternoon_on_the_am_pm_clock(tmp_path: Path) -> None:
     # 13 January 2011, 13:15 Berlin winter time = 12:15 UTC (month first: there is no 13th month)
     assert res.quality.rows_kept == 25
     assert set(res.log[schema.END]) == {pd.Timestamp("2011-01-13 12:15", tz="UTC")}
+
+
+@pytest.mark.parametrize(
+    ("text", "utc", "precision"),
+    [
+        ("04.03.2024 09:15 Uhr", "2024-03-04 08:15", "minute"),  # German clock with "Uhr"
+        ("Mo, 04.03.2024 09:15", "2024-03-04 08:15", "minute"),  # weekday in front
+        ("Montag, 4.3.2024 09:15:30", "2024-03-04 08:15:30", "second"),
+        ("4. März 2024 09:15", "2024-03-04 08:15", "minute"),  # German month name
+        ("04-Mar-2024 09:15", "2024-03-04 08:15", "minute"),  # English month abbreviation
+        ("12. Dezember 2023", "2023-12-11 23:00", "day"),  # date only: local midnight, day precision
+        ("2024.03.04 09:15", "2024-03-04 08:15", "minute"),  # dotted ISO date
+    ],
+)
+def test_written_out_dates_and_clock_words(tmp_path: Path, text: str, utc: str, precision: str) -> None:
+    path = tmp_path / "de.csv"
+    path.write_text("Vorgang;Tätigkeit;Ende\n" + "".join(f"V{i};Antrag eingegangen;{text}\n" for i in range(5)), encoding="utf-8")
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    assert res.quality.rows_kept == 5 and res.quality.rows_quarantined == 0
+    assert set(res.log[schema.END]) == {pd.Timestamp(utc, tz="UTC")}
+    assert set(res.log[schema.PRECISION].astype(str)) == {precision}

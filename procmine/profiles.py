@@ -410,7 +410,7 @@ def is_staff_like(header: str) -> bool:
 
 def _date_share(values: pd.Series) -> float:
     """Share of a column's sample that looks like a date."""
-    sample = values.iloc[np.flatnonzero(values.notna().to_numpy())[:200]].astype(str)  # first 200 filled
+    sample = _sample(values)
     if sample.empty:
         return 0.0
     weekday = r"(?:(?:Mo|Di|Mi|Do|Fr|Sa|So|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
@@ -434,8 +434,12 @@ _HAS_CLOCK = r"\d[ T]+\d{1,2}:\d{2}"
 
 
 def _sample(values: pd.Series, k: int = 200) -> pd.Series:
-    """The first ``k`` filled values as text."""
-    return values.iloc[np.flatnonzero(values.notna().to_numpy())[:k]].astype(str)
+    """The first ``k`` filled values as text (looking at the head first: a long text column is not copied)."""
+    head = values.iloc[: k * 5]
+    filled = head[head.notna().to_numpy()]
+    if len(filled) < k and len(values) > len(head):  # a sparse column: search the whole of it
+        filled = values.iloc[np.flatnonzero(values.notna().to_numpy())[:k]]
+    return filled.iloc[:k].astype(str)
 
 
 def _time_share(values: pd.Series) -> float:
@@ -458,7 +462,7 @@ _LIFECYCLE_VOCAB = {v.casefold() for v in (*DEFAULT_LIFECYCLE_START, *DEFAULT_LI
 
 def _is_lifecycle_column(values: pd.Series) -> bool:
     """Values that are lifecycle words only (e.g. Beginn/Ende, start/complete), with a start and an end."""
-    vals = {v.strip().casefold() for v in _first_distinct(values, 50)}
+    vals = {v.strip().casefold() for v in _sample(values, 500)}  # a look at the head: columns can be long
     starts = {v.casefold() for v in DEFAULT_LIFECYCLE_START}
     return bool(vals) and vals <= _LIFECYCLE_VOCAB and bool(vals & starts) and bool(vals - starts)
 

@@ -68,9 +68,14 @@ def _print_run(result) -> None:  # noqa: ANN001 - pipeline.RunResult
                f"{_de(total_q)} in Quarantäne")
     for warning in result.warnings:
         typer.echo(warning, err=True)
-    if result.failed:
-        typer.echo(f"\nNicht ausgewertet ({len(result.failed)}), bitte beheben und erneut starten:", err=True)
-        for failure in result.failed:
+    _print_failures(result.failed)
+
+
+def _print_failures(failed: list) -> None:
+    """The exports a run or ingest skipped, each with its message (stderr)."""
+    if failed:
+        typer.echo(f"\nNicht ausgewertet ({len(failed)}), bitte beheben und erneut starten:", err=True)
+        for failure in failed:
             typer.echo(f"  ✗ {failure.message}", err=True)
 
 
@@ -79,9 +84,10 @@ def _de(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _exit_for_failures(result) -> None:  # noqa: ANN001 - pipeline.RunResult
-    """Exit 3 when an export failed on a program error (details logged), 1 when one had a data problem."""
-    internal = [f for f in result.failed if f.internal]
+def _exit_for_failures(failed: list) -> None:
+    """Exit 3 when an export failed on a program error (details logged), 1 when one had a data problem
+    (``failed``: ``pipeline.FailedInput`` records)."""
+    internal = [f for f in failed if f.internal]
     if internal:
         log = Path(tempfile.gettempdir()) / "procmine-fehler.log"
         log.write_text("\n\n".join(f"{', '.join(f.files)}\n{f.details}" for f in internal), encoding="utf-8")
@@ -89,7 +95,7 @@ def _exit_for_failures(result) -> None:  # noqa: ANN001 - pipeline.RunResult
             typer.echo(log.read_text(encoding="utf-8"), err=True)
         typer.echo(f"Details der internen Fehler stehen in {log}. Bitte diese Datei an das Entwicklungsteam senden.", err=True)
         sys.exit(3)
-    if result.failed:
+    if failed:
         sys.exit(1)
 
 
@@ -113,7 +119,7 @@ def demo(
     generate_demo(exports, cases_per_office=cases, months=months, seed=seed, progress=_progress)
     result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf)
     _print_run(result)
-    _exit_for_failures(result)
+    _exit_for_failures(result.failed)
 
 
 @app.command("run")
@@ -130,7 +136,7 @@ def run_cmd(
     _state["quiet"] = quiet
     result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf)
     _print_run(result)
-    _exit_for_failures(result)
+    _exit_for_failures(result.failed)
 
 
 @app.command()
@@ -194,7 +200,9 @@ def ingest(
     _state["quiet"] = quiet
     prof = load_profile(profile) if profile else None
     groups = [(list(files), office)] if office else [([p], None) for p in files]
-    _, qualities = ingest_files(groups, out, progress=_progress, profile=prof, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    failed: list | None = [] if len(groups) > 1 else None  # several offices: one bad file does not stop the others
+    _, qualities = ingest_files(groups, out, progress=_progress, profile=prof, encoding=encoding, delimiter=delimiter,
+                                sheet=sheet, failed=failed)
     from procmine.normalise import summary_de
     from procmine.report.labels_de import LABELS
 
@@ -206,6 +214,9 @@ def ingest(
         if q.quarantine_file:
             typer.echo(f"  Quarantänedatei: {q.quarantine_file}")
     typer.echo(f"Normalisierte Protokolle: {out}")
+    if failed:
+        _print_failures(failed)
+        _exit_for_failures(failed)
 
 
 @app.command()

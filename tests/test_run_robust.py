@@ -268,3 +268,15 @@ def test_program_error_in_one_export_is_listed_and_gives_exit_code_3(tmp_path: P
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert [(f["files"], f["code"]) for f in doc["failed"]] == [(["ABH-B.csv"], "internal_error")]
     assert "ZeroDivisionError" in (tmp_path / "procmine-fehler.log").read_text(encoding="utf-8")
+
+
+def test_cli_ingest_of_several_files_reads_the_good_ones_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROCMINE_KEY", "test")
+    good = _csv(tmp_path / "ABH-A.csv", _events("A"))
+    bad = _csv(tmp_path / "ABH-B.csv", ["x;y;z"], header="Spalte1;Spalte2;Spalte3")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["ingest", str(bad), str(good), "--out", str(out)])
+    assert result.exit_code == 1
+    assert (out / "ABH-A.parquet").exists() and not (out / "ABH-B.parquet").exists()
+    assert "ABH-A: 24 Zeilen gelesen = 24 übernommen" in result.output
+    assert "Nicht ausgewertet (1)" in result.output and "ABH-B.csv" in result.output

@@ -495,6 +495,7 @@ class TimeColumn:
     column: str  # source header (for quarantine messages)
     raw: pd.Series  # the categorical source values (date column when split)
     notes: dict[str, int]
+    ambiguous: np.ndarray | None = None  # bool per row: a local time of the repeated autumn hour (read as summer time)
 
 
 def parse_time_column(
@@ -530,6 +531,7 @@ def parse_time_column(
         prec = np.where(bad_time, -1, prec).astype(np.int8)
     need = ~aware & ~np.isnat(naive.astype("datetime64[us]"))
     out = _utc_series(utc_direct)
+    ambiguous_rows = None
     if need.any():
         # localise distinct wall times only
         uniq, inv = np.unique(naive[need].astype("datetime64[us]"), return_inverse=True)
@@ -540,9 +542,29 @@ def parse_time_column(
         counts = np.bincount(inv, minlength=len(uniq))
         if amb.any():
             notes["dst_ambiguous_resolved"] = int(counts[amb].sum())
+            ambiguous_rows = np.zeros(len(need), dtype=bool)
+            ambiguous_rows[np.flatnonzero(need)] = amb[inv]
         if nonex.any():
             notes["dst_nonexistent_shifted"] = int(counts[nonex].sum())
-    return TimeColumn(utc=out, precision=prec, present=present, column=src, raw=cat, notes=notes)
+    return TimeColumn(utc=out, precision=prec, present=present, column=src, raw=cat, notes=notes, ambiguous=ambiguous_rows)
+
+
+def _end_in_second_autumn_hour(end: TimeColumn, start: TimeColumn, tz: str) -> tuple[TimeColumn, int]:
+    """Ends in the repeated autumn hour that lie before their start when read as summer time are read as
+    the second pass of that hour (standard time): a step cannot end before it starts, so only that reading
+    fits. Returns the end column and how many ends were re-read."""
+    if end.ambiguous is None or not end.ambiguous.any():
+        return end, 0
+    e, e_ok = _us_and_valid(end.utc)
+    s, s_ok = _us_and_valid(start.utc)
+    fix = end.ambiguous & e_ok & s_ok & (s > e)
+    if not fix.any():
+        return end, 0
+    local = end.utc[fix].dt.tz_convert(tz).dt.tz_localize(None)
+    later = local.dt.tz_localize(tz, ambiguous=np.zeros(int(fix.sum()), dtype=bool)).dt.tz_convert("UTC")
+    utc = end.utc.copy()
+    utc[fix] = later.to_numpy()
+    return replace(end, utc=utc), int(fix.sum())
 
 
 # --- helpers on categoricals --------------------------------------------------------------------
@@ -818,6 +840,10 @@ def normalise(
         assert end is not None
         act = data[cols["activity"]]
         marks.mark(act.isna().to_numpy(), "missing_activity", cols["activity"])
+        if start is not None:
+            end, reread = _end_in_second_autumn_hour(end, start, tz)
+            if reread:
+                notes["dst_end_read_as_standard_time"] = reread
         _check_times(marks, end, start, plausible, horizon)
         for fld in ("activity", "resource"):
             if fld in cols:

@@ -68,3 +68,29 @@ def test_written_out_dates_and_clock_words(tmp_path: Path, text: str, utc: str, 
     assert res.quality.rows_kept == 5 and res.quality.rows_quarantined == 0
     assert set(res.log[schema.END]) == {pd.Timestamp(utc, tz="UTC")}
     assert set(res.log[schema.PRECISION].astype(str)) == {precision}
+
+
+def test_end_in_the_repeated_autumn_hour_after_its_start(tmp_path: Path) -> None:
+    """27.10.2024: 02:00-03:00 local time happens twice. Naive times in it are read as summer time (the
+    stated rule), except an end that would then lie before its start: only the second pass fits."""
+    path = tmp_path / "dst.csv"
+    path.write_text(
+        "Vorgang;Tätigkeit;Beginn;Ende\n"
+        "V1;Antrag eingegangen;27.10.2024 02:50;27.10.2024 02:10\n"  # ends in the second pass
+        "V2;Antrag eingegangen;27.10.2024 02:10;27.10.2024 02:50\n"  # both in the first pass
+        "V3;Antrag eingegangen;27.10.2024 01:50;27.10.2024 02:10\n",
+        encoding="utf-8",
+    )
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    assert res.quality.rows_kept == 3 and res.quality.by_reason == {}
+    assert res.quality.notes["dst_end_read_as_standard_time"] == 1
+    log = res.log.sort_values(schema.START)
+    def utc(text: str) -> pd.Timestamp:
+        return pd.Timestamp(text, tz="UTC")
+
+    # V3 01:50-02:10 CEST; V2 02:10-02:50 CEST; V1 02:50 CEST (00:50 UTC) - 02:10 CET (01:10 UTC)
+    assert list(zip(log[schema.START], log[schema.END])) == [
+        (utc("2024-10-26 23:50"), utc("2024-10-27 00:10")),
+        (utc("2024-10-27 00:10"), utc("2024-10-27 00:50")),
+        (utc("2024-10-27 00:50"), utc("2024-10-27 01:10")),
+    ]

@@ -147,6 +147,7 @@ LABELS: dict[str, str] = {
     "col.note": "Hinweis",
     "col.count": "Anzahl",
     "qnote.dst_ambiguous_resolved": "Zeitangaben in der doppelten Stunde der Herbst-Zeitumstellung, als Sommerzeit gelesen",
+    "qnote.dst_end_read_as_standard_time": "Enden in der doppelten Herbst-Stunde, die als Sommerzeit vor ihrem Beginn lägen: als zweiter Durchlauf (Winterzeit) gelesen",
     "qnote.dst_nonexistent_shifted": "Zeitangaben in der ausgelassenen Stunde der Frühjahrs-Zeitumstellung, um eine Stunde nach vorn verschoben",
     "qnote.duplicates_across_files": "Zeilen, die in mehreren Exportdateien stehen (Überschneidung; einmal übernommen)",
     "qnote.blank_rows_skipped": "leere Zeilen übersprungen",

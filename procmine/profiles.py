@@ -430,7 +430,6 @@ _FALLBACK_SYNONYMS: dict[str, tuple[str, ...]] = {
                  "bearbeitungsstand"),
 }
 _TIME_OF_DAY = r"^\s*\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*$"
-_HAS_CLOCK = r"\d[ T]+\d{1,2}:\d{2}"
 
 
 def _sample(values: pd.Series, k: int = 200) -> pd.Series:

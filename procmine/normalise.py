@@ -555,16 +555,17 @@ def _end_in_second_autumn_hour(end: TimeColumn, start: TimeColumn, tz: str) -> t
     fits. Returns the end column and how many ends were re-read."""
     if end.ambiguous is None or not end.ambiguous.any():
         return end, 0
-    e, e_ok = _us_and_valid(end.utc)
-    s, s_ok = _us_and_valid(start.utc)
-    fix = end.ambiguous & e_ok & s_ok & (s > e)
-    if not fix.any():
+    rows = np.flatnonzero(end.ambiguous)  # few: compared on these rows only
+    e, e_ok = _us_and_valid(end.utc.iloc[rows])
+    s, s_ok = _us_and_valid(start.utc.iloc[rows])
+    fix = rows[e_ok & s_ok & (s > e)]
+    if not len(fix):
         return end, 0
-    local = end.utc[fix].dt.tz_convert(tz).dt.tz_localize(None)
-    later = local.dt.tz_localize(tz, ambiguous=np.zeros(int(fix.sum()), dtype=bool)).dt.tz_convert("UTC")
+    local = end.utc.iloc[fix].dt.tz_convert(tz).dt.tz_localize(None)
+    later = local.dt.tz_localize(tz, ambiguous=np.zeros(len(fix), dtype=bool)).dt.tz_convert("UTC")
     utc = end.utc.copy()
-    utc[fix] = later.to_numpy()
-    return replace(end, utc=utc), int(fix.sum())
+    utc.iloc[fix] = later.to_numpy()
+    return replace(end, utc=utc), len(fix)
 
 
 # --- helpers on categoricals --------------------------------------------------------------------

@@ -365,3 +365,21 @@ def test_mutated_files_never_crash(tmp_path: Path) -> None:
             q = res.quality
             assert q.rows_read == q.rows_kept + q.rows_quarantined
     assert outcomes["result"] > 0
+
+
+def test_workbook_with_a_damaged_sheet_entry(tmp_path: Path) -> None:
+    """The archive opens (its directory is intact) but the sheet's own entry is broken: a clear problem."""
+    path = tmp_path / "kaputt.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Daten")
+    for r, row in enumerate([["Vorgang", "Tätigkeit", "Ende"], ["V1", "Antrag eingegangen", "04.03.2024 09:00"]]):
+        ws.write_row(r, 0, row)
+    wb.close()
+    data = bytearray(path.read_bytes())
+    name = data.find(b"xl/worksheets/sheet1.xml")  # first hit: the entry's local header, 30 bytes after its start
+    assert data[name - 30 : name - 26] == b"PK\x03\x04"
+    data[name - 30 : name - 26] = b"XXXX"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputProblem) as err:
+        ingest_file(path, tmp_path / "out", key=b"k" * 32)
+    assert err.value.code == "bad_workbook" and err.value.file == "kaputt.xlsx"

@@ -65,6 +65,21 @@ def _open(path: Path):  # type: ignore[no-untyped-def]
         ) from None
 
 
+def _sheet_rows(book, name: str, path: Path) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    """All rows of one sheet as Python values; a damaged sheet (broken zip entry, bad XML) is a clear problem."""
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as err:  # noqa: BLE001 - calamine raises several types for damaged sheets
+        raise InputProblem(
+            code="bad_workbook",
+            file=path.name,
+            sheet=name,
+            found=f"ein beschädigtes Tabellenblatt ({type(err).__name__}: {str(err)[:120]})",
+            expected="eine vollständige Excel-Datei (.xlsx oder .xls)",
+            hint="Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu oder exportieren Sie sie erneut.",
+        ) from None
+
+
 def _workbook_format(path: Path) -> str:
     """The workbook kind, xls (legacy OLE2/BIFF) or xlsx, from its magic bytes (the name may lie)."""
     with path.open("rb") as fh:
@@ -101,7 +116,7 @@ def read_excel_file(
     chosen, rows = None, []
     first_nonempty = None
     for name in candidates:
-        data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        data = _sheet_rows(book, name, path)
         if not any(any(c not in (None, "") for c in r) for r in data[:50]):
             continue
         if first_nonempty is None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from procmine.analyse import discovery, stats
+from procmine import schema
 from procmine.schema import conform, sort_log
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,3 +129,20 @@ def test_model_discovery_returns_bpmn(receipt: pd.DataFrame) -> None:
     assert len(model.get_nodes()) > 3
     skipped, why = discovery.discover_model(receipt, max_events=100)
     assert skipped is None and why.startswith("log_too_large")
+
+
+def test_model_keeps_the_most_frequent_activities(receipt: pd.DataFrame) -> None:
+    """With a cap on activities, only the most frequent ones (by events) are in the model, and it says so."""
+    counts = receipt[schema.ACTIVITY].astype(str).value_counts()
+    top = set(counts.index[:5])
+    info: dict = {}
+    model, reason = discovery.discover_model(receipt, stats.variant_ids(receipt), info=info, max_activities=5)
+    assert reason is None
+    tasks = {n.get_name() for n in model.get_nodes() if type(n).__name__ == "Task"}
+    assert tasks and tasks <= top
+    # the total counts the activities of the modelled (frequent) variants, more than the five kept
+    assert info["model_activities"] == 5 and 5 < info["model_activities_total"] <= receipt[schema.ACTIVITY].nunique()
+    # below the cap nothing is left out and nothing is noted
+    info = {}
+    discovery.discover_model(receipt, stats.variant_ids(receipt), info=info)
+    assert "model_activities" not in info

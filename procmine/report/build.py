@@ -758,7 +758,7 @@ def build_office_report(
             "prozessmodell",
             label("section.process_model"),
             label("intro.process_model") if bpmn else "",
-            notes=() if bpmn else (label("note.no_model"),),
+            notes=(() if bpmn else (label("note.no_model"),)) + _model_scope_note(a, bpmn is not None),
         ),
         "bottlenecks": _findings_table_section(items),
         **extra_sections,
@@ -925,6 +925,14 @@ def build_comparison_report(
         notes=(label("intro.suppression", k=k),) + ((label("not_measurable.explain"),) if shown_unmeasurable else ()),
         not_evaluated=_not_evaluated_table(failed or []),
     )
+
+
+def _model_scope_note(a: OfficeAnalysis, shown: bool) -> tuple[str, ...]:
+    """Says when the model leaves the rarer activities out (``discovery.MODEL_MAX_ACTIVITIES``)."""
+    k, total = a.extra.get("model_activities"), a.extra.get("model_activities_total")
+    if not shown or not k or not total:
+        return ()
+    return (label("note.model_activities", k=fmt.fmt_int(k), total=fmt.fmt_int(total)),)
 
 
 def _not_evaluated_table(failed: list[dict]) -> Table | None:

@@ -86,6 +86,7 @@ LABELS: dict[str, str] = {
     "intro.suppression": "Werte aus weniger als {k} Vorgängen werden aus Datenschutzgründen nicht gezeigt („< {k}“).",
     "note.no_findings": "Es wurden keine Engpässe über der Norm gefunden.",
     "note.no_model": "Für diese Daten liegt kein Prozessmodell vor.",
+    "note.model_activities": "Das Modell zeigt die {k} häufigsten von {total} Tätigkeiten der häufigen Abläufe; die selteneren stehen in der Prozesslandkarte und in results.json.",
     "note.no_map": "Für diese Daten liegt keine Prozesslandkarte vor.",
     "note.no_case_types": "Keine Verfahrensart ist in allen Dienststellen häufig genug für einen fairen Vergleich.",
     "note.no_quality": "Für diese Dienststelle liegt kein Datenqualitätsbericht vor.",

@@ -79,6 +79,9 @@ def _print_failures(failed: list) -> None:
             typer.echo(f"  ✗ {failure.message}", err=True)
 
 
+SUGGESTION_SUFFIX = ".profil-vorschlag.toml"  # what 'inspect' writes by default: never picked up by 'run'
+
+
 def _de(n: int) -> str:
     """A count with German thousands separators (436.931)."""
     return f"{n:,}".replace(",", ".")
@@ -170,7 +173,12 @@ def inspect(
 
     report = inspect_file(file, sheet=sheet, preview_rows=rows, encoding=encoding, delimiter=delimiter)
     typer.echo(report.text)
-    target = write_profile or file.with_name(file.stem + ".profile.toml")
+    if report.matched and write_profile is None:
+        typer.echo("\nEin vorhandenes Profil passt; es wird kein Vorschlag geschrieben (mit --write-profile trotzdem).")
+        return
+    # not "<stem>.profile.toml": an unchecked suggestion must not be picked up by 'procmine run' for this or
+    # other files of the folder; the analyst confirms it by saving it under that name
+    target = write_profile or file.with_name(file.stem + SUGGESTION_SUFFIX)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(report.profile.to_toml(), encoding="utf-8")
@@ -179,7 +187,11 @@ def inspect(
             f"Profil kann nicht nach '{target}' geschrieben werden ({err.strerror or err}). "
             "Was tun: bei --write-profile einen beschreibbaren Pfad angeben."
         ) from None
-    typer.echo(f"\nVorgeschlagenes Profil geschrieben: {target}\nBitte prüfen und bei 'procmine ingest --profile' angeben.")
+    own = file.with_name(file.name + ".profile.toml")
+    typer.echo(
+        f"\nVorgeschlagenes Profil geschrieben: {target}\nBitte prüfen; dann mit 'procmine ingest --profile {target.name}' "
+        f"verwenden oder als '{own.name}' neben dem Export speichern (dann nutzt 'procmine run' es für diese Datei)."
+    )
 
 
 @app.command()

@@ -133,6 +133,9 @@ OTHER_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
+    "%d/%m/%y %H:%M:%S",  # two-digit years with slashes, day first
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d",
     "%d.%m.%Y, %H:%M",
@@ -287,7 +290,7 @@ def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel
     aware = np.zeros(n, dtype=bool)
     todo = np.ones(n, dtype=bool)
     formats: list[str] = [fmt] if fmt and fmt != "auto" else []
-    formats += ["ISO8601", *GERMAN_FORMATS, *OTHER_FORMATS]
+    formats += ["ISO8601", "epoch", *GERMAN_FORMATS, *OTHER_FORMATS]
     if allow_excel:
         formats.append("excel")
     for f in dict.fromkeys(formats):
@@ -305,6 +308,15 @@ def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel
             naive[idx[ok]] = parsed[ok].to_numpy().astype("datetime64[us]")
             prec[idx[ok]] = p[ok]
             todo[idx[ok]] = False
+            continue
+        if f == "epoch":
+            secs, ok = _epoch_seconds(sub)
+            if ok.any():
+                j = idx[ok]
+                utc[j] = (np.round(secs[ok] * 1_000_000)).astype(np.int64).astype("datetime64[us]")
+                aware[j] = True
+                prec[j] = "second"
+                todo[j] = False
             continue
         if f == "ISO8601":
             arr = pa.array(sub.to_numpy(dtype=object), type=pa.string())
@@ -343,6 +355,23 @@ def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel
         prec[j] = _fmt_precision(f)
         todo[j] = False
     return ParsedTimes(utc=utc, naive=naive, precision=prec, aware=aware)
+
+
+EPOCH_RANGE_S = (631_152_000, 4_102_444_800)  # 1990-01-01 .. 2100-01-01 in Unix seconds
+
+
+def _epoch_seconds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Unix timestamps (UTC) written as whole seconds (9-10 digits) or milliseconds (12-13 digits) within
+    1990-2100 -> (seconds, which values are such); other numbers (Excel serials, yyyymmdd) are not."""
+    text = values.astype(str).str.strip()
+    digits = text.str.fullmatch(r"\d{9,10}|\d{12,13}").to_numpy(dtype=bool)
+    secs = np.full(len(text), np.nan)
+    if digits.any():
+        num = pd.to_numeric(text[digits], errors="coerce").to_numpy(dtype=float)
+        ms = text[digits].str.len().to_numpy() >= 12
+        secs[digits] = np.where(ms, num / 1000.0, num)
+    lo, hi = EPOCH_RANGE_S
+    return secs, digits & (secs >= lo) & (secs < hi)
 
 
 def _iso_parse(arr: pa.Array, sub: pd.Series, offset: bool) -> np.ndarray:
@@ -867,6 +896,9 @@ def normalise(
     # known activities
     if not isinstance(ev["activity"].dtype, pd.CategoricalDtype):
         ev["activity"] = ev["activity"].astype(object).astype("category")
+    ev["activity"], respelled = _merge_spellings(ev["activity"])
+    if respelled:
+        notes["activity_spellings_merged"] = respelled
     other_transition = np.zeros(n, dtype=bool)
     if profile.shape in ("events", "lifecycle") and "lifecycle" in cols and len(ev):
         ev["activity"], other_transition = _label_other_transitions(ev["activity"], data[cols["lifecycle"]], profile)
@@ -1369,6 +1401,30 @@ def _milestone_events(
     ev = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "order", "activity", "end", "start", "precision"])
     ev = ev.sort_values(["row", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
     return ev
+
+
+def _merge_spellings(cat: pd.Series) -> tuple[pd.Series, int]:
+    """Labels that differ only in upper/lower case or spacing ("antrag eingegangen", "Antrag  eingegangen")
+    become the most frequent spelling of that label; how many rows changed. Works on the categories."""
+    cats = cat.cat.categories
+    if len(cats) < 2:
+        return cat, 0
+    key = pd.Index(np.asarray(cats, dtype=object)).astype(str).str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    if key.is_unique:
+        return cat, 0
+    codes = cat.cat.codes.to_numpy()
+    counts = np.bincount(codes[codes >= 0], minlength=len(cats))
+    group, _ = pd.factorize(key)
+    order = np.lexsort((-counts, group))  # by label group, the most frequent spelling first
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    representative = np.empty(group.max() + 1, dtype=np.int64)
+    representative[group[order][first]] = order[first]
+    target = representative[group]  # category -> the category it is spelled as
+    new_codes = np.where(codes >= 0, target[np.maximum(codes, 0)], -1)
+    changed = int((new_codes != codes).sum())
+    merged = pd.Categorical.from_codes(new_codes, categories=cats).remove_unused_categories()
+    return pd.Series(merged, index=cat.index, name=cat.name), changed
 
 
 def _label_other_transitions(activity: pd.Series, lifecycle: pd.Series, profile: Profile) -> tuple[pd.Series, np.ndarray]:

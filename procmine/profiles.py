@@ -354,13 +354,16 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                  "ereignisart", "massnahme"),
     "end": ("timetimestamp", "timestamp", "end", "endtime", "endtimestamp", "completetimestamp", "ende", "endzeit",
             "zeitstempel", "zeitpunkt", "datumuhrzeit", "erledigtam", "abgeschlossenam", "ereigniszeit", "datetime",
-            "completetime", "endedatum", "endeam"),
+            "completetime", "endedatum", "endeam", "datumereignis", "ereigniszeitpunkt", "zeitpunktereignis",
+            "eventtime", "eventtimestamp", "eventdate", "zeitstempelmez", "zeitstempelmesz", "zeitpunktmez"),
     "start": ("starttimestamp", "start", "starttime", "beginn", "startzeit", "begonnenam", "begin", "beginnzeit",
               "startdatum", "beginnam"),
     "end_date": ("datum", "date", "ereignisdatum", "enddatum", "tag"),
     "end_time": ("uhrzeit", "zeit", "time"),
     "resource": ("orgresource", "resource", "sachbearbeiter", "sachbearbeiterin", "bearbeiter", "bearbeiterin",
-                 "mitarbeiter", "mitarbeiterin", "user", "benutzer", "sb", "sbkennung", "userid", "bearbeitetvon"),
+                 "mitarbeiter", "mitarbeiterin", "user", "benutzer", "sb", "sbkennung", "userid", "bearbeitetvon",
+                 "sachbearbeiterkuerzel", "bearbeiterkuerzel", "sbkuerzel", "kuerzel", "benutzerkennung", "benutzerkuerzel",
+                 "mitarbeiterkuerzel", "userkuerzel"),
     "team": ("orggroup", "group", "team", "sachgebiet", "organisationseinheit", "oe", "abteilung", "referat", "orgunit",
              "arbeitsgruppe"),
     "office": ("dienststelle", "office", "behoerde", "abh", "auslaenderbehoerde", "standort", "caseoffice"),
@@ -423,9 +426,10 @@ def _date_share(values: pd.Series) -> float:
 # is personal data as an extra column, but when it is the export's only case identifier it becomes the
 # case id, which is pseudonymised at ingest like any other; "Status" is the step in status-style exports.
 _FALLBACK_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "case_type": ("anliegen", "anliegenart", "dienstleistung", "leistung"),
+    "case_type": ("anliegen", "anliegenart", "dienstleistung", "leistung", "aufenthaltstitel", "titel", "paragraph",
+                  "rechtsnorm"),
     "case_id": ("aktenzeichen", "az", "geschaeftszeichen", "aktennummer", "aktenzeichenabh", "akte", "dossier",
-                "dossiernummer", "vorgangsaktenzeichen"),
+                "dossiernummer", "vorgangsaktenzeichen", "ticketid", "ticketnr", "ticketnummer"),
     "activity": ("status", "vorgangsstatus", "bearbeitungsstatus", "statustext", "statusbezeichnung", "statusname",
                  "bearbeitungsstand"),
 }
@@ -466,6 +470,39 @@ def _is_lifecycle_column(values: pd.Series) -> bool:
     return bool(vals) and vals <= _LIFECYCLE_VOCAB and bool(vals & starts) and bool(vals - starts)
 
 
+_EVENT_TIME_WORDS = ("ereignis", "event", "zeitpunkt", "zeitstempel", "timestamp", "erledigt", "abgeschlossen",
+                     "durchgefuehrt", "bearbeitet", "ausgefuehrt", "complete", "ende", "done")
+_NOT_EVENT_TIME_WORDS = ("erfasst", "angelegt", "erstellt", "geaendert", "aenderung", "created", "modified", "updated",
+                         "import", "export", "antragsdatum", "eingangsdatum", "gueltig", "ablauf", "frist", "geburt")
+
+
+def _event_time_score(norm: str) -> int:
+    """How much a (normalised) header names the time an event happened, rather than when it was typed in,
+    changed, or a date of the case (application, validity, deadline)."""
+    return sum(w in norm for w in _EVENT_TIME_WORDS) - 2 * sum(w in norm for w in _NOT_EVENT_TIME_WORDS)
+
+
+_CODE = r"^\s*[A-Za-z]{0,4}[-_ .]?\d{1,6}\s*$"
+_DESCRIPTION_WORDS = ("bezeichnung", "beschreibung", "text", "klartext", "description", "label", "name", "langtext")
+
+
+def _description_for_codes(raw: RawTable, column: str, taken: set[str]) -> str | None:
+    """The column that spells out an activity column holding codes (``A01`` / ``Antrag eingegangen``): an
+    unmapped, non-personal column named like a description whose values are text, not codes."""
+    if float(_sample(raw.data[column]).str.match(_CODE).mean() or 0) < 0.9:
+        return None
+    for h in raw.columns:
+        n = normalise_header(h)
+        if h in taken or h == column or not any(w in n for w in _DESCRIPTION_WORDS):
+            continue
+        if is_personal(h) and not n.endswith(("bezeichnung", "beschreibung", "text")):
+            continue
+        sample = _sample(raw.data[h])
+        if len(sample) and float(sample.str.match(_CODE).mean()) < 0.5:
+            return h
+    return None
+
+
 def _header_keys(header: str) -> tuple[str, ...]:
     """Normalised forms a header is matched by: itself, and without an XES ``case:`` prefix (trace attributes
     such as ``case:Verfahrensart``)."""
@@ -501,13 +538,20 @@ def _find_columns(raw: RawTable) -> dict[str, str]:
                     found[fld] = hit
                     taken.add(hit)
                     break
-    if "end" not in found and "end_date" not in found:
-        # a single date-like column named something else
-        for h in headers:
-            if h not in taken and _date_share(raw.data[h]) > 0.8 and "activity" in found:
-                found["end"] = h
-                taken.add(h)
-                break
+    if "activity" in found:
+        spelled = _description_for_codes(raw, found["activity"], taken)
+        if spelled is not None:  # the step's code stays an extra column
+            taken.discard(found["activity"])
+            found["activity"] = spelled
+            taken.add(spelled)
+    if "end" not in found and "end_date" not in found and "activity" in found:
+        # a date-like column named otherwise: the one that most looks like the event's time (never a personal
+        # column such as Geburtsdatum; "Datum Ereignis" before "Erfasst am" or "Antragsdatum")
+        dated = [h for h in headers if h not in taken and not is_personal(h) and _date_share(raw.data[h]) > 0.8]
+        if dated:
+            best = max(dated, key=lambda h: (_event_time_score(keys[h][0]), not _date_only(raw.data[h]), -headers.index(h)))
+            found["end"] = best
+            taken.add(best)
     if "end" in found and _date_only(raw.data[found["end"]]):
         # a date column with the clock time beside it (Datum + Uhrzeit, ERL_DATUM + ERL_ZEIT)
         clock = found.get("end_time")
@@ -585,7 +629,8 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
             found.pop("lifecycle")
     milestone_starts: dict[str, str] = {}
     case_id_with: tuple[str, ...] = ()
-    queue = _queue_shape(raw, found) if "case_id" not in found else None
+    ticket_id = "case_id" in found and any(w in normalise_header(found["case_id"]) for w in _TICKET_WORDS)
+    queue = _queue_shape(raw, found) if "case_id" not in found or ticket_id else None
     if queue is not None:
         found, milestones, milestone_starts, case_id_with = queue
         shape = "milestones"

@@ -56,3 +56,19 @@ def test_preview_masks_staff_and_personal_values_but_keeps_case_ids(tmp_path: Pa
     # the values needed to understand the file stay readable
     for visible in ("V1", "V2", "Antrag eingegangen", "Team Nord", "06.01.2025 09:00"):
         assert visible in preview, visible
+
+
+def test_default_suggestion_is_not_picked_up_by_run(tmp_path: Path) -> None:
+    """Without --write-profile the suggestion goes to <stem>.profil-vorschlag.toml, which no folder run uses;
+    when an existing profile fits, none is written."""
+    export = _export(tmp_path)
+    res = CliRunner().invoke(app, ["inspect", str(export)])
+    assert res.exit_code == 0, res.output
+    written = sorted(p.name for p in tmp_path.glob("*.toml"))
+    assert written == [export.stem + ".profil-vorschlag.toml"]
+    assert not list(tmp_path.glob("*.profile.toml"))
+    # confirmed under the export's own name: inspect now says a profile fits and writes nothing more
+    (tmp_path / written[0]).rename(tmp_path / (export.name + ".profile.toml"))
+    again = CliRunner().invoke(app, ["inspect", str(export)])
+    assert again.exit_code == 0 and "vorhandenes Profil passt" in again.output
+    assert sorted(p.name for p in tmp_path.glob("*.toml")) == [export.name + ".profile.toml"]

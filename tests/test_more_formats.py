@@ -94,3 +94,39 @@ def test_end_in_the_repeated_autumn_hour_after_its_start(tmp_path: Path) -> None
         (utc("2024-10-27 00:10"), utc("2024-10-27 00:50")),
         (utc("2024-10-27 00:50"), utc("2024-10-27 01:10")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("1708327672", "2024-02-19 07:27:52"),  # Unix seconds (UTC)
+        ("1708327672123", "2024-02-19 07:27:52.123"),  # Unix milliseconds
+        ("13/02/24 14:31", "2024-02-13 13:31"),  # two-digit year with slashes, day first (Berlin winter time)
+    ],
+)
+def test_epoch_and_short_slash_dates(tmp_path: Path, text: str, utc: str) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("Vorgang;Tätigkeit;Ende\n" + "".join(f"V{i};Antrag eingegangen;{text}\n" for i in range(5)), encoding="utf-8")
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    assert res.quality.rows_kept == 5
+    assert set(res.log[schema.END]) == {pd.Timestamp(utc, tz="UTC")}
+
+
+def test_classic_mac_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"Vorgang;T\xe4tigkeit;Ende\rV1;Antrag eingegangen;04.03.2024 09:00\rV2;Termin vergeben;05.03.2024 10:00\r")
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    assert (res.quality.rows_read, res.quality.rows_kept) == (2, 2)
+    assert sorted(res.log[schema.ACTIVITY].astype(str)) == ["Antrag eingegangen", "Termin vergeben"]
+
+
+def test_spellings_of_one_step_are_merged(tmp_path: Path) -> None:
+    path = tmp_path / "sp.csv"
+    path.write_text(
+        "Vorgang;Tätigkeit;Ende\nV1;Antrag eingegangen;04.03.2024 09:00\nV2;Antrag eingegangen;04.03.2024 10:00\n"
+        "V3;antrag  eingegangen;04.03.2024 11:00\nV3;Termin vergeben;05.03.2024 11:00\n",
+        encoding="utf-8",
+    )
+    res = ingest_file(path, tmp_path / "out", key=KEY)
+    assert sorted(set(res.log[schema.ACTIVITY].astype(str))) == ["Antrag eingegangen", "Termin vergeben"]
+    assert res.quality.notes["activity_spellings_merged"] == 1

@@ -107,3 +107,41 @@ def test_most_specific_profile_wins() -> None:
 def test_extra_names_spell_out_umlauts() -> None:
     assert _extra_name("Gebühr") == "gebuehr" and _extra_name("Größe (cm)") == "groesse_cm"
     assert _extra_name("case:Straße") == "case_strasse"
+
+
+def test_birth_date_is_never_the_event_time(tmp_path: Path) -> None:
+    """A personal date column stands first, the event time has an unknown name: the event time is taken
+    and the birth date is dropped, so it reaches no output."""
+    text = (
+        "Antrags-Nr.;Geburtsdatum;Antragsdatum;Aktion;Datum Ereignis\n"
+        "V1;03.10.1990;08.02.2024;Antrag eingegangen;08.02.2024 10:23\n"
+        "V1;03.10.1990;08.02.2024;Termin vergeben;12.02.2024 11:36\n"
+    )
+    src = tmp_path / "g.csv"
+    src.write_text(text, encoding="utf-8")
+    prof = suggest_profile(read_table(src))
+    assert prof.columns["end"] == "Datum Ereignis" and "Geburtsdatum" in prof.privacy_drop
+    res = ingest_file(src, tmp_path / "out", key=KEY)
+    assert res.quality.rows_kept == 2
+    for out in (tmp_path / "out").iterdir():
+        assert b"1990" not in out.read_bytes(), out.name
+
+
+def test_event_time_before_entry_time(tmp_path: Path) -> None:
+    """'Erfasst am' (typed in) and 'Geändert am' are not the event's time when another date column is."""
+    text = "Vorgang;Aktion;Erfasst am;Geändert am;Zeitpunkt der Bearbeitung\nV1;Antrag eingegangen;21.02.2024 12:55;22.02.2024 08:00;18.02.2024 12:39\n"
+    prof = suggest_profile(_raw(tmp_path, "e.csv", text))
+    assert prof.columns["end"] == "Zeitpunkt der Bearbeitung"
+
+
+def test_step_codes_with_a_description_column(tmp_path: Path) -> None:
+    text = "Vorgang;Schritt;Schrittbezeichnung;Ende\nV1;A01;Antrag eingegangen;04.03.2024 09:00\nV1;B12;Termin vergeben;05.03.2024 09:00\n"
+    prof = suggest_profile(_raw(tmp_path, "c.csv", text))
+    assert prof.columns["activity"] == "Schrittbezeichnung" and "Schritt" in prof.extra
+
+
+def test_staff_abbreviation_and_residence_title(tmp_path: Path) -> None:
+    text = "Vorgangs-ID;Bearbeitungsschritt;Zeitstempel (MEZ);Sachbearbeiter-Kürzel;OE;Aufenthaltstitel\nV1;Antrag eingegangen;05.02.2024 09:16:50;SCH;Team A-K;§ 16b\n"
+    prof = suggest_profile(_raw(tmp_path, "k.csv", text))
+    assert prof.columns["resource"] == "Sachbearbeiter-Kürzel" and prof.columns["case_type"] == "Aufenthaltstitel"
+    assert prof.columns["team"] == "OE" and prof.columns["end"] == "Zeitstempel (MEZ)"

@@ -353,6 +353,9 @@ def _read_csv_bytes(
     head_only: bool,
 ) -> RawTable | None:
     """``read_csv_bytes``; with ``head_only`` None whenever the first-lines guess of UTF-8 is not confirmed."""
+    head = _head(data, 1 << 16)
+    if b"\r" in head and b"\n" not in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = _as_bytes(data).replace(b"\r", b"\n")  # classic Mac line ends (CR only): one line per record
     text, enc, notes = decode_text(data, encoding, file, lazy=True, head_only=head_only)
     lazy = bool(notes.pop(LAZY_UTF8, 0))
     single = bool(notes.pop(LAZY_SINGLE_BYTE, 0))

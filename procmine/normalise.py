@@ -1721,7 +1721,8 @@ def choose_profile(raw: RawTable, folder: Path | None = None) -> Profile:
             found="keine Spalte erkannt für " + ", ".join(FIELDS.get(f, f) for f in missing),
             expected="Spalten für Vorgangs-ID, Tätigkeit und Zeitstempel (z. B. Vorgang, Tätigkeit, Ende)",
             hint="Legen Sie ein Profil an (procmine inspect schreibt einen Vorschlag) und ordnen Sie die Spalten zu.",
-            details=["vorhandene Spalten: " + ", ".join(raw.columns[:40])],
+            details=["vorhandene Spalten: " + ", ".join(raw.columns[:40])]
+            + ([f"Blätter der Arbeitsmappe: {', '.join(raw.sheets)} (ein anderes mit --sheet wählen)"] if len(raw.sheets) > 1 else []),
         )
     return prof
 

@@ -383,3 +383,27 @@ def test_workbook_with_a_damaged_sheet_entry(tmp_path: Path) -> None:
     with pytest.raises(InputProblem) as err:
         ingest_file(path, tmp_path / "out", key=b"k" * 32)
     assert err.value.code == "bad_workbook" and err.value.file == "kaputt.xlsx"
+
+
+def test_workbook_with_a_summary_sheet_and_monthly_sheets(tmp_path: Path) -> None:
+    """A short summary sheet first, then one sheet per month with the same header: the months are read
+    together as one export, each row keeping its sheet as its source."""
+    path = tmp_path / "monate.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    summary = wb.add_worksheet("Übersicht")
+    for r, row in enumerate([["Monat", "Anzahl Vorgänge"], ["Februar", 2], ["März", 1]]):
+        summary.write_row(r, 0, row)
+    months = {"Februar 2024": [("V1", "Antrag eingegangen", "05.02.2024 09:00"), ("V2", "Antrag eingegangen", "06.02.2024 10:00")],
+              "März 2024": [("V1", "Termin vergeben", "04.03.2024 09:00")]}
+    for name, rows in months.items():
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, ["Vorgang", "Tätigkeit", "Ende"])
+        for r, row in enumerate(rows, start=1):
+            ws.write_row(r, 0, row)
+    wb.close()
+    res = ingest_file(path, tmp_path / "out", key=b"k" * 32)
+    assert (res.quality.rows_read, res.quality.rows_kept) == (3, 3)
+    assert res.quality.notes["sheets_read_together"] == 2
+    assert sorted(set(res.log["source_file"].astype(str))) == ["monate.xlsx [Februar 2024]", "monate.xlsx [März 2024]"]
+    march = res.log[res.log["source_file"].astype(str) == "monate.xlsx [März 2024]"]
+    assert march["source_row"].tolist() == [2]  # numbered as the sheet shows it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,7 @@ def read_excel_file(
     candidates = [sheet] if sheet else names
     chosen, rows = None, []
     first_nonempty = None
+    tables: list[tuple[str, list[list[object]], int]] = []  # sheets with a real header: name, rows, header index
     for name in candidates:
         data = _sheet_rows(book, name, path)
         if not any(any(c not in (None, "") for c in r) for r in data[:50]):
@@ -125,14 +127,21 @@ def read_excel_file(
         if sum(c not in (None, "") for c in data[h0]) < 2 and not sheet:
             continue  # a title or info sheet; prefer a sheet with a real header
         if want_columns:
-            h = _header_row(data)
-            header = {str(c).strip() for c in data[h]}
+            header = {str(c).strip() for c in data[h0]}
             if all(w in header for w in want_columns):
-                chosen, rows = name, data
-                break
+                tables.append((name, data, h0))
         else:
-            chosen, rows = name, data
-            break
+            tables.append((name, data, h0))
+    if tables:
+        # sheets of one header (monthly sheets of one export) are read as one table; of several headers, the
+        # one with the most rows in all its sheets (a summary sheet before the data has few)
+        groups: dict[tuple[str, ...], list[tuple[str, list[list[object]], int]]] = {}
+        for t in tables:
+            groups.setdefault(_header_key(t[1][t[2]]), []).append(t)
+        best = max(groups.values(), key=lambda g: sum(len(d) - h - 1 for _, d, h in g))  # ties: the earlier
+        if len(best) > 1 and not sheet:
+            return _read_sheets(path, best, names, exclude)
+        chosen, rows, _ = best[0]
     if chosen is None:
         if first_nonempty is None:
             raise InputProblem(
@@ -143,6 +152,46 @@ def read_excel_file(
                 hint="Prüfen Sie, ob der Export vollständig erstellt wurde.",
             )
         chosen, rows = first_nonempty
+    return _table_from_rows(path, chosen, rows, names, exclude)
+
+
+def _header_key(row: list[object]) -> tuple[str, ...]:
+    """A header row for comparing sheets: cell texts, trailing blanks cut."""
+    cells = [(_cell_text(c) or "").strip() for c in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
+
+
+def _read_sheets(path: Path, tables: list[tuple[str, list[list[object]], int]], names: list[str],
+                 exclude: tuple[str, ...]) -> RawTable:
+    """Several sheets of one header as one table; each row's source is ``<file> [<sheet>]``, rows numbered
+    as each sheet shows them."""
+    parts = [_table_from_rows(path, name, data, names, exclude) for name, data, _ in tables]
+    frame = pd.concat([p.data for p in parts], ignore_index=True)
+    for col in frame.columns:  # categories differ between sheets: one categorical again
+        frame[col] = clean_categorical(frame[col].astype(object).where(frame[col].notna(), None))
+    labels = [f"{path.name} [{name}]" for name, _, _ in tables]
+    codes = np.concatenate([np.full(len(p.data), i, dtype=np.int32) for i, p in enumerate(parts)])
+    notes: dict[str, int] = {}
+    for p in parts:
+        for k, v in p.notes.items():
+            notes[k] = notes.get(k, 0) + v
+    notes["sheets_read_together"] = len(parts)
+    first = parts[0]
+    return replace(
+        first,
+        data=frame,
+        source_row=np.concatenate([p.source_row for p in parts]),
+        source_file=pd.Categorical.from_codes(codes, categories=labels),
+        sheet=", ".join(name for name, _, _ in tables),
+        notes=notes,
+    )
+
+
+def _table_from_rows(path: Path, chosen: str, rows: list[list[object]], names: list[str],
+                     exclude: tuple[str, ...]) -> RawTable:
+    """One sheet's rows (header found in the first rows, title lines above it skipped) as a RawTable."""
     h = _header_row(rows)
     raw_header = [_cell_text(c) or "" for c in rows[h]]
     width = max(len(raw_header), max((len(r) for r in rows), default=0))

@@ -156,6 +156,7 @@ LABELS: dict[str, str] = {
     "qnote.mixed_encoding": "Datei mit gemischter Zeichenkodierung (UTF-8 und Windows-1252), beide gelesen",
     "qnote.undecodable_bytes_replaced": "nicht darstellbare Zeichen (Steuerbytes) durch � ersetzt",
     "qnote.activity_spellings_merged": "Tätigkeiten, die sich nur in Groß-/Kleinschreibung oder Leerzeichen unterschieden, auf die häufigste Schreibweise vereinheitlicht (Zeilen)",
+    "qnote.sheets_read_together": "Tabellenblätter mit gleicher Kopfzeile (z. B. Monatsblätter) als ein Export gelesen",
     "qnote.lifecycle_transitions_as_steps": "Zeilen mit weiteren XES-Lebenszyklus-Übergängen (z. B. schedule, suspend, resume), als eigene Schritte „Tätigkeit (Übergang)“ übernommen",
     "qnote.milestone_start_without_end": "Schritte mit Beginn, aber ohne Ende (z. B. noch am Schalter beim Export): nicht als Schritt gezählt",
     "quality.hint_default": "Bitte die betroffenen Zeilen in der Quarantäne-Datei prüfen.",

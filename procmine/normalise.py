@@ -592,9 +592,8 @@ def _end_in_second_autumn_hour(end: TimeColumn, start: TimeColumn, tz: str) -> t
         return end, 0
     local = end.utc.iloc[fix].dt.tz_convert(tz).dt.tz_localize(None)
     later = local.dt.tz_localize(tz, ambiguous=np.zeros(len(fix), dtype=bool)).dt.tz_convert("UTC")
-    utc = end.utc.copy()
-    utc.iloc[fix] = later.to_numpy()
-    return replace(end, utc=utc), len(fix)
+    end.utc.iloc[fix] = later.to_numpy()  # the column's own parse result: changed in place, no second copy
+    return end, len(fix)
 
 
 # --- helpers on categoricals --------------------------------------------------------------------
@@ -1000,6 +999,7 @@ def normalise(
     flag_arrays = _flags(case_codes, len(case_rank_cat.categories), end_us, prec_ranks, res_codes, flags_extra)
     order = _event_order(case_codes, len(case_rank_cat.categories), end_us).astype(idx_type)
     del case_codes, res_codes
+    _release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
     r = src_rows[order]
     ev_order = pick[order]
     del src_rows, pick
@@ -1834,9 +1834,21 @@ def ingest_file(
     result = normalise(raw, prof, key=key, now=now)
     rows = raw.rows_read
     del raw  # the cells are no longer needed: free them before the Parquet copy of the log is made
+    _release_free_memory()
     if progress:
         progress(rows, rows)
     return _write(result, Path(out_dir), path.name.split(".")[0])
+
+
+def _release_free_memory() -> None:
+    """Hand memory freed during normalising back to the system before the Parquet writer allocates its
+    buffers (glibc keeps freed heap pages otherwise; they would count twice in the peak). No-op elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def concat_raw(tables: list[RawTable]) -> RawTable:

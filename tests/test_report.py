@@ -527,3 +527,13 @@ def test_profile_group_rows_under_k_are_suppressed():
     rec = _records(df, "cases", 5, ("team",))
     assert rec[0] == {"team": "Team A", "cases": 12, "repeat_share": 0.25, "suppressed": False}
     assert rec[1] == {"team": "Team B", "cases": None, "suppressed": True}  # 3 < 5: no share that could be traced back
+
+
+def test_every_reading_note_has_a_german_label():
+    """Each notes key the readers and the normaliser count is named in the report's catalogue (qnote.*)."""
+    import re
+
+    src = "".join(p.read_text(encoding="utf-8") for p in (REPO / "procmine").rglob("*.py"))
+    keys = set(re.findall(r'notes\["([a-z_]+)"\]', src))
+    assert keys and "dst_ambiguous_resolved" in keys
+    assert not [k for k in keys if f"qnote.{k}" not in LABELS]

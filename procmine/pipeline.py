@@ -167,7 +167,7 @@ def ingest_files(
         progress(f"[{i}/{len(groups)}] Einlesen: {label}")
         rows = _row_progress(progress)
         try:
-            prof = profile if profile is not None else folders.profile_for(paths, opts)
+            prof = profile if profile is not None else folders.profile_for(paths)
             if office is None and len(paths) == 1 and stems[paths[0].name.split(".")[0]] > 1:
                 result = ingest_office(paths, normalised_dir, profile=prof, default_office=paths[0].name, progress=rows, **opts)
             elif office is None and len(paths) == 1:
@@ -274,7 +274,7 @@ class _FolderProfiles:
         self.progress = progress
         self.warnings = warnings
         self.valid: dict[Path, dict[Path, Profile]] = {}
-        self.broken: dict[Path, dict[Path, ProcmineError]] = {}
+        self.broken: dict[Path, dict[Path, InputProblem]] = {}
 
     def _load(self, folder: Path) -> None:
         """Load a folder's profile files once; unusable ones are remembered with their problem and warned about."""
@@ -293,10 +293,9 @@ class _FolderProfiles:
             if self.warnings is not None:
                 self.warnings.append(text)
 
-    def profile_for(self, paths: list[Path], opts: dict) -> Profile | None:
-        """The profile for a group of exports: one a file is named after, else (only when the folder holds an
-        unusable profile the normaliser would refuse) the matching or suggested one; None lets the normaliser
-        choose. A file naming an unusable profile raises that profile's problem."""
+    def profile_for(self, paths: list[Path]) -> Profile | None:
+        """The profile a group of exports names (``<file>.profile.toml``); None lets the normaliser choose by
+        columns among the folder's usable profiles. A file naming an unusable profile raises its problem."""
         folder = paths[0].parent
         self._load(folder)
         named = [(p, f) for p in paths for f in _named_profile_files(p) if f in self.valid[folder] or f in self.broken[folder]]
@@ -304,8 +303,6 @@ class _FolderProfiles:
             export, chosen = named[0]  # the group's first file that names one (a group shares one profile)
             if chosen in self.broken[folder]:
                 problem = self.broken[folder][chosen]
-                if not isinstance(problem, InputProblem):
-                    raise problem
                 raise InputProblem(
                     code=problem.code, file=export.name,
                     found=f"das Profil dieser Datei ({chosen.name}) ist unvollständig oder ungültig: {problem.found}",

@@ -21,7 +21,6 @@ from procmine.errors import InputProblem, ProcmineError
 from procmine.quality import QualityReport, merge_quality, split_quality
 
 if TYPE_CHECKING:
-    from procmine.ingest import RawTable
     from procmine.profiles import Profile
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".xes", ".gz", ".parquet")

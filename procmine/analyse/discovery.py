@@ -116,7 +116,7 @@ def _most_frequent_activities(log: pd.DataFrame, k: int, info: dict | None) -> p
     keep = np.zeros(len(labels) + 1, dtype=bool)  # the last slot: missing activity
     keep[np.argsort(-counts, kind="stable")[:k]] = True
     if info is not None:
-        info["model_activities"] = int(k)
+        info["model_activities"] = k
         info["model_activities_total"] = int(len(labels))
     return log.loc[keep[codes]]
 

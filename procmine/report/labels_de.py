@@ -522,7 +522,6 @@ LABELS: dict[str, str] = {
     "col.cards": "Karten",
     "col.card_age": "Liegedauer seit Eingang der Karte",
     "col.norm_days": "Fristdauer",
-    "col.count": "Anzahl",
     "col.open_over_90_short": "offen über 3 Monate",
     "caption.waiting_by_party": "Liegezeit insgesamt nach Zuständigkeit",
     "col.party": "Wartet auf",

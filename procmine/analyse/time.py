@@ -256,17 +256,12 @@ def wait_party(activity_key: pd.Series) -> pd.Series:
     body), "applicant" (documents, no-shows, inquiries) or "office" (everything else, or no key).
 
     Decided once per distinct key; returned as a categorical (categories ``WAIT_PARTIES``)."""
-    if isinstance(activity_key.dtype, pd.CategoricalDtype):
-        codes = activity_key.cat.codes.to_numpy()
-        uniques = np.asarray(activity_key.cat.categories.astype(str), dtype=object)
-    else:
-        codes, uniques = pd.factorize(activity_key)
-        uniques = np.asarray(pd.Index(uniques).astype(str), dtype=object)
-    party = pd.Series(uniques, dtype="object").map(EXTERNAL_PARTY)
-    per_cat = np.full(len(uniques) + 1, WAIT_PARTIES.index("office"), dtype=np.int8)  # last slot: missing key
+    codes, labels = label_codes(activity_key)  # missing key: the last code
+    party = pd.Series(labels[:-1], dtype="object").map(EXTERNAL_PARTY)
+    per_cat = np.full(len(labels), WAIT_PARTIES.index("office"), dtype=np.int8)  # last slot: missing key
     per_cat[:-1][party.str.startswith("external").fillna(False).to_numpy(dtype=bool)] = WAIT_PARTIES.index("external")
     per_cat[:-1][(party == "applicant").fillna(False).to_numpy(dtype=bool)] = WAIT_PARTIES.index("applicant")
-    out_codes = per_cat[np.where(codes < 0, len(uniques), codes)]
+    out_codes = per_cat[codes]
     return pd.Series(pd.Categorical.from_codes(out_codes, categories=list(WAIT_PARTIES)), index=activity_key.index)
 
 

@@ -410,7 +410,7 @@ def big_step(cases: int, workdir: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=100_000, help="cases in the benchmark log")
+    parser.add_argument("--cases", type=int, default=100_000, help="cases in the benchmark log (0 = skip the analysis steps)")
     parser.add_argument("--ingest-rows", type=int, default=1_000_000, help="rows of the ingest CSV (0 = skip)")
     parser.add_argument("--network-cases", type=int, default=3000, help="cases per office for the network run (0 = skip)")
     parser.add_argument("--big", type=int, default=500_000, help="cases of the large end-to-end run (0 = skip)")
@@ -418,21 +418,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     args = parser.parse_args(argv)
 
-    print(f"Generating a log of {args.cases:,} cases …", flush=True)
-    log = bench_log(args.cases)
-    n_events = len(log)
-    print(f"  {n_events:,} events", flush=True)
-    rows = analysis_steps(log)
-    total_p = sum(r["procmine_s"] for r in rows)
-    total_q = sum(r["pm4py_s"] for r in rows)
-    print(f"  {'together':<16} procmine {total_p:8.3f} s   pm4py {total_q:8.3f} s   ×{total_q / total_p:7.1f}")
-    duck = duckdb_reference(log)
-    if duck.get("available"):
-        perf = next(r for r in rows if r["step"] == "performance_dfg")["procmine_s"]
-        print(f"  DuckDB SQL DFG + mean waits: {duck['dfg_mean_wait_s']:.3f} s (procmine process map {perf:.3f} s)")
-    analysis_peak = _peak_rss_mb()
-    del log
-    gc.collect()
+    rows: list[dict] = []
+    duck: dict = {"available": False}
+    n_events = 0
+    analysis_peak = 0.0
+    if args.cases:
+        print(f"Generating a log of {args.cases:,} cases …", flush=True)
+        log = bench_log(args.cases)
+        n_events = len(log)
+        print(f"  {n_events:,} events", flush=True)
+        rows = analysis_steps(log)
+        total_p = sum(r["procmine_s"] for r in rows)
+        total_q = sum(r["pm4py_s"] for r in rows)
+        print(f"  {'together':<16} procmine {total_p:8.3f} s   pm4py {total_q:8.3f} s   ×{total_q / total_p:7.1f}")
+        duck = duckdb_reference(log)
+        if duck.get("available"):
+            perf = next(r for r in rows if r["step"] == "performance_dfg")["procmine_s"]
+            print(f"  DuckDB SQL DFG + mean waits: {duck['dfg_mean_wait_s']:.3f} s (procmine process map {perf:.3f} s)")
+        analysis_peak = _peak_rss_mb()
+        del log
+        gc.collect()
     extra = []
     if args.network_cases:
         extra.append(network_step(args.network_cases))
@@ -450,7 +455,9 @@ def main(argv: list[str] | None = None) -> int:
         "cases": args.cases,
         "events": n_events,
         "steps": rows,
-        "together": {"procmine_s": round(total_p, 3), "pm4py_s": round(total_q, 3), "ratio": round(total_q / total_p, 1)},
+        "together": (
+            {"procmine_s": round(total_p, 3), "pm4py_s": round(total_q, 3), "ratio": round(total_q / total_p, 1)} if rows else None
+        ),
         "duckdb": duck,
         "extra": extra,
         "peak_rss_mb": round(analysis_peak, 1),

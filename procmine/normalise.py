@@ -10,6 +10,7 @@ shifted forward; both are counted in ``quality.notes``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -831,7 +832,17 @@ def normalise(
         safe[cols[fld]] = out
         return out
 
-    case_p = pseudo("case_id", "C-")
+    # the case ids are hashed in a second thread while the timestamps and checks run (those release the
+    # GIL); the pseudonyms are first needed to sort the log by case
+    safe[cols["case_id"]] = None  # keeps the column order of the quarantine file; filled by the job
+    hasher = ThreadPoolExecutor(max_workers=1)
+    def hash_and_rank() -> tuple[pd.Series, pd.Categorical]:
+        out = pseudo("case_id", "C-")
+        assert out is not None  # case_id is a required field
+        return out, _text_ranked(out)
+
+    case_job = hasher.submit(hash_and_rank)
+    hasher.shutdown(wait=False)  # the job still runs; ``case_job.result()`` waits for it
     res_p = pseudo("resource", "R-")
     for fld in ("activity", "team", "office", "case_type", "lifecycle"):
         if fld in cols:
@@ -861,6 +872,7 @@ def normalise(
     marks.mark(case_missing, "missing_case_id", cols["case_id"])
     long_case = _too_long(data[cols["case_id"]])
     if profile.shape == "milestones":
+        case_job.result()  # ``safe`` holds the pseudonymised ids from here on
         ev = _milestone_events(raw, profile, marks, tz, plausible, horizon, notes, safe, data)
     else:
         end = tcol("end")
@@ -876,7 +888,7 @@ def normalise(
         for fld in ("activity", "resource"):
             if fld in cols:
                 marks.mark(_too_long(data[cols[fld]]), "value_too_long", cols[fld], safe[cols[fld]])
-        marks.mark(long_case, "value_too_long", cols["case_id"], case_p)
+        marks.mark(long_case, "value_too_long", cols["case_id"], case_job.result()[0] if long_case.any() else None)
         prec = end.precision
         if start is not None:
             sp = start.precision
@@ -959,7 +971,7 @@ def normalise(
     del keep_ev
     flags_extra: dict[str, np.ndarray] = {}
     if lc_kind is not None and len(ev):
-        ev, unmatched_start_rows, unmatched_complete = _pair_lifecycle(ev, lc_kind, case_p)
+        ev, unmatched_start_rows, unmatched_complete = _pair_lifecycle(ev, lc_kind, case_job.result()[0])
         unmatched_complete = unmatched_complete & ~other_transition[ev["row"].to_numpy()]  # schedule etc. have no start
         if len(unmatched_start_rows):
             m = np.zeros(n, dtype=bool)
@@ -988,41 +1000,47 @@ def normalise(
     # --- assemble the canonical log --------------------------------------------------------------
     # flags are computed in source order; the one sort (case_id as text, end, event_seq) is applied
     # while the columns are gathered, so the log is never copied a second time to sort it
-    src_rows = ev["row"].to_numpy()[pick]
     m = len(pick)
-    end_us = _naive_utc(ev["end"])[pick].astype(np.int64)
-    prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8)[pick] if m else np.zeros(0, dtype=np.int8)
-    case_rank_cat = _text_ranked(case_p)
-    case_codes = np.asarray(case_rank_cat.codes)[src_rows]
+    every = m == len(ev)  # no candidate dropped: ``pick`` is 0..m-1 and the gathers below are skipped
+    src_rows = ev["row"].to_numpy() if every else ev["row"].to_numpy()[pick]
+    end_us = _naive_utc(ev["end"]).view(np.int64) if every else _naive_utc(ev["end"])[pick].astype(np.int64)
+    prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8)
+    prec_ranks = prec_ranks if every else prec_ranks[pick]
+    # the flags group events by case: with one office the export's own codes do (the pseudonyms map them
+    # one to one), so they are computed while the case ids are still being hashed
+    case_groups = data[cols["case_id"]] if len(office_row.cat.categories) <= 1 else case_job.result()[0]
+    group_codes = np.asarray(case_groups.cat.codes.to_numpy())[src_rows]
     res_codes = np.asarray(res_p.cat.codes.to_numpy())[src_rows] if res_p is not None else np.full(m, -1, dtype=np.int32)
-    flag_arrays = _flags(case_codes, len(case_rank_cat.categories), end_us, prec_ranks, res_codes, flags_extra)
-    order = _event_order(case_codes, len(case_rank_cat.categories), end_us).astype(idx_type)
-    del case_codes, res_codes
+    flag_arrays = _flags(group_codes, len(case_groups.cat.categories), end_us, prec_ranks, res_codes, flags_extra)
+    del group_codes, res_codes
+    case_rank_cat = case_job.result()[1]
+    case_codes = np.asarray(case_rank_cat.codes)[src_rows]
+    in_time_order = "out_of_order" in flag_arrays and not flag_arrays["out_of_order"].any()
+    order = _event_order(case_codes, len(case_rank_cat.categories), end_us, in_time_order).astype(idx_type, copy=False)
+    del case_codes
     _release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
-    r = src_rows[order]
-    ev_order = pick[order]
+    r = order if len(src_rows) == n and np.array_equal(src_rows, np.arange(n)) else src_rows[order]
+    ev_order = order if every else pick[order]
     del src_rows, pick
     case_type = (
         _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
     )
-    log = pd.DataFrame(
-        {
-            schema.CASE_ID: _cat_take(case_rank_cat, r),
-            schema.ACTIVITY: _cat_take(_as_category(ev["activity"]), ev_order),
-            schema.ACTIVITY_KEY: _cat_take(_as_category(ev["activity_key"]), ev_order),
-            schema.START: _utc_series(_naive_utc(ev["start"])[ev_order]),
-            schema.END: _utc_series(end_us[order].view("datetime64[us]")),
-            schema.PRECISION: _precision_categorical(prec_ranks[order]),
-            schema.RESOURCE: _cat_take(res_p, r),
-            schema.TEAM: _cat_take(data[cols["team"]] if "team" in cols else None, r),
-            schema.OFFICE: _cat_take(office_row, r),
-            schema.CASE_TYPE: _cat_take(case_type, r),
-            schema.EVENT_SEQ: (order + 1).astype(np.int64),
-            schema.SOURCE_FILE: _cat_take(raw.source_file, r),
-            schema.SOURCE_ROW: raw.source_row[r].astype(np.int64),
-        },
-        copy=False,
-    )
+    columns: dict[str, Callable[[], object]] = {
+        schema.CASE_ID: lambda: _cat_take(case_rank_cat, r),
+        schema.ACTIVITY: lambda: _cat_take(_as_category(ev["activity"]), ev_order),
+        schema.ACTIVITY_KEY: lambda: _cat_take(_as_category(ev["activity_key"]), ev_order),
+        schema.START: lambda: _utc_series(_naive_utc(ev["start"])[ev_order]),
+        schema.END: lambda: _utc_series(end_us[order].view("datetime64[us]")),
+        schema.PRECISION: lambda: _precision_categorical(prec_ranks[order]),
+        schema.RESOURCE: lambda: _cat_take(res_p, r),
+        schema.TEAM: lambda: _cat_take(data[cols["team"]] if "team" in cols else None, r),
+        schema.OFFICE: lambda: _cat_take(office_row, r),
+        schema.CASE_TYPE: lambda: _cat_take(case_type, r),
+        schema.EVENT_SEQ: lambda: (order + 1).astype(np.int64),
+        schema.SOURCE_FILE: lambda: _cat_take(raw.source_file, r),
+        schema.SOURCE_ROW: lambda: raw.source_row[r].astype(np.int64),
+    }
+    log = pd.DataFrame(_gather(columns), copy=False)
     for src, name in profile.extra.items():
         if src not in data.columns or src in drop or src in cols.values():
             continue
@@ -1031,8 +1049,9 @@ def normalise(
         log[out_name] = num.to_numpy()[r] if num is not None else _cat_take(data[src], r)
     flags = {k: int(v.sum()) for k, v in flag_arrays.items() if v.any()}
     if flag_arrays:
-        log["quality_flags"] = _flag_column({k: v[order] for k, v in flag_arrays.items()}, len(log))
-    schema.validate(log, check_order=False)
+        in_source_order = _flag_column(flag_arrays, m)
+        log["quality_flags"] = categorical_from_unique(np.asarray(in_source_order.codes)[order], in_source_order.categories)
+    schema.validate(log, check_order=False, check_seq=False)  # event_seq = 1 + a permutation, sorted above
 
     # --- quarantine and counts -------------------------------------------------------------------
     bad = marks.code > 0
@@ -1209,6 +1228,13 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     if not pd.api.types.is_string_dtype(cats.dtype):
         cats = cats.astype(str)
     return categorical_from_unique(taken.astype(np.int32, copy=False), cats)
+
+
+def _gather(columns: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Build the log's columns two at a time: each is mostly a numpy gather, which runs without the GIL."""
+    names = list(columns)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(names, pool.map(lambda name: columns[name](), names)))
 
 
 def _as_category(s: pd.Series) -> pd.Series:
@@ -1631,15 +1657,18 @@ def _text_ranked(cat: pd.Series) -> pd.Categorical:
     return categorical_from_unique(rank[c.codes.to_numpy()], c.categories.take(order_cats))
 
 
-def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray) -> np.ndarray:
+def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray, in_time_order: bool = False) -> np.ndarray:
     """Positions that sort events (given in event_seq order) by case rank, end and event_seq.
 
     A stable grouping by case keeps each case's events in event_seq order, which is already the full
-    order whenever each case's events run in time order (usual exports); otherwise a full lexsort.
+    order whenever each case's events run in time order (usual exports; ``in_time_order`` says it is
+    known, e.g. no event was flagged out of order); otherwise a full lexsort.
     """
     if len(end) < 2:
         return np.arange(len(end), dtype=np.int64)
     by_case = _group_sorter(case_rank, n_cases)
+    if in_time_order:
+        return by_case
     c, e = case_rank[by_case], end[by_case]
     if not ((c[1:] == c[:-1]) & (e[1:] < e[:-1])).any():
         return by_case
@@ -1923,8 +1952,6 @@ def ingest_office(
 
 
 def _common_stem(stems: list[str]) -> str:
-    import os
-
     prefix = os.path.commonprefix(stems).rstrip("_- .")
     return prefix or stems[0]
 

@@ -8,6 +8,7 @@ the analyst confirms; ``Profile.to_toml`` writes it back so that ``load_profile`
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import tomllib
@@ -299,8 +300,14 @@ def load_profile(path: str | Path) -> Profile:
 
 
 def builtin_profiles() -> list[Profile]:
-    """Profiles shipped in ``procmine/profiles/*.toml``, sorted by file name."""
-    return [load_profile(p) for p in sorted(BUILTIN_DIR.glob("*.toml"))]
+    """Profiles shipped in ``procmine/profiles/*.toml``, sorted by file name (parsed once per process:
+    a run over nine offices would otherwise parse them for every export)."""
+    return list(_builtin_profiles())
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_profiles() -> tuple[Profile, ...]:
+    return tuple(load_profile(p) for p in sorted(BUILTIN_DIR.glob("*.toml")))
 
 
 def folder_profiles(folder: str | Path, unusable: dict[Path, InputProblem] | None = None) -> list[Profile]:

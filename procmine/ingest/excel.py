@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import InputProblem
-from procmine.ingest.raw import RawTable, clean_categorical, frame_from_columns, make_raw, unique_headers
+from procmine.ingest.raw import RawTable, blank_rows, clean_categorical, frame_from_columns, make_raw, unique_headers
 
 
 def _cell_text(value: object) -> str | None:
@@ -211,7 +211,7 @@ def _table_from_rows(path: Path, chosen: str, rows: list[list[object]], names: l
     if not len(frame.columns) and len(body):
         frame = pd.DataFrame(index=range(len(body)))
     notes: dict[str, int] = {}
-    blank = frame.isna().all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), dtype=bool)
+    blank = blank_rows(frame)
     if blank.any():
         notes["blank_rows_skipped"] = int(blank.sum())
         frame, numbers = frame.loc[~blank].reset_index(drop=True), numbers[~blank]

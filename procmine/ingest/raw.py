@@ -113,6 +113,23 @@ def categorical_from_unique(codes: np.ndarray, categories: pd.Index) -> pd.Categ
     return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with every cell missing. A column without a missing cell (the usual case id) settles it at once,
+    so a complete export costs one null count per column, not a boolean copy of the whole table."""
+    blank = np.zeros(len(frame), dtype=bool)
+    if not len(frame.columns) or not len(frame):
+        return blank
+    missing = [c for c in frame.columns if frame[c].hasnans]
+    if len(missing) < len(frame.columns):
+        return blank
+    blank = frame[missing[0]].isna().to_numpy().copy()
+    for c in missing[1:]:
+        if not blank.any():
+            break
+        blank &= frame[c].isna().to_numpy()
+    return blank
+
+
 def frame_from_columns(columns: dict[str, list | np.ndarray | pd.Series]) -> pd.DataFrame:
     """A RawTable frame: every column a cleaned Categorical of strings."""
     out = {}

@@ -24,6 +24,7 @@ from procmine.errors import InputProblem
 from procmine.ingest.raw import (
     REJECT_COLUMNS,
     RawTable,
+    blank_rows,
     categorical_from_unique,
     clean_categorical,
     frame_from_columns,
@@ -417,7 +418,7 @@ def _read_csv_bytes(
         del encoded
         frame = pd.DataFrame(columns)
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-        blank = frame.isna().all(axis=1).to_numpy() if keep else np.zeros(len(frame), dtype=bool)
+        blank = blank_rows(frame)
         if blank.any():
             notes["blank_rows_skipped"] = int(blank.sum())
             frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]

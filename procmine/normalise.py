@@ -562,19 +562,23 @@ def parse_time_column(
     out = _utc_series(utc_direct)
     ambiguous_rows = None
     if need.any():
-        # localise distinct wall times only
-        uniq, inv = np.unique(naive[need].astype("datetime64[us]"), return_inverse=True)
-        loc, amb, nonex = _localise(pd.Series(uniq), tz)
-        vals = np.array(_naive_utc(out))  # integer-backed copies: no Timestamp objects per row
-        vals[need] = _naive_utc(loc)[inv]
-        out = _utc_series(vals)
-        counts = np.bincount(inv, minlength=len(uniq))
+        # every wall time at once: pandas localises a column by a search over the zone's transitions, which
+        # is cheaper than first sorting the values to localise only the distinct ones
+        every = bool(need.all())
+        local = naive.astype("datetime64[us]", copy=False)
+        loc, amb, nonex = _localise(pd.Series(local if every else local[need]), tz)
+        if every:
+            out = loc
+        else:
+            vals = np.array(_naive_utc(out))  # integer-backed copies: no Timestamp objects per row
+            vals[need] = _naive_utc(loc)
+            out = _utc_series(vals)
         if amb.any():
-            notes["dst_ambiguous_resolved"] = int(counts[amb].sum())
+            notes["dst_ambiguous_resolved"] = int(amb.sum())
             ambiguous_rows = np.zeros(len(need), dtype=bool)
-            ambiguous_rows[np.flatnonzero(need)] = amb[inv]
+            ambiguous_rows[np.flatnonzero(need)] = amb
         if nonex.any():
-            notes["dst_nonexistent_shifted"] = int(counts[nonex].sum())
+            notes["dst_nonexistent_shifted"] = int(nonex.sum())
     return TimeColumn(utc=out, precision=prec, present=present, column=src, raw=cat, notes=notes, ambiguous=ambiguous_rows)
 
 
@@ -1775,7 +1779,7 @@ def read_with_profile(
     """
     prof = _with_overrides(_resolve_profile(profile, path.parent), encoding, delimiter)
     if prof is None and not encoding and not delimiter:  # a profile that fits the header: one read, with it
-        preview = read_preview(path, sheet=sheet)
+        preview = read_preview(path, sheet=sheet, max_bytes=64 * 1024)  # the header decides the profile
         prof = matching_profile(preview, path.parent) if preview is not None else None
         if prof is not None:
             return read_table(path, prof, sheet=sheet, progress=progress), prof

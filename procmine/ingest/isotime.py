@@ -142,11 +142,17 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
             masks.append(np.zeros(n, dtype=bool))
             values.append(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
             continue
-        at = np.where(ok, start, 0)  # rows of another length read from 0 (masked out anyway)
-        last = len(data) - 1
+        if ok.all() and int(offs[-1]) - int(offs[0]) == n * width:  # every value of the width, back to back
+            grid = data[int(offs[0]) : int(offs[-1])].reshape(n, width)  # a view: row i = value i
 
-        def byte(k: int) -> np.ndarray:
-            return data[np.minimum(at + k, last)]  # uint8: the k-th byte of every value
+            def byte(k: int) -> np.ndarray:
+                return grid[:, k]  # uint8: the k-th byte of every value
+        else:
+            at = np.where(ok, start, 0)  # rows of another length read from 0 (masked out anyway)
+            last = len(data) - 1
+
+            def byte(k: int) -> np.ndarray:
+                return data[np.minimum(at + k, last)]  # uint8: the k-th byte of every value
 
         for p, b in literals:
             ok &= byte(p) == b
@@ -158,7 +164,6 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
                 ok &= (digit >= 0) & (digit <= 9)
                 value = value * 10 + digit
             num[code] = value.astype(np.int64)
-        del at
         year, month, day = num["Y"], num.get("m", np.ones(n, np.int64)), num.get("d", np.ones(n, np.int64))
         hour, minute, second = (num.get(c, np.zeros(n, np.int64)) for c in "HMS")
         ok &= (month >= 1) & (month <= 12) & (day >= 1) & (hour <= 23) & (minute <= 59) & (second <= 59)

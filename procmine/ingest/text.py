@@ -199,7 +199,8 @@ def decode_text(
     """Decode with the given or sniffed encoding; returns (text, encoding used, notes).
 
     With ``lazy`` and valid UTF-8 only the first part is decoded (for sniffing); ``notes`` then holds
-    no text and the caller parses the bytes directly.
+    no text and the caller parses the bytes directly. With ``head_only`` a head that is not UTF-8 gives
+    no text at all (the caller then reads the whole file again without it).
     """
     notes: dict[str, int] = {}
     enc = ENCODING_ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
@@ -212,7 +213,9 @@ def decode_text(
         text = sample.decode("utf-8", errors="ignore")
         _check_controls(text, file)
         return text, enc, {LAZY_UTF8: 1}
-    if lazy and not head_only and _single_byte(enc) and not (_high_bytes(data) & _undefined_bytes(enc)):
+    if head_only:
+        return "", enc, {}  # the head is not UTF-8: the caller sniffs and decodes the whole file instead
+    if lazy and _single_byte(enc) and not (_high_bytes(data) & _undefined_bytes(enc)):
         text = data[: 1 << 20].decode(enc)  # the head for sniffing; the body is decoded piece by piece
         _check_controls(text, file)
         return text, enc, {LAZY_SINGLE_BYTE: 1}
@@ -375,7 +378,7 @@ def _read_csv_bytes(
     if skip:
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
-    transcode = None
+    source_encoding = None  # set for single-byte files: cells are parsed as bytes and decoded per distinct value
     if lazy:  # parse the file's own bytes (no copy); trailing blank lines are dropped as blank rows
         body_bytes = pa.py_buffer(memoryview(data)[3:] if _starts(data, codecs.BOM_UTF8) else data)
     elif single:  # the file's bytes, trailing white space cut as below; each piece decoded when parsed
@@ -383,9 +386,7 @@ def _read_csv_bytes(
         while end and data[end - 1] in (9, 10, 13, 32):
             end -= 1
         body_bytes = pa.py_buffer(memoryview(data)[:end])
-
-        def transcode(piece: pa.Buffer) -> pa.Buffer:
-            return pa.py_buffer(codecs.decode(memoryview(piece), enc).encode("utf-8"))
+        source_encoding = enc  # ASCII-compatible: delimiters, quotes and line ends are the same bytes
     else:
         body_bytes = (text.rstrip("\r\n\t ") + "\n").encode("utf-8")
     kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
@@ -396,7 +397,7 @@ def _read_csv_bytes(
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
     table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress,
-                        transcode=transcode)
+                        as_bytes=source_encoding is not None)
     del body_bytes
     if table is None and head_only:
         return None
@@ -408,6 +409,8 @@ def _read_csv_bytes(
 
         def encode(i: int) -> tuple[pd.Series, object]:
             col, parts[i] = parts[i], None  # let arrow free the text once encoded
+            if source_encoding is not None:
+                col = _decoded(col, source_encoding)
             return _column_to_pandas(col)
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(keep), os.cpu_count() or 1))) as pool:
@@ -438,6 +441,28 @@ def _count_records_hint(text: str, skip: int) -> int:
     return 0 if len(parts) <= skip + 1 or re.search(r"\S", parts[skip + 1]) is None else 1
 
 
+def _decoded(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray | pa.DictionaryArray:
+    """A column of a single-byte file (parsed as bytes) as text. Without a byte above 127 (digits,
+    codes, dates) the bytes already are UTF-8 and are only relabelled; otherwise the column is
+    dictionary-encoded and each distinct value decoded once (the codec maps bytes one to one, so the
+    dictionary stays free of repeats)."""
+    if not any(_has_high_byte(c) for c in col.chunks):
+        return col.cast(pa.string())
+    enc = _dictionary_column(col)
+    text = pa.array([v.decode(encoding) for v in enc.dictionary.to_pylist()], type=pa.string())
+    return pa.DictionaryArray.from_arrays(enc.indices, text)
+
+
+def _has_high_byte(chunk: pa.Array) -> bool:
+    """Whether a binary chunk holds a byte above 127 (looked at in its value bytes, not per value)."""
+    _, off_buf, data_buf = chunk.buffers()
+    if data_buf is None or not len(chunk):
+        return False
+    offs = np.frombuffer(off_buf, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    view = np.frombuffer(data_buf, dtype=np.uint8)[int(offs[0]) : int(offs[-1])]
+    return bool(len(view)) and int(view.max()) > 127
+
+
 def _dictionary_column(col: pa.ChunkedArray) -> pa.DictionaryArray:
     """One dictionary array for a column (values in order of first appearance, missing stays missing)."""
     if col.num_chunks == 0:
@@ -459,13 +484,15 @@ DISTINCT_SAMPLE_ROWS = 20_000
 DISTINCT_SHARE = 0.5  # above this share of distinct values in the sample a column stays plain text
 
 
-def _column_to_pandas(col: pa.ChunkedArray) -> tuple[pd.Series, object]:
+def _column_to_pandas(col: pa.ChunkedArray | pa.DictionaryArray) -> tuple[pd.Series, object]:
     """A parsed text column for the RawTable: a Categorical, or plain text when nearly every value differs;
     with the reader's strict ISO cast of a plain-text column that looks like timestamps (else ``_NO_HINT``).
 
     Timestamp columns are nearly all distinct: a dictionary would cost a hash of every cell and a second
     copy of the text, so they stay arrow-backed strings when they are already clean (trimmed, no blanks).
     """
+    if isinstance(col, pa.DictionaryArray):  # already encoded (``_decoded``)
+        return _to_categorical(col), _NO_HINT
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         sample = col.slice(0, DISTINCT_SAMPLE_ROWS)
         filled = len(sample) - sample.null_count
@@ -581,7 +608,7 @@ def _fast_parse(
     skip: int,
     has_quote: bool = True,
     progress: Callable[[int, int | None], None] | None = None,
-    transcode: Callable[[pa.Buffer], pa.Buffer] | None = None,
+    as_bytes: bool = False,
 ) -> pa.Table | None:
     """pyarrow's multi-threaded parser; None when any row does not split into the header's columns.
 
@@ -593,12 +620,10 @@ def _fast_parse(
     tables = []
     done = 0
     for i, piece in enumerate(pieces):
-        if transcode is not None:  # a single-byte encoding: this piece as UTF-8 (cut at a line end: no split character)
-            piece = transcode(piece)
         table = None
         for newlines in (False, True) if has_quote else (False,):
             try:
-                table = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines)
+                table = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines, as_bytes)
                 break
             except (pa.ArrowInvalid, pa.ArrowException):
                 continue
@@ -611,8 +636,10 @@ def _fast_parse(
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
-def _read_piece(body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool) -> pa.Table:
-    """One arrow CSV parse: every kept column as text, empty cells missing."""
+def _read_piece(
+    body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool, as_bytes: bool = False
+) -> pa.Table:
+    """One arrow CSV parse: every kept column as text (as bytes with ``as_bytes``), empty cells missing."""
     return pacsv.read_csv(
         pa.BufferReader(body),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=4 << 20),
@@ -620,7 +647,7 @@ def _read_piece(body: pa.Buffer, names: list[str], keep: list[str], delim: str, 
             delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
+            column_types={n: pa.binary() if as_bytes else pa.string() for n in names},
             include_columns=keep,
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,

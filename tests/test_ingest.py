@@ -335,3 +335,28 @@ def test_plain_text_timestamp_column_gives_the_same_log(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(res.log, res2.log)
     pd.testing.assert_frame_equal(res.quarantine, res2.quarantine)
     assert res.quality == res2.quality
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "iso-8859-15"])
+def test_single_byte_file_in_pieces_reads_like_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    """Single-byte exports are parsed as bytes and decoded per distinct value: umlauts and the euro sign
+    come out as in the UTF-8 copy, also across pieces and with empty cells."""
+    import procmine.ingest.text as text
+
+    monkeypatch.setattr(text, "PIECE_BYTES", 512)
+    euro = "€"  # 0x80 in Windows-1252, 0xA4 in ISO-8859-15
+    rows = ["Vorgang;Tätigkeit;Ende;Team"]
+    for i in range(200):
+        act = ["Prüfung", "Anhörung", f"Gebühr {euro}", "Übergabe"][i % 4]
+        team = "" if i % 9 == 0 else ("Süd" if i % 2 else "Nord")
+        rows.append(f"A-{i // 3};{act};{i % 28 + 1:02d}.03.2024 09:{i % 60:02d};{team}")
+    body = "\n".join(rows) + "\n"
+    (tmp_path / "s.csv").write_bytes(body.encode(encoding))
+    (tmp_path / "u.csv").write_bytes(body.encode("utf-8"))
+    single = read_table(tmp_path / "s.csv")
+    utf8 = read_table(tmp_path / "u.csv")
+    assert single.encoding == encoding
+    for col in ("Vorgang", "Tätigkeit", "Ende", "Team"):
+        assert single.data[col].astype(object).tolist() == utf8.data[col].astype(object).tolist(), col
+    assert single.data["Tätigkeit"].astype(str).iloc[2] == f"Gebühr {euro}"
+    assert single.data["Team"].isna().sum() == 23

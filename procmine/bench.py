@@ -206,8 +206,8 @@ def ingest_step(rows: int, workdir: Path, shape: str = "xes") -> dict:
     """Ingest a ``rows``-event CSV: procmine vs pandas.read_csv + pm4py.format_dataframe on the same file.
 
     ``shape``: ``xes`` (XES-style names, ISO timestamps with offset, comma, UTF-8; the issue's target)
-    or ``de`` (German office export: semicolon, Windows-1252, dd.mm.yyyy HH:MM:SS local time; pandas
-    and pm4py are given the date format, as an analyst would).
+    or ``de`` (German office export: semicolon, Windows-1252, German step labels, dd.mm.yyyy HH:MM:SS
+    local time; pandas and pm4py are given the date format, as an analyst would).
     """
     cases = max(1, rows // 14)
     log = bench_log(cases, seed=11).head(rows)
@@ -217,7 +217,7 @@ def ingest_step(rows: int, workdir: Path, shape: str = "xes") -> dict:
         out = pd.DataFrame(
             {
                 "Vorgang": log[schema.CASE_ID].astype(str),
-                "Tätigkeit": log[schema.ACTIVITY].astype(str),
+                "Tätigkeit": log[schema.ACTIVITY].astype(str).map(ACTIVITIES),  # the German labels: umlauts, §
                 "Beginn": local[schema.START],
                 "Ende": local[schema.END],
                 "Sachbearbeitung": log[schema.RESOURCE].astype(str),

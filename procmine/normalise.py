@@ -460,11 +460,7 @@ def _parse_rows(
         aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
         return naive, utc, prec, aware, valid.copy()
     present = values.notna().to_numpy()
-    naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    utc = naive.copy()
-    prec = np.full(n, -1, dtype=np.int8)
-    aware = np.zeros(n, dtype=bool)
-    todo = present.copy()
+    fast = None
     if (not fmt or fmt == "auto") and present.any():
         if hint is not _NO_HINT and (hint is None or len(hint[0]) == n):  # type: ignore[index]
             fast = hint  # computed while reading (``RawTable.iso_hints``)
@@ -472,7 +468,15 @@ def _parse_rows(
             arr = _arrow_strings(values, chunked=True)
             fast = _fast_iso_offset(arr) if arr is not None else None
         if fast is not None and len(fast[0]) == n and bool(fast[0].all()):  # every value a strict ISO hit
-            return naive, np.asarray(fast[1], dtype="datetime64[us]"), np.zeros(n, dtype=np.int8), np.ones(n, dtype=bool), present
+            never = np.empty(n, dtype="datetime64[us]")  # no naive wall time: every value carried its offset
+            never.fill(np.datetime64("NaT"))
+            return never, np.asarray(fast[1], dtype="datetime64[us]"), np.zeros(n, dtype=np.int8), np.ones(n, dtype=bool), present
+    naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    utc = naive.copy()
+    prec = np.full(n, -1, dtype=np.int8)
+    aware = np.zeros(n, dtype=bool)
+    todo = present.copy()
+    if (not fmt or fmt == "auto") and present.any():
         if fast is not None:
             hit, utc_hit = fast
             utc[hit] = utc_hit
@@ -558,7 +562,7 @@ def parse_time_column(
         # an unreadable time makes the whole timestamp unreadable (never silently day precision)
         naive = np.where(bad_time, np.datetime64("NaT"), naive)
         prec = np.where(bad_time, -1, prec).astype(np.int8)
-    need = ~aware & ~np.isnat(naive.astype("datetime64[us]"))
+    need = np.zeros(len(aware), dtype=bool) if aware.all() else ~aware & ~np.isnat(naive.astype("datetime64[us]"))
     out = _utc_series(utc_direct)
     ambiguous_rows = None
     if need.any():
@@ -995,18 +999,22 @@ def normalise(
             flags_extra["unmatched_complete"] = flags_extra["unmatched_complete"][keep]
     if lc_kind is not None and len(ev) and len(pick) != len(ev):  # pairing rebuilt the candidates
         pick = np.arange(len(ev))
+    m = len(pick)
+    every = m == len(ev)  # no candidate dropped: ``pick`` is 0..m-1 and the gathers below are skipped
+    rows_are_positions = lc_kind is None and profile.shape != "milestones"  # one candidate per row: ev["row"] is 0..n-1
+    if rows_are_positions:
+        src_rows = pick
+    else:
+        src_rows = ev["row"].to_numpy() if every else ev["row"].to_numpy()[pick]
     kept_rows = np.zeros(n, dtype=bool)
     if len(pick):
-        kept_rows[ev["row"].to_numpy()[pick]] = True
+        kept_rows[src_rows] = True
         if "start_row" in ev:
             sr = ev["start_row"].to_numpy()
             kept_rows[sr[sr >= 0].astype(np.int64)] = True
     # --- assemble the canonical log --------------------------------------------------------------
     # flags are computed in source order; the one sort (case_id as text, end, event_seq) is applied
     # while the columns are gathered, so the log is never copied a second time to sort it
-    m = len(pick)
-    every = m == len(ev)  # no candidate dropped: ``pick`` is 0..m-1 and the gathers below are skipped
-    src_rows = ev["row"].to_numpy() if every else ev["row"].to_numpy()[pick]
     end_us = _naive_utc(ev["end"]).view(np.int64) if every else _naive_utc(ev["end"])[pick].astype(np.int64)
     prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8)
     prec_ranks = prec_ranks if every else prec_ranks[pick]
@@ -1023,8 +1031,8 @@ def normalise(
     order = _event_order(case_codes, len(case_rank_cat.categories), end_us, in_time_order).astype(idx_type, copy=False)
     del case_codes
     _release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
-    r = order if len(src_rows) == n and np.array_equal(src_rows, np.arange(n)) else src_rows[order]
     ev_order = order if every else pick[order]
+    r = ev_order if rows_are_positions else src_rows[order]
     del src_rows, pick
     case_type = (
         _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
@@ -1602,19 +1610,25 @@ def _group_sorter(codes: np.ndarray, n_groups: int) -> np.ndarray:
 
 
 def _flag_column(flags: dict[str, np.ndarray], n: int) -> pd.Categorical:
-    """One column listing each event's flags (comma-separated), missing when none; built from a bit mask."""
-    names = list(flags)
+    """One column listing each event's flags (comma-separated), missing when none; built from a bit mask
+    over the flags some event has (usually few or none)."""
+    names = [k for k, v in flags.items() if np.asarray(v, dtype=bool).any()]
     if len(names) > 8:
         raise ValueError("at most 8 quality flags fit the bit mask")
+    if not names:
+        return categorical_from_unique(np.full(n, -1, dtype=np.int8), pd.Index([], dtype=object))
     mask = np.zeros(n, dtype=np.uint8)
     for i, k in enumerate(names):
         mask |= np.asarray(flags[k], dtype=bool).view(np.uint8) << np.uint8(i)
-    used = np.flatnonzero(np.bincount(mask, minlength=1 << len(names)))
-    used = used[used > 0]
+    flagged = np.flatnonzero(mask)  # usually a small share of the events
+    bits = mask[flagged]
+    used = np.flatnonzero(np.bincount(bits, minlength=1 << len(names)))
     remap = np.full(1 << len(names), -1, dtype=np.int8)
     remap[used] = np.arange(len(used))
     labels = [",".join(k for i, k in enumerate(names) if int(m) >> i & 1) for m in used]
-    return categorical_from_unique(remap[mask], pd.Index(labels, dtype=object))
+    codes = np.full(n, -1, dtype=np.int8)
+    codes[flagged] = remap[bits]
+    return categorical_from_unique(codes, pd.Index(labels, dtype=object))
 
 
 def _row_groups(columns: list[pd.Series]) -> np.ndarray:

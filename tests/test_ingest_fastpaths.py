@@ -230,3 +230,39 @@ def test_utf8_sequence_and_high_byte_scans_agree_with_their_definitions(values: 
     data = bytes(values)
     assert _has_utf8_sequence(data, chunk=7) == bool(_UTF8_MULTIBYTE.search(data))  # chunk seams included
     assert _high_bytes(data, chunk=5) == {b for b in data if b >= 0x80}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(iso_like(), min_size=1, max_size=12))
+def test_strict_layout_of_one_width_agrees_with_the_pattern(values: list[str]) -> None:
+    """Values of one width back to back take the byte-grid path: same verdict as the pattern."""
+    by_width: dict[int, list[str]] = {}
+    for v in values:
+        try:
+            pa.array([v]).cast(pa.timestamp("us", tz="UTC"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        by_width.setdefault(len(v), []).append(v)
+    for same in by_width.values():
+        mask = _strict_layout(pa.chunked_array([pa.array(same)]))
+        assert mask is not None
+        assert mask.tolist() == [re.match(_ISO_OFFSET_SECONDS, v) is not None for v in same]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(german_like(), min_size=1, max_size=30), st.sampled_from(["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]))
+def test_fixed_format_of_one_width_agrees_with_pandas(values: list[str], fmt: str) -> None:
+    """Values of the format's width without gaps take the byte-grid path: same hits as pandas reads."""
+    from procmine.ingest.isotime import parse_fixed_format
+
+    width = len(pd.Timestamp("2024-01-01").strftime(fmt))
+    same = [v for v in values if len(v) == width]
+    if not same:
+        return
+    mask, parsed = parse_fixed_format(pa.chunked_array([pa.array(same)]), fmt)
+    ref = pd.to_datetime(pd.Series(same, dtype=object), format=fmt, errors="coerce")
+    for text, hit, value, expected in zip(same, mask, parsed, ref):
+        if hit:
+            assert pd.Timestamp(value) == expected, (text, fmt)
+        elif not pd.isna(expected):
+            assert text != expected.strftime(fmt), (text, fmt)

@@ -67,6 +67,10 @@ def _strict_layout(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         if not len(data):
             parts.append(np.zeros(len(chunk), dtype=bool))
             continue
+        width = int(length[0]) if len(length) else 0
+        if width >= 20 and int(offs[-1]) - int(offs[0]) == len(chunk) * width and bool((length == width).all()):
+            parts.append(_uniform_layout(data[int(offs[0]) : int(offs[-1])].reshape(len(chunk), width)))
+            continue  # every value of one width, back to back: the bytes at each position are a column view
         end = np.maximum(start + length - 1, 0)  # last byte of each value (clamped: short values fail anyway)
 
         def at(k: np.ndarray | int) -> np.ndarray:
@@ -85,6 +89,21 @@ def _strict_layout(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         ok &= (frac == 0) | ((frac >= 2) & (frac <= 7) & (at(19) == _B["."]))
         parts.append(ok)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def _uniform_layout(grid: np.ndarray) -> np.ndarray:
+    """``_strict_layout`` for values of one width: row i of ``grid`` is value i's bytes."""
+    width = grid.shape[1]
+    ok = (grid[:, 4] == _B["-"]) & (grid[:, 7] == _B["-"]) & ((grid[:, 10] == _B["T"]) | (grid[:, 10] == _B[" "]))
+    ok &= (grid[:, 13] == _B[":"]) & (grid[:, 16] == _B[":"])
+    zulu = grid[:, width - 1] == _B["Z"]
+    colon = grid[:, width - 3] == _B[":"]
+    sign = np.where(colon, grid[:, width - 6], grid[:, width - 5]) if width >= 6 else np.zeros(len(grid), np.uint8)
+    ok &= zulu | (sign == _B["+"]) | (sign == _B["-"])
+    zone = np.where(zulu, 1, np.where(colon, 6, 5))
+    frac = width - 19 - zone
+    ok &= (frac == 0) | ((frac >= 2) & (frac <= 7) & (grid[:, 19] == _B["."]))
+    return ok
 
 
 _FIELD_WIDTH = {"d": 2, "m": 2, "Y": 4, "H": 2, "M": 2, "S": 2}

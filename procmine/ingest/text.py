@@ -397,7 +397,7 @@ def _read_csv_bytes(
     if _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
     table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress,
-                        as_bytes=source_encoding is not None)
+                        as_bytes=source_encoding is not None, repeating=_repeating_columns(text, delim, skip, names, keep))
     del body_bytes
     if table is None and head_only:
         return None
@@ -435,6 +435,27 @@ def _read_csv_bytes(
     return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
 
 
+REPEAT_SAMPLE_ROWS = 2000
+
+
+def _repeating_columns(text: str, delim: str, skip: int, names: list[str], keep: list[str]) -> frozenset[str]:
+    """Kept columns whose values repeat in the first rows (case ids, steps, staff, teams): the parser
+    dictionary-encodes these itself instead of first writing out every cell as text. Mostly-distinct
+    columns (timestamps, free text) stay text; ``_column_to_pandas`` decides again on the parsed data."""
+    rows = _split_sample(text[:1_000_000], delim, max_rows=skip + 1 + REPEAT_SAMPLE_ROWS)[skip + 1 :]
+    rows = [r for r in rows if len(r) == len(names)]
+    if len(rows) < 100:
+        return frozenset()
+    out = set()
+    for i, name in enumerate(names):
+        if name not in keep:
+            continue
+        filled = [r[i] for r in rows if r[i].strip()]
+        if filled and len(set(filled)) <= DISTINCT_SHARE * len(filled):
+            out.add(name)
+    return frozenset(out)
+
+
 def _count_records_hint(text: str, skip: int) -> int:
     """0 when there is nothing after the header record (cheap check for header-only files)."""
     parts = text.split("\n", skip + 1)
@@ -446,6 +467,10 @@ def _decoded(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray | pa.Dictio
     codes, dates) the bytes already are UTF-8 and are only relabelled; otherwise the column is
     dictionary-encoded and each distinct value decoded once (the codec maps bytes one to one, so the
     dictionary stays free of repeats)."""
+    if pa.types.is_dictionary(col.type):  # the parser's own dictionaries: only their values are decoded
+        enc = _dictionary_column(col)
+        text = pa.array([v.decode(encoding) for v in enc.dictionary.to_pylist()], type=pa.string())
+        return pa.DictionaryArray.from_arrays(enc.indices, text)
     if not any(_has_high_byte(c) for c in col.chunks):
         return col.cast(pa.string())
     enc = _dictionary_column(col)
@@ -609,6 +634,7 @@ def _fast_parse(
     has_quote: bool = True,
     progress: Callable[[int, int | None], None] | None = None,
     as_bytes: bool = False,
+    repeating: frozenset[str] = frozenset(),
 ) -> pa.Table | None:
     """pyarrow's multi-threaded parser; None when any row does not split into the header's columns.
 
@@ -623,7 +649,7 @@ def _fast_parse(
         table = None
         for newlines in (False, True) if has_quote else (False,):
             try:
-                table = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines, as_bytes)
+                table = _read_piece(piece, names, keep, delim, skip + 1 if i == 0 else 0, newlines, as_bytes, repeating)
                 break
             except (pa.ArrowInvalid, pa.ArrowException):
                 continue
@@ -637,9 +663,12 @@ def _fast_parse(
 
 
 def _read_piece(
-    body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool, as_bytes: bool = False
+    body: pa.Buffer, names: list[str], keep: list[str], delim: str, skip_rows: int, newlines: bool, as_bytes: bool = False,
+    repeating: frozenset[str] = frozenset(),
 ) -> pa.Table:
-    """One arrow CSV parse: every kept column as text (as bytes with ``as_bytes``), empty cells missing."""
+    """One arrow CSV parse: every kept column as text (as bytes with ``as_bytes``), empty cells missing;
+    ``repeating`` columns come dictionary-encoded from the parser (each block hashed as it is parsed)."""
+    cell = pa.binary() if as_bytes else pa.string()
     return pacsv.read_csv(
         pa.BufferReader(body),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip_rows, block_size=4 << 20),
@@ -647,7 +676,7 @@ def _read_piece(
             delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.binary() if as_bytes else pa.string() for n in names},
+            column_types={n: pa.dictionary(pa.int32(), cell) if n in repeating else cell for n in names},
             include_columns=keep,
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -788,6 +789,9 @@ class _Marks:
         return np.asarray([get(i) for i in np.asarray(idx).tolist()] + [None], dtype=object)[:-1]
 
 
+GIL_HANDOFF_S = 0.0002  # switch interval while the case ids are hashed beside the main work
+
+
 def normalise(
     raw: RawTable,
     profile: Profile,
@@ -795,7 +799,26 @@ def normalise(
     now: pd.Timestamp | None = None,
     office: str | None = None,
 ) -> NormaliseResult:
-    """Turn a RawTable into the canonical log plus quarantine and quality report, following ``profile``."""
+    """Turn a RawTable into the canonical log plus quarantine and quality report, following ``profile``.
+
+    The case ids are hashed in a second thread; Python's thread switch interval is shortened meanwhile,
+    so the main thread gets the interpreter back quickly after each numpy or arrow call.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, GIL_HANDOFF_S))
+    try:
+        return _normalise(raw, profile, key, now, office)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def _normalise(
+    raw: RawTable,
+    profile: Profile,
+    key: bytes | None,
+    now: pd.Timestamp | None,
+    office: str | None,
+) -> NormaliseResult:
     key = load_key() if key is None else key
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now).tz_localize("UTC")
     cols = resolve_columns(raw, profile)
@@ -1565,7 +1588,10 @@ def _same_minute_groups(minute: np.ndarray, group: np.ndarray, at_least: int) ->
     span = int(minute.max()) - lo + 1
     rel = minute - lo
     if span <= MINUTE_COUNT_SPAN:
-        busy = np.flatnonzero(np.bincount(rel, minlength=span)[rel] >= at_least)
+        busy_minute = np.bincount(rel, minlength=span) >= at_least  # one byte per minute: a small table to look up
+        if not busy_minute.any():
+            return np.zeros(n, dtype=bool)
+        busy = np.flatnonzero(busy_minute[rel])
     else:
         codes = pd.factorize(rel)[0]
         busy = np.flatnonzero(np.bincount(codes)[codes] >= at_least)

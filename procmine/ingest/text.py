@@ -590,7 +590,7 @@ def _reading_pool() -> pa.MemoryPool:
 
 
 POOL = _reading_pool()
-PIECE_BYTES = 16 << 20  # bytes per streamed piece (progress is reported after each)
+PIECE_BYTES = 64 << 20  # bytes per streamed piece (progress is reported after each)
 
 
 def _pieces(body: pa.Buffer, size: int = PIECE_BYTES, quoted: bool = False) -> list[pa.Buffer]:

@@ -768,10 +768,25 @@ class _Marks:
         self._found: dict[int, object] = {}
 
     def mark(self, mask: np.ndarray, reason: str, column: str | None, found: pd.Series | np.ndarray | None = None) -> None:
-        sel = np.asarray(mask, dtype=bool) & (self.code == 0)
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():  # the usual case: nothing to mark, no second pass over the rows
+            return
+        sel = mask & (self.code == 0)
         if not sel.any():
             return
         idx = np.flatnonzero(sel)
+        self.code[idx] = REASONS.index(reason) + 1
+        if column not in self._columns:
+            self._columns.append(column)
+        self._column_id[idx] = self._columns.index(column)
+        if found is not None:
+            self._found.update(zip(idx.tolist(), _values_at(found, idx).tolist()))
+
+    def mark_rows(self, rows: np.ndarray, reason: str, column: str | None, found: pd.Series | np.ndarray | None = None) -> None:
+        """``mark`` for the rows at these positions (ascending), without a full-length mask."""
+        idx = rows[self.code[rows] == 0] if len(rows) else rows
+        if not len(idx):
+            return
         self.code[idx] = REASONS.index(reason) + 1
         if column not in self._columns:
             self._columns.append(column)
@@ -1038,7 +1053,7 @@ def _normalise(
     # --- assemble the canonical log --------------------------------------------------------------
     # flags are computed in source order; the one sort (case_id as text, end, event_seq) is applied
     # while the columns are gathered, so the log is never copied a second time to sort it
-    end_us = _naive_utc(ev["end"]).view(np.int64) if every else _naive_utc(ev["end"])[pick].astype(np.int64)
+    end_us = _naive_utc(ev["end"]).view(np.int64) if every else _naive_utc(ev["end"])[pick].view(np.int64)
     prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8)
     prec_ranks = prec_ranks if every else prec_ranks[pick]
     # the flags group events by case: with one office the export's own codes do (the pseudonyms map them
@@ -1073,7 +1088,7 @@ def _normalise(
         schema.CASE_TYPE: lambda: _cat_take(case_type, r),
         schema.EVENT_SEQ: lambda: (order + 1).astype(np.int64),
         schema.SOURCE_FILE: lambda: _cat_take(raw.source_file, r),
-        schema.SOURCE_ROW: lambda: raw.source_row[r].astype(np.int64),
+        schema.SOURCE_ROW: lambda: raw.source_row[r].astype(np.int64, copy=False),
     }
     log = pd.DataFrame(_gather(columns), copy=False)
     for src, name in profile.extra.items():
@@ -1250,9 +1265,13 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     if cat is None:
         return pd.Categorical.from_codes(np.full(len(rows), -1), categories=pd.Index([], dtype=object))
     c = cat.cat if isinstance(cat, pd.Series) else cat
-    taken = np.asarray(c.codes)[rows]
+    codes = np.asarray(c.codes)
     ncat = len(c.categories)
-    counts = np.bincount(taken.astype(np.int64) + 1, minlength=ncat + 1)  # bin 0 = missing
+    if ncat == 1 and len(codes) and int(codes.min()) == 0:  # one value in every row (office, source file)
+        cats1 = pd.Index(c.categories)
+        return categorical_from_unique(np.zeros(len(rows), dtype=np.int8), cats1 if pd.api.types.is_string_dtype(cats1.dtype) else cats1.astype(str))
+    taken = codes[rows]
+    counts = np.bincount(taken + 1, minlength=ncat + 1)  # bin 0 = missing
     used = np.flatnonzero(counts[1:])
     cats = pd.Index(c.categories)
     if len(used) < ncat:
@@ -1356,27 +1375,42 @@ def _too_long(cat: pd.Series) -> np.ndarray:
 
 
 def _check_times(marks: _Marks, end: TimeColumn, start: TimeColumn | None, plausible: pd.Timestamp, horizon: pd.Timestamp) -> None:
-    """Missing, unreadable, implausible and reversed timestamps (row-aligned; compared as integers)."""
+    """Missing, unreadable, implausible and reversed timestamps (row-aligned; compared as integers).
+
+    One pass finds the rows with any such problem (a missing instant is the smallest integer, so it
+    counts as too early); the reasons are then told apart on those rows only, in the order below.
+    """
     lo, hi = _instant_us(plausible), _instant_us(horizon)
-    raw_end = end.raw
-    e, e_ok = _us_and_valid(end.utc)
-    marks.mark(~end.present, "missing_timestamp", end.column)
-    marks.mark(end.present & ~e_ok, "unparseable_timestamp", end.column, raw_end)
+    e_all, _ = _us_and_valid(end.utc)
+    suspect = (e_all < lo) | (e_all > hi)
     if start is not None:
-        s, s_ok = _us_and_valid(start.utc)
-        marks.mark(start.present & ~s_ok, "unparseable_timestamp", start.column, start.raw)
-    marks.mark(e_ok & (e < lo), "implausibly_early_timestamp", end.column, raw_end)
+        s_all, _ = _us_and_valid(start.utc)
+        suspect |= start.present & ((s_all < lo) | (s_all > hi))  # a present start: unreadable ones are NaT
+        suspect |= s_all > e_all  # NaT starts are the smallest integer: never after an end
+    rows = np.flatnonzero(suspect)
+    if not len(rows):
+        return
+    e = e_all[rows]
+    e_ok = e != np.iinfo(np.int64).min
+    present = end.present[rows]
+    marks.mark_rows(rows[~present], "missing_timestamp", end.column)
+    marks.mark_rows(rows[present & ~e_ok], "unparseable_timestamp", end.column, end.raw)
     if start is not None:
-        marks.mark(s_ok & (s < lo), "implausibly_early_timestamp", start.column, start.raw)
-    marks.mark(e_ok & (e > hi), "future_timestamp", end.column, raw_end)
+        s = s_all[rows]
+        s_ok = s != np.iinfo(np.int64).min
+        marks.mark_rows(rows[start.present[rows] & ~s_ok], "unparseable_timestamp", start.column, start.raw)
+    marks.mark_rows(rows[e_ok & (e < lo)], "implausibly_early_timestamp", end.column, end.raw)
     if start is not None:
-        marks.mark(s_ok & (s > hi), "future_timestamp", start.column, start.raw)
-        marks.mark(s_ok & e_ok & (s > e), "start_after_end", start.column, start.raw)
+        marks.mark_rows(rows[s_ok & (s < lo)], "implausibly_early_timestamp", start.column, start.raw)
+    marks.mark_rows(rows[e_ok & (e > hi)], "future_timestamp", end.column, end.raw)
+    if start is not None:
+        marks.mark_rows(rows[s_ok & (s > hi)], "future_timestamp", start.column, start.raw)
+        marks.mark_rows(rows[s_ok & e_ok & (s > e)], "start_after_end", start.column, start.raw)
 
 
 def _us_and_valid(utc: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """UTC instants as integer microseconds, and which are not missing."""
-    us = _naive_utc(utc).astype(np.int64)
+    us = _naive_utc(utc).view(np.int64)  # no copy: read only here
     return us, us != np.iinfo(np.int64).min
 
 
@@ -1550,20 +1584,24 @@ def _flags(
         return out
     out["out_of_order"] = _out_of_order(case_codes, end_us, n_cases)
     is_day = prec_ranks == _PRECISION_RANK["day"]
-    midnight = _local_midnight(end_us) & ~is_day
-    batch = _same_minute_groups(end_us // 60_000_000, res_codes, BATCH_MIN_EVENTS) & ~is_day & (res_codes >= 0)
-    out["batch_entry"] = batch | midnight
+    minute = end_us // 60_000_000
+    batch = _local_midnight(end_us, minute)
+    batch |= _same_minute_groups(minute, res_codes, BATCH_MIN_EVENTS) & (res_codes >= 0)
+    if batch.any():  # day-precision events carry their own flag instead
+        batch &= ~is_day
+    out["batch_entry"] = batch
     out["day_precision"] = is_day
     for k, v in extra.items():
         out[k] = np.asarray(v, dtype=bool)
     return out
 
 
-def _local_midnight(end_us: np.ndarray) -> np.ndarray:
+def _local_midnight(end_us: np.ndarray, minute: np.ndarray | None = None) -> np.ndarray:
     """Events at exactly 00:00:00 office time (``schema.DISPLAY_TZ``); only whole UTC hours can be, so
-    only those are converted."""
+    only those are converted. ``minute`` is ``end_us // 60_000_000`` when the caller has it."""
     hit = np.zeros(len(end_us), dtype=bool)
-    whole_minute = np.flatnonzero(end_us == (end_us // 60_000_000) * 60_000_000)  # usually few
+    minute = end_us // 60_000_000 if minute is None else minute
+    whole_minute = np.flatnonzero(end_us == minute * 60_000_000)  # usually few
     whole_hour = whole_minute[end_us[whole_minute] % 3_600_000_000 == 0]
     if len(whole_hour):
         utc = pd.Series(end_us[whole_hour].astype("datetime64[us]")).dt.tz_localize("UTC")

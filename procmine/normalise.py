@@ -1006,7 +1006,8 @@ def _normalise(
 
     # drop candidates of quarantined rows, then pair lifecycle rows
     bad_row = marks.code > 0
-    keep_ev = ~bad_row[ev["row"].to_numpy()]
+    # one candidate per row, in row order (``row`` is 0..n-1) except for milestone tables
+    keep_ev = ~bad_row if profile.shape != "milestones" and len(ev) == n else ~bad_row[ev["row"].to_numpy()]
     idx_type = _index_dtype(n)
     pick = np.arange(len(ev), dtype=idx_type)  # candidates that become events (the log gathers through these)
     if lc_kind is not None and len(ev):
@@ -1044,9 +1045,12 @@ def _normalise(
         src_rows = pick
     else:
         src_rows = ev["row"].to_numpy() if every else ev["row"].to_numpy()[pick]
-    kept_rows = np.zeros(n, dtype=bool)
-    if len(pick):
-        kept_rows[src_rows] = True
+    if rows_are_positions:
+        kept_rows = ~bad_row  # the candidates kept are exactly the rows not quarantined
+    else:
+        kept_rows = np.zeros(n, dtype=bool)
+        if len(pick):
+            kept_rows[src_rows] = True
         if "start_row" in ev:
             sr = ev["start_row"].to_numpy()
             kept_rows[sr[sr >= 0].astype(np.int64)] = True

@@ -112,9 +112,9 @@ PREVIEW_BYTES = 256 * 1024
 
 
 def read_preview(path: str | Path, sheet: str | None = None, max_bytes: int = PREVIEW_BYTES) -> RawTable | None:
-    """The header and first rows of a large text export (its first ``max_bytes``, cut at a line end), to
-    choose a profile before the one full read. None for other formats, small files or when the head
-    alone cannot be read (the full read then reports the problem)."""
+    """The header of a large text export (read from its first ``max_bytes``, cut at a line end) as an empty
+    table, to choose a profile before the one full read. None for other formats, small files or when the
+    head alone cannot be read (the full read then reports the problem)."""
     path = Path(path)
     try:
         if not path.is_file() or path.stat().st_size <= max_bytes:
@@ -126,6 +126,6 @@ def read_preview(path: str | Path, sheet: str | None = None, max_bytes: int = PR
         cut = head.rfind(b"\n")
         if cut <= 0:
             return None
-        return read_csv_bytes(head[: cut + 1], path.name, "auto", "auto", (), path=path)
+        return read_csv_bytes(head[: cut + 1], path.name, "auto", "auto", (), path=path, header_only=True)
     except (InputProblem, OSError, UnicodeDecodeError, ValueError):
         return None

@@ -330,18 +330,20 @@ def read_csv_bytes(
     exclude: tuple[str, ...] = (),
     path: Path | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    header_only: bool = False,
 ) -> RawTable:
     """Parse CSV/TXT bytes into a RawTable (all cells as strings); ``progress(rows, None)`` per piece.
+    With ``header_only`` only the header is read (an empty table with the file's columns).
 
     With the automatic encoding, UTF-8 is first assumed from the first lines and the parser checks the
     rest (it validates every cell); when that fails the file is sniffed in full and read again.
     """
     _check_magic(data, file)
-    if encoding in ("auto", "", None):
+    if encoding in ("auto", "", None) and not header_only:
         raw = _read_csv_bytes(data, file, encoding, delimiter, exclude, path, progress, head_only=True)
         if raw is not None:
             return raw
-    raw = _read_csv_bytes(data, file, encoding, delimiter, exclude, path, progress, head_only=False)
+    raw = _read_csv_bytes(data, file, encoding, delimiter, exclude, path, progress, head_only=False, header_only=header_only)
     assert raw is not None
     return raw
 
@@ -355,6 +357,7 @@ def _read_csv_bytes(
     path: Path | None,
     progress: Callable[[int, int | None], None] | None,
     head_only: bool,
+    header_only: bool = False,
 ) -> RawTable | None:
     """``read_csv_bytes``; with ``head_only`` None whenever the first-lines guess of UTF-8 is not confirmed."""
     head = _head(data, 1 << 16)
@@ -394,7 +397,7 @@ def _read_csv_bytes(
     first_row = skip + 2
     if head_only and (len(keep) != len(names) or _count_records_hint(text, skip) == 0):
         return None  # excluded columns are not validated by the parser: sniff the whole file
-    if _count_records_hint(text, skip) == 0:
+    if header_only or _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
     table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress,
                         as_bytes=source_encoding is not None, repeating=_repeating_columns(text, delim, skip, names, keep))

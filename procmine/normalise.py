@@ -469,8 +469,7 @@ def _parse_rows(
             arr = _arrow_strings(values, chunked=True)
             fast = _fast_iso_offset(arr) if arr is not None else None
         if fast is not None and len(fast[0]) == n and bool(fast[0].all()):  # every value a strict ISO hit
-            never = np.empty(n, dtype="datetime64[us]")  # no naive wall time: every value carried its offset
-            never.fill(np.datetime64("NaT"))
+            never = np.broadcast_to(np.datetime64("NaT", "us"), (n,))  # no naive wall time (read-only, no memory)
             return never, np.asarray(fast[1], dtype="datetime64[us]"), np.zeros(n, dtype=np.int8), np.ones(n, dtype=bool), present
     naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     utc = naive.copy()
@@ -625,8 +624,14 @@ def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) ->
 
 def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
     """Pseudonymise the distinct values only and rebuild the categorical (same pseudonyms as
-    ``privacy.pseudonymise``)."""
-    return _map_categories(cat, lambda cats: np.asarray(pseudonyms(map(str, cats.tolist()), key, domain, prefix), dtype=object))
+    ``privacy.pseudonymise``). The codes stay as they are unless two ids share a pseudonym (a 64-bit
+    collision: never seen, but then they are merged the general way)."""
+    cats = cat.cat.categories
+    values = cats.tolist() if cats.dtype != object and pd.api.types.is_string_dtype(cats.dtype) else list(map(str, cats.tolist()))
+    mapped = pseudonyms(values, key, domain, prefix)
+    if not len(mapped) or pc.count_distinct(pa.array(mapped, type=pa.string())).as_py() != len(mapped):
+        return _map_categories(cat, lambda _: np.asarray(mapped, dtype=object))
+    return pd.Series(categorical_from_unique(cat.cat.codes.to_numpy(), pd.Index(mapped, dtype=object)), index=cat.index)
 
 
 def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:
@@ -1385,10 +1390,10 @@ def _check_times(marks: _Marks, end: TimeColumn, start: TimeColumn | None, plaus
     counts as too early); the reasons are then told apart on those rows only, in the order below.
     """
     lo, hi = _instant_us(plausible), _instant_us(horizon)
-    e_all, _ = _us_and_valid(end.utc)
+    e_all = _naive_utc(end.utc).view(np.int64)
     suspect = (e_all < lo) | (e_all > hi)
     if start is not None:
-        s_all, _ = _us_and_valid(start.utc)
+        s_all = _naive_utc(start.utc).view(np.int64)
         suspect |= start.present & ((s_all < lo) | (s_all > hi))  # a present start: unreadable ones are NaT
         suspect |= s_all > e_all  # NaT starts are the smallest integer: never after an end
     rows = np.flatnonzero(suspect)

@@ -472,7 +472,7 @@ _LIFECYCLE_VOCAB = {v.casefold() for v in (*DEFAULT_LIFECYCLE_START, *DEFAULT_LI
 
 def _is_lifecycle_column(values: pd.Series) -> bool:
     """Values that are lifecycle words only (e.g. Beginn/Ende, start/complete), with a start and an end."""
-    vals = {v.strip().casefold() for v in _sample(values, 500)}  # a look at the head: columns can be long
+    vals = {v.strip().casefold() for v in _sample(values, 500).tolist()}  # a look at the head: columns can be long
     starts = {v.casefold() for v in DEFAULT_LIFECYCLE_START}
     return bool(vals) and vals <= _LIFECYCLE_VOCAB and bool(vals & starts) and bool(vals - starts)
 

@@ -1284,13 +1284,13 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     used = np.flatnonzero(counts[1:])
     cats = pd.Index(c.categories)
     if len(used) < ncat:
-        remap = np.full(ncat + 1, -1, dtype=np.int32)  # index -1 (missing) takes the last entry
-        remap[used] = np.arange(len(used), dtype=np.int32)
+        remap = np.full(ncat + 1, -1, dtype=taken.dtype)  # index -1 (missing) takes the last entry
+        remap[used] = np.arange(len(used), dtype=taken.dtype)
         taken = remap[taken]
         cats = cats.take(used)
     if not pd.api.types.is_string_dtype(cats.dtype):
         cats = cats.astype(str)
-    return categorical_from_unique(taken.astype(np.int32, copy=False), cats)
+    return categorical_from_unique(taken, cats)  # codes keep pandas' own width (int8 for few values): no cast
 
 
 def _gather(columns: dict[str, Callable[[], object]]) -> dict[str, object]:

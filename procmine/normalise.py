@@ -476,13 +476,12 @@ def _parse_rows(
     prec = np.full(n, -1, dtype=np.int8)
     aware = np.zeros(n, dtype=bool)
     todo = present.copy()
-    if (not fmt or fmt == "auto") and present.any():
-        if fast is not None:
-            hit, utc_hit = fast
-            utc[hit] = utc_hit
-            aware[hit] = True
-            prec[hit] = _PRECISION_RANK["second"]
-            todo &= ~hit
+    if fast is not None:  # the strict ISO values of an automatic format (above)
+        hit, utc_hit = fast
+        utc[hit] = utc_hit
+        aware[hit] = True
+        prec[hit] = _PRECISION_RANK["second"]
+        todo &= ~hit
     if todo.any():  # whole-column passes for the usual fixed formats (German dates); leftovers below
         arr = _arrow_strings(values, chunked=True)
         for f in _exact_formats(fmt) if arr is not None else ():

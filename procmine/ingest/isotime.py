@@ -164,13 +164,13 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
         if ok.all() and int(offs[-1]) - int(offs[0]) == n * width:  # every value of the width, back to back
             grid = data[int(offs[0]) : int(offs[-1])].reshape(n, width)  # a view: row i = value i
 
-            def byte(k: int) -> np.ndarray:
+            def byte(k: int, grid: np.ndarray = grid) -> np.ndarray:
                 return grid[:, k]  # uint8: the k-th byte of every value
         else:
             at = np.where(ok, start, 0)  # rows of another length read from 0 (masked out anyway)
             last = len(data) - 1
 
-            def byte(k: int) -> np.ndarray:
+            def byte(k: int, data: np.ndarray = data, at: np.ndarray = at, last: int = last) -> np.ndarray:
                 return data[np.minimum(at + k, last)]  # uint8: the k-th byte of every value
 
         for p, b in literals:

@@ -384,7 +384,7 @@ def _read_csv_bytes(
     source_encoding = None  # set for single-byte files: cells are parsed as bytes and decoded per distinct value
     if lazy:  # parse the file's own bytes (no copy); trailing blank lines are dropped as blank rows
         body_bytes = pa.py_buffer(memoryview(data)[3:] if _starts(data, codecs.BOM_UTF8) else data)
-    elif single:  # the file's bytes, trailing white space cut as below; each piece decoded when parsed
+    elif single:  # the file's bytes, trailing white space cut as below; cells decoded per distinct value (``_decoded``)
         end = len(data)
         while end and data[end - 1] in (9, 10, 13, 32):
             end -= 1
@@ -443,8 +443,9 @@ REPEAT_SAMPLE_ROWS = 2000
 
 def _repeating_columns(text: str, delim: str, skip: int, names: list[str], keep: list[str]) -> frozenset[str]:
     """Kept columns whose values repeat in the first rows (case ids, steps, staff, teams): the parser
-    dictionary-encodes these itself instead of first writing out every cell as text. Mostly-distinct
-    columns (timestamps, free text) stay text; ``_column_to_pandas`` decides again on the parsed data."""
+    dictionary-encodes these itself instead of first writing out every cell as text (a column that turns
+    distinct further down stays a dictionary: the same values, more memory). The other columns are parsed
+    as text, and ``_column_to_pandas`` decides on the parsed data whether they become categoricals."""
     rows = _split_sample(text[:1_000_000], delim, max_rows=skip + 1 + REPEAT_SAMPLE_ROWS)[skip + 1 :]
     rows = [r for r in rows if len(r) == len(names)]
     if len(rows) < 100:

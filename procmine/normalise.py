@@ -773,18 +773,8 @@ class _Marks:
 
     def mark(self, mask: np.ndarray, reason: str, column: str | None, found: pd.Series | np.ndarray | None = None) -> None:
         mask = np.asarray(mask, dtype=bool)
-        if not mask.any():  # the usual case: nothing to mark, no second pass over the rows
-            return
-        sel = mask & (self.code == 0)
-        if not sel.any():
-            return
-        idx = np.flatnonzero(sel)
-        self.code[idx] = REASONS.index(reason) + 1
-        if column not in self._columns:
-            self._columns.append(column)
-        self._column_id[idx] = self._columns.index(column)
-        if found is not None:
-            self._found.update(zip(idx.tolist(), _values_at(found, idx).tolist()))
+        if mask.any():  # the usual case is nothing to mark: no second pass over the rows
+            self.mark_rows(np.flatnonzero(mask), reason, column, found)
 
     def mark_rows(self, rows: np.ndarray, reason: str, column: str | None, found: pd.Series | np.ndarray | None = None) -> None:
         """``mark`` for the rows at these positions (ascending), without a full-length mask."""
@@ -1010,8 +1000,9 @@ def _normalise(
 
     # drop candidates of quarantined rows, then pair lifecycle rows
     bad_row = marks.code > 0
-    # one candidate per row, in row order (``row`` is 0..n-1) except for milestone tables
-    keep_ev = ~bad_row if profile.shape != "milestones" and len(ev) == n else ~bad_row[ev["row"].to_numpy()]
+    # one candidate per row, in row order (``row`` is 0..n-1), except for milestone tables
+    candidates_are_rows = profile.shape != "milestones" and len(ev) == n
+    keep_ev = ~bad_row if candidates_are_rows else ~bad_row[ev["row"].to_numpy()]
     idx_type = _index_dtype(n)
     pick = np.arange(len(ev), dtype=idx_type)  # candidates that become events (the log gathers through these)
     if lc_kind is not None and len(ev):
@@ -1044,7 +1035,7 @@ def _normalise(
         pick = np.arange(len(ev))
     m = len(pick)
     every = m == len(ev)  # no candidate dropped: ``pick`` is 0..m-1 and the gathers below are skipped
-    rows_are_positions = lc_kind is None and profile.shape != "milestones"  # one candidate per row: ev["row"] is 0..n-1
+    rows_are_positions = candidates_are_rows and lc_kind is None  # no pairing rebuilt them: ev["row"] is still 0..n-1
     if rows_are_positions:
         src_rows = pick
     else:
@@ -1275,13 +1266,12 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     c = cat.cat if isinstance(cat, pd.Series) else cat
     codes = np.asarray(c.codes)
     ncat = len(c.categories)
-    if ncat == 1 and len(codes) and int(codes.min()) == 0:  # one value in every row (office, source file)
-        cats1 = pd.Index(c.categories)
-        return categorical_from_unique(np.zeros(len(rows), dtype=np.int8), cats1 if pd.api.types.is_string_dtype(cats1.dtype) else cats1.astype(str))
-    taken = codes[rows]
-    counts = np.bincount(taken + 1, minlength=ncat + 1)  # bin 0 = missing
-    used = np.flatnonzero(counts[1:])
     cats = pd.Index(c.categories)
+    if ncat == 1 and len(codes) and int(codes.min()) == 0:  # one value in every row (office, source file)
+        taken, used = np.zeros(len(rows), dtype=np.int8), np.zeros(1, dtype=np.intp)
+    else:
+        taken = codes[rows]
+        used = np.flatnonzero(np.bincount(taken + 1, minlength=ncat + 1)[1:])  # bin 0 = missing
     if len(used) < ncat:
         remap = np.full(ncat + 1, -1, dtype=taken.dtype)  # index -1 (missing) takes the last entry
         remap[used] = np.arange(len(used), dtype=taken.dtype)
@@ -1865,7 +1855,7 @@ def read_with_profile(
     """
     prof = _with_overrides(_resolve_profile(profile, path.parent), encoding, delimiter)
     if prof is None and not encoding and not delimiter:  # a profile that fits the header: one read, with it
-        preview = read_preview(path, sheet=sheet, max_bytes=64 * 1024)  # the header decides the profile
+        preview = read_preview(path, sheet=sheet)  # the header decides the profile
         prof = matching_profile(preview, path.parent) if preview is not None else None
         if prof is not None:
             return read_table(path, prof, sheet=sheet, progress=progress), prof

@@ -108,7 +108,7 @@ def read_table(
     return read_csv_bytes(data, path.name, enc, delim, exclude, path=path, progress=progress)
 
 
-PREVIEW_BYTES = 256 * 1024
+PREVIEW_BYTES = 64 * 1024  # enough for a header after a few preamble lines
 
 
 def read_preview(path: str | Path, sheet: str | None = None, max_bytes: int = PREVIEW_BYTES) -> RawTable | None:

@@ -471,13 +471,9 @@ def _decoded(col: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray | pa.Dictio
     codes, dates) the bytes already are UTF-8 and are only relabelled; otherwise the column is
     dictionary-encoded and each distinct value decoded once (the codec maps bytes one to one, so the
     dictionary stays free of repeats)."""
-    if pa.types.is_dictionary(col.type):  # the parser's own dictionaries: only their values are decoded
-        enc = _dictionary_column(col)
-        text = pa.array([v.decode(encoding) for v in enc.dictionary.to_pylist()], type=pa.string())
-        return pa.DictionaryArray.from_arrays(enc.indices, text)
-    if not any(_has_high_byte(c) for c in col.chunks):
+    if not pa.types.is_dictionary(col.type) and not any(_has_high_byte(c) for c in col.chunks):
         return col.cast(pa.string())
-    enc = _dictionary_column(col)
+    enc = _dictionary_column(col)  # the parser's own dictionaries are only unified
     text = pa.array([v.decode(encoding) for v in enc.dictionary.to_pylist()], type=pa.string())
     return pa.DictionaryArray.from_arrays(enc.indices, text)
 

@@ -28,7 +28,7 @@ from procmine.errors import InputProblem
 from procmine.ingest.isotime import is_fixed_format, parse_fixed_format
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_preview, read_table
-from procmine.ingest.raw import categorical_from_unique, without_columns
+from procmine.ingest.raw import categorical_from_unique, codes_of, without_columns
 from procmine.privacy import load_key, pseudonymise, pseudonyms
 from procmine.profiles import (
     FIELDS,
@@ -449,7 +449,7 @@ def _parse_rows(
     """
     n = len(values)
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
+        codes = codes_of(values)
         parsed = parse_distinct(values.cat.categories, fmt)
         valid = codes >= 0
         c = np.where(valid, codes, 0)
@@ -546,7 +546,7 @@ def parse_time_column(
     notes: dict[str, int] = {}
     if time_col is not None and col is None:
         tcat = data[time_col]
-        tcodes = tcat.cat.codes.to_numpy()
+        tcodes = codes_of(tcat)
         td_u, tp_u = _parse_time_of_day(tcat.cat.categories)
         has_t = tcodes >= 0
         tc = np.where(has_t, tcodes, 0)
@@ -609,14 +609,14 @@ def _end_in_second_autumn_hour(end: TimeColumn, start: TimeColumn, tz: str) -> t
 def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) -> pd.Series:
     """Apply a function to the distinct values of a categorical and rebuild it (missing stays missing)."""
     cats = cat.cat.categories
-    codes = cat.cat.codes.to_numpy()
+    codes = codes_of(cat)
     if not len(cats):
         return pd.Series(pd.Categorical.from_codes(np.full(len(codes), -1), categories=pd.Index([], dtype=object)), index=cat.index)
     mapped = np.asarray(mapper(cats), dtype=object)
     ucodes, uniques = pd.factorize(mapped, use_na_sentinel=True)
     categories = pd.Index(uniques, dtype=object)
     if len(uniques) == len(cats) and (ucodes == np.arange(len(cats))).all():  # one-to-one: codes stay
-        return pd.Series(categorical_from_unique(cat.cat.codes.to_numpy(), categories), index=cat.index)
+        return pd.Series(categorical_from_unique(codes_of(cat), categories), index=cat.index)
     lookup = np.append(ucodes, -1).astype(np.int32)  # code -1 (missing) takes the last entry
     return pd.Series(categorical_from_unique(lookup[codes], categories), index=cat.index)
 
@@ -630,7 +630,7 @@ def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> p
     mapped = pseudonyms(values, key, domain, prefix)
     if not len(mapped) or pc.count_distinct(pa.array(mapped, type=pa.string())).as_py() != len(mapped):
         return _map_categories(cat, lambda _: np.asarray(mapped, dtype=object))
-    return pd.Series(categorical_from_unique(cat.cat.codes.to_numpy(), pd.Index(mapped, dtype=object)), index=cat.index)
+    return pd.Series(categorical_from_unique(codes_of(cat), pd.Index(mapped, dtype=object)), index=cat.index)
 
 
 def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:
@@ -722,7 +722,7 @@ def _combined_case_id(data: pd.DataFrame, cols: dict[str, str], parts: tuple[str
     categorical column, missing where any part is missing; built on distinct combinations only."""
     names = (cols["case_id"], *[p for p in parts if p != cols["case_id"]])
     cats = [data[c] if isinstance(data[c].dtype, pd.CategoricalDtype) else data[c].astype("category") for c in names]
-    codes = np.stack([c.cat.codes.to_numpy().astype(np.int64) for c in cats], axis=1)
+    codes = np.stack([codes_of(c).astype(np.int64) for c in cats], axis=1)
     missing = (codes < 0).any(axis=1)
     combo, inverse = np.unique(codes[~missing], axis=0, return_inverse=True)
     labels = [" / ".join(str(c.cat.categories[int(k)]) for c, k in zip(cats, row)) for row in combo]  # distinct combinations
@@ -752,7 +752,7 @@ def _numeric_extra(cat: pd.Series, decimal: str) -> pd.Series | None:
     if not cats.str.match(pattern).all():
         return None
     vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
-    codes = cat.cat.codes.to_numpy()
+    codes = codes_of(cat)
     return pd.Series(np.where(codes >= 0, vals[np.maximum(codes, 0)], np.nan), index=cat.index)
 
 
@@ -975,7 +975,7 @@ def _normalise(
                 [1 if str(c).casefold() in starts else 2 if str(c).casefold() in completes else 0 for c in lc.cat.categories],
                 dtype=np.int8,
             )
-            codes = lc.cat.codes.to_numpy()
+            codes = codes_of(lc)
             lc_kind = np.where(codes >= 0, kind_u[np.maximum(codes, 0)] if len(kind_u) else 0, 2)  # missing = complete
             lc_kind[other_transition] = 2  # a step of its own (``_label_other_transitions``), one timestamp
             if profile.shape == "lifecycle" or (lc_kind == 1).any():
@@ -1052,24 +1052,24 @@ def _normalise(
     # --- assemble the canonical log --------------------------------------------------------------
     # flags are computed in source order; the one sort (case_id as text, end, event_seq) is applied
     # while the columns are gathered, so the log is never copied a second time to sort it
-    end_us = _naive_utc(ev["end"]).view(np.int64) if every else _naive_utc(ev["end"])[pick].view(np.int64)
+    end_us = _naive_utc(ev["end"]).view(np.int64) if every else np.take(_naive_utc(ev["end"]).view(np.int64), pick)
     prec_ranks = np.asarray(ev["precision"].to_numpy(), dtype=np.int8)
-    prec_ranks = prec_ranks if every else prec_ranks[pick]
+    prec_ranks = prec_ranks if every else np.take(prec_ranks, pick)
     # the flags group events by case: with one office the export's own codes do (the pseudonyms map them
     # one to one), so they are computed while the case ids are still being hashed
     case_groups = data[cols["case_id"]] if len(office_row.cat.categories) <= 1 else case_job.result()[0]
-    group_codes = np.asarray(case_groups.cat.codes.to_numpy())[src_rows]
-    res_codes = np.asarray(res_p.cat.codes.to_numpy())[src_rows] if res_p is not None else np.full(m, -1, dtype=np.int32)
+    group_codes = np.take(codes_of(case_groups), src_rows)
+    res_codes = np.take(codes_of(res_p), src_rows) if res_p is not None else np.full(m, -1, dtype=np.int32)
     flag_arrays = _flags(group_codes, len(case_groups.cat.categories), end_us, prec_ranks, res_codes, flags_extra)
     del group_codes, res_codes
     case_rank_cat = case_job.result()[1]
-    case_codes = np.asarray(case_rank_cat.codes)[src_rows]
+    case_codes = np.take(codes_of(case_rank_cat), src_rows)
     in_time_order = "out_of_order" in flag_arrays and not flag_arrays["out_of_order"].any()
     order = _event_order(case_codes, len(case_rank_cat.categories), end_us, in_time_order).astype(idx_type, copy=False)
     del case_codes
     _release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
-    ev_order = order if every else pick[order]
-    r = ev_order if rows_are_positions else src_rows[order]
+    ev_order = order if every else np.take(pick, order)
+    r = ev_order if rows_are_positions else np.take(src_rows, order)
     del src_rows, pick
     case_type = (
         _map_categories(data[cols["case_type"]], lambda c: _case_type_codes(c, profile)) if "case_type" in cols else None
@@ -1078,16 +1078,16 @@ def _normalise(
         schema.CASE_ID: lambda: _cat_take(case_rank_cat, r),
         schema.ACTIVITY: lambda: _cat_take(_as_category(ev["activity"]), ev_order),
         schema.ACTIVITY_KEY: lambda: _cat_take(_as_category(ev["activity_key"]), ev_order),
-        schema.START: lambda: _utc_series(_naive_utc(ev["start"])[ev_order]),
-        schema.END: lambda: _utc_series(end_us[order].view("datetime64[us]")),
-        schema.PRECISION: lambda: _precision_categorical(prec_ranks[order]),
+        schema.START: lambda: _utc_series(np.take(_naive_utc(ev["start"]).view(np.int64), ev_order)),
+        schema.END: lambda: _utc_series(np.take(end_us, order)),
+        schema.PRECISION: lambda: _precision_categorical(np.take(prec_ranks, order)),
         schema.RESOURCE: lambda: _cat_take(res_p, r),
         schema.TEAM: lambda: _cat_take(data[cols["team"]] if "team" in cols else None, r),
         schema.OFFICE: lambda: _cat_take(office_row, r),
         schema.CASE_TYPE: lambda: _cat_take(case_type, r),
-        schema.EVENT_SEQ: lambda: (order + 1).astype(np.int64),
+        schema.EVENT_SEQ: lambda: (order + 1).astype(np.int64, copy=False),
         schema.SOURCE_FILE: lambda: _cat_take(raw.source_file, r),
-        schema.SOURCE_ROW: lambda: raw.source_row[r].astype(np.int64, copy=False),
+        schema.SOURCE_ROW: lambda: np.take(raw.source_row, r).astype(np.int64, copy=False),
     }
     log = pd.DataFrame(_gather(columns), copy=False)
     for src, name in profile.extra.items():
@@ -1095,11 +1095,11 @@ def _normalise(
             continue
         out_name = name if name not in schema.COLUMNS and name != "quality_flags" else f"{name}_extra"
         num = _numeric_extra(data[src], profile.decimal)
-        log[out_name] = num.to_numpy()[r] if num is not None else _cat_take(data[src], r)
+        log[out_name] = np.take(num.to_numpy(), r) if num is not None else _cat_take(data[src], r)
     flags = {k: int(v.sum()) for k, v in flag_arrays.items() if v.any()}
     if flag_arrays:
         in_source_order = _flag_column(flag_arrays, m)
-        log["quality_flags"] = categorical_from_unique(np.asarray(in_source_order.codes)[order], in_source_order.categories)
+        log["quality_flags"] = categorical_from_unique(np.take(codes_of(in_source_order), order), in_source_order.categories)
     schema.validate(log, check_order=False, check_seq=False)  # event_seq = 1 + a permutation, sorted above
 
     # --- quarantine and counts -------------------------------------------------------------------
@@ -1182,7 +1182,7 @@ def _duplicate_rows(
     for c in columns:
         col = data[c]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            parts.append(col.cat.codes.to_numpy().astype(np.int64))
+            parts.append(codes_of(col).astype(np.int64))
         elif c in proxies:
             parts.append(proxies[c])
         else:
@@ -1200,7 +1200,7 @@ def _duplicate_rows(
     for c in columns:
         col = data[c]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            sub = pd.Categorical.from_codes(col.cat.codes.to_numpy()[shared], dtype=col.dtype)
+            sub = pd.Categorical.from_codes(codes_of(col)[shared], dtype=col.dtype)
         else:
             sub = pd.Categorical(col.iloc[shared].to_numpy(dtype=object))
         subset.append(pd.Series(sub))
@@ -1230,7 +1230,7 @@ def _adjacent_candidates(case: pd.Series, end: np.ndarray) -> np.ndarray | None:
     """Rows that could equal another row, when rows come grouped by case and in time order within a
     case (the usual export): then equal (case, end) pairs are neighbours, and only rows in such runs are
     candidates. None when the rows are not so ordered (every row is a candidate)."""
-    codes = case.cat.codes.to_numpy() if isinstance(case.dtype, pd.CategoricalDtype) else pd.factorize(case)[0]
+    codes = codes_of(case) if isinstance(case.dtype, pd.CategoricalDtype) else pd.factorize(case)[0]
     same = codes[1:] == codes[:-1]
     runs = 1 + int(np.count_nonzero(~same))
     if runs != int(np.count_nonzero(np.bincount(codes.astype(np.int64) + 1))) or (same & (end[1:] < end[:-1])).any():
@@ -1245,7 +1245,7 @@ def _adjacent_candidates(case: pd.Series, end: np.ndarray) -> np.ndarray | None:
 def _values_at(values: pd.Series | np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Values of some rows as objects (through the codes for categoricals: no full-column copy)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()[idx]
+        codes = codes_of(values)[idx]
         out = np.full(len(idx), None, dtype=object)
         ok = codes >= 0
         if ok.any():
@@ -1270,7 +1270,7 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
     if ncat == 1 and len(codes) and int(codes.min()) == 0:  # one value in every row (office, source file)
         taken, used = np.zeros(len(rows), dtype=np.int8), np.zeros(1, dtype=np.intp)
     else:
-        taken = codes[rows]
+        taken = np.take(codes, rows)
         used = np.flatnonzero(np.bincount(taken + 1, minlength=ncat + 1)[1:])  # bin 0 = missing
     if len(used) < ncat:
         remap = np.full(ncat + 1, -1, dtype=taken.dtype)  # index -1 (missing) takes the last entry
@@ -1330,8 +1330,9 @@ def _refuse_misread_timestamps(raw: RawTable, marks: _Marks, profile: Profile) -
 
 
 def _index_dtype(n: int) -> type:
-    """Row positions as int32 while they fit (half the memory of int64 for every index array)."""
-    return np.int32 if n < 2**31 - 1 else np.int64
+    """Row positions in numpy's own index type: a gather through int32 positions converts them first and
+    takes numpy's slow path (twice the time for the log's columns)."""
+    return np.intp
 
 
 def _precision_categorical(ranks: np.ndarray) -> pd.Categorical:
@@ -1345,9 +1346,17 @@ def _nat(n: int) -> pd.Series:
     return pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
 
 
+_UTC_US = pd.DatetimeTZDtype("us", "UTC")
+
+
 def _utc_series(naive_utc: np.ndarray) -> pd.Series:
-    """Naive UTC instants as a ``datetime64[us, UTC]`` Series (marked UTC, values not copied)."""
-    return pd.Series(np.asarray(naive_utc).astype("datetime64[us]", copy=False), dtype="datetime64[us, UTC]")
+    """Naive UTC instants as a ``datetime64[us, UTC]`` Series, marked UTC without copying the values
+    (pandas' public constructors copy them: a fresh column of memory each time)."""
+    values = np.asarray(naive_utc).astype("datetime64[us]", copy=False)
+    try:
+        return pd.Series(pd.arrays.DatetimeArray._simple_new(values, dtype=_UTC_US), copy=False)
+    except (AttributeError, TypeError):  # pandas internals moved: the public (copying) way
+        return pd.Series(values, dtype=_UTC_US)
 
 
 def _naive_utc(s: pd.Series) -> np.ndarray:
@@ -1366,7 +1375,7 @@ def _naive_utc(s: pd.Series) -> np.ndarray:
 
 def _too_long(cat: pd.Series) -> np.ndarray:
     lens = np.asarray(cat.cat.categories.astype(str).str.len(), dtype=np.int64)
-    codes = cat.cat.codes.to_numpy()
+    codes = codes_of(cat)
     if not len(lens) or lens.max() <= MAX_VALUE_CHARS:
         return np.zeros(len(codes), dtype=bool)
     return (codes >= 0) & (lens[np.maximum(codes, 0)] > MAX_VALUE_CHARS)
@@ -1504,7 +1513,7 @@ def _merge_spellings(cat: pd.Series) -> tuple[pd.Series, int]:
     key = pd.Index(np.asarray(cats, dtype=object)).astype(str).str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
     if key.is_unique:
         return cat, 0
-    codes = cat.cat.codes.to_numpy()
+    codes = codes_of(cat)
     counts = np.bincount(codes[codes >= 0], minlength=len(cats))
     group, _ = pd.factorize(key)
     order = np.lexsort((-counts, group))  # by label group, the most frequent spelling first
@@ -1528,8 +1537,8 @@ def _label_other_transitions(activity: pd.Series, lifecycle: pd.Series, profile:
     own = {s.casefold() for s in (*profile.lifecycle_start, *profile.lifecycle_complete)}
     lc_cats = lifecycle.cat.categories
     is_other = np.array([str(c).strip().casefold() in XES_OTHER_TRANSITIONS - own for c in lc_cats], dtype=bool)
-    lc_codes = lifecycle.cat.codes.to_numpy()
-    act_codes = activity.cat.codes.to_numpy()
+    lc_codes = codes_of(lifecycle)
+    act_codes = codes_of(activity)
     hit = (lc_codes >= 0) & (is_other[np.maximum(lc_codes, 0)] if len(is_other) else False) & (act_codes >= 0)
     if not hit.any():
         return activity, hit
@@ -1546,7 +1555,7 @@ def _label_other_transitions(activity: pd.Series, lifecycle: pd.Series, profile:
 def _pair_lifecycle(ev: pd.DataFrame, lc_kind: np.ndarray, case_p: pd.Series | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Pair the k-th start with the k-th complete of the same case and activity (in time order)."""
     kind = lc_kind[ev["row"].to_numpy()]
-    case_codes = case_p.cat.codes.to_numpy()[ev["row"].to_numpy()] if case_p is not None else np.zeros(len(ev), dtype=np.int64)
+    case_codes = codes_of(case_p)[ev["row"].to_numpy()] if case_p is not None else np.zeros(len(ev), dtype=np.int64)
     ev = ev.assign(_case=case_codes, _kind=kind, _act=ev["activity"].astype(str))
     ev = ev.sort_values(["_case", "_act", "end", "row"], kind="stable")
     ev["_k"] = ev.groupby(["_case", "_act", "_kind"], sort=False).cumcount()
@@ -1702,7 +1711,7 @@ def _row_groups(columns: list[pd.Series]) -> np.ndarray:
         if span * card >= 2**62:  # compact the key before it could overflow
             key = pd.factorize(key)[0].astype(np.int64)
             span = int(key.max()) + 1 if len(key) else 1
-        key = key * card + col.cat.codes.to_numpy().astype(np.int64) + 1
+        key = key * card + codes_of(col).astype(np.int64) + 1
         span *= card
     return pd.factorize(key)[0].astype(np.int64)
 

@@ -122,11 +122,11 @@ def validate(df: pd.DataFrame, check_order: bool = True, check_seq: bool = True)
         if (case[1:] < case[:-1]).any() or (same & (end[1:] < end[:-1])).any():
             raise SchemaViolation("log is not sorted by (case_id, end)")
     prec = df[PRECISION]
-    present = (
-        prec.cat.categories[np.unique(prec.cat.codes.to_numpy()[prec.cat.codes.to_numpy() >= 0])]
-        if isinstance(prec.dtype, pd.CategoricalDtype)
-        else prec.dropna().unique()
-    )
+    if isinstance(prec.dtype, pd.CategoricalDtype):  # the categories in use, counted (a few codes, no sort)
+        codes = np.asarray(prec.array.codes)
+        present = prec.cat.categories[np.flatnonzero(np.bincount(codes[codes >= 0], minlength=1))]
+    else:
+        present = prec.dropna().unique()
     unknown = {str(v) for v in present} - set(PRECISIONS)
     if unknown:
         raise SchemaViolation(f"unknown precision values: {sorted(unknown)}")
@@ -159,7 +159,7 @@ def _case_rank(case: pd.Series) -> np.ndarray:
     cats = np.asarray(case.cat.categories.astype(str), dtype=object)
     rank = np.empty(len(cats), dtype=np.int64)
     rank[np.argsort(cats, kind="stable")] = np.arange(len(cats))
-    return rank[case.cat.codes.to_numpy()]
+    return rank[np.asarray(case.array.codes)]
 
 
 def arrow_schema(df: pd.DataFrame) -> pa.Schema:

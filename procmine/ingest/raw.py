@@ -91,12 +91,19 @@ def clean_categorical(values: pd.Series) -> pd.Series:
     remap_u = np.full(len(uniques), -1, dtype=np.int64)
     remap_u[keep] = np.arange(int(keep.sum()))
     remap = remap_u[new_codes] if len(new_codes) else np.empty(0, dtype=np.int64)
-    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    codes = codes_of(cat).astype(np.int64)
     mapped = np.where(codes < 0, -1, remap[np.maximum(codes, 0)]) if len(remap) else np.full(len(codes), -1)
     categories = pd.Index(np.asarray(uniques, dtype=object)[keep], dtype=object)
     return pd.Series(
         pd.Categorical.from_codes(mapped, categories=categories), index=values.index, name=values.name
     )
+
+
+def codes_of(values: pd.Series | pd.Categorical) -> np.ndarray:
+    """The integer codes of a categorical (-1 = missing) as a read-only view. ``Series.cat.codes`` builds a
+    new Series, and pandas 3 copies the codes into it: a full column of fresh memory each time."""
+    cat = values.array if isinstance(values, pd.Series) else values
+    return np.asarray(cat.codes)
 
 
 def categorical_from_unique(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:

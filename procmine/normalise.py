@@ -10,11 +10,13 @@ shifted forward; both are counted in ``quality.notes``.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from procmine.ingest.isotime import is_fixed_format, parse_fixed_format
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
 from procmine.ingest import RawTable, read_preview, read_table
 from procmine.ingest.raw import categorical_from_unique, codes_of, without_columns
-from procmine.privacy import load_key, pseudonymise, pseudonyms
+from procmine.privacy import load_key, pseudonym_digests, pseudonym_labels, pseudonymise
 from procmine.profiles import (
     FIELDS,
     XES_OTHER_TRANSITIONS,
@@ -621,16 +623,34 @@ def _map_categories(cat: pd.Series, mapper: Callable[[pd.Index], np.ndarray]) ->
     return pd.Series(categorical_from_unique(lookup[codes], categories), index=cat.index)
 
 
-def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str) -> pd.Series:
+def _pseudonymise_cat(cat: pd.Series, key: bytes, domain: str, prefix: str, in_text_order: bool = False) -> pd.Series:
     """Pseudonymise the distinct values only and rebuild the categorical (same pseudonyms as
     ``privacy.pseudonymise``). The codes stay as they are unless two ids share a pseudonym (a 64-bit
-    collision: never seen, but then they are merged the general way)."""
+    collision: never seen, but then they are merged the general way). With ``in_text_order`` the
+    categories come sorted as text (the digests' order), the order the log is sorted by."""
     cats = cat.cat.categories
-    values = cats.tolist() if cats.dtype != object and pd.api.types.is_string_dtype(cats.dtype) else list(map(str, cats.tolist()))
-    mapped = pseudonyms(values, key, domain, prefix)
-    if not len(mapped) or pc.count_distinct(pa.array(mapped, type=pa.string())).as_py() != len(mapped):
+    digests = pseudonym_digests(_utf8_values(cats), key, domain)
+    order = np.argsort(digests, kind="stable")
+    if not len(digests) or bool((digests[order[1:]] == digests[order[:-1]]).any()):
+        mapped = pseudonym_labels(digests, prefix).to_pylist()
         return _map_categories(cat, lambda _: np.asarray(mapped, dtype=object))
-    return pd.Series(categorical_from_unique(codes_of(cat), pd.Index(mapped, dtype=object)), index=cat.index)
+    codes = codes_of(cat)
+    if in_text_order:
+        rank = np.empty(len(order) + 1, dtype=codes.dtype)
+        rank[order] = np.arange(len(order), dtype=codes.dtype)
+        rank[-1] = -1  # code -1 (missing) takes the last entry
+        codes = np.take(rank, codes.astype(np.intp))
+        digests = digests[order]
+    labels = pd.Index(pd.array(pseudonym_labels(digests, prefix), dtype="str"))
+    return pd.Series(categorical_from_unique(codes, labels), index=cat.index)
+
+
+def _utf8_values(values: pd.Index) -> list[bytes]:
+    """The values as UTF-8 bytes (straight from arrow for arrow-backed text)."""
+    arr = _arrow_strings(values) if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object else None
+    if arr is not None and not arr.null_count:
+        return arr.cast(pa.binary()).to_pylist()
+    return [str(v).encode("utf-8") for v in values.tolist()]
 
 
 def _activity_keys(labels: pd.Index, profile: Profile) -> np.ndarray:
@@ -816,9 +836,24 @@ def normalise(
     before = sys.getswitchinterval()
     sys.setswitchinterval(min(before, GIL_HANDOFF_S))
     try:
-        return _normalise(raw, profile, key, now, office)
+        with _without_cycle_collection():
+            return _normalise(raw, profile, key, now, office)
     finally:
         sys.setswitchinterval(before)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a file is read and normalised: the many small objects made
+    on the way (pseudonyms, labels) would otherwise set off full collections that walk every object of
+    pandas and pyarrow. Everything made here is freed by reference counting; the previous state returns."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _normalise(
@@ -854,7 +889,7 @@ def _normalise(
     safe: dict[str, pd.Series] = {}  # original header -> values safe to write (pseudonymised where needed)
     proxies: dict[str, np.ndarray] = {}  # text column -> a per-row function of the row's text (for duplicates)
 
-    def pseudo(fld: str, prefix: str) -> pd.Series | None:
+    def pseudo(fld: str, prefix: str, in_text_order: bool = False) -> pd.Series | None:
         if fld not in cols:
             return None
         cat = data[cols[fld]]
@@ -862,7 +897,8 @@ def _normalise(
             safe[cols[fld]] = cat
             return cat
         if len(office_row.cat.categories) <= 1:
-            out = _pseudonymise_cat(cat, key, str(office_row.cat.categories[0]) if n else office_name, prefix)
+            domain = str(office_row.cat.categories[0]) if n else office_name
+            out = _pseudonymise_cat(cat, key, domain, prefix, in_text_order)
         else:
             parts = []
             for o in office_row.cat.categories:
@@ -877,7 +913,7 @@ def _normalise(
     safe[cols["case_id"]] = None  # keeps the column order of the quarantine file; filled by the job
     hasher = ThreadPoolExecutor(max_workers=1)
     def hash_and_rank() -> tuple[pd.Series, pd.Categorical]:
-        out = pseudo("case_id", "C-")
+        out = pseudo("case_id", "C-", in_text_order=True)
         assert out is not None  # case_id is a required field
         return out, _text_ranked(out)
 
@@ -1739,11 +1775,14 @@ def sort_events(log: pd.DataFrame) -> pd.DataFrame:
 def _text_ranked(cat: pd.Series) -> pd.Categorical:
     """The same values with categories in text order (code = sort rank); missing stays missing."""
     c = cat.cat
+    arr = _arrow_strings(c.categories)
+    if arr is not None and (len(arr) < 2 or pc.all(pc.less(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py()):
+        return cat.array  # already in text order (pseudonymised case ids)
     order_cats = _text_order(c.categories)
     rank = np.empty(len(order_cats) + 1, dtype=np.int32)
     rank[order_cats] = np.arange(len(order_cats), dtype=np.int32)
     rank[-1] = -1  # code -1 (missing) takes the last entry
-    return categorical_from_unique(rank[c.codes.to_numpy()], c.categories.take(order_cats))
+    return categorical_from_unique(np.take(rank, codes_of(cat).astype(np.intp)), c.categories.take(order_cats))
 
 
 def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray, in_time_order: bool = False) -> np.ndarray:
@@ -1927,6 +1966,7 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.\-]+", "_", name).strip("_") or "office"
 
 
+@_without_cycle_collection()
 def ingest_file(
     path: str | Path,
     out_dir: str | Path,
@@ -2001,6 +2041,7 @@ def concat_raw(tables: list[RawTable]) -> RawTable:
     )
 
 
+@_without_cycle_collection()
 def ingest_office(
     paths: list[Path] | list[str],
     out_dir: str | Path,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 DEFAULT_KEY_FILE = Path.home() / ".config" / "procmine" / "key"
 PSEUDONYM_CHARS = 16
@@ -47,7 +48,13 @@ def mac_key(key: bytes) -> bytes:
 
 
 def pseudonyms(values: Iterable[str], key: bytes, domain: str, prefix: str = "") -> list[str]:
-    """``prefix + hex(BLAKE2b_key(domain|value))`` (16 hex characters) for each value, in order.
+    """``prefix + hex(BLAKE2b_key(domain|value))`` (16 hex characters) for each value, in order."""
+    return pseudonym_labels(pseudonym_digests((v.encode("utf-8") for v in values), key, domain), prefix).to_pylist()
+
+
+def pseudonym_digests(values: Iterable[bytes], key: bytes, domain: str) -> np.ndarray:
+    """The keyed BLAKE2b digest of ``domain|value`` for each value (UTF-8 bytes), as unsigned 64-bit
+    integers read big-endian: their order is the text order of the pseudonyms (fixed-width hex).
 
     One keyed state absorbs ``domain|`` once and is copied per value: one C call chain per distinct
     value, none per row.
@@ -55,12 +62,25 @@ def pseudonyms(values: Iterable[str], key: bytes, domain: str, prefix: str = "")
     base = hashlib.blake2b(key=mac_key(key), digest_size=PSEUDONYM_CHARS // 2)
     base.update(f"{domain}|".encode("utf-8"))
     copy = base.copy
-    out = []
+    digests = []
+    append = digests.append
     for v in values:
         h = copy()
-        h.update(v.encode("utf-8"))
-        out.append(prefix + h.hexdigest())
-    return out
+        h.update(v)
+        append(h.digest())
+    return np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64)
+
+
+def pseudonym_labels(digests: np.ndarray, prefix: str = "") -> pa.StringArray:
+    """``prefix`` + 16 lowercase hex characters per digest, as arrow text built in one pass (no per-value
+    string objects)."""
+    n = len(digests)
+    hexed = np.frombuffer(np.asarray(digests, dtype=">u8").tobytes().hex().encode("ascii"), dtype=np.uint8)
+    cells = np.empty((n, len(prefix.encode("utf-8")) + PSEUDONYM_CHARS), dtype=np.uint8)
+    cells[:, : cells.shape[1] - PSEUDONYM_CHARS] = np.frombuffer(prefix.encode("utf-8"), dtype=np.uint8)
+    cells[:, cells.shape[1] - PSEUDONYM_CHARS :] = hexed.reshape(n, PSEUDONYM_CHARS)
+    offsets = np.arange(0, (n + 1) * cells.shape[1], cells.shape[1], dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(cells))
 
 
 def pseudonymise(values: pd.Series, key: bytes, domain: str, prefix: str = "") -> pd.Series:

@@ -174,6 +174,42 @@ def test_pseudonyms_are_keyed_per_office_and_match_the_normaliser(tmp_path: Path
     assert res.log[schema.CASE_ID].astype(str).tolist() == pseudonyms(["A-1"], b"key-1", office, "C-")
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=12), min_size=0, max_size=40, unique=True), st.sampled_from(["", "C-", "Ä-"]))
+def test_vectorised_pseudonyms_match_blake2b_and_sort_as_text(values: list[str], prefix: str) -> None:
+    """The digests' integer order is the pseudonyms' text order; the labels are BLAKE2b's own hex digests."""
+    import hashlib
+
+    from procmine.privacy import mac_key, pseudonym_digests, pseudonym_labels
+
+    values = [v for v in values if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in v)]  # UTF-8-encodable
+    base = hashlib.blake2b(key=mac_key(b"k" * 40), digest_size=8)
+    base.update(b"ABH-01|")
+    expected = []
+    for v in values:
+        h = base.copy()
+        h.update(v.encode("utf-8"))
+        expected.append(prefix + h.hexdigest())
+    digests = pseudonym_digests((v.encode("utf-8") for v in values), b"k" * 40, "ABH-01")
+    assert pseudonym_labels(digests, prefix).to_pylist() == expected
+    assert pseudonyms(values, b"k" * 40, "ABH-01", prefix) == expected
+    assert [expected[i] for i in np.argsort(digests, kind="stable")] == sorted(expected)
+
+
+def test_case_ids_come_in_text_order_with_their_codes_kept() -> None:
+    """Pseudonymised case ids are sorted as text without changing which row holds which id."""
+    from procmine.normalise import _pseudonymise_cat, _text_ranked
+
+    cat = pd.Series(pd.Categorical(["b", "a", None, "c", "a", "b"]))
+    plain = _pseudonymise_cat(cat, b"key", "ABH-01", "C-")
+    ranked = _pseudonymise_cat(cat, b"key", "ABH-01", "C-", in_text_order=True)
+    assert plain.astype(object).tolist()[:2] == ranked.astype(object).tolist()[:2]
+    assert plain.astype(object).where(plain.notna(), None).tolist() == ranked.astype(object).where(ranked.notna(), None).tolist()
+    assert list(ranked.cat.categories) == sorted(ranked.cat.categories)
+    assert _text_ranked(ranked) is ranked.array  # already sorted: no second sort
+    assert list(_text_ranked(plain).categories) == sorted(plain.cat.categories)
+
+
 def test_quoted_csv_streams_in_pieces_without_cutting_values(monkeypatch: pytest.MonkeyPatch) -> None:
     import csv
     import io

@@ -1958,7 +1958,7 @@ def _write_logs(log: pd.DataFrame, offices: list, out_dir: Path, stem: str) -> d
 def _write_log(log: pd.DataFrame, path: Path) -> Path:
     """``schema.write_log`` without its second validation: ``normalise`` validated and sorted the log."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    schema.write_table(pa.Table.from_pandas(log, schema=schema.arrow_schema(log), preserve_index=False), path)
+    schema.write_table(schema.to_arrow(log), path)
     return path
 
 

@@ -174,8 +174,38 @@ def write_log(df: pd.DataFrame, path: str | Path) -> Path:
     validate(df)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_table(pa.Table.from_pandas(df, schema=arrow_schema(df), preserve_index=False), path)
+    write_table(to_arrow(df), path)
     return path
+
+
+def to_arrow(df: pd.DataFrame) -> pa.Table:
+    """The log as an arrow table in ``arrow_schema`` (the same table ``pa.Table.from_pandas`` gives, pandas
+    metadata included). Categoricals become dictionary arrays over their own codes and time columns are
+    reinterpreted in place: pandas' generic conversion would compute a mask and copy the codes of
+    every column first."""
+    target = arrow_schema(df)
+    pandas_meta = pa.Table.from_pandas(df.iloc[:0], schema=target, preserve_index=False).schema.metadata or {}
+    arrays = [_arrow_column(df[f.name], f.type) for f in target]
+    return pa.Table.from_arrays(arrays, schema=target.with_metadata({**pandas_meta, **(target.metadata or {})}))
+
+
+def _arrow_column(col: pd.Series, target: pa.DataType) -> pa.Array:
+    """One column in the target arrow type; anything unusual goes through pandas' own conversion."""
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and pa.types.is_dictionary(target):
+        codes = np.asarray(col.array.codes)
+        missing = codes < 0
+        indices = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
+        if indices.type != target.index_type:
+            indices = indices.cast(target.index_type)
+        values = pa.array(dtype.categories, type=target.value_type) if len(dtype.categories) else pa.array([], type=target.value_type)
+        return pa.DictionaryArray.from_arrays(indices, values, safe=False)  # codes index their categories
+    if isinstance(dtype, pd.DatetimeTZDtype) and dtype.unit == "us" and pa.types.is_timestamp(target) and target.unit == "us":
+        values = np.asarray(col.array.asi8)
+        nat = values == np.iinfo(np.int64).min
+        ints = pa.array(values, mask=nat) if nat.any() else pa.array(values)
+        return ints.view(target)
+    return pa.array(col, type=target, from_pandas=True)
 
 
 def write_table(table: pa.Table, path: str | Path) -> None:

@@ -684,9 +684,14 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
 def _first_distinct(values: pd.Series, k: int) -> list[str]:
     """The first ``k`` distinct filled values as text, in order of appearance (via codes for categoricals)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        first = pd.unique(codes[codes >= 0])[:k]
-        return [str(v) for v in values.cat.categories.take(first)]
+        codes = np.asarray(values.array.codes)  # a view: ``.cat.codes`` copies them
+        look = 64 * k  # the head first: the first distinct values of a long column are usually near its top
+        while True:
+            head = codes[:look]
+            first = pd.unique(head[head >= 0])[:k]
+            if len(first) >= k or look >= len(codes):
+                return [str(v) for v in values.cat.categories.take(first)]
+            look *= 8
     return [str(v) for v in values.dropna().unique()[:k]]
 
 

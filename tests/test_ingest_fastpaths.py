@@ -302,3 +302,17 @@ def test_fixed_format_of_one_width_agrees_with_pandas(values: list[str], fmt: st
             assert pd.Timestamp(value) == expected, (text, fmt)
         elif not pd.isna(expected):
             assert text != expected.strftime(fmt), (text, fmt)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=30),
+    st.integers(min_value=-(2**62), max_value=2**62),
+    st.integers(min_value=-(2**62), max_value=2**62),
+)
+def test_outside_plausible_range_in_one_comparison_matches_two(values: list[int], lo: int, hi: int) -> None:
+    """The unsigned-wrap check of the timestamp range is the two comparisons it replaces (NaT included)."""
+    from procmine.normalise import _outside
+
+    us = np.asarray(values + [np.iinfo(np.int64).min], dtype=np.int64)
+    assert _outside(us, lo, hi).tolist() == ((us < lo) | (us > hi)).tolist()

@@ -184,6 +184,43 @@ def test_bpmn_from_pm4py_model():
     assert EVIL_ESC in svg and "<script" not in svg
 
 
+def test_bpmn_drawing_does_not_depend_on_pm4py_node_order():
+    """pm4py keeps a BPMN graph's nodes in a set, whose order changes from run to run; the nodes and flows
+    handed to the drawing (and so the picture) must not. Gateways have no names: only the graph orders them."""
+    pm4py = pytest.importorskip("pm4py")
+    import random
+
+    rows = []
+    for i, path in enumerate(["ABCE", "ACBE", "ADE", "ABCE", "ACBE", "AFE", "ADDE"] * 3):
+        for j, step in enumerate(path):
+            rows.append((str(i), f"Schritt {step}", pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=i * 24 + j)))
+    df = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
+    graph = pm4py.discover_bpmn_inductive(df)
+    nodes, flows = list(graph.get_nodes()), list(graph.get_flows())
+    assert sum(1 for n in nodes if not n.get_name()) >= 4  # start, end and unnamed gateways
+
+    class Shuffled:
+        """The same graph as another run of pm4py gives it: new random node ids, nodes in another order."""
+
+        def __init__(self, seed: int) -> None:
+            rng = random.Random(seed)
+            for n in nodes:
+                n._BPMNNode__id = f"id{rng.getrandbits(64):016x}"  # pm4py: "id" + uuid4
+            self.nodes, self.flows = nodes[:], flows[:]
+            rng.shuffle(self.nodes)
+            rng.shuffle(self.flows)
+
+        def get_nodes(self):
+            return self.nodes
+
+        def get_flows(self):
+            return self.flows
+
+    models = [build.build_bpmn(Shuffled(seed)) for seed in range(6)]
+    assert all(m == models[0] for m in models[1:])
+    assert str(bpmn_svg(models[0])) == str(bpmn_svg(models[3]))
+
+
 # --- the report model ---------------------------------------------------------------------------
 
 

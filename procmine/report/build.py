@@ -541,7 +541,8 @@ _BPMN_KINDS = {
 
 
 def build_bpmn(model: Any, names: dict[str, str] | None = None) -> BpmnModel | None:
-    """Nodes and flows of a pm4py BPMN graph (deterministic order); None when there is no BPMN model.
+    """Nodes and flows of a pm4py BPMN graph in an order fixed by the graph alone (``_canonical_ranks``), so the
+    same model is drawn the same way in every run; None when there is no BPMN model.
 
     ``names`` maps export labels to the labels shown (``display_names``); task labels not in it stay as they are.
     """
@@ -558,7 +559,10 @@ def build_bpmn(model: Any, names: dict[str, str] | None = None) -> BpmnModel | N
     def name(n: Any) -> str:
         return str(n.get_name() or "") if hasattr(n, "get_name") else ""
 
-    raw.sort(key=lambda n: (kind(n) != "start", kind(n) == "end", name(n), str(getattr(n, "get_id", lambda: "")())))
+    flows_raw = [(fl.get_source(), fl.get_target()) for fl in model.get_flows()]
+    rank = _canonical_ranks(raw, flows_raw, [(kind(n), name(n)) for n in raw])
+    order = sorted(range(len(raw)), key=lambda i: (kind(raw[i]) != "start", kind(raw[i]) == "end", rank[i], name(raw[i])))
+    raw = [raw[i] for i in order]
     ids = {id(n): f"b{i}" for i, n in enumerate(raw)}
     names = names or {}
     nodes = tuple(
@@ -570,6 +574,49 @@ def build_bpmn(model: Any, names: dict[str, str] | None = None) -> BpmnModel | N
         if id(fl.get_source()) in ids and id(fl.get_target()) in ids
     )
     return BpmnModel(nodes, tuple(flows))
+
+
+def _canonical_ranks(nodes: list[Any], flows: list[tuple[Any, Any]], labels: list[tuple[str, str]], rounds: int = 8) -> list[int]:
+    """A rank per node that depends on the graph alone, not on the order pm4py keeps its nodes in (a set:
+    it changes from run to run, and with it the drawing). Nodes are told apart by their distance from the
+    start and by their kind and label refined with their neighbours' (Weisfeiler-Lehman); gateways have no
+    label of their own, so only their place in the graph tells them apart."""
+    index = {id(n): i for i, n in enumerate(nodes)}
+    succ: list[list[int]] = [[] for _ in nodes]
+    pred: list[list[int]] = [[] for _ in nodes]
+    for a, b in flows:
+        if id(a) in index and id(b) in index:
+            succ[index[id(a)]].append(index[id(b)])
+            pred[index[id(b)]].append(index[id(a)])
+    depth = [len(nodes)] * len(nodes)  # breadth-first distance from the start event(s)
+    frontier = [i for i, lab in enumerate(labels) if lab[0] == "start"]
+    for i in frontier:
+        depth[i] = 0
+    while frontier:
+        nxt = []
+        for i in frontier:
+            for j in succ[i]:
+                if depth[j] > depth[i] + 1:
+                    depth[j] = depth[i] + 1
+                    nxt.append(j)
+        frontier = nxt
+    keys: list[tuple] = [(depth[i], *labels[i]) for i in range(len(nodes))]
+    rank = _dense_ranks(keys)
+    for _ in range(rounds):
+        keys = [
+            (rank[i], tuple(sorted(rank[j] for j in succ[i])), tuple(sorted(rank[j] for j in pred[i])))
+            for i in range(len(nodes))
+        ]
+        new = _dense_ranks(keys)
+        if len(set(new)) == len(set(rank)):
+            break  # no node told apart any more
+        rank = new
+    return rank
+
+
+def _dense_ranks(keys: list[tuple]) -> list[int]:
+    position = {k: r for r, k in enumerate(sorted(set(keys)))}
+    return [position[k] for k in keys]
 
 
 # --- office report ------------------------------------------------------------------------------

@@ -198,7 +198,13 @@ def _arrow_column(col: pd.Series, target: pa.DataType) -> pa.Array:
         indices = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
         if indices.type != target.index_type:
             indices = indices.cast(target.index_type)
-        values = pa.array(dtype.categories, type=target.value_type) if len(dtype.categories) else pa.array([], type=target.value_type)
+        categories = dtype.categories
+        if pa.types.is_string(target.value_type) and not pd.api.types.is_string_dtype(categories.dtype):
+            categories = categories.astype(str)  # e.g. numeric case-type codes: text, as pandas' conversion gives
+        try:
+            values = pa.array(categories, type=target.value_type) if len(categories) else pa.array([], type=target.value_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.Table.from_pandas(col.to_frame(), schema=pa.schema([pa.field(str(col.name), target)]), preserve_index=False).column(0).combine_chunks()
         return pa.DictionaryArray.from_arrays(indices, values, safe=False)  # codes index their categories
     if isinstance(dtype, pd.DatetimeTZDtype) and dtype.unit == "us" and pa.types.is_timestamp(target) and target.unit == "us":
         values = np.asarray(col.array.asi8)

@@ -62,6 +62,22 @@ def test_parquet_round_trip_keeps_types_and_extras(tmp_path):
     assert back["channel"].tolist() == ["online", "online", "post"]
 
 
+def test_direct_arrow_table_is_pandas_conversion(recwarn):
+    """``schema.to_arrow`` (over codes and time values) gives the very table pandas' conversion gives:
+    missing starts and staff, a numeric case-type code, an extra text and an extra number column."""
+    import numpy as np
+    import pyarrow as pa
+
+    log = _tiny()
+    log["resource"] = pd.Categorical(["R-1", None, "R-2"])
+    log["case_type"] = pd.Categorical([16, 16, 81])  # numbers: written as text either way
+    log["fee"] = [1.5, np.nan, 3.0]
+    got = schema.to_arrow(log)
+    want = pa.Table.from_pandas(log, schema=schema.arrow_schema(log), preserve_index=False)
+    assert got.equals(want, check_metadata=True)
+    assert got.column("start").null_count == 2 and got.column("resource").null_count == 1
+
+
 def test_read_log_refuses_foreign_parquet(tmp_path):
     path = tmp_path / "foreign.parquet"
     pd.DataFrame({"a": [1]}).to_parquet(path)

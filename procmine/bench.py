@@ -189,13 +189,10 @@ def _hand_back_memory() -> None:
     On a virtual machine whose host backs guest memory lazily, fresh processes otherwise get pages the
     host has never backed, and every first touch costs a host fault: both sides ran up to a fifth slower
     while this process kept a gigabyte it no longer used."""
-    gc.collect()
-    try:
-        import ctypes
+    from procmine.normalise import release_free_memory
 
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    gc.collect()
+    release_free_memory()
 
 
 INGEST_REPEATS = 5  # fresh-process runs per side; the median is reported (a run on a shared VM varies by +-20 %)

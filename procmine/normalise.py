@@ -1103,7 +1103,7 @@ def _normalise(
     in_time_order = "out_of_order" in flag_arrays and not flag_arrays["out_of_order"].any()
     order = _event_order(case_codes, len(case_rank_cat.categories), end_us, in_time_order).astype(idx_type, copy=False)
     del case_codes
-    _release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
+    release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
     ev_order = order if every else np.take(pick, order)
     r = ev_order if rows_are_positions else np.take(src_rows, order)
     del src_rows, pick
@@ -1786,7 +1786,7 @@ def _text_ranked(cat: pd.Series) -> pd.Categorical:
     arr = _arrow_strings(c.categories)
     if arr is not None and (len(arr) < 2 or pc.all(pc.less(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py()):
         return cat.array  # already in text order (pseudonymised case ids)
-    order_cats = _text_order(c.categories)
+    order_cats = _text_order(c.categories, arr)
     rank = np.empty(len(order_cats) + 1, dtype=np.int32)
     rank[order_cats] = np.arange(len(order_cats), dtype=np.int32)
     rank[-1] = -1  # code -1 (missing) takes the last entry
@@ -1811,10 +1811,11 @@ def _event_order(case_rank: np.ndarray, n_cases: int, end: np.ndarray, in_time_o
     return np.lexsort((np.arange(len(end)), end, case_rank))
 
 
-def _text_order(values: pd.Index) -> np.ndarray:
-    """Positions that sort the values as text (code point order, stable), as ``np.argsort`` on str."""
+def _text_order(values: pd.Index, arr: pa.Array | None = None) -> np.ndarray:
+    """Positions that sort the values as text (code point order, stable), as ``np.argsort`` on str;
+    ``arr`` is the values as arrow text when the caller has them."""
     try:
-        arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.string()) if arr is None else arr
         return np.asarray(pc.array_sort_indices(arr).to_numpy(), dtype=np.int64)  # UTF-8 byte order = code point order
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. lone surrogates
         return np.argsort(np.asarray(values.astype(str), dtype=object), kind="stable")
@@ -1999,13 +2000,13 @@ def ingest_file(
     result = normalise(raw, prof, key=key, now=now)
     rows = raw.rows_read
     del raw  # the cells are no longer needed: free them before the Parquet copy of the log is made
-    _release_free_memory()
+    release_free_memory()
     if progress:
         progress(rows, rows)
     return _write(result, Path(out_dir), path.name.split(".")[0])
 
 
-def _release_free_memory() -> None:
+def release_free_memory() -> None:
     """Hand memory freed during normalising back to the system before the Parquet writer allocates its
     buffers (glibc keeps freed heap pages otherwise; they would count twice in the peak). No-op elsewhere."""
     try:

@@ -22,6 +22,7 @@ import pandas as pd
 from procmine import catalogue
 from procmine.errors import InputProblem
 from procmine.ingest.raw import RawTable
+from procmine.schema import codes_of
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 FORMATS = ("auto", "csv", "xlsx", "xls", "xes", "parquet")
@@ -684,7 +685,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
 def _first_distinct(values: pd.Series, k: int) -> list[str]:
     """The first ``k`` distinct filled values as text, in order of appearance (via codes for categoricals)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = np.asarray(values.array.codes)  # a view: ``.cat.codes`` copies them
+        codes = codes_of(values)
         look = 64 * k  # the head first: the first distinct values of a long column are usually near its top
         while True:
             head = codes[:look]

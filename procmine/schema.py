@@ -94,6 +94,13 @@ def sort_log(df: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def codes_of(values: pd.Series | pd.Categorical) -> np.ndarray:
+    """The integer codes of a categorical (-1 = missing) as a read-only view. ``Series.cat.codes`` builds a
+    new Series, and pandas 3 copies the codes into it: a full column of fresh memory each time."""
+    cat = values.array if isinstance(values, pd.Series) else values
+    return np.asarray(cat.codes)
+
+
 def validate(df: pd.DataFrame, check_order: bool = True, check_seq: bool = True) -> None:
     """Raise SchemaViolation when a canonical invariant is broken (cheap column checks always).
 
@@ -123,7 +130,7 @@ def validate(df: pd.DataFrame, check_order: bool = True, check_seq: bool = True)
             raise SchemaViolation("log is not sorted by (case_id, end)")
     prec = df[PRECISION]
     if isinstance(prec.dtype, pd.CategoricalDtype):  # the categories in use, counted (a few codes, no sort)
-        codes = np.asarray(prec.array.codes)
+        codes = codes_of(prec)
         present = prec.cat.categories[np.flatnonzero(np.bincount(codes[codes >= 0], minlength=1))]
     else:
         present = prec.dropna().unique()
@@ -159,7 +166,7 @@ def _case_rank(case: pd.Series) -> np.ndarray:
     cats = np.asarray(case.cat.categories.astype(str), dtype=object)
     rank = np.empty(len(cats), dtype=np.int64)
     rank[np.argsort(cats, kind="stable")] = np.arange(len(cats))
-    return rank[np.asarray(case.array.codes)]
+    return rank[codes_of(case)]
 
 
 def arrow_schema(df: pd.DataFrame) -> pa.Schema:
@@ -193,7 +200,7 @@ def _arrow_column(col: pd.Series, target: pa.DataType) -> pa.Array:
     """One column in the target arrow type; anything unusual goes through pandas' own conversion."""
     dtype = col.dtype
     if isinstance(dtype, pd.CategoricalDtype) and pa.types.is_dictionary(target):
-        codes = np.asarray(col.array.codes)
+        codes = codes_of(col)
         missing = codes < 0
         indices = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
         if indices.type != target.index_type:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from procmine import schema
+from procmine.schema import codes_of
 
 
 def handover_of_work(log: pd.DataFrame, level: str = schema.RESOURCE) -> pd.DataFrame:
@@ -22,8 +23,8 @@ def handover_of_work(log: pd.DataFrame, level: str = schema.RESOURCE) -> pd.Data
     who = log[level]
     if not isinstance(who.dtype, pd.CategoricalDtype):
         who = who.astype("category")
-    code = who.cat.codes.to_numpy()
-    case = log[schema.CASE_ID].cat.codes.to_numpy() if isinstance(
+    code = codes_of(who)
+    case = codes_of(log[schema.CASE_ID]) if isinstance(
         log[schema.CASE_ID].dtype, pd.CategoricalDtype
     ) else pd.factorize(log[schema.CASE_ID])[0]
     if len(code) < 2:

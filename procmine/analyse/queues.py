@@ -16,7 +16,7 @@ import pandas as pd
 
 from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
-from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE, START, TEAM
+from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE, START, TEAM, codes_of
 
 CLOSING_KEYS = frozenset({"case_closed", "case_transferred_out", "application_withdrawn"})
 AGE_BANDS = ("< 1 Monat", "1–3 Monate", "> 3 Monate")  # user-facing band labels (DOMAIN §7.5)
@@ -56,7 +56,7 @@ def dominant_team(log: pd.DataFrame) -> pd.Series:
     codes = case_codes(log)
     team = log[TEAM]
     if isinstance(team.dtype, pd.CategoricalDtype):
-        team_codes, names = team.cat.codes.to_numpy().astype(np.int64), np.asarray(team.cat.categories, dtype=object)
+        team_codes, names = codes_of(team).astype(np.int64), np.asarray(team.cat.categories, dtype=object)
     else:
         team_codes, names = pd.factorize(team.astype("object"))
         names = np.asarray(names, dtype=object)

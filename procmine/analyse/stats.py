@@ -28,7 +28,15 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
-from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, START
+from procmine.schema import (
+    ACTIVITY,
+    ACTIVITY_KEY,
+    CASE_ID,
+    CASE_TYPE,
+    END,
+    START,
+    codes_of,
+)
 
 DAY_S = 86_400.0
 ARROW = " → "
@@ -73,7 +81,7 @@ class EventArrays:
     @cached_property
     def case_index(self) -> np.ndarray:
         """0-based case number per row, increasing along the (sorted) log."""
-        codes = self.log[CASE_ID].cat.codes.to_numpy() if isinstance(
+        codes = codes_of(self.log[CASE_ID]) if isinstance(
             self.log[CASE_ID].dtype, pd.CategoricalDtype
         ) else pd.factorize(self.log[CASE_ID])[0]
         new = np.empty(self.n, dtype=bool)
@@ -102,7 +110,7 @@ class EventArrays:
     def case_ids(self) -> np.ndarray:
         col = self.log[CASE_ID]
         if isinstance(col.dtype, pd.CategoricalDtype):  # take the few rows needed, not every row
-            return np.asarray(col.cat.categories, dtype=object)[col.cat.codes.to_numpy()[self.case_starts]]
+            return np.asarray(col.cat.categories, dtype=object)[codes_of(col)[self.case_starts]]
         return col.to_numpy()[self.case_starts]
 
     @cached_property
@@ -113,12 +121,12 @@ class EventArrays:
             return codes.astype(np.int64), np.asarray(labels, dtype=object)
         # categorical (the canonical dtype): reuse its codes, renumbered to sorted label order
         cats = np.asarray(col.cat.categories.astype(str), dtype=object)
-        used = np.unique(col.cat.codes.to_numpy())
+        used = np.unique(codes_of(col))
         used = used[used >= 0]
         order = used[np.argsort(cats[used], kind="stable")]
         remap = np.full(len(cats), -1, dtype=np.int64)
         remap[order] = np.arange(len(order))
-        return remap[col.cat.codes.to_numpy()], cats[order]
+        return remap[codes_of(col)], cats[order]
 
     @property
     def act(self) -> np.ndarray:
@@ -152,7 +160,7 @@ class EventArrays:
         col = self.log[CASE_TYPE]
         if not isinstance(col.dtype, pd.CategoricalDtype):
             col = col.astype("string").astype("category")
-        codes = col.cat.codes.to_numpy()
+        codes = codes_of(col)
         cats = np.append(np.asarray(col.cat.categories.astype(str), dtype=object), "")
         out = np.full(self.n_cases, len(cats) - 1, dtype=np.int64)
         valid = np.flatnonzero(codes >= 0)
@@ -170,7 +178,7 @@ class EventArrays:
             return col.astype("string").fillna("").to_numpy(dtype=object)
         # take from the (few) categories instead of converting every row to text
         cats = np.append(np.asarray(col.cat.categories.astype(str), dtype=object), "")
-        codes = col.cat.codes.to_numpy()
+        codes = codes_of(col)
         return cats[np.where(codes < 0, len(cats) - 1, codes)]
 
     @cached_property
@@ -186,7 +194,7 @@ class EventArrays:
                 out.update({str(self.labels[c]): str(keys[known[r]]) for c, r in zip(first_codes, first_rows)})
             return out
         # distinct (label, key) code pairs in order of first appearance (hash-based, no sort)
-        kc = col.cat.codes.to_numpy().astype(np.int64)
+        kc = codes_of(col).astype(np.int64)
         width = len(col.cat.categories) + 1
         combos = pd.unique(self.act * width + (kc + 1))
         cats = np.asarray(col.cat.categories.astype(str), dtype=object)
@@ -394,7 +402,7 @@ def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
     col = ea.log[ACTIVITY_KEY] if ACTIVITY_KEY in ea.log.columns else None
     if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
         # decide per category, then look up the last event of each case (no per-row text)
-        codes = col.cat.codes.to_numpy()
+        codes = codes_of(col)
         closing = np.append(np.isin(np.asarray(col.cat.categories.astype(str)), list(CLOSING_KEYS)), False)
         if closing[codes[codes >= 0]].any():
             last_codes = codes[last]
@@ -595,7 +603,7 @@ def repeats_visible(ea: EventArrays) -> bool | None:
     if not ea.n or "source_row" not in log.columns or "source_file" not in log.columns:
         return None
     files = log["source_file"]
-    file_codes = files.cat.codes.to_numpy() if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files)[0]
+    file_codes = codes_of(files) if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files)[0]
     key = log["source_row"].to_numpy(dtype=np.int64) * (int(file_codes.max()) + 2) + file_codes
     starts = ea.case_starts
     several = np.diff(np.r_[starts, ea.n]) > 1

@@ -28,7 +28,7 @@ from procmine.analyse.time import (
     working_seconds,
 )
 from procmine.catalogue import INACTION_DAYS
-from procmine.schema import ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
+from procmine.schema import ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM, codes_of
 
 OTHER_TEAMS = "Sonstige Teams"
 MIN_TEAM_RESOURCES = 5
@@ -61,7 +61,7 @@ def team_group_codes(
         return np.full(len(log), -1, dtype=np.int64), np.array([], dtype=object)
     team = log[TEAM]
     if isinstance(team.dtype, pd.CategoricalDtype):
-        codes = team.cat.codes.to_numpy().astype(np.int64)
+        codes = codes_of(team).astype(np.int64)
         cats = np.asarray(team.cat.categories, dtype=object)
     else:
         codes, uniques = pd.factorize(team)

@@ -34,6 +34,7 @@ from procmine.schema import (
     PRECISION,
     START,
     TEAM,
+    codes_of,
 )
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -189,7 +190,7 @@ def case_codes(log: pd.DataFrame) -> np.ndarray:
     """Integer code per row for ``case_id`` (category codes, or factorised)."""
     col = log[CASE_ID]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy()
+        return codes_of(col)
     return pd.factorize(col)[0]
 
 
@@ -211,7 +212,7 @@ def text_of(series: pd.Series, na: object = None) -> np.ndarray:
     conversion per distinct value, not per row); missing values become ``na``."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = np.append(np.asarray(series.cat.categories.astype(str), dtype=object), na)
-        codes = series.cat.codes.to_numpy()
+        codes = codes_of(series)
         return cats[np.where(codes < 0, len(cats) - 1, codes)]
     out = series.astype(object).to_numpy()
     missing = pd.isna(out)
@@ -225,7 +226,7 @@ def label_codes(series: pd.Series, na: object = "nan") -> tuple[np.ndarray, np.n
     ``labels[codes]`` equals ``text_of(series, na)``; missing values get the last code (label
     ``na``). Group on the codes and look the labels up afterwards, instead of hashing text per row."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
+        codes = codes_of(series)
         cats = np.asarray(series.cat.categories.astype(str), dtype=object)
     else:
         codes, uniques = pd.factorize(series)
@@ -239,7 +240,7 @@ def in_values(series: pd.Series, values: object) -> np.ndarray:
     values = list(values) if not isinstance(values, str) else [values]
     if isinstance(series.dtype, pd.CategoricalDtype):
         hit = np.isin(np.asarray(series.cat.categories.astype(str), dtype=object), values)
-        codes = series.cat.codes.to_numpy()
+        codes = codes_of(series)
         return (codes >= 0) & np.append(hit, False)[np.where(codes < 0, len(hit), codes)]
     return series.astype("string").isin(values).fillna(False).to_numpy(dtype=bool)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from procmine.schema import codes_of
+
 REJECT_COLUMNS = ["source_file", "source_row", "reason", "column", "found"]
 
 
@@ -97,13 +99,6 @@ def clean_categorical(values: pd.Series) -> pd.Series:
     return pd.Series(
         pd.Categorical.from_codes(mapped, categories=categories), index=values.index, name=values.name
     )
-
-
-def codes_of(values: pd.Series | pd.Categorical) -> np.ndarray:
-    """The integer codes of a categorical (-1 = missing) as a read-only view. ``Series.cat.codes`` builds a
-    new Series, and pandas 3 copies the codes into it: a full column of fresh memory each time."""
-    cat = values.array if isinstance(values, pd.Series) else values
-    return np.asarray(cat.codes)
 
 
 def categorical_from_unique(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:

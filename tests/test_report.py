@@ -355,7 +355,7 @@ def test_every_label_key_used_exists():
     used = set()
     for tpl in (src / "templates").glob("*.html"):
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""", tpl.read_text(encoding="utf-8")))
-    for py in ("build.py", "render.py", "profile_sections.py"):
+    for py in ("build.py", "render.py", "diagnosis_sections.py"):
         used |= set(re.findall(r"""\blabel\(\s*["']([\w.]+)["']\s*[,)]""", (src / py).read_text(encoding="utf-8")))
     assert used, "no keys found: the regex is wrong"
     assert not sorted(used - set(LABELS))
@@ -412,7 +412,7 @@ def test_deadline_finding_norm_in_days_and_evidence_units():
 def test_no_label_key_is_unused():
     """Keys outside the looked-up-by-pattern families (kind.*, pattern.*, measure.*, kpi.*, …) must be used literally."""
     src = REPO / "procmine" / "report"
-    files = [src / "build.py", src / "render.py", src / "profile_sections.py", src / "__init__.py", *(src / "templates").glob("*.html")]
+    files = [src / "build.py", src / "render.py", src / "diagnosis_sections.py", src / "__init__.py", *(src / "templates").glob("*.html")]
     text = "".join(p.read_text(encoding="utf-8") for p in files)
     dynamic = ("kind.", "pattern.", "measure.", "measure_short.", "kpi.", "norm_basis.", "evidence_key.", "flag.", "text.", "unit.", "qnote.", "failed.")
     unused = [k for k in LABELS if not k.startswith(dynamic) and f'"{k}"' not in text and f"'{k}'" not in text]
@@ -468,7 +468,7 @@ def profile_written(tmp_path):
     return paths, analyses
 
 
-def test_profile_sections_in_office_report(profile_written):
+def test_diagnosis_sections_in_office_report(profile_written):
     paths, _ = profile_written
     html = paths.office_reports["ABH-X"].read_text(encoding="utf-8")
     positions = [html.index(f"<h2>{title}</h2>") for title in PROFILE_SECTIONS]
@@ -487,7 +487,7 @@ def test_profile_sections_in_office_report(profile_written):
     assert "Die Bearbeitungszeit ist in den Daten nicht enthalten" in other
 
 
-def test_profile_sections_escape_data_borne_text(profile_written):
+def test_diagnosis_sections_escape_data_borne_text(profile_written):
     paths, _ = profile_written
     html = paths.office_reports["ABH-X"].read_text(encoding="utf-8")
     assert "<script" not in html and BOLD not in html
@@ -558,7 +558,7 @@ def test_receipt_report_says_what_is_not_available(tmp_path):
 
 
 def test_profile_group_rows_under_k_are_suppressed():
-    from procmine.report.profile_sections import _records
+    from procmine.report.diagnosis_sections import _records
 
     df = pd.DataFrame({"team": ["Team A", "Team B"], "cases": [12, 3], "repeat_share": [0.25, 1.0]})
     rec = _records(df, "cases", 5, ("team",))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
-from procmine.analyse.profile import OfficeProfile, office_profile
+from procmine.analyse.diagnosis import OfficeDiagnosis, diagnose_office
 from procmine.analyse.stats import (
     EventArrays,
     activity_counts_per_case,
@@ -35,12 +35,12 @@ __all__ = [
     "Finding",
     "OfficeAnalysis",
     "OfficeCalendar",
-    "OfficeProfile",
+    "OfficeDiagnosis",
     "analyse_network",
     "analyse_office",
     "case_durations",
     "find_bottlenecks",
-    "office_profile",
+    "diagnose_office",
     "open_cases",
     "directly_follows",
     "process_map",
@@ -64,7 +64,7 @@ def analyse_office(
     log: pd.DataFrame,
     office: str | None = None,
     discover: bool = True,
-    profile: bool = True,
+    diagnose: bool = True,
     actual_fte: float | None = None,
     calendar: OfficeCalendar | None = None,
 ) -> OfficeAnalysis:
@@ -74,7 +74,7 @@ def analyse_office(
     event to last end); share_cases_over_90_days ((closed cases lasting > 90 d + open cases older
     than 90 d at the log's end) / all cases); cases_closed; cases_open; open_over_90_days;
     rework_share (cases with any activity repeated); variants_count; mean_events_per_case.
-    ``profile`` (default on) adds the issue-5 ``OfficeProfile`` (``analyse.profile.office_profile``)
+    ``diagnose`` (default on) adds the issue-5 ``OfficeDiagnosis`` (``analyse.diagnosis.diagnose_office``)
     on the given office ``calendar``, with ``actual_fte`` (the office's staff in full-time
     equivalents, if known) for the KGSt gap.
     Closed means: the last event is a closing activity (``stats.CLOSING_KEYS``) where the log has
@@ -107,9 +107,9 @@ def analyse_office(
         if reason:
             extra["model_skipped"] = reason
     prof = None
-    if profile and ea.n:  # an empty log has no profile to speak of
+    if diagnose and ea.n:  # an empty log has no diagnosis to speak of
         closed = pd.Series(cases["closed"].to_numpy(dtype=bool), index=cases["case_id"].astype(str).to_numpy())
-        prof = office_profile(log, calendar or DEFAULT_CALENDAR, actual_fte=actual_fte, closed=closed, closed_rule=rule)
+        prof = diagnose_office(log, calendar or DEFAULT_CALENDAR, actual_fte=actual_fte, closed=closed, closed_rule=rule)
     lo, hi = ea.period
     return OfficeAnalysis(
         office=name,
@@ -130,7 +130,7 @@ def analyse_office(
         open_cases=open_cases(ea),
         model=model,
         extra=extra,
-        profile=prof,
+        diagnosis=prof,
         repeats_visible=repeats_visible(ea),
     )
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from procmine.analyse.profile import OfficeProfile
+    from procmine.analyse.diagnosis import OfficeDiagnosis
 
 FINDING_KINDS = (
     "waiting",  # a wait between two steps above its norm
@@ -75,7 +75,7 @@ class OfficeAnalysis:
     model: Any = None  # pm4py BPMN graph (inductive miner) or None
     findings: tuple[Finding, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
-    profile: OfficeProfile | None = None  # issue-5 figures (time, queues, rework, external, deadlines, teams)
+    diagnosis: OfficeDiagnosis | None = None  # office diagnosis: issue-5 figures (time, queues, rework, external, deadlines, teams)
     # False when the export cannot show a step twice in a case (one date column per step, e.g. every case's
     # events come from one source row); None = not assessed (``compare.export_limits`` then infers it)
     repeats_visible: bool | None = None

@@ -466,7 +466,7 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Sect
 
 def _evidence_link(f: Finding, sections: dict[str, Section]) -> dict[str, str]:
     """``section_link``/``section_title`` of the report section whose tables and chart back a finding."""
-    from procmine.report.profile_sections import finding_section
+    from procmine.report.diagnosis_sections import finding_section
 
     key = "data_quality" if f.kind == "data_quality" else finding_section(f.kind, f.pattern, bool(f.external))
     sec = sections.get(key) if key else None
@@ -776,11 +776,11 @@ def build_office_report(
     now = now or now_berlin()
     definitions = load_kpi_definitions()
     defs = {key: (name, definition, unit) for key, name, definition, unit in definitions}
-    from procmine.report.profile_sections import profile_sections
+    from procmine.report.diagnosis_sections import diagnosis_sections
 
     extra_sections = (
-        profile_sections(a.profile, k, activity_keys=activity_keys(a), limits=export_limits(a))
-        if a.profile is not None
+        diagnosis_sections(a.diagnosis, k, activity_keys=activity_keys(a), limits=export_limits(a))
+        if a.diagnosis is not None
         else {}
     )
     link_targets = {**extra_sections, "data_quality": _quality_section(quality)}
@@ -1182,9 +1182,9 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
 
 def _profile_record(a: OfficeAnalysis, k: int) -> dict[str, Any] | None:
     """The issue-5 ``profile`` object of an office (null when the analysis computed none)."""
-    from procmine.report.profile_sections import profile_record
+    from procmine.report.diagnosis_sections import diagnosis_record
 
-    return profile_record(a.profile, k)
+    return diagnosis_record(a.diagnosis, k)
 
 
 def comparison_record(c: Comparison) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 
 from procmine import schema
 from procmine.analyse import analyse_office
-from procmine.analyse.profile import office_profile, small_merged_teams, step_queue_summary, transition_times
+from procmine.analyse.diagnosis import diagnose_office, small_merged_teams, step_queue_summary, transition_times
 from procmine.analyse.time import step_times
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def profile():
-    return office_profile(_log(ROWS))
+    return diagnose_office(_log(ROWS))
 
 
 def test_waiting_and_service_in_calendar_and_working_time(profile):
@@ -131,7 +131,7 @@ def test_step_queue_trend_is_fit_per_step():
 
 
 def test_completion_only_log_has_no_service_time():
-    p = office_profile(_log(ROWS, with_start=False))
+    p = diagnose_office(_log(ROWS, with_start=False))
     assert p.time_basis == "completion_only"
     assert p.unavailable["time"] == ("completion_only",)
     at = p.activity_times.set_index("activity")
@@ -156,7 +156,7 @@ def test_teams_merged_when_small_and_staffing_estimate(profile):
 
 def test_actual_fte_is_passed_through():
     a = analyse_office(_log(ROWS), discover=False, actual_fte=3.5)
-    s = a.profile.staffing
+    s = a.diagnosis.staffing
     assert s.actual_fte == 3.5 and not s.actual_fte_is_estimate
     assert s.gap_fte == pytest.approx(s.fte_needed - 3.5)
 
@@ -177,7 +177,7 @@ def _receipt() -> pd.DataFrame:
 def test_receipt_log_degrades_gracefully():
     log = _receipt()
     a = analyse_office(log, discover=False)
-    p = a.profile
+    p = a.diagnosis
     assert not p.keyed and p.time_basis == "completion_only"
     assert p.unavailable["rework"] == ("no_keys",) and p.unavailable["external"] == ("no_keys",)
     assert p.external_summary.empty and p.fkv_deadlines.empty and p.ba_consent.requests == 0

@@ -1,8 +1,8 @@
 """Report content of the issue-5 office profile: six German sections and the results.json ``profile``.
 
-``profile_sections(profile, k)`` turns an ``OfficeProfile`` into ``Section``s of the report model
+``diagnosis_sections(profile, k)`` turns an ``OfficeDiagnosis`` into ``Section``s of the report model
 ("Warten und Bearbeiten", "Rückstand und Warteschlangen", "Nacharbeit und Vorsprachen", "Externe
-Wartezeiten", "Fristen", "Teams und Personalbedarf"); ``profile_record(profile, k)`` gives the same
+Wartezeiten", "Fristen", "Teams und Personalbedarf"); ``diagnosis_record(profile, k)`` gives the same
 numbers as plain JSON data. Small groups (1..k-1 cases) are suppressed as everywhere in the reports;
 teams appear only merged (the analysis already folds teams under 5 staff ids into "Sonstige Teams").
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from procmine.analyse.profile import OfficeProfile
+from procmine.analyse.diagnosis import OfficeDiagnosis
 from procmine.compare import limit_reason
 from procmine.report import format_de as fmt
 from procmine.report.build import (
@@ -136,7 +136,7 @@ def _measured(value: Any, kind: str, key: str, limits: tuple[str, ...], cases: A
     return not_measurable_cell(reason) if reason else value_cell(value, kind, cases, k)
 
 
-def _unavailable(p: OfficeProfile, section: str) -> tuple[str, ...]:
+def _unavailable(p: OfficeDiagnosis, section: str) -> tuple[str, ...]:
     """German "nicht verfügbar: …" notes for a section."""
     return tuple(label(UNAVAILABLE_LABELS[c]) for c in p.unavailable.get(section, ()) if c in UNAVAILABLE_LABELS)
 
@@ -150,7 +150,7 @@ def _section(key: str, intro: str = "", **kw: Any) -> Section:
 # --- 1 waiting vs service -------------------------------------------------------------------------
 
 
-def _waiting_section(p: OfficeProfile, k: int, names: dict[str, str]) -> Section:
+def _waiting_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Section:
     """Per activity and per transition: waiting and service, calendar and working time."""
     cal = p.calendar
     hours = f"{cal.open_time:%H:%M}–{cal.close_time:%H:%M} Uhr"
@@ -206,7 +206,7 @@ def _waiting_section(p: OfficeProfile, k: int, names: dict[str, str]) -> Section
 # --- 2 backlog and queues -------------------------------------------------------------------------
 
 
-def _flow_chart(p: OfficeProfile) -> LineChart | None:
+def _flow_chart(p: OfficeDiagnosis) -> LineChart | None:
     """Weekly WIP, arrivals and completions as a line chart."""
     f = p.flow_weekly
     if f is None or len(f) < 2:
@@ -228,7 +228,7 @@ def _flow_chart(p: OfficeProfile) -> LineChart | None:
     )
 
 
-def trend_sentence(p: OfficeProfile) -> str:
+def trend_sentence(p: OfficeDiagnosis) -> str:
     """The WIP trend with its 95 % interval in plain German."""
     tr = p.wip_trend
     if _num(tr.slope_per_week) is None:
@@ -239,7 +239,7 @@ def trend_sentence(p: OfficeProfile) -> str:
     return label(key, **values)
 
 
-def littles_sentence(p: OfficeProfile) -> str:
+def littles_sentence(p: OfficeDiagnosis) -> str:
     """The Little's-law check in plain German."""
     ll = p.littles_law
     if _num(ll.ratio) is None:
@@ -264,7 +264,7 @@ def _verdict(r: dict[str, Any]) -> str:
     return label("verdict.growing" if r["growing"] else "verdict.shrinking" if r["shrinking"] else "verdict.stable")
 
 
-def _backlog_section(p: OfficeProfile, k: int, names: dict[str, str]) -> Section:
+def _backlog_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Section:
     """Chart, trend, Little's law, open-case ages, per-step queues."""
     chart = _flow_chart(p)
     paragraphs = [trend_sentence(p), littles_sentence(p)]
@@ -331,7 +331,7 @@ def _rework_group_table(df: pd.DataFrame, by: str, caption: str, k: int, limits:
                   label("col.visits"), label("col.ftr")), rows, (False, True, True, True, True, True), caption=caption)
 
 
-def _rework_section(p: OfficeProfile, k: int, names: dict[str, str], limits: tuple[str, ...] = ()) -> Section:
+def _rework_section(p: OfficeDiagnosis, k: int, names: dict[str, str], limits: tuple[str, ...] = ()) -> Section:
     """Office rework KPIs, by case type, by team, most repeated activities ('nicht messbar' where the export
     cannot show repeats)."""
     kp = Table(
@@ -365,7 +365,7 @@ def _rework_section(p: OfficeProfile, k: int, names: dict[str, str], limits: tup
 # --- 4 external waits -----------------------------------------------------------------------------
 
 
-def _party_shares(p: OfficeProfile) -> dict[str, float]:
+def _party_shares(p: OfficeDiagnosis) -> dict[str, float]:
     """Share of all waiting (calendar) per party."""
     w = p.waiting_by_party
     if w is None or not len(w):
@@ -375,7 +375,7 @@ def _party_shares(p: OfficeProfile) -> dict[str, float]:
     return {str(a): float(v) / tot for a, v in s.items()} if tot else {}
 
 
-def _external_section(p: OfficeProfile, k: int) -> Section:
+def _external_section(p: OfficeDiagnosis, k: int) -> Section:
     """External waits against their norms, BA deemed consent, uncollected cards, waiting by party."""
     paragraphs = []
     tables = []
@@ -445,7 +445,7 @@ def _external_section(p: OfficeProfile, k: int) -> Section:
 # --- 5 deadlines ----------------------------------------------------------------------------------
 
 
-def _deadlines_section(p: OfficeProfile, k: int) -> Section:
+def _deadlines_section(p: OfficeDiagnosis, k: int) -> Section:
     """Untätigkeitsklage risk, monthly trend, § 81a deadlines, Fiktionsbescheinigungen."""
     r = p.inaction
     over = f"< {k}" if 0 < r.open_over_limit < k else fmt.fmt_int(r.open_over_limit)
@@ -503,7 +503,7 @@ def _month_text(month: str) -> str:
 # --- 6 teams and staffing -------------------------------------------------------------------------
 
 
-def _teams_section(p: OfficeProfile, k: int, min_staff: int = 5) -> Section:
+def _teams_section(p: OfficeDiagnosis, k: int, min_staff: int = 5) -> Section:
     """Team load, hand-overs, weekday profile, seasonal peaks, starvation, KGSt staffing."""
     tables = []
     paragraphs = []
@@ -600,8 +600,8 @@ def _teams_section(p: OfficeProfile, k: int, min_staff: int = 5) -> Section:
                     paragraphs=tuple(paragraphs))
 
 
-def profile_sections(
-    p: OfficeProfile,
+def diagnosis_sections(
+    p: OfficeDiagnosis,
     k: int = K_MIN,
     activity_keys: dict[str, str] | None = None,
     limits: tuple[str, ...] = (),
@@ -656,7 +656,7 @@ def _records(df: pd.DataFrame | None, count: str | None = None, k: int = K_MIN, 
     return out
 
 
-def profile_record(p: OfficeProfile | None, k: int = K_MIN) -> dict[str, Any] | None:
+def diagnosis_record(p: OfficeDiagnosis | None, k: int = K_MIN) -> dict[str, Any] | None:
     """The results.json ``profile`` object of one office (documented in docs/results.md)."""
     if p is None:
         return None
@@ -751,4 +751,4 @@ def profile_record(p: OfficeProfile | None, k: int = K_MIN) -> dict[str, Any] | 
     })
 
 
-__all__ = ["SECTION_IDS", "finding_section", "profile_record", "profile_sections", "trend_sentence", "littles_sentence"]
+__all__ = ["SECTION_IDS", "finding_section", "diagnosis_record", "diagnosis_sections", "trend_sentence", "littles_sentence"]

@@ -1,8 +1,8 @@
 """The issue-5 office profile: where cases wait, why, and what would help, computed once per office.
 
-``office_profile(log)`` calls the building blocks (``time``, ``queues``, ``visits``, ``external``,
+``diagnose_office(log)`` calls the building blocks (``time``, ``queues``, ``visits``, ``external``,
 ``deadlines``, ``teams``, ``staffing``) with shared inputs (one ``CaseSpans``, one step-time table)
-and returns an ``OfficeProfile``: plain DataFrames and small frozen dataclasses the report and
+and returns an ``OfficeDiagnosis``: plain DataFrames and small frozen dataclasses the report and
 results.json only format. Logs without catalogue activity keys (most real logs) still get the time,
 queue and team figures; the key-based parts are empty and ``unavailable`` says why (reason codes,
 phrased in German by the report).
@@ -56,7 +56,7 @@ STEP_TREND_MIN_WEEKS = 8  # a step needs this many weeks of data for a queue tre
 
 
 @dataclass(frozen=True)
-class OfficeProfile:
+class OfficeDiagnosis:
     """All issue-5 figures of one office (see module docstring); ``unavailable``: section -> reason codes."""
 
     time_basis: str  # "interval", "completion_only" or "mixed"
@@ -207,7 +207,7 @@ def _waiting_by_party(steps: pd.DataFrame) -> pd.DataFrame:
     return by_party
 
 
-def office_profile(
+def diagnose_office(
     log: pd.DataFrame,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
     actual_fte: float | None = None,
@@ -215,7 +215,7 @@ def office_profile(
     min_resources: int = MIN_TEAM_RESOURCES,
     closed: pd.Series | None = None,
     closed_rule: str | None = None,
-) -> OfficeProfile:
+) -> OfficeDiagnosis:
     """The issue-5 profile of one office's canonical log (vectorised; per-activity fits only).
 
     ``actual_fte``: the office's real staff in full-time equivalents, if known; otherwise the KGSt
@@ -313,7 +313,7 @@ def office_profile(
         staffing = replace(staffing, per_team=_drop_teams(staffing.per_team, small, ("team",)))
     else:
         unavailable.setdefault("staffing", []).append("no_case_types")
-    return OfficeProfile(
+    return OfficeDiagnosis(
         time_basis=basis,
         keyed=keyed,
         calendar=calendar,

@@ -1,4 +1,4 @@
-"""Sessions: demo (set up + nine-office demo), tests, browser, bench, lint.
+"""Sessions: demo (set up + nine-office demo), tests (ruff + mypy + pytest), browser, bench, lint.
 
 System packages (graphviz for the process-map SVGs, Debian's chromium for the browser tests) are
 installed here with apt-get when they are missing and we run as root, so a fresh Debian machine
@@ -42,11 +42,18 @@ def demo(session: nox.Session) -> None:
     session.run("procmine", "demo", *session.posargs)
 
 
+def _static_checks(session: nox.Session) -> None:
+    """ruff and mypy, at the versions pinned in the ``test`` extra, configured in pyproject.toml."""
+    session.run("ruff", "check", "procmine", "tests", "noxfile.py")
+    session.run("mypy")  # files and leniency: [tool.mypy] in pyproject.toml
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite, browser tests included (headless Chromium)."""
+    """ruff, mypy, then the test suite, browser tests included (headless Chromium)."""
     _apt_install(session, "dot", "chromium")
     session.install("-e", ".[test]")
+    _static_checks(session)
     session.run("pytest", "-q", *session.posargs)
 
 
@@ -68,6 +75,6 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff over the package and the tests."""
-    session.install("ruff")
-    session.run("ruff", "check", "procmine", "tests")
+    """Only the static checks: ruff over the package and the tests, mypy over the package."""
+    session.install("-e", ".[test]")
+    _static_checks(session)

@@ -16,10 +16,10 @@ from procmine.errors import InputProblem
 from procmine.ingest import read_table
 from procmine.ingest.raw import frame_from_columns, make_raw
 from procmine.normalise import (
+    FLAGS,
     REASON_HINTS_DE,
     REASON_LABELS_DE,
     REASONS,
-    FLAGS,
     ingest_file,
     ingest_office,
     normalise,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from procmine.analyse import discovery, stats
 from procmine import schema
+from procmine.analyse import discovery, stats
 from procmine.schema import conform, sort_log
 
 REPO = Path(__file__).resolve().parents[1]

@@ -103,39 +103,39 @@ def test_doubling_arrivals_with_fixed_slots_lengthens_appointment_lead():
 
 def test_planted_waits_are_visible_directly(net):
     logs = net.logs
-    ba = {n: _wait_days(l, "ba_consent_requested", "ba_consent_granted").median() for n, l in logs.items()}
+    ba = {n: _wait_days(lg, "ba_consent_requested", "ba_consent_granted").median() for n, lg in logs.items()}
     assert ba["ABH-03"] > 14
     assert all(v < 14 for n, v in ba.items() if n != "ABH-03")
-    deemed = {n: (l["activity_key"] == "ba_consent_deemed").sum() for n, l in logs.items()}
+    deemed = {n: (lg["activity_key"] == "ba_consent_deemed").sum() for n, lg in logs.items()}
     assert deemed["ABH-03"] == 0
-    hand = {n: _wait_days(l, "eat_received", "eat_handed_over").median() for n, l in logs.items()}
+    hand = {n: _wait_days(lg, "eat_received", "eat_handed_over").median() for n, lg in logs.items()}
     assert hand["ABH-02"] > 20 and all(v < 14 for n, v in hand.items() if n != "ABH-02")
-    lead = {n: _wait_days(l, "appointment_requested", "appearance_completed").median() for n, l in logs.items()}
+    lead = {n: _wait_days(lg, "appointment_requested", "appearance_completed").median() for n, lg in logs.items()}
     assert max(lead, key=lead.get) == "ABH-01"
     assert lead["ABH-08"] == min(lead.values())
 
 
 def test_planted_rework_and_repeats_are_visible(net):
     logs = net.logs
-    docs = {n: _per_case(l, "documents_requested") for n, l in logs.items()}
+    docs = {n: _per_case(lg, "documents_requested") for n, lg in logs.items()}
     assert docs["ABH-05"] > 2 * max(v for n, v in docs.items() if n != "ABH-05")
-    inq = {n: _per_case(l, "status_inquiry_received") for n, l in logs.items()}
+    inq = {n: _per_case(lg, "status_inquiry_received") for n, lg in logs.items()}
     assert max(inq, key=inq.get) == "ABH-01" and inq["ABH-01"] > 2
-    hand = {n: _per_case(l, "case_handed_over") for n, l in logs.items()}
+    hand = {n: _per_case(lg, "case_handed_over") for n, lg in logs.items()}
     assert hand["ABH-09"] > 1.5 and all(v < 0.3 for n, v in hand.items() if n != "ABH-09")
-    file_wait = {n: _wait_days(l, "file_requested", "file_received").median() for n, l in logs.items()}
+    file_wait = {n: _wait_days(lg, "file_requested", "file_received").median() for n, lg in logs.items()}
     assert file_wait["ABH-09"] > 14
     # fiction churn: extensions per case that got a certificate
     ext = {}
-    for n, l in logs.items():
-        got = l.loc[l["activity_key"] == "fiction_certificate_issued", "case_id"].nunique()
-        ext[n] = (l["activity_key"] == "fiction_certificate_extended").sum() / max(got, 1)
+    for n, lg in logs.items():
+        got = lg.loc[lg["activity_key"] == "fiction_certificate_issued", "case_id"].nunique()
+        ext[n] = (lg["activity_key"] == "fiction_certificate_extended").sum() / max(got, 1)
     assert max(ext, key=ext.get) == "ABH-04" and ext["ABH-04"] > 1
 
 
 def test_no_show_concentrated_in_abh07(net):
-    rate = {n: (l["activity_key"] == "appointment_no_show").sum() / (l["activity_key"] == "appointment_scheduled").sum()
-            for n, l in net.logs.items()}
+    rate = {n: (lg["activity_key"] == "appointment_no_show").sum() / (lg["activity_key"] == "appointment_scheduled").sum()
+            for n, lg in net.logs.items()}
     assert rate["ABH-07"] > 2 * max(v for n, v in rate.items() if n != "ABH-07")
 
 
@@ -177,7 +177,7 @@ def test_visa_consent_queue_and_priority_starvation(net):
         sel = log[log["case_type"] == ctype]
         return sel.loc[sel["activity_key"] == "legal_remedy_filed", "case_id"].nunique() / max(sel["case_id"].nunique(), 1)
 
-    visa = {n: remedy_share(l, "VISA_CONSENT") for n, l in net.logs.items()}
+    visa = {n: remedy_share(lg, "VISA_CONSENT") for n, lg in net.logs.items()}
     assert max(visa, key=visa.get) == "ABH-09" and visa["ABH-09"] > 0.25
 
 

@@ -36,7 +36,10 @@ def make_log(rows: list[tuple], precision: str = "minute") -> pd.DataFrame:
     return conform(df)
 
 
-def ws(start: str, end: str, cal: OfficeCalendar = OfficeCalendar(), whole: bool = False) -> float:
+DEFAULT_CALENDAR = OfficeCalendar()
+
+
+def ws(start: str, end: str, cal: OfficeCalendar = DEFAULT_CALENDAR, whole: bool = False) -> float:
     """Working hours between two UTC instants."""
     s = pd.Series(pd.to_datetime([start], utc=True))
     e = pd.Series(pd.to_datetime([end], utc=True))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -220,7 +219,7 @@ def _personal(run: OfficeRun, seed: int) -> pd.DataFrame:
     return pd.DataFrame({
         "name": run.cases["surname"].to_numpy() + ", " + given,
         "birth": birth.strftime("%d.%m.%Y"),
-        "file_no": [f"{run.config.name[-2:]}-{i + 1:05d}/{y:02d}-{l}" for i, y, l in
+        "file_no": [f"{run.config.name[-2:]}-{i + 1:05d}/{y:02d}-{ch}" for i, y, ch in
                     zip(range(n), year, letter)],
         "remark": np.array(REMARKS, dtype=object)[rng.integers(0, len(REMARKS), n)],
     })
@@ -380,7 +379,6 @@ def _lifecycle(run: OfficeRun, shape: str, pers: pd.DataFrame) -> tuple[pd.DataF
     ends.insert(3, "Zeitpunkt", _fmt(ev["end_local"], "%Y-%m-%d %H:%M:%S").to_numpy())
     # order rows by time within the file (a log table), start rows before their completion
     key_t = np.concatenate([ev.loc[has_start, "start"].to_numpy(), ev["end"].to_numpy()])
-    which = np.concatenate([np.flatnonzero(has_start), np.arange(n)])
     is_end = np.concatenate([np.zeros(has_start.sum(), bool), np.ones(n, bool)])
     order = np.lexsort((is_end, key_t))
     table = pd.concat([starts, ends], ignore_index=True).iloc[order].reset_index(drop=True)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Generator
+from typing import Any
 
 import holidays
 import numpy as np
@@ -392,7 +393,7 @@ class OfficeSimulator:
 
     # --- the case process -----------------------------------------------------------------------
 
-    def visit(self, c: Case, t: float, pref_median: float) -> Generator:
+    def visit(self, c: Case, t: float, pref_median: float) -> Generator[Any, Any, float]:
         """Request an appointment, book the first free slot, appear (or not show and retry)."""
         r, cal = self.r, self.cal
         p1, p15 = self.p[1], self.p[15]
@@ -441,7 +442,7 @@ class OfficeSimulator:
             return 9
         return DEFAULT_PRIORITY.get(c.case_type, 2)
 
-    def case_flow(self, c: Case) -> Generator:
+    def case_flow(self, c: Case) -> Generator[Any, Any, None]:
         """The steps of one case (DOMAIN §2.1 / §7.1), yielding to the driver for waits and queues."""
         r, cal = self.r, self.cal
         ct = CASE_TYPES[c.case_type]
@@ -452,7 +453,7 @@ class OfficeSimulator:
         if p16:
             t_sp = cal.snap(t + r.uniform(0, 3 * DAY), r)
             yield ("wait", t_sp)
-            who = self.front_staff[r.randrange(len(self.front_staff))]
+            who: str | None = self.front_staff[r.randrange(len(self.front_staff))]
             self.emit(c, "servicepoint_contact", t_sp, t_sp + 12.0, who, FRONT_TEAM)
             t = t_sp + 12.0
             skip_visit = False
@@ -532,7 +533,7 @@ class OfficeSimulator:
             t_f = cal.snap(t + 6.0 + self.lognorm_days(file_median, 0.5) * DAY, r)
             yield ("wait", t_f)
             self.emit(c, "file_received", None, t_f, None, team)
-        for h in range(n_hand):
+        for _ in range(n_hand):
             t = yield ("team", t, team, [("case_handed_over", 5.0)], self.prio(c), False)
             team = (r.choice(others) if team == home else home) if others else team
         if team != home:  # the file goes back to the team that owns the case
@@ -643,7 +644,7 @@ class OfficeSimulator:
     # --- main loop ------------------------------------------------------------------------------
 
     def run(self) -> OfficeRun:
-        cfg, cal, r = self.cfg, self.cal, self.r
+        cfg, cal = self.cfg, self.cal
         arr = self.arrivals()
         teams = np.array([self.route(ct, sn) for ct, sn in zip(arr["case_type"], arr["surname"])])
         self.build_resources(arr, teams)
@@ -675,7 +676,7 @@ class OfficeSimulator:
                 factor = 1.0
                 if p7 and cal.month[day] in p7["summer_months"]:
                     factor = p7["summer_capacity"]
-                batch_day = bool(p14) and cal.weekday[day] == p14["weekday"]
+                batch_day = bool(p14 and cal.weekday[day] == p14["weekday"])
                 for team in team_list:
                     self.work_team(team, day, factor, batch_day or not p14)
                 self.run_heap(day_end)

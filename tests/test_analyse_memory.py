@@ -12,21 +12,10 @@ from procmine.analyse import time as time_mod
 from procmine.analyse.discovery import discover_model, sample_cases
 from procmine.analyse.stats import variant_ids
 from procmine.analyse.time import label_codes, step_times, wait_party, working_seconds
-from procmine.schema import conform
+
+from conftest import step_log as make_log
 
 H = 3600.0
-
-
-def make_log(rows: list[tuple]) -> pd.DataFrame:
-    """rows: (case, activity key, start or None, end) in UTC ISO text -> canonical log."""
-    df = pd.DataFrame(rows, columns=["case_id", "activity", "start", "end"])
-    df["activity_key"] = df["activity"]
-    df["office"] = "O"
-    df["precision"] = "minute"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "t.csv"
-    df["source_row"] = range(2, len(df) + 2)
-    return conform(df)
 
 
 def test_working_seconds_in_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:

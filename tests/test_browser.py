@@ -6,12 +6,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from report_fixtures import NOW, network
 
 from procmine.compare import compare_offices
 from procmine.report import build, render_pdf, write_reports
 from procmine.report.labels_de import label
 from procmine.report.render import chromium_command, find_chromium
+
+from conftest import NOW, network
 
 pytestmark = pytest.mark.browser
 CHROMIUM = find_chromium()

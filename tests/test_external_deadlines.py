@@ -3,6 +3,8 @@ the external/internal split, inaction risk, § 81a deadlines and Fiktionsbeschei
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,24 +18,14 @@ from procmine.analyse.external import (
     waiting_by_party,
 )
 from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
-from procmine.schema import conform
+
+from conftest import key_log
 
 D = 86400.0
 
 
-def make_log(rows: list[tuple]) -> pd.DataFrame:
-    """rows: (case, key, end UTC text, case_type) -> sorted canonical completion-only log."""
-    df = pd.DataFrame(rows, columns=["case_id", "activity_key", "end", "case_type"])
-    df["activity"] = df["activity_key"]
-    df["office"] = "O"
-    df["team"] = "T"
-    df["precision"] = "minute"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "t.csv"
-    df["source_row"] = range(2, len(df) + 2)
-    log = conform(df)
-    return log.sort_values(["case_id", "end", "event_seq"], key=lambda s: s.astype(str) if s.name == "case_id" else s, kind="stable").reset_index(drop=True)
-
+# rows: (case, key, end UTC text, case_type) -> sorted canonical completion-only log of team T
+make_log = partial(key_log, team="T", sort=True)
 
 ROWS = [
     # e1: BA asked 1.3., granted explicitly 25.3. (24 d > 14, no deemed) -> deemed consent not applied

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-import pandas as pd
 import pm4py
 import pytest
 
 from procmine import schema
 from procmine.analyse.handover import handover_of_work
 
+from conftest import from_pm4py, rows_log
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
 
 
-def _log(rows):
-    df = pd.DataFrame(rows, columns=["case_id", "activity", "end", "resource", "team"])
-    df["end"] = pd.to_datetime(df["end"], utc=True)
-    df["precision"] = "second"
-    df["office"] = "X"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "x"
-    df["source_row"] = range(2, len(df) + 2)
-    return schema.sort_log(schema.conform(df))
+# rows: (case, activity, end UTC text, resource, team) -> sorted canonical log of office X
+_log = partial(rows_log, columns=["case_id", "activity", "end", "resource", "team"], office="X", precision="second",
+               source_file="x", sort=True)
 
 
 def test_hand_made_handovers():
@@ -48,14 +44,7 @@ def test_hand_made_handovers():
 
 def test_agrees_with_pm4py_on_receipt():
     df = pm4py.read_xes(str(SHARED / "receipt.xes.gz"), return_legacy_log_object=False)
-    canon = pd.DataFrame(
-        {
-            "case_id": df["case:concept:name"], "activity": df["concept:name"], "end": df["time:timestamp"],
-            "resource": df["org:resource"], "precision": "second", "office": "X", "event_seq": range(len(df)),
-            "source_file": "receipt", "source_row": range(2, len(df) + 2),
-        }
-    )
-    log = schema.sort_log(schema.conform(canon))
+    log = from_pm4py(df, office="X", source_file="receipt", as_text=False)
     ours = {(r["from"], r["to"]): r["share"] for r in handover_of_work(log).to_dict("records")}
     theirs = pm4py.discover_handover_of_work_network(
         schema.for_pm4py(log), case_id_key="case_id", timestamp_key="end", resource_key="resource"
@@ -68,14 +57,7 @@ def test_directly_follows_counts_agree_with_pm4py_on_receipt():
     from procmine.analyse import directly_follows
 
     df = pm4py.read_xes(str(SHARED / "receipt.xes.gz"), return_legacy_log_object=False)
-    canon = pd.DataFrame(
-        {
-            "case_id": df["case:concept:name"], "activity": df["concept:name"], "end": df["time:timestamp"],
-            "precision": "second", "office": "X", "event_seq": range(len(df)),
-            "source_file": "receipt", "source_row": range(2, len(df) + 2),
-        }
-    )
-    log = schema.sort_log(schema.conform(canon))
+    log = from_pm4py(df, office="X", source_file="receipt", as_text=False)
     ours = {(r["from"], r["to"]): r["count"] for r in directly_follows(log).to_dict("records")}
     theirs, _, _ = pm4py.discover_dfg(schema.for_pm4py(log), **schema.PM4PY_KEYS.kwargs())
     assert ours == dict(theirs)

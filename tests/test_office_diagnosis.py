@@ -3,16 +3,18 @@ real public receipt log (no catalogue keys) degrading to empty tables with Germa
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from procmine import schema
 from procmine.analyse import analyse_office
 from procmine.analyse.diagnosis import diagnose_office, small_merged_teams, step_queue_summary, transition_times
 from procmine.analyse.time import step_times
+
+from conftest import berlin_log, from_pm4py
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data" / "public"
@@ -20,19 +22,9 @@ H = 3600.0
 DAY = 86400.0
 
 
-def _log(rows: list[tuple], with_start: bool = True) -> pd.DataFrame:
-    """Canonical log from (case, activity, key, start, end, team, resource, case_type); times are local Berlin."""
-    df = pd.DataFrame(rows, columns=["case_id", "activity", "activity_key", "start", "end", "team", "resource", "case_type"])
-    for col in ("start", "end"):
-        df[col] = pd.to_datetime(df[col]).dt.tz_localize("Europe/Berlin").dt.tz_convert("UTC")
-    if not with_start:
-        df["start"] = pd.NaT
-    df["precision"] = "minute"
-    df["office"] = "O"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "o.csv"
-    df["source_row"] = range(2, len(df) + 2)
-    return schema.sort_log(schema.conform(df))
+# rows: (case, activity, key, start, end, team, resource, case_type); times are local Berlin
+_log = partial(berlin_log, columns=["case_id", "activity", "activity_key", "start", "end", "team", "resource", "case_type"],
+               source_file="o.csv")
 
 
 # May/June 2024, Berlin summer time. Whit Monday 20.05.2024 is a public holiday in Sachsen-Anhalt (ST);
@@ -163,15 +155,7 @@ def test_actual_fte_is_passed_through():
 
 def _receipt() -> pd.DataFrame:
     raw = pd.read_csv(SHARED / "receipt.csv", dtype=str)
-    canon = pd.DataFrame(
-        {
-            "case_id": raw["case:concept:name"], "activity": raw["concept:name"],
-            "end": pd.to_datetime(raw["time:timestamp"], utc=True, format="ISO8601"),
-            "resource": raw["org:resource"], "team": raw["org:group"], "precision": "second", "office": "receipt",
-            "event_seq": range(len(raw)), "source_file": "receipt.csv", "source_row": range(2, len(raw) + 2),
-        }
-    )
-    return schema.sort_log(schema.conform(canon))
+    return from_pm4py(raw, office="receipt", source_file="receipt.csv", as_text=False)
 
 
 def test_receipt_log_degrades_gracefully():

@@ -11,32 +11,13 @@ import pytest
 
 from procmine import schema
 from procmine.analyse import discovery, stats
-from procmine.schema import conform, sort_log
+
+from conftest import from_pm4py
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC = REPO.parent / "shared" / "data" / "public"
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-
-def _canonical(df: pd.DataFrame, start: str | None = None) -> pd.DataFrame:
-    """Canonical frame from a pm4py-named frame (event_seq = the file's row order)."""
-    out = pd.DataFrame(
-        {
-            "case_id": df["case:concept:name"].astype(str),
-            "activity": df["concept:name"].astype(str),
-            "end": pd.to_datetime(df["time:timestamp"], utc=True),
-            "start": pd.to_datetime(df[start], utc=True) if start else pd.NaT,
-            "resource": df["org:resource"].astype(str) if "org:resource" in df else None,
-            "team": df["org:group"].astype(str) if "org:group" in df else None,
-            "precision": "second",
-            "office": "public",
-            "event_seq": np.arange(len(df)),
-            "source_file": "public",
-            "source_row": np.arange(len(df)) + 2,
-        }
-    )
-    return sort_log(conform(out))
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +27,12 @@ def receipt() -> pd.DataFrame:
         import pm4py
 
         df = pm4py.read_xes(str(PUBLIC / "receipt.xes.gz"), show_progress_bar=False)
-    return _canonical(df)
+    return from_pm4py(df)
 
 
 @pytest.fixture(scope="module")
 def interval() -> pd.DataFrame:
-    return _canonical(pd.read_csv(PUBLIC / "interval_event_log.csv"), start="start_timestamp")
+    return from_pm4py(pd.read_csv(PUBLIC / "interval_event_log.csv"), start="start_timestamp")
 
 
 def _map(log: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:

@@ -6,20 +6,8 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.queues import case_spans, littles_law_check, office_flow, open_case_ages, queue_trend, step_flow
-from procmine.schema import conform
 
-
-def make_log(rows: list[tuple]) -> pd.DataFrame:
-    """rows: (case, activity_key, end UTC text, case_type) -> canonical completion-only log."""
-    df = pd.DataFrame(rows, columns=["case_id", "activity_key", "end", "case_type"])
-    df["activity"] = df["activity_key"]
-    df["office"] = "O"
-    df["precision"] = "minute"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "t.csv"
-    df["source_row"] = range(2, len(df) + 2)
-    return conform(df)
-
+from conftest import key_log as make_log
 
 # weeks (Mon-Sun, local): W1 = 2024-01-01, W2 = 01-08, W3 = 01-15
 ROWS = [

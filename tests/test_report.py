@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_fixtures import BOLD, EVIL, NOW, network
 
 from procmine.compare import HIGHER, LOWER, compare_offices, kpi_direction
 from procmine.report import build, format_de, labels_de, write_reports
 from procmine.report.labels_de import LABELS, MEASURE_KEYS
 from procmine.report.render import bpmn_svg, environment, process_map_svg
+
+from conftest import BOLD, EVIL, NOW, network
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"

@@ -15,20 +15,8 @@ from procmine.analyse.teams import (
     team_load,
     weekday_profile,
 )
-from procmine.schema import conform
 
-
-def make_log(rows: list[tuple]) -> pd.DataFrame:
-    """rows: (case, key, end UTC text, team, resource, case_type) -> canonical completion-only log."""
-    df = pd.DataFrame(rows, columns=["case_id", "activity_key", "end", "team", "resource", "case_type"])
-    df["activity"] = df["activity_key"]
-    df["office"] = "O"
-    df["precision"] = "minute"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "t.csv"
-    df["source_row"] = range(2, len(df) + 2)
-    return conform(df)
-
+from conftest import key_log
 
 # team Big has 5 staff ids (b1..b5), team Tiny 2 (t1, t2). Dates: 2024-01 (Mon 1.1. holiday ignored here)
 ROWS = [
@@ -47,8 +35,8 @@ ROWS = [
 
 @pytest.fixture
 def log() -> pd.DataFrame:
-    df = make_log(ROWS)
-    return df.sort_values(["case_id", "end", "event_seq"], key=lambda s: s.astype(str) if s.name == "case_id" else s, kind="stable").reset_index(drop=True)
+    # rows: (case, key, end UTC text, team, resource, case_type) -> sorted canonical completion-only log
+    return key_log(ROWS, columns=("case_id", "activity_key", "end", "team", "resource", "case_type"), sort=True)
 
 
 def test_small_teams_are_merged_or_suppressed(log: pd.DataFrame) -> None:

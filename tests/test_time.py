@@ -17,23 +17,13 @@ from procmine.analyse.time import (
     step_times,
     working_seconds,
 )
-from procmine.schema import conform
+
+from conftest import from_pm4py
+from conftest import step_log as make_log
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 H = 3600.0
-
-
-def make_log(rows: list[tuple], precision: str = "minute") -> pd.DataFrame:
-    """rows: (case, activity, start or None, end) in UTC ISO text -> canonical log."""
-    df = pd.DataFrame(rows, columns=["case_id", "activity", "start", "end"])
-    df["activity_key"] = df["activity"]
-    df["office"] = "O"
-    df["precision"] = precision
-    df["event_seq"] = range(len(df))
-    df["source_file"] = "t.csv"
-    df["source_row"] = range(2, len(df) + 2)
-    return conform(df)
 
 
 DEFAULT_CALENDAR = OfficeCalendar()
@@ -180,21 +170,7 @@ def test_real_interval_log_time_split_is_consistent() -> None:
     path = SHARED / "data" / "public" / "interval_event_log.csv"
     if not path.exists():
         pytest.skip("shared public logs not present")
-    raw = pd.read_csv(path)
-    df = pd.DataFrame(
-        {
-            "case_id": raw["case:concept:name"].astype(str),
-            "activity": raw["concept:name"],
-            "start": pd.to_datetime(raw["start_timestamp"], utc=True, format="mixed"),
-            "end": pd.to_datetime(raw["time:timestamp"], utc=True, format="mixed"),
-        }
-    )
-    df["office"] = "real"
-    df["precision"] = "second"
-    df["event_seq"] = range(len(df))
-    df["source_file"] = path.name
-    df["source_row"] = df["event_seq"] + 2
-    log = conform(df).sort_values(["case_id", "end", "event_seq"], key=lambda s: s.astype(str) if s.name == "case_id" else s, kind="stable").reset_index(drop=True)
+    log = from_pm4py(pd.read_csv(path), start="start_timestamp", office="real", source_file=path.name)
     st = step_times(log)
     assert (st["service_calendar_s"] >= 0).all()
     assert (st["waiting_calendar_s"].dropna() >= 0).all()

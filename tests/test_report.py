@@ -234,9 +234,10 @@ def test_report_model_golden(fixed_catalogues):
     }
     text = json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True, default=str)
     path = GOLDEN / "report_model.json"
-    if UPDATE_GOLDEN or not path.exists():
+    if UPDATE_GOLDEN:  # the only way a golden file is written: review the diff before committing it
         GOLDEN.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n", encoding="utf-8")
+    assert path.exists(), f"golden file {path} missing; PROCMINE_UPDATE_GOLDEN=1 writes it"
     assert text + "\n" == path.read_text(encoding="utf-8"), "report model changed; PROCMINE_UPDATE_GOLDEN=1 to accept"
 
 

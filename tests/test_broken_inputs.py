@@ -4,8 +4,8 @@ quarantine count, never a traceback."""
 from __future__ import annotations
 
 import gzip
-import os
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ import pytest
 import xlsxwriter
 
 from procmine.errors import InputProblem
-from procmine.normalise import NormaliseResult, ingest_file
+from procmine.normalise import MAX_VALUE_CHARS, REASONS, NormaliseResult, ingest_file
 from procmine.profiles import load_profile, profile_from_toml
 
 KEY = b"test-key"
@@ -184,22 +184,22 @@ def test_unrecognised_columns_without_profile(tmp_path: Path) -> None:
 # --- files that read, with the right quarantine count --------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("line", "reason", "column"),
-    [
-        (";Antrag eingegangen;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n", "missing_case_id", "Vorgang"),
-        ("A-9;;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n", "missing_activity", "Tätigkeit"),
-        ("A-9;Antrag eingegangen;05.03.2024 09:00;;Müller;complete;X\n", "missing_timestamp", "Ende"),
-        ("A-9;Antrag eingegangen;05.03.2024 09:00;31.02.2024 09:15;Müller;complete;X\n", "unparseable_timestamp", "Ende"),
-        ("A-9;Antrag eingegangen;gestern;05.03.2024 09:15;Müller;complete;X\n", "unparseable_timestamp", "Beginn"),
-        ("A-9;Antrag eingegangen;05.03.2024 10:00;05.03.2024 09:15;Müller;complete;X\n", "start_after_end", "Beginn"),
-        ("A-9;Antrag eingegangen;05.03.2099 09:00;05.03.2099 09:15;Müller;complete;X\n", "future_timestamp", "Ende"),
-        ("A-9;Antrag eingegangen;05.03.1899 09:00;05.03.1899 09:15;Müller;complete;X\n", "implausibly_early_timestamp", "Ende"),
-        (GOOD, "exact_duplicate", None),
-        ("A-9;Antrag eingegangen;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X;zu viel\n", "malformed_row", None),
-        ("A-9;Antrag eingegangen;05.03.2024 09:00\n", "malformed_row", None),
-    ],
-)
+BAD_ROWS = [
+    (";Antrag eingegangen;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n", "missing_case_id", "Vorgang"),
+    ("A-9;;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n", "missing_activity", "Tätigkeit"),
+    ("A-9;Antrag eingegangen;05.03.2024 09:00;;Müller;complete;X\n", "missing_timestamp", "Ende"),
+    ("A-9;Antrag eingegangen;05.03.2024 09:00;31.02.2024 09:15;Müller;complete;X\n", "unparseable_timestamp", "Ende"),
+    ("A-9;Antrag eingegangen;gestern;05.03.2024 09:15;Müller;complete;X\n", "unparseable_timestamp", "Beginn"),
+    ("A-9;Antrag eingegangen;05.03.2024 10:00;05.03.2024 09:15;Müller;complete;X\n", "start_after_end", "Beginn"),
+    ("A-9;Antrag eingegangen;05.03.2099 09:00;05.03.2099 09:15;Müller;complete;X\n", "future_timestamp", "Ende"),
+    ("A-9;Antrag eingegangen;05.03.1899 09:00;05.03.1899 09:15;Müller;complete;X\n", "implausibly_early_timestamp", "Ende"),
+    (GOOD, "exact_duplicate", None),
+    ("A-9;Antrag eingegangen;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X;zu viel\n", "malformed_row", None),
+    ("A-9;Antrag eingegangen;05.03.2024 09:00\n", "malformed_row", None),
+]
+
+
+@pytest.mark.parametrize(("line", "reason", "column"), BAD_ROWS)
 def test_bad_row_is_quarantined_with_reason(tmp_path: Path, line: str, reason: str, column: str | None) -> None:
     path = write(tmp_path, "rows.csv", HEADER + GOOD + line + GOOD.replace("A-1", "A-2"))
     res = run(path, profile())
@@ -325,20 +325,29 @@ def test_dst_rules_are_counted(tmp_path: Path) -> None:
     assert ends == [pd.Timestamp("2024-03-31 01:00", tz="UTC"), pd.Timestamp("2024-10-27 00:30", tz="UTC")]
 
 
-def test_corpus_is_large_enough() -> None:
-    """The issue asks for at least 30 broken or awkward files; count the cases in this module."""
-    import inspect
-    import sys
-
-    mod = sys.modules[__name__]
-    n = 0
-    for name, fn in inspect.getmembers(mod, inspect.isfunction):
-        if not name.startswith("test_") or name == "test_corpus_is_large_enough":
-            continue
-        marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "parametrize"]
-        n += sum(len(m.args[1]) for m in marks) if marks else 1
-    assert n >= 30
-    assert os.environ.get("PYTEST_CURRENT_TEST")
+def test_every_quarantine_reason_is_planted_and_counted(tmp_path: Path) -> None:
+    """One events file with every bad row of BAD_ROWS, an unknown activity and an over-long value, and one
+    lifecycle file with a start that never ends and an unknown lifecycle value: together they give each
+    quarantine reason the normaliser knows, each exactly as often as planted."""
+    extra = [
+        "A-7;Kaffee gekocht;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n",  # unknown_activity
+        f"A-8;{'x' * (MAX_VALUE_CHARS + 1)};05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n",  # value_too_long
+    ]
+    lines = "".join(line for line, _, _ in BAD_ROWS) + "".join(extra)
+    events = run(write(tmp_path, "alle.csv", HEADER + GOOD + lines), profile(known=True))
+    lifecycle_rows = (
+        "A-1;Termin vergeben;;05.03.2024 09:00;M;start;X\n"
+        "A-1;Termin vergeben;;05.03.2024 09:30;M;complete;X\n"
+        "A-1;Antrag eingegangen;;05.03.2024 10:00;M;start;X\n"  # unmatched_lifecycle
+        "A-2;Antrag eingegangen;;05.03.2024 12:00;M;Pause;X\n"  # unknown_lifecycle
+    )
+    lifecycle = run(write(tmp_path, "lc.csv", HEADER + lifecycle_rows), profile(shape="lifecycle", start=False))
+    got = Counter(quarantined(events)) + Counter(quarantined(lifecycle))
+    planted = Counter(reason for _, reason, _ in BAD_ROWS)
+    planted.update(["unknown_activity", "value_too_long", "unmatched_lifecycle", "unknown_lifecycle"])
+    assert got == planted
+    assert set(got) == set(REASONS)
+    assert events.quality.rows_read == 1 + len(BAD_ROWS) + len(extra) and events.quality.events == 1
 
 
 def test_mutated_files_never_crash(tmp_path: Path) -> None:

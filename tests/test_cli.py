@@ -2,25 +2,65 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import typer.main
 from typer.testing import CliRunner
 
 from procmine.cli import app
 
-COMMANDS = ["demo", "run", "synth", "inspect", "ingest", "analyse", "report"]
+# English words that must not appear in our help texts (the help option itself is click's own)
+ENGLISH = {"the", "and", "of", "to", "with", "this", "show", "file", "files", "folder", "write", "read", "output",
+           "input", "directory", "default", "use", "if", "not", "for", "from", "into", "instead", "only", "each"}
+# German function words: a sentence of help text contains at least one of them (or an umlaut / ß)
+GERMAN = {"der", "die", "das", "den", "dem", "des", "und", "oder", "ein", "eine", "einen", "für", "mit", "ohne", "je",
+          "aus", "nur", "statt", "von", "zu", "im", "in", "bei", "als", "auf", "keine", "alle", "hierhin", "z. b."}
 
 
-def test_every_command_has_german_help():
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-zäöüß]+", text.lower()))
+
+
+def _is_german(text: str) -> bool:
+    lower = text.lower()
+    return bool(_words(lower) & GERMAN or re.search("[äöüß]", lower) or "z. b." in lower)
+
+
+def _flat(output: str) -> str:
+    """Help output without rich's box drawing and line wrapping: one line of words."""
+    return " ".join(re.sub("[│╭╮╰╯─]", " ", output).split())
+
+
+def test_every_command_has_german_help_naming_its_options():
+    """Each command of the CLI (taken from the app, so a new one is covered too) is listed in the top
+    help with its German summary; its own --help shows its German description and names every option
+    and argument with its German help text; no help text of ours contains an English word."""
+    group = typer.main.get_command(app)  # the click group typer builds (typer may vendor click: duck-typed)
     runner = CliRunner()
-    top = runner.invoke(app, ["--help"])
+    top = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
     assert top.exit_code == 0
-    for command in COMMANDS:
-        assert command in top.output
-        result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0, command
-        assert any(w in result.output.lower() for w in ("ordner", "datei", "dienststelle", "protokoll")), command
+    top_text = _flat(top.output)
+    assert _is_german(group.help or "") and _flat(group.help or "") in top_text
+    assert set(group.commands) >= {"demo", "run", "synth", "inspect", "ingest", "analyse", "report"}
+    for name, command in group.commands.items():
+        summary = (command.help or "").split("\n")[0].strip()
+        assert summary and _is_german(summary) and not _words(summary) & ENGLISH, name
+        assert f"{name} {_flat(summary)}" in top_text, name
+        result = runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, name
+        text = _flat(result.output)
+        assert _flat(command.help or "") in text, name
+        params = [p for p in command.params if p.name != "help"]
+        assert params, name
+        for param in params:
+            helptext = getattr(param, "help", None) or ""
+            assert helptext, (name, param.name)
+            assert not _words(helptext) & ENGLISH, (name, param.name, helptext)
+            shown = param.opts[0] if param.param_type_name == "option" else param.name
+            assert shown in text, (name, shown)
+            assert _flat(helptext) in text, (name, param.name)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ import pytest
 import xlsxwriter
 
 from procmine.errors import InputProblem
-from procmine.normalise import MAX_VALUE_CHARS, REASONS, NormaliseResult, ingest_file
+from procmine.normalise import REASONS, NormaliseResult, ingest_file
 from procmine.profiles import load_profile, profile_from_toml
 
 KEY = b"test-key"
@@ -331,7 +331,7 @@ def test_every_quarantine_reason_is_planted_and_counted(tmp_path: Path) -> None:
     quarantine reason the normaliser knows, each exactly as often as planted."""
     extra = [
         "A-7;Kaffee gekocht;05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n",  # unknown_activity
-        f"A-8;{'x' * (MAX_VALUE_CHARS + 1)};05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n",  # value_too_long
+        f"A-8;{'x' * 10_000};05.03.2024 09:00;05.03.2024 09:15;Müller;complete;X\n",  # value_too_long (limit: 500)
     ]
     lines = "".join(line for line, _, _ in BAD_ROWS) + "".join(extra)
     events = run(write(tmp_path, "alle.csv", HEADER + GOOD + lines), profile(known=True))

@@ -110,6 +110,14 @@ def test_import_scan_sees_every_kind_of_import(tmp_path: Path) -> None:
     assert _third_party(_imports(src), {"pytest"}) == {"numpy", "scipy", "lxml", "xlwt"}
 
 
+def test_no_requirement_is_listed_twice() -> None:
+    project = _project()
+    lists = {"dependencies": project["dependencies"], **project.get("optional-dependencies", {})}
+    for name, requirements in lists.items():
+        modules = [_module(r) for r in requirements]
+        assert len(modules) == len(set(modules)), (name, sorted(m for m in modules if modules.count(m) > 1))
+
+
 def test_every_package_import_is_a_declared_dependency() -> None:
     project = _project()
     runtime = _declared(project["dependencies"])

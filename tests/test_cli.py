@@ -20,7 +20,10 @@ GERMAN = {"der", "die", "das", "den", "dem", "des", "und", "oder", "ein", "eine"
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-zäöüß]+", text.lower()))
+    """The prose words of a help text: identifiers, options, file names and paths it names are left out
+    (e.g. 'no_show_share', '--out', 'results.json')."""
+    prose = re.sub(r"\S*[_/]\S*|--?\w\S*|\S+\.\w+", " ", text.lower())
+    return set(re.findall(r"[a-zäöüß]+", prose))
 
 
 def _is_german(text: str) -> bool:

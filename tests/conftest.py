@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,14 @@ import pandas as pd
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.quality import QualityReport
 from procmine.schema import conform, sort_log
+
+REPO = Path(__file__).resolve().parents[1]
+# the public sample logs: shared/ beside the checkout (as CI lays it out); from a git worktree one level
+# deeper (<root>/wt/<name>), shared/ beside the worktrees' folder
+PUBLIC_DATA = next(
+    (p / "data" / "public" for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+    REPO.parent / "shared" / "data" / "public",
+)
 
 # --- canonical logs ----------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 import pm4py
 import pytest
@@ -11,9 +10,9 @@ import pytest
 from procmine import schema
 from procmine.analyse.handover import handover_of_work
 
-from conftest import from_pm4py, rows_log
+from conftest import PUBLIC_DATA, from_pm4py, rows_log
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
+SHARED = PUBLIC_DATA
 
 
 # rows: (case, activity, end UTC text, resource, team) -> sorted canonical log of office X

@@ -4,7 +4,6 @@ real public receipt log (no catalogue keys) degrading to empty tables with Germa
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,10 +13,9 @@ from procmine.analyse import analyse_office
 from procmine.analyse.diagnosis import diagnose_office, small_merged_teams, step_queue_summary, transition_times
 from procmine.analyse.time import step_times
 
-from conftest import berlin_log, from_pm4py
+from conftest import PUBLIC_DATA, berlin_log, from_pm4py
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data" / "public"
+SHARED = PUBLIC_DATA
 H = 3600.0
 DAY = 86400.0
 

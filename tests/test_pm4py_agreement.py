@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,10 +11,9 @@ import pytest
 from procmine import schema
 from procmine.analyse import discovery, stats
 
-from conftest import from_pm4py
+from conftest import PUBLIC_DATA, from_pm4py
 
-REPO = Path(__file__).resolve().parents[1]
-PUBLIC = REPO.parent / "shared" / "data" / "public"
+PUBLIC = PUBLIC_DATA
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,9 @@ from procmine.compare import compare_offices
 from procmine.normalise import ingest_file
 from procmine.report import write_reports
 
-PUBLIC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
+from conftest import PUBLIC_DATA
+
+PUBLIC = PUBLIC_DATA
 FILES = ["receipt.csv", "interval_event_log.csv", "running-example.xes"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,11 +17,9 @@ from procmine.analyse.time import (
     working_seconds,
 )
 
-from conftest import from_pm4py
+from conftest import PUBLIC_DATA, from_pm4py
 from conftest import step_log as make_log
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 H = 3600.0
 
 
@@ -167,7 +164,7 @@ def test_parallel_steps_do_not_give_negative_waiting() -> None:
 
 
 def test_real_interval_log_time_split_is_consistent() -> None:
-    path = SHARED / "data" / "public" / "interval_event_log.csv"
+    path = PUBLIC_DATA / "interval_event_log.csv"
     if not path.exists():
         pytest.skip("shared public logs not present")
     log = from_pm4py(pd.read_csv(path), start="start_timestamp", office="real", source_file=path.name)

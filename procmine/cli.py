@@ -46,9 +46,13 @@ def _progress(message: str) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Bei Fehlern den vollständigen Traceback zeigen.")] = False,
 ) -> None:
     _state["debug"] = debug
+    from procmine import runtime
+
+    ctx.with_resource(runtime.tuned())  # process-wide tuning for the command, undone when it ends
 
 
 def _print_run(result) -> None:  # noqa: ANN001 - pipeline.RunResult

@@ -10,13 +10,9 @@ shifted forward; both are counted in ``quality.notes``.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
-import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from procmine import catalogue, schema
+from procmine import catalogue, runtime, schema
 from procmine.errors import InputProblem
 from procmine.ingest.isotime import is_fixed_format, parse_fixed_format
 from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
@@ -818,9 +814,6 @@ class _Marks:
         return np.asarray([get(i) for i in np.asarray(idx).tolist()] + [None], dtype=object)[:-1]
 
 
-GIL_HANDOFF_S = 0.00005  # switch interval while the case ids are hashed beside the main work
-
-
 def normalise(
     raw: RawTable,
     profile: Profile,
@@ -830,30 +823,11 @@ def normalise(
 ) -> NormaliseResult:
     """Turn a RawTable into the canonical log plus quarantine and quality report, following ``profile``.
 
-    The case ids are hashed in a second thread; Python's thread switch interval is shortened meanwhile,
-    so the main thread gets the interpreter back quickly after each numpy or arrow call.
+    Under ``runtime.tuned()`` (CLI, bench) the case ids are hashed in a second thread with a short thread
+    switch interval and the cycle collector paused; a library call leaves the interpreter as it was.
     """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, GIL_HANDOFF_S))
-    try:
-        with _without_cycle_collection():
-            return _normalise(raw, profile, key, now, office)
-    finally:
-        sys.setswitchinterval(before)
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a file is read and normalised: the many small objects made
-    on the way (pseudonyms, labels) would otherwise set off full collections that walk every object of
-    pandas and pyarrow. Everything made here is freed by reference counting; the previous state returns."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    with runtime.quick_thread_handoff(), runtime.without_cycle_collection():
+        return _normalise(raw, profile, key, now, office)
 
 
 def _normalise(
@@ -911,14 +885,12 @@ def _normalise(
     # the case ids are hashed in a second thread while the timestamps and checks run (those release the
     # GIL); the pseudonyms are first needed to sort the log by case
     safe[cols["case_id"]] = None  # keeps the column order of the quarantine file; filled by the job
-    hasher = ThreadPoolExecutor(max_workers=1)
     def hash_and_rank() -> tuple[pd.Series, pd.Categorical]:
         out = pseudo("case_id", "C-", in_text_order=True)
         assert out is not None  # case_id is a required field
         return out, _text_ranked(out)
 
-    case_job = hasher.submit(hash_and_rank)
-    hasher.shutdown(wait=False)  # the job still runs; ``case_job.result()`` waits for it
+    case_job = runtime.beside(hash_and_rank)  # a helper thread when tuned; ``case_job.result()`` waits for it
     res_p = pseudo("resource", "R-")
     for fld in ("activity", "team", "office", "case_type", "lifecycle"):
         if fld in cols:
@@ -1103,7 +1075,7 @@ def _normalise(
     in_time_order = "out_of_order" in flag_arrays and not flag_arrays["out_of_order"].any()
     order = _event_order(case_codes, len(case_rank_cat.categories), end_us, in_time_order).astype(idx_type, copy=False)
     del case_codes
-    release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
+    runtime.release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
     ev_order = order if every else np.take(pick, order)
     r = ev_order if rows_are_positions else np.take(src_rows, order)
     del src_rows, pick
@@ -1321,8 +1293,7 @@ def _cat_take(cat: pd.Series | pd.Categorical | None, rows: np.ndarray) -> pd.Ca
 def _gather(columns: dict[str, Callable[[], object]]) -> dict[str, object]:
     """Build the log's columns two at a time: each is mostly a numpy gather, which runs without the GIL."""
     names = list(columns)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(names, pool.map(lambda name: columns[name](), names)))
+    return dict(zip(names, runtime.parallel_map(lambda name: columns[name](), names)))
 
 
 def _as_category(s: pd.Series) -> pd.Series:
@@ -1942,10 +1913,9 @@ def _write(result: NormaliseResult, out_dir: Path, stem: str) -> NormaliseResult
     qname = str(offices[0]) if len(offices) == 1 else stem
     qpath = out_dir / f"{_safe_name(qname)}.quarantine.csv"
     # the Parquet writer releases the GIL: the quarantine CSV is written meanwhile
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_write_logs, result.log, offices, out_dir, stem)
-        result.quarantine.to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")
-        paths.update(pending.result())
+    pending = runtime.beside(lambda: _write_logs(result.log, offices, out_dir, stem))
+    result.quarantine.to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")
+    paths.update(pending.result())
     paths["quarantine"] = qpath
     quality = replace(result.quality, quarantine_file=str(qpath))
     return replace(result, quality=quality, paths=paths)
@@ -1975,7 +1945,7 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.\-]+", "_", name).strip("_") or "office"
 
 
-@_without_cycle_collection()
+@runtime.without_cycle_collection()
 def ingest_file(
     path: str | Path,
     out_dir: str | Path,
@@ -2000,21 +1970,10 @@ def ingest_file(
     result = normalise(raw, prof, key=key, now=now)
     rows = raw.rows_read
     del raw  # the cells are no longer needed: free them before the Parquet copy of the log is made
-    release_free_memory()
+    runtime.release_free_memory()
     if progress:
         progress(rows, rows)
     return _write(result, Path(out_dir), path.name.split(".")[0])
-
-
-def release_free_memory() -> None:
-    """Hand memory freed during normalising back to the system before the Parquet writer allocates its
-    buffers (glibc keeps freed heap pages otherwise; they would count twice in the peak). No-op elsewhere."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def concat_raw(tables: list[RawTable]) -> RawTable:
@@ -2050,7 +2009,7 @@ def concat_raw(tables: list[RawTable]) -> RawTable:
     )
 
 
-@_without_cycle_collection()
+@runtime.without_cycle_collection()
 def ingest_office(
     paths: list[Path] | list[str],
     out_dir: str | Path,

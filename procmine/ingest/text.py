@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from procmine.errors import InputProblem
+from procmine.runtime import reading_pool
 from procmine.ingest.raw import (
     REJECT_COLUMNS,
     RawTable,
@@ -495,7 +496,7 @@ def _dictionary_column(col: pa.ChunkedArray) -> pa.DictionaryArray:
     if not pa.types.is_dictionary(col.type):
         if pa.types.is_large_string(col.type):
             col = col.cast(pa.string())
-        col = pc.dictionary_encode(col, memory_pool=POOL)  # one hash over all chunks: every chunk gets the final dictionary
+        col = pc.dictionary_encode(col, memory_pool=reading_pool())  # one hash over all chunks: every chunk gets the final dictionary
     if col.num_chunks > 1:
         first = col.chunk(0).dictionary
         if not all(c.dictionary is first or c.dictionary.equals(first) for c in col.chunks[1:]):
@@ -578,23 +579,6 @@ def _to_categorical(col: pa.ChunkedArray | pa.DictionaryArray) -> pd.Series:
     return out
 
 
-READ_DECAY_MS = 1000  # how long jemalloc keeps freed pages for reuse before it hands them back
-
-
-def _reading_pool() -> pa.MemoryPool:
-    """jemalloc when present, keeping freed pages for ``READ_DECAY_MS``: the parser frees each block's
-    buffers and allocates the next block's, and pages handed back at once (decay 0) had to be faulted in
-    and zeroed again by the kernel for every block (a tenth of an ingest's time on a small machine). The
-    reader hands all of them back at the end of the read (``release_unused``), before normalising."""
-    try:
-        pool = pa.jemalloc_memory_pool()
-        pa.jemalloc_set_decay_ms(READ_DECAY_MS)
-        return pool
-    except (pa.ArrowNotImplementedError, NotImplementedError, AttributeError):
-        return pa.default_memory_pool()
-
-
-POOL = _reading_pool()
 PIECE_BYTES = 64 << 20  # bytes per streamed piece (progress is reported after each)
 
 
@@ -687,7 +671,7 @@ def _read_piece(
             quoted_strings_can_be_null=True,
             null_values=[""],
         ),
-        memory_pool=POOL,
+        memory_pool=reading_pool(),
     )
 
 

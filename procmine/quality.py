@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from procmine.messages_de import REASON_LABELS_DE, SUMMARY, UNATTRIBUTED_OFFICE, int_de
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from procmine.normalise import NormaliseResult
     from procmine.profiles import Profile
 
 
@@ -48,7 +49,34 @@ class QualityReport:
         return asdict(self)
 
 
-UNATTRIBUTED = "(ohne Behörde)"  # pseudo-office for counts no office can be given (see split_quality)
+def summary_de(q: QualityReport) -> str:
+    """A short German summary of the counts (for the CLI): read = kept + quarantined."""
+    lines = [
+        SUMMARY["counts"].format(office=q.office, read=int_de(q.rows_read), kept=int_de(q.rows_kept),
+                                 quarantined=int_de(q.rows_quarantined), events=int_de(q.events))
+    ]
+    for reason, cnt in sorted(q.by_reason.items(), key=lambda kv: -kv[1]):
+        lines.append(SUMMARY["reason"].format(label=REASON_LABELS_DE.get(reason, reason), count=int_de(cnt)))
+    for flag, cnt in sorted(q.flags.items(), key=lambda kv: -kv[1]):
+        lines.append(SUMMARY["flag"].format(label=REASON_LABELS_DE.get(flag, flag), count=int_de(cnt)))
+    return "\n".join(lines)
+
+
+class Normalised(Protocol):
+    """What ``split_quality`` reads of a normaliser's result (``procmine.normalise.NormaliseResult``); a
+    protocol, so this module does not import the normaliser (which imports it)."""
+
+    @property
+    def log(self) -> pd.DataFrame: ...
+    @property
+    def quality(self) -> QualityReport: ...
+    @property
+    def quarantine(self) -> pd.DataFrame: ...
+    @property
+    def profile(self) -> Profile | None: ...
+
+
+UNATTRIBUTED = UNATTRIBUTED_OFFICE  # pseudo-office for counts no office can be given (see split_quality)
 
 
 def merge_quality(a: QualityReport, b: QualityReport) -> QualityReport:
@@ -86,7 +114,7 @@ def merge_quality(a: QualityReport, b: QualityReport) -> QualityReport:
     )
 
 
-def split_quality(result: NormaliseResult, default_office: str | None = None) -> dict[str, QualityReport]:
+def split_quality(result: Normalised, default_office: str | None = None) -> dict[str, QualityReport]:
     """One report per office of a file that holds several offices, so each office sees its own counts.
 
     Attribution:

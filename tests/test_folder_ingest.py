@@ -125,7 +125,7 @@ def test_cli_ingest_with_office_joins_the_files(tmp_path: Path) -> None:
 
 
 def test_a_file_matching_a_profile_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import procmine.normalise as normalise
+    import procmine.normalise.files as normalise
 
     header = HEADER + ";Name"  # a personal column the profile drops: never loaded
     rows = [f"V{i};Antrag eingegangen;06.01.2025 09:{i % 60:02d};S{i % 7};Erika Mustermann {i}" for i in range(12000)]

@@ -257,7 +257,7 @@ def test_csv_read_in_pieces_matches_single_read_and_reports_progress(tmp_path: P
 
 def test_fast_iso_offset_parse_agrees_with_careful_parse() -> None:
     """Strict ISO-with-offset values take arrow's cast; the rest (and invalid dates) the careful path."""
-    from procmine.normalise import _parse_distinct, parse_distinct
+    from procmine.ingest.timestamps import _parse_distinct, parse_distinct
 
     values = pd.Index([
         "2024-03-05T14:30:00+0100",  # 13:30 UTC, second

@@ -18,17 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procmine import schema
-from procmine.ingest.isotime import _ISO_OFFSET_SECONDS, _strict_layout, fast_iso_offset
+from procmine.ingest.timestamps import _ISO_OFFSET_SECONDS, _strict_layout, fast_iso_offset
 from procmine.ingest.raw import frame_from_columns
-from procmine.normalise import (
-    _duplicate_rows,
-    _event_order,
-    _flag_column,
-    _local_midnight,
-    _out_of_order,
-    _same_minute_groups,
-    ingest_file,
-)
+from procmine.normalise import ingest_file
+from procmine.normalise.duplicates import _duplicate_rows
+from procmine.normalise.flags import _flag_column, _local_midnight, _out_of_order, _same_minute_groups
+from procmine.normalise.order import _event_order
 from procmine.privacy import pseudonymise, pseudonyms
 
 RNG = np.random.default_rng(20261125)
@@ -198,7 +193,7 @@ def test_vectorised_pseudonyms_match_blake2b_and_sort_as_text(values: list[str],
 
 def test_case_ids_come_in_text_order_with_their_codes_kept() -> None:
     """Pseudonymised case ids are sorted as text without changing which row holds which id."""
-    from procmine.normalise import _pseudonymise_cat, _text_ranked
+    from procmine.normalise.pseudonyms import _pseudonymise_cat, _text_ranked
 
     cat = pd.Series(pd.Categorical(["b", "a", None, "c", "a", "b"]))
     plain = _pseudonymise_cat(cat, b"key", "ABH-01", "C-")
@@ -247,7 +242,7 @@ def german_like(draw: st.DrawFn) -> str:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(german_like(), min_size=1, max_size=30), st.sampled_from(["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y"]))
 def test_fixed_format_parse_agrees_with_pandas(values: list[str], fmt: str) -> None:
-    from procmine.ingest.isotime import parse_fixed_format
+    from procmine.ingest.timestamps import parse_fixed_format
 
     mask, parsed = parse_fixed_format(pa.chunked_array([pa.array(values[:3]), pa.array(values[3:] + [None], type=pa.string())]), fmt)
     ref = pd.to_datetime(pd.Series(values + [None], dtype=object), format=fmt, errors="coerce")
@@ -289,7 +284,7 @@ def test_strict_layout_of_one_width_agrees_with_the_pattern(values: list[str]) -
 @given(st.lists(german_like(), min_size=1, max_size=30), st.sampled_from(["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"]))
 def test_fixed_format_of_one_width_agrees_with_pandas(values: list[str], fmt: str) -> None:
     """Values of the format's width without gaps take the byte-grid path: same hits as pandas reads."""
-    from procmine.ingest.isotime import parse_fixed_format
+    from procmine.ingest.timestamps import parse_fixed_format
 
     width = len(pd.Timestamp("2024-01-01").strftime(fmt))
     same = [v for v in values if len(v) == width]
@@ -312,7 +307,7 @@ def test_fixed_format_of_one_width_agrees_with_pandas(values: list[str], fmt: st
 )
 def test_outside_plausible_range_in_one_comparison_matches_two(values: list[int], lo: int, hi: int) -> None:
     """The unsigned-wrap check of the timestamp range is the two comparisons it replaces (NaT included)."""
-    from procmine.normalise import _outside
+    from procmine.normalise.quarantine import _outside
 
     us = np.asarray(values + [np.iinfo(np.int64).min], dtype=np.int64)
     assert _outside(us, lo, hi).tolist() == ((us < lo) | (us > hi)).tolist()

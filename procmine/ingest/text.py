@@ -549,7 +549,7 @@ _ISO_START = r"^\d{4}-\d{2}-\d{2}"
 def _iso_hint(col: pa.ChunkedArray) -> object:
     """The strict ISO-with-offset cast of a plain-text column that looks like timestamps (run while reading,
     in parallel with the other columns); ``_NO_HINT`` when the column does not start with a date."""
-    from procmine.ingest.isotime import fast_iso_offset as _fast_iso_offset
+    from procmine.ingest.timestamps import fast_iso_offset as _fast_iso_offset
 
     first = pc.drop_null(col.slice(0, 1000))
     if not len(first) or not pc.all(pc.match_substring_regex(first, _ISO_START)).as_py():

@@ -21,6 +21,8 @@ class QualityReport:
     ``by_reason``: quarantine reason code -> rows; ``by_column``: original column -> quarantined rows;
     ``flags``: kept-but-flagged code (out_of_order, batch_entry, day_precision, ...) -> events;
     ``notes``: informational counts (dst_ambiguous_resolved, duplicates_across_files, ...).
+    ``start_rows_merged``: lifecycle start rows paired with their complete into one event (kept rows
+    that are no event of their own: ``events == rows_kept - start_rows_merged`` for event tables).
     """
 
     office: str
@@ -35,6 +37,7 @@ class QualityReport:
     notes: dict[str, int] = field(default_factory=dict)
     quarantine_file: str | None = None
     profile: str | None = None
+    start_rows_merged: int = 0
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + self.rows_quarantined:
@@ -111,6 +114,7 @@ def merge_quality(a: QualityReport, b: QualityReport) -> QualityReport:
         notes=add(a.notes, b.notes),
         quarantine_file=join(a.quarantine_file, b.quarantine_file),
         profile=join(a.profile, b.profile),
+        start_rows_merged=a.start_rows_merged + b.start_rows_merged,
     )
 
 
@@ -165,11 +169,13 @@ def split_quality(result: Normalised, default_office: str | None = None) -> dict
         keys = keys.drop_duplicates()
     kept = keys["office"].value_counts()
     extra = q.rows_kept - int(kept.sum())
+    merged: pd.Series | None = None  # start rows merged per office, when the log tells them apart
     if extra > 0:
         paired = log_office.astype(str)[log[schema.START].notna().to_numpy()].value_counts()
         if int(paired.sum()) == extra:  # lifecycle: each paired event also kept its start row
             kept = kept.add(paired, fill_value=0).astype(np.int64)
             extra = 0
+            merged = paired if int(paired.sum()) == q.start_rows_merged else None
     if extra < 0:
         raise ValueError(f"log of {q.office} has more kept rows ({int(kept.sum())}) than its report ({q.rows_kept})")
     events = log_office.astype(str).value_counts()
@@ -204,6 +210,7 @@ def split_quality(result: Normalised, default_office: str | None = None) -> dict
             notes=dict(q.notes) if o == holder else {},
             quarantine_file=q.quarantine_file,
             profile=q.profile,
+            start_rows_merged=(int(merged.get(o, 0)) if merged is not None else q.start_rows_merged if o == holder else 0),
         )
     if extra > 0:
         out[UNATTRIBUTED] = QualityReport(

@@ -499,7 +499,24 @@ def parse_time_column(
             ambiguous_rows[np.flatnonzero(need)] = amb
         if nonex.any():
             notes["dst_nonexistent_shifted"] = int(nonex.sum())
+    prec = _midnight_as_day(out, prec, tz, notes)
     return TimeColumn(utc=out, precision=prec, present=present, column=src, raw=cat, notes=notes, ambiguous=ambiguous_rows)
+
+
+def _midnight_as_day(utc: pd.Series, prec: np.ndarray, tz: str, notes: dict[str, int]) -> np.ndarray:
+    """A column whose every read time is exactly local midnight holds dates written with a zero time
+    ("05.03.2024 00:00"): day precision, not a clock time (nor a batch entry at midnight). Only whole
+    UTC hours can be local midnight, so the zone conversion runs only when every value is one."""
+    us = _naive_utc(utc).view(np.int64)
+    valid = us != np.iinfo(np.int64).min
+    finer = valid & (prec >= 0) & (prec < _PRECISION_RANK["day"])
+    if not finer.any() or (us[valid] % 3_600_000_000).any():
+        return prec
+    local = utc[valid].dt.tz_convert(tz).dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    if (local % 86_400_000_000).any():
+        return prec
+    notes["midnight_read_as_day_precision"] = int(finer.sum())
+    return np.where(finer, _PRECISION_RANK["day"], prec).astype(np.int8)
 
 
 def _end_in_second_autumn_hour(end: TimeColumn, start: TimeColumn, tz: str) -> tuple[TimeColumn, int]:

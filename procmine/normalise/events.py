@@ -90,6 +90,7 @@ class Kept:
     kept_rows: np.ndarray
     rows_are_positions: bool
     flags_extra: dict[str, np.ndarray]
+    start_rows_merged: int = 0  # lifecycle start rows paired into the event of their complete
 
     @property
     def every(self) -> bool:
@@ -119,7 +120,10 @@ def keep_events(w: Work, ev: pd.DataFrame, lc_kind: np.ndarray | None, other_tra
     kept_rows = np.zeros(n, dtype=bool)
     if len(pick):
         kept_rows[src_rows] = True
+    merged = 0
     if "start_row" in ev:
         sr = ev["start_row"].to_numpy()
         kept_rows[sr[sr >= 0].astype(np.int64)] = True
-    return Kept(ev=ev, pick=pick, src_rows=src_rows, kept_rows=kept_rows, rows_are_positions=False, flags_extra=flags_extra)
+        merged = int(np.count_nonzero(sr >= 0))
+    return Kept(ev=ev, pick=pick, src_rows=src_rows, kept_rows=kept_rows, rows_are_positions=False, flags_extra=flags_extra,
+                start_rows_merged=merged)

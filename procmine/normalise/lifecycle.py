@@ -42,12 +42,15 @@ def _label_other_transitions(activity: pd.Series, lifecycle: pd.Series, profile:
 
 
 def _pair_lifecycle(ev: pd.DataFrame, lc_kind: np.ndarray, case_p: pd.Series | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Pair the k-th start with the k-th complete of the same case and activity (in time order)."""
+    """Pair starts and completes of the same case and activity by time: each complete takes the earliest
+    start still open at or before it (a start at the same instant included); a complete without an open
+    start stays alone, and so does a start no complete follows. An extra complete therefore never shifts
+    the later pairs (pairing the k-th start with the k-th complete did)."""
     kind = lc_kind[ev["row"].to_numpy()]
     case_codes = codes_of(case_p)[ev["row"].to_numpy()] if case_p is not None else np.zeros(len(ev), dtype=np.int64)
     ev = ev.assign(_case=case_codes, _kind=kind, _act=ev["activity"].astype(str))
-    ev = ev.sort_values(["_case", "_act", "end", "row"], kind="stable")
-    ev["_k"] = ev.groupby(["_case", "_act", "_kind"], sort=False).cumcount()
+    ev = ev.sort_values(["_case", "_act", "end", "_kind", "row"], kind="stable")  # at one instant starts first
+    ev["_k"] = _pair_numbers(ev.groupby(["_case", "_act"], sort=False).ngroup().to_numpy(), ev["_kind"].to_numpy() == 1)
     st = ev.loc[ev["_kind"] == 1, ["_case", "_act", "_k", "row", "end", "precision"]].rename(
         columns={"row": "start_row", "end": "start_time", "precision": "start_precision"}
     )
@@ -114,3 +117,27 @@ def pair_events(
         ev = ev.loc[~sae].reset_index(drop=True)
         unmatched_complete = unmatched_complete[~sae]
     return ev, unmatched_complete
+
+
+def _pair_numbers(group: np.ndarray, is_start: np.ndarray) -> np.ndarray:
+    """Rows in time order within groups (group ids contiguous) -> pair number: a start's k (1-based count
+    of starts so far in its group), a complete's k when it takes the k-th start, a negative number (unique,
+    never a start's) when no start is open for it.
+
+    First in, first out, computed without a loop: with ``s`` starts and ``c`` completes so far, the
+    completes paired so far are ``c + min(0, running minimum of (s - c))`` (the running minimum counts
+    the completes that found no open start); a complete is paired when that number grows at its row.
+    """
+    n = len(group)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    key = pd.Series(group)
+    starts = pd.Series(is_start.astype(np.int64)).groupby(key).cumsum().to_numpy()
+    completes = pd.Series((~is_start).astype(np.int64)).groupby(key).cumsum().to_numpy()
+    lowest = pd.Series(starts - completes).groupby(key).cummin().to_numpy()
+    paired = completes + np.minimum(0, lowest)
+    before = np.zeros(n, dtype=np.int64)
+    same = group[1:] == group[:-1]
+    before[1:] = np.where(same, paired[:-1], 0)  # paired count before the row, within its group
+    took = ~is_start & (paired > before)
+    return np.where(is_start, starts, np.where(took, paired, -1 - np.arange(n)))

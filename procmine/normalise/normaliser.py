@@ -43,5 +43,5 @@ def normalise(
         mark_duplicates(work)
         kept = keep_events(work, candidates, lc_kind, other_transition, ids)  # lifecycle rows paired
         log, flags = assemble_log(work, kept, ids)  # flags, sorted, validated
-        quarantine, quality = account(work, kept.kept_rows, len(log), flags)
+        quarantine, quality = account(work, kept.kept_rows, len(log), flags, kept.start_rows_merged)
     return NormaliseResult(log=log, quality=quality, quarantine=quarantine, profile=profile)

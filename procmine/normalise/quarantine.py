@@ -123,7 +123,9 @@ def _short(v: object, limit: int = 200) -> object:
     return s[:limit] + "…" if len(s) > limit else s
 
 
-def account(w: Work, kept_rows: np.ndarray, events: int, flags: dict[str, int]) -> tuple[pd.DataFrame, QualityReport]:
+def account(
+    w: Work, kept_rows: np.ndarray, events: int, flags: dict[str, int], start_rows_merged: int = 0
+) -> tuple[pd.DataFrame, QualityReport]:
     """The quarantine table and the quality report: every source row is kept or quarantined with a reason."""
     marks = w.marks
     bad = marks.code > 0
@@ -147,5 +149,6 @@ def account(w: Work, kept_rows: np.ndarray, events: int, flags: dict[str, int]) 
         flags=flags,
         notes=w.notes,
         profile=w.profile.name,
+        start_rows_merged=start_rows_merged,
     )
     return quarantine, quality

@@ -707,7 +707,8 @@ def _quality_section(q: QualityReport | None) -> Section:
             (Cell(label("quality.rows_kept")), Cell(q.rows_kept, "int")),
             (Cell(label("quality.rows_quarantined")), Cell(q.rows_quarantined, "int")),
             (Cell(label("quality.events")), Cell(q.events, "int")),
-        ),
+        )
+        + (((Cell(label("quality.start_rows_merged")), Cell(q.start_rows_merged, "int")),) if q.start_rows_merged else ()),
         (False, True),
     )
     tables = [counts]
@@ -1130,6 +1131,7 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             "rows_kept": quality.rows_kept,
             "rows_quarantined": quality.rows_quarantined,
             "events": quality.events,
+            "start_rows_merged": quality.start_rows_merged,
             "by_reason": dict(quality.by_reason),
             "flags": dict(quality.flags),
             "files": list(quality.files),

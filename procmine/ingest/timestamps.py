@@ -20,8 +20,11 @@ A new date format is one entry in ``GERMAN_FORMATS`` or ``OTHER_FORMATS`` (and a
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -202,10 +205,12 @@ def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel
     if not fmt or fmt == "auto":
         s = _tidy_timestamp_text(s)
     n = len(s)
-    naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    prec = np.full(n, None, dtype=object)
-    aware = np.zeros(n, dtype=bool)
+    out = ParsedTimes(
+        utc=np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"),
+        naive=np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"),
+        precision=np.full(n, None, dtype=object),
+        aware=np.zeros(n, dtype=bool),
+    )
     todo = np.ones(n, dtype=bool)
     formats: list[str] = [fmt] if fmt and fmt != "auto" else []
     formats += ["ISO8601", "epoch", *GERMAN_FORMATS, *OTHER_FORMATS]
@@ -215,64 +220,83 @@ def _parse_distinct(values: pd.Index | pd.Series, fmt: str = "auto", allow_excel
         if not todo.any():
             break
         idx = np.flatnonzero(todo)
-        sub = s.iloc[idx]
-        if f == "excel":
-            numeric = sub.str.match(_NUMBER).to_numpy()
-            if not numeric.any():
-                continue
-            idx, sub = idx[numeric], sub[numeric]
-            parsed, p = _excel_serial(sub)
-            ok = parsed.notna().to_numpy()
-            naive[idx[ok]] = parsed[ok].to_numpy().astype("datetime64[us]")
-            prec[idx[ok]] = p[ok]
-            todo[idx[ok]] = False
+        read = _READ_AS.get(f, _read_strptime)
+        todo[read(s.iloc[idx], idx, out, f)] = False
+    return out
+
+
+def _read_excel(sub: pd.Series, idx: np.ndarray, out: ParsedTimes, fmt: str) -> np.ndarray:
+    """Excel serial day numbers among ``sub`` (the values at positions ``idx``) into ``out``; the positions read."""
+    numeric = sub.str.match(_NUMBER).to_numpy()
+    if not numeric.any():
+        return idx[:0]
+    idx, sub = idx[numeric], sub[numeric]
+    parsed, p = _excel_serial(sub)
+    ok = parsed.notna().to_numpy()
+    out.naive[idx[ok]] = parsed[ok].to_numpy().astype("datetime64[us]")
+    out.precision[idx[ok]] = p[ok]
+    return idx[ok]
+
+
+def _read_epoch(sub: pd.Series, idx: np.ndarray, out: ParsedTimes, fmt: str) -> np.ndarray:
+    """Unix seconds or milliseconds (UTC)."""
+    secs, ok = _epoch_seconds(sub)
+    j = idx[ok]
+    out.utc[j] = (np.round(secs[ok] * 1_000_000)).astype(np.int64).astype("datetime64[us]")
+    out.aware[j] = True
+    out.precision[j] = "second"
+    return j
+
+
+def _read_iso(sub: pd.Series, idx: np.ndarray, out: ParsedTimes, fmt: str) -> np.ndarray:
+    """ISO 8601 dates and times, with an offset (to UTC) or without (local wall time)."""
+    arr = pa.array(sub.to_numpy(dtype=object), type=pa.string())
+    iso = np.asarray(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}").fill_null(False), dtype=bool)
+    if not iso.any():
+        return idx[:0]
+    idx, sub, arr = idx[iso], sub[iso], arr.filter(pa.array(iso))
+    has_off = np.asarray(
+        pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}.*(?:Z|[+-]\d{2}:?\d{2})$").fill_null(False), dtype=bool
+    )
+    p_all = _iso_precision_arrow(arr)
+    done = []
+    for offset in (True, False):
+        sel = has_off if offset else ~has_off
+        if not sel.any():
             continue
-        if f == "epoch":
-            secs, ok = _epoch_seconds(sub)
-            if ok.any():
-                j = idx[ok]
-                utc[j] = (np.round(secs[ok] * 1_000_000)).astype(np.int64).astype("datetime64[us]")
-                aware[j] = True
-                prec[j] = "second"
-                todo[j] = False
-            continue
-        if f == "ISO8601":
-            arr = pa.array(sub.to_numpy(dtype=object), type=pa.string())
-            iso = np.asarray(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}").fill_null(False), dtype=bool)
-            if not iso.any():
-                continue
-            idx, sub, arr = idx[iso], sub[iso], arr.filter(pa.array(iso))
-            has_off = np.asarray(
-                pc.match_substring_regex(arr, r"[T ]\d{1,2}:\d{2}.*(?:Z|[+-]\d{2}:?\d{2})$").fill_null(False), dtype=bool
-            )
-            p_all = _iso_precision_arrow(arr)
-            for offset in (True, False):
-                sel = has_off if offset else ~has_off
-                if not sel.any():
-                    continue
-                j, vals = idx[sel], _iso_parse(arr.filter(pa.array(sel)), sub[sel], offset)
-                ok = ~np.isnat(vals)
-                (utc if offset else naive)[j[ok]] = vals[ok]
-                aware[j[ok]] = offset
-                prec[j[ok]] = p_all[sel][ok]
-                todo[j[ok]] = False
-            continue
-        try:
-            parsed = pd.to_datetime(sub, format=f, errors="coerce")
-        except (ValueError, TypeError):
-            continue
-        ok = parsed.notna().to_numpy()
-        if not ok.any():
-            continue
-        j = idx[ok]
-        if getattr(parsed.dt, "tz", None) is not None:
-            utc[j] = parsed[ok].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
-            aware[j] = True
-        else:
-            naive[j] = parsed[ok].to_numpy().astype("datetime64[us]")
-        prec[j] = _fmt_precision(f)
-        todo[j] = False
-    return ParsedTimes(utc=utc, naive=naive, precision=prec, aware=aware)
+        j, vals = idx[sel], _iso_parse(arr.filter(pa.array(sel)), sub[sel], offset)
+        ok = ~np.isnat(vals)
+        (out.utc if offset else out.naive)[j[ok]] = vals[ok]
+        out.aware[j[ok]] = offset
+        out.precision[j[ok]] = p_all[sel][ok]
+        done.append(j[ok])
+    return np.concatenate(done) if done else idx[:0]
+
+
+def _read_strptime(sub: pd.Series, idx: np.ndarray, out: ParsedTimes, fmt: str) -> np.ndarray:
+    """Values written in the strptime format ``fmt`` (``GERMAN_FORMATS``, ``OTHER_FORMATS``, the profile's)."""
+    try:
+        parsed = pd.to_datetime(sub, format=fmt, errors="coerce")
+    except (ValueError, TypeError):
+        return idx[:0]
+    ok = parsed.notna().to_numpy()
+    j = idx[ok]
+    if not ok.any():
+        return j
+    if getattr(parsed.dt, "tz", None) is not None:
+        out.utc[j] = parsed[ok].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+        out.aware[j] = True
+    else:
+        out.naive[j] = parsed[ok].to_numpy().astype("datetime64[us]")
+    out.precision[j] = _fmt_precision(fmt)
+    return j
+
+
+_READ_AS: dict[str, Callable[[pd.Series, np.ndarray, ParsedTimes, str], np.ndarray]] = {
+    "excel": _read_excel,
+    "epoch": _read_epoch,
+    "ISO8601": _read_iso,
+}
 
 
 EPOCH_RANGE_S = (631_152_000, 4_102_444_800)  # 1990-01-01 .. 2100-01-01 in Unix seconds
@@ -366,22 +390,13 @@ def _parse_rows(
     """
     n = len(values)
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = codes_of(values)
-        parsed = parse_distinct(values.cat.categories, fmt)
-        valid = codes >= 0
-        c = np.where(valid, codes, 0)
-        nat = np.datetime64("NaT")
-        naive = np.where(valid, parsed.naive[c] if len(parsed.naive) else nat, nat)
-        utc = np.where(valid, parsed.utc[c] if len(parsed.utc) else nat, nat)
-        prec_u = precision_ranks(parsed.precision)
-        prec = np.where(valid, prec_u[c] if len(prec_u) else -1, -1).astype(np.int8)
-        aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
-        return naive, utc, prec, aware, valid.copy()
+        return _parse_categorical_rows(values, fmt)
     present = values.notna().to_numpy()
-    fast = None
+    fast: tuple[np.ndarray, np.ndarray] | None = None
     if (not fmt or fmt == "auto") and present.any():
-        if hint is not _NO_HINT and (hint is None or len(hint[0]) == n):  # type: ignore[index]
-            fast = hint  # computed while reading (``RawTable.iso_hints``)
+        given = cast("tuple[np.ndarray, np.ndarray] | None", hint)
+        if hint is not _NO_HINT and (given is None or len(given[0]) == n):
+            fast = given  # computed while reading (``RawTable.iso_hints``)
         else:
             arr = _arrow_strings(values, chunked=True)
             fast = fast_iso_offset(arr) if arr is not None else None
@@ -402,6 +417,7 @@ def _parse_rows(
     if todo.any():  # whole-column passes for the usual fixed formats (German dates); leftovers below
         arr = _arrow_strings(values, chunked=True)
         for f in _exact_formats(fmt) if arr is not None else ():
+            assert arr is not None
             rows = np.flatnonzero(todo)
             if not len(rows):
                 break
@@ -420,6 +436,23 @@ def _parse_rows(
         naive[rest], utc[rest] = parsed.naive[codes], parsed.utc[codes]
         prec[rest], aware[rest] = precision_ranks(parsed.precision)[codes], parsed.aware[codes]
     return naive, utc, prec, aware, present
+
+
+def _parse_categorical_rows(
+    values: pd.Series, fmt: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``_parse_rows`` of a categorical: its categories parsed, then taken through the codes."""
+    codes = codes_of(values)
+    parsed = parse_distinct(values.cat.categories, fmt)
+    valid = codes >= 0
+    c = np.where(valid, codes, 0)
+    nat = np.datetime64("NaT")
+    naive = np.where(valid, parsed.naive[c] if len(parsed.naive) else nat, nat)
+    utc = np.where(valid, parsed.utc[c] if len(parsed.utc) else nat, nat)
+    prec_u = precision_ranks(parsed.precision)
+    prec = np.where(valid, prec_u[c] if len(prec_u) else -1, -1).astype(np.int8)
+    aware = np.where(valid, parsed.aware[c] if len(parsed.aware) else False, False)
+    return naive, utc, prec, aware, valid.copy()
 
 
 def _exact_formats(fmt: str) -> list[str]:
@@ -727,24 +760,18 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
         offs = np.frombuffer(off_buf, dtype=off_type)[chunk.offset : chunk.offset + n + 1]
         data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
         start = offs[:-1].astype(np.int64)
-        ok = (offs[1:] - offs[:-1]) == width
+        ok = np.diff(offs) == width
         if chunk.null_count:
             ok &= np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         if not len(data) or not ok.any():
             masks.append(np.zeros(n, dtype=bool))
             values.append(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
             continue
+        byte: Callable[[int], np.ndarray]  # the k-th byte (uint8) of every value
         if ok.all() and int(offs[-1]) - int(offs[0]) == n * width:  # every value of the width, back to back
-            grid = data[int(offs[0]) : int(offs[-1])].reshape(n, width)  # a view: row i = value i
-
-            def byte(k: int, grid: np.ndarray = grid) -> np.ndarray:
-                return grid[:, k]  # uint8: the k-th byte of every value
-        else:
-            at = np.where(ok, start, 0)  # rows of another length read from 0 (masked out anyway)
-            last = len(data) - 1
-
-            def byte(k: int, data: np.ndarray = data, at: np.ndarray = at, last: int = last) -> np.ndarray:
-                return data[np.minimum(at + k, last)]  # uint8: the k-th byte of every value
+            byte = functools.partial(_grid_byte, data[int(offs[0]) : int(offs[-1])].reshape(n, width))  # row i = value i
+        else:  # rows of another length read from 0 (masked out anyway)
+            byte = functools.partial(_flat_byte, data, np.where(ok, start, 0), len(data) - 1)
 
         for p, b in literals:
             ok &= byte(p) == b
@@ -769,3 +796,13 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
     if not masks:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype="datetime64[us]")
     return np.concatenate(masks), np.concatenate(values)
+
+
+def _grid_byte(grid: np.ndarray, k: int) -> np.ndarray:
+    """Byte ``k`` of every value, for values of one width stored back to back (a column view)."""
+    return grid[:, k]
+
+
+def _flat_byte(data: np.ndarray, at: np.ndarray, last: int, k: int) -> np.ndarray:
+    """Byte ``k`` of every value starting at ``at`` (never past the end of the buffer)."""
+    return data[np.minimum(at + k, last)]

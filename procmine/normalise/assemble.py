@@ -69,7 +69,7 @@ def _flag_and_order(w: Work, kept: Kept, ids: Ids) -> _Ordered:
     ranked = ids.ranked()
     case_codes = np.take(codes_of(ranked), src_rows)
     in_time_order = "out_of_order" in flags and not flags["out_of_order"].any()
-    order = _event_order(case_codes, len(ranked.categories), end_us, in_time_order).astype(_index_dtype(w.n), copy=False)
+    order: np.ndarray = _event_order(case_codes, len(ranked.categories), end_us, in_time_order).astype(_index_dtype(w.n), copy=False)
     del case_codes
     runtime.release_free_memory()  # the checks' temporaries are gone: their pages back before the log is gathered
     ev_order = order if every else np.take(pick, order)

@@ -25,8 +25,7 @@ def event_candidates(w: Work, ids: Ids) -> pd.DataFrame:
     long_case = _too_long(data[cols["case_id"]])
     if w.profile.shape == "milestones":
         ids.case_job.result()  # ``safe`` holds the pseudonymised ids from here on
-        tz = w.profile.timezone
-        return _milestone_events(w.raw, w.profile, marks, tz, w.plausible, w.horizon, w.notes, w.safe, data)  # type: ignore[arg-type]
+        return _milestone_events(w)
     end = _time_field(w, "end")
     start = _time_field(w, "start")
     assert end is not None
@@ -106,7 +105,7 @@ def keep_events(w: Work, ev: pd.DataFrame, lc_kind: np.ndarray | None, other_tra
     candidates_are_rows = w.profile.shape != "milestones" and len(ev) == n
     keep_ev = ~bad_row if candidates_are_rows else ~bad_row[ev["row"].to_numpy()]
     idx_type = _index_dtype(n)
-    pick = np.arange(len(ev), dtype=idx_type)
+    pick: np.ndarray = np.arange(len(ev), dtype=idx_type)
     flags_extra: dict[str, np.ndarray] = {}
     if lc_kind is not None and len(ev):
         ev, flags_extra["unmatched_complete"] = pair_events(w, ev.loc[keep_ev].reset_index(drop=True), lc_kind, other_transition, ids)

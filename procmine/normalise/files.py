@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import overload
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,10 @@ def read_with_profile(
     return raw, prof
 
 
+@overload
+def _with_overrides(prof: Profile, encoding: str | None, delimiter: str | None) -> Profile: ...
+@overload
+def _with_overrides(prof: None, encoding: str | None, delimiter: str | None) -> None: ...
 def _with_overrides(prof: Profile | None, encoding: str | None, delimiter: str | None) -> Profile | None:
     """The profile with the caller's encoding and delimiter (when given) in place of its own."""
     if prof is None or (not encoding and not delimiter):
@@ -148,8 +153,13 @@ def ingest_office(
     """
     paths = [Path(p) for p in paths]
     if not paths:
-        parts = {part: messages_de.problem("no_files", part) for part in ("found", "expected", "hint")}
-        raise InputProblem(code="no_files", file="", **parts)
+        raise InputProblem(
+            code="no_files",
+            file="",
+            found=messages_de.problem("no_files", "found"),
+            expected=messages_de.problem("no_files", "expected"),
+            hint=messages_de.problem("no_files", "hint"),
+        )
     tables: list[RawTable] = []
     prof: Profile | None = None
     for i, p in enumerate(paths):

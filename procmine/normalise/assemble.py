@@ -41,11 +41,13 @@ class _Ordered:
 def assemble_log(w: Work, kept: Kept, ids: Ids) -> tuple[pd.DataFrame, dict[str, int]]:
     """The canonical log (validated, sorted) and the count of events per quality flag."""
     o = _flag_and_order(w, kept, ids)
+    m = len(kept.pick)
+    kept.pick = kept.src_rows = np.empty(0, dtype=np.intp)  # gathered through ``o`` from here: freed first
     log = pd.DataFrame(_gather(_column_builders(w, kept, ids, o)), copy=False)
     _add_extra_columns(w, log, o.rows)
     counts = {k: int(v.sum()) for k, v in o.flags.items() if v.any()}
     if o.flags:
-        in_source_order = _flag_column(o.flags, len(kept.pick))
+        in_source_order = _flag_column(o.flags, m)
         log["quality_flags"] = categorical_from_unique(np.take(codes_of(in_source_order), o.order), in_source_order.categories)
     schema.validate(log, check_order=False, check_seq=False)  # event_seq = 1 + a permutation, sorted above
     return log, counts

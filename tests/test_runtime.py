@@ -7,9 +7,12 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from procmine import runtime
 
@@ -108,3 +111,28 @@ def test_helpers_give_the_same_results_tuned_or_not() -> None:
         pass
     else:
         raise AssertionError("the job's error was lost")
+
+
+def test_the_cli_runs_its_command_tuned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from procmine.cli import app
+
+    seen: list[bool] = []
+    real = runtime.tuned
+
+    @contextmanager
+    def recording() -> Iterator[None]:
+        with real():
+            seen.append(runtime.is_tuned())
+            yield
+        seen.append(runtime.is_tuned())
+
+    monkeypatch.setattr(runtime, "tuned", recording)
+    monkeypatch.setenv("PROCMINE_KEY", "k" * 32)
+    (tmp_path / "ABH-01.csv").write_text(CSV, encoding="utf-8")
+    switch, gc_on = sys.getswitchinterval(), gc.isenabled()
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "ABH-01.csv"), "--out", str(tmp_path / "out"), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert seen == [True, False]  # entered for the command, left when it ended
+    assert sys.getswitchinterval() == switch and gc.isenabled() == gc_on

@@ -540,10 +540,14 @@ def _midnight_as_day(utc: pd.Series, prec: np.ndarray, tz: str, notes: dict[str,
     """A column whose every read time is exactly local midnight holds dates written with a zero time
     ("05.03.2024 00:00"): day precision, not a clock time (nor a batch entry at midnight). Only whole
     UTC hours can be local midnight, so the zone conversion runs only when every value is one."""
+    hour = 3_600_000_000  # microseconds
     us = _naive_utc(utc).view(np.int64)
+    head = us[:1000]
+    if (head[head != np.iinfo(np.int64).min] % hour).any():
+        return prec  # the usual column: a clock time within its first values (no pass over the rest)
     valid = us != np.iinfo(np.int64).min
     finer = valid & (prec >= 0) & (prec < _PRECISION_RANK["day"])
-    if not finer.any() or (us[valid] % 3_600_000_000).any():
+    if not finer.any() or (us[valid] % hour).any():
         return prec
     local = utc[valid].dt.tz_convert(tz).dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
     if (local % 86_400_000_000).any():

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procmine.normalise import ingest_file
 from procmine.normalise.lifecycle import _pair_numbers
@@ -106,3 +108,28 @@ def test_one_real_time_keeps_the_clock(tmp_path: Path) -> None:
     assert "midnight_read_as_day_precision" not in res.quality.notes
     assert (log["precision"].astype(str) == "minute").all()
     assert res.quality.flags.get("batch_entry") == 11  # midnight entries of a real clock column stay suspicious
+
+
+def _fifo_reference(group: list[int], is_start: list[bool]) -> list[int]:
+    """The pairing written as the loop it replaces: per group a queue of open starts, oldest first."""
+    out, open_starts, starts_seen = [], {}, {}
+    for i, (g, s) in enumerate(zip(group, is_start)):
+        if s:
+            starts_seen[g] = starts_seen.get(g, 0) + 1
+            open_starts.setdefault(g, []).append(starts_seen[g])
+            out.append(starts_seen[g])
+        elif open_starts.get(g):
+            out.append(open_starts[g].pop(0))
+        else:
+            out.append(-1 - i)
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_pair_numbers_agree_with_a_queue(rows: list[tuple[int, bool]]) -> None:
+    rows = sorted(rows, key=lambda r: r[0])  # groups contiguous, as after the sort
+    group = [g for g, _ in rows]
+    is_start = [s for _, s in rows]
+    got = _pair_numbers(np.asarray(group, dtype=np.int64), np.asarray(is_start, dtype=bool))
+    assert got.tolist() == _fifo_reference(group, is_start)

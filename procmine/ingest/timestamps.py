@@ -33,7 +33,6 @@ import pyarrow.compute as pc
 
 from procmine.ingest.raw import codes_of
 
-
 _PRECISION_RANK = {"second": 0, "minute": 1, "day": 2}
 
 
@@ -683,8 +682,7 @@ def _strict_layout(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
             continue  # every value of one width, back to back: the bytes at each position are a column view
         end = np.maximum(start + length - 1, 0)  # last byte of each value (clamped: short values fail anyway)
 
-        def at(k: np.ndarray | int) -> np.ndarray:
-            return data[np.minimum(start + k, end)]  # byte k of every value, never past its end
+        at = functools.partial(_byte_at, data, start, end)  # byte k of every value, never past its end
 
         ok = length >= 20
         last = data[end]
@@ -759,7 +757,7 @@ def parse_fixed_format(arr: pa.Array | pa.ChunkedArray, fmt: str) -> tuple[np.nd
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             return None
         n = len(chunk)
-        validity, off_buf, data_buf = chunk.buffers()
+        _, off_buf, data_buf = chunk.buffers()
         off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         offs = np.frombuffer(off_buf, dtype=off_type)[chunk.offset : chunk.offset + n + 1]
         data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
@@ -810,3 +808,8 @@ def _grid_byte(grid: np.ndarray, k: int) -> np.ndarray:
 def _flat_byte(data: np.ndarray, at: np.ndarray, last: int, k: int) -> np.ndarray:
     """Byte ``k`` of every value starting at ``at`` (never past the end of the buffer)."""
     return data[np.minimum(at + k, last)]
+
+
+def _byte_at(data: np.ndarray, start: np.ndarray, end: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+    """Byte ``k`` of every value (``start``: first byte, ``end``: last byte of each; never past it)."""
+    return data[np.minimum(start + k, end)]

@@ -21,7 +21,12 @@ from procmine.ingest import read_table
 from procmine.ingest.timestamps import parse_distinct
 from procmine.messages_de import REASON_HINTS_DE, REASON_LABELS_DE
 from procmine.normalise.columns import resolve_columns
-from procmine.normalise.files import concat_raw, ingest_file, ingest_office, read_with_profile
+from procmine.normalise.files import (
+    concat_raw,
+    ingest_file,
+    ingest_office,
+    read_with_profile,
+)
 from procmine.normalise.inspect import InspectReport, inspect_file
 from procmine.normalise.normaliser import normalise
 from procmine.normalise.order import sort_events

@@ -14,7 +14,13 @@ from procmine import runtime, schema
 from procmine.ingest.raw import categorical_from_unique, codes_of
 from procmine.ingest.timestamps import _naive_utc, _utc_series
 from procmine.normalise.activities import _case_type_codes
-from procmine.normalise.categories import _as_category, _cat_take, _index_dtype, _map_categories, _precision_categorical
+from procmine.normalise.categories import (
+    _as_category,
+    _cat_take,
+    _index_dtype,
+    _map_categories,
+    _precision_categorical,
+)
 from procmine.normalise.columns import _numeric_extra
 from procmine.normalise.events import Kept
 from procmine.normalise.flags import _flag_column, _flags

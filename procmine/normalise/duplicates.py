@@ -8,7 +8,6 @@ import pandas as pd
 from procmine.ingest.raw import codes_of
 from procmine.normalise.state import Work
 
-
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 

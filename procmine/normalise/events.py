@@ -8,7 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.ingest.timestamps import TimeColumn, _end_in_second_autumn_hour, _nat, parse_time_column
+from procmine.ingest.timestamps import (
+    TimeColumn,
+    _end_in_second_autumn_hour,
+    _nat,
+    parse_time_column,
+)
 from procmine.normalise.categories import _index_dtype, _too_long
 from procmine.normalise.lifecycle import pair_events
 from procmine.normalise.milestones import _milestone_events

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import overload
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd

@@ -9,7 +9,6 @@ from procmine import schema
 from procmine.ingest.raw import categorical_from_unique
 from procmine.ingest.timestamps import _PRECISION_RANK
 
-
 BATCH_MIN_EVENTS = 10  # events of one resource in the same minute that count as a batch entry
 
 

@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
-from procmine.ingest.timestamps import TimeColumn, _nat, _us_and_valid, parse_time_column
+from procmine.ingest.timestamps import (
+    TimeColumn,
+    _nat,
+    _us_and_valid,
+    parse_time_column,
+)
 from procmine.normalise.state import Work
 
 

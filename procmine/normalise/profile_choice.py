@@ -9,7 +9,14 @@ from procmine import messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable
 from procmine.normalise.columns import resolve_columns
-from procmine.profiles import FIELDS, Profile, builtin_profiles, folder_profiles, match_profile, suggest_profile
+from procmine.profiles import (
+    FIELDS,
+    Profile,
+    builtin_profiles,
+    folder_profiles,
+    match_profile,
+    suggest_profile,
+)
 
 
 def matching_profile(raw: RawTable, folder: Path | None = None) -> Profile | None:

@@ -17,7 +17,6 @@ from procmine.normalise.state import Work
 from procmine.profiles import Profile
 from procmine.quality import QualityReport
 
-
 MISREAD_MIN_ROWS = 20
 
 

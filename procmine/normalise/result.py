@@ -11,7 +11,6 @@ import pandas as pd
 from procmine.profiles import Profile
 from procmine.quality import QualityReport
 
-
 Progress = Callable[[int, int | None], None]
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 from procmine.ingest import RawTable
 from procmine.normalise.categories import _categorical_except
 from procmine.normalise.columns import _combined_case_id, _office_name, resolve_columns
-from procmine.normalise.result import FUTURE_TOLERANCE
 from procmine.normalise.marks import _Marks
+from procmine.normalise.result import FUTURE_TOLERANCE
 from procmine.privacy import load_key
 from procmine.profiles import Profile
 

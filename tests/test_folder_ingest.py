@@ -18,6 +18,8 @@ from procmine.cli import app
 from procmine.errors import InputProblem
 from procmine.pipeline import ingest_folder, load_normalised, load_qualities
 
+from conftest import PUBLIC_DATA
+
 HEADER = "Vorgang;Tätigkeit;Ende;Sachbearbeiter"
 JAN = [
     "V1;Antrag eingegangen;06.01.2025 09:00;S1",
@@ -148,7 +150,7 @@ def test_a_file_matching_a_profile_is_read_once(tmp_path: Path, monkeypatch: pyt
 def test_same_log_in_two_formats_stays_two_sources(tmp_path: Path) -> None:
     import shutil
 
-    public = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
+    public = PUBLIC_DATA
     exports = tmp_path / "exports"
     exports.mkdir()
     for name in ("running-example.csv", "running-example.xes"):

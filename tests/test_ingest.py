@@ -20,8 +20,10 @@ from procmine.ingest import list_sheets, read_table
 from procmine.normalise import ingest_file
 from procmine.privacy import pseudonymise
 
+from conftest import PUBLIC_DATA
+
 REPO = Path(__file__).resolve().parents[1]
-PUBLIC = REPO.parent / "shared" / "data" / "public"
+PUBLIC = PUBLIC_DATA
 KEY = b"test-key"
 NOW = pd.Timestamp("2026-01-01", tz="UTC")
 

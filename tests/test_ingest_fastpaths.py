@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procmine import schema
-from procmine.ingest.timestamps import _ISO_OFFSET_SECONDS, _strict_layout, fast_iso_offset
 from procmine.ingest.raw import frame_from_columns
+from procmine.ingest.timestamps import _ISO_OFFSET_SECONDS, _strict_layout, fast_iso_offset
 from procmine.normalise import ingest_file
 from procmine.normalise.duplicates import _duplicate_rows
 from procmine.normalise.flags import _flag_column, _local_midnight, _out_of_order, _same_minute_groups

@@ -162,7 +162,7 @@ def ingest_office(
         )
     tables: list[RawTable] = []
     prof: Profile | None = None
-    for i, p in enumerate(paths):
+    for p in paths:
         raw, pr = read_with_profile(p, profile if profile is not None else prof, sheet, encoding=encoding, delimiter=delimiter)
         prof = prof or pr
         tables.append(raw)

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import traceback
+from datetime import date as date_cls
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -153,12 +154,17 @@ def synth(
     months: Annotated[int, typer.Option("--months", help="Zeitraum in Monaten.")] = 21,
     seed: Annotated[int, typer.Option("--seed", help="Startwert des Zufallsgenerators.")] = 20260101,
     quiet: Quiet = False,
+    intervention: Annotated[Optional[list[str]], typer.Option("--intervention", help="Maßnahme einpflanzen: DIENSTSTELLE:JJJJ-MM-TT:von_schlüssel→bis_schlüssel:TAGE, z. B. \"ABH-05:2025-04-01:eat_ordered→eat_received:-7\" (mehrfach möglich).")] = None,
 ) -> None:
     """Nur die synthetischen Exporte der neun Dienststellen erzeugen (ohne Analyse)."""
-    from procmine.synth import generate_demo
+    from procmine.synth import generate_demo, parse_intervention
 
     _state["quiet"] = quiet
-    manifest = generate_demo(out, cases_per_office=cases, months=months, seed=seed, progress=_progress)
+    try:
+        planted = [parse_intervention(text) for text in intervention or []]
+    except ValueError as err:
+        raise UsageProblem(f"--intervention: {err}") from None
+    manifest = generate_demo(out, cases_per_office=cases, months=months, seed=seed, progress=_progress, interventions=planted or None)
     for office, path in sorted(manifest.exports.items()):
         typer.echo(f"{office}\t{path}")
 
@@ -279,6 +285,55 @@ def report(
     result = analyse_and_report(load_normalised(normalised_dir), load_qualities(normalised_dir), out, _progress, pdf=pdf)
     result.normalised_dir = normalised_dir
     _print_run(result)
+
+
+def _normalised_of(out_dir: Path, normalised: Optional[Path]) -> Path:
+    """Where the normalised logs of a run are: ``--normalised``, else OUT_DIR/normalised, else OUT_DIR."""
+    if normalised is not None:
+        return normalised
+    return out_dir / "normalised" if any((out_dir / "normalised").glob("*.parquet")) else out_dir
+
+
+def _step_arg(step: Optional[str]) -> Optional[tuple[str, str]]:
+    if step is None:
+        return None
+    if "→" not in step and "->" not in step:
+        raise UsageProblem(f"--step '{step}': erwartet zwei Tätigkeiten wie im Export, verbunden mit →, z. B. \"eAT-Bestellung→eAT-Eingang\".")
+    a, b = step.replace("->", "→").split("→", 1)
+    return a.strip(), b.strip()
+
+
+@app.command()
+def effect(
+    out_dir: Annotated[Path, typer.Argument(help="Ordner, den 'procmine run' geschrieben hat (mit normalised/).")],
+    office: Annotated[str, typer.Option("--office", help="Dienststelle, die die Maßnahme ergriffen hat.")],
+    date: Annotated[str, typer.Option("--date", help="Stichtag der Maßnahme, JJJJ-MM-TT.")],
+    kpi: Annotated[str, typer.Option("--kpi", help="Kennzahl: cycle_time_days, appointment_wait_days, ba_consent_days, security_check_days, card_handover_days, document_rounds, no_show_share, decision_wait_days, over_90_share.")] = "cycle_time_days",
+    step: Annotated[Optional[str], typer.Option("--step", help="Wartezeit zwischen zwei Tätigkeiten (Bezeichnungen wie im Export), z. B. \"Terminwunsch eingegangen→Wartemarke gezogen\".")] = None,
+    window: Annotated[float, typer.Option("--window", help="Monate vor und nach dem Stichtag, die ausgewertet werden.")] = 6.0,
+    normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als ein JSON-Objekt ausgeben.")] = False,
+) -> None:
+    """Wirkung einer Maßnahme schätzen: unterbrochene Zeitreihe, Differenz-von-Differenzen gegen die anderen Dienststellen, Scheintests."""
+    from procmine.compare.effect import evaluate_measure
+    from procmine.compare.measures import KPIS
+    from procmine.pipeline import load_normalised
+
+    try:
+        day = date_cls.fromisoformat(date)
+    except ValueError:
+        raise UsageProblem(f"--date '{date}': erwartet ein Datum JJJJ-MM-TT, z. B. 2025-04-01.") from None
+    if kpi not in KPIS or not KPIS[kpi].comparable:
+        raise UsageProblem(f"--kpi '{kpi}' ist unbekannt. Möglich: {', '.join(k for k, d in KPIS.items() if d.comparable)}.")
+    logs = load_normalised(_normalised_of(out_dir, normalised))
+    if office not in logs:
+        raise UsageProblem(f"--office '{office}' ist nicht in den Daten. Vorhanden: {', '.join(sorted(logs))}.")
+    result = evaluate_measure(logs, office, day.isoformat(), kpi=kpi, step=_step_arg(step), window_months=window)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{office}, Maßnahme am {day.strftime('%d.%m.%Y')}: {result.verdict}")
+        typer.echo(result.explanation)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,17 +22,20 @@ from procmine.synth.exports import LABELS, ExportTable, build_export, write_expo
 from procmine.synth.offices import (
     PATTERN_DEFAULTS,
     SHAPES,
+    Intervention,
     OfficeConfig,
     PlantedPattern,
     clean_office,
     clean_offices,
     default_offices,
     office_with_pattern,
+    parse_intervention,
 )
 from procmine.synth.simulate import WINDOW_START, OfficeRun, month_add, simulate_office
 
 __all__ = [
     "DemoManifest",
+    "Intervention",
     "OfficeConfig",
     "PlantedPattern",
     "SimulationResult",
@@ -40,7 +44,9 @@ __all__ = [
     "default_offices",
     "generate_demo",
     "office_with_pattern",
+    "parse_intervention",
     "simulate_network",
+    "with_interventions",
 ]
 
 DEFAULT_SEED = 20260101
@@ -158,7 +164,26 @@ def simulate_network(
             "personal_columns": exp.personal_columns,
             "capacity": run.details,
         }
+        if cfg.interventions:  # planted measures (only when asked for: the demo's truth stays as it was)
+            truth["offices"][cfg.name]["interventions"] = [
+                {"date": m.date, "from_key": m.from_key, "to_key": m.to_key, "delta_days": m.delta_days,
+                 "from_activity": LABELS[cfg.export_shape].get(m.from_key),
+                 "to_activity": LABELS[cfg.export_shape].get(m.to_key)}
+                for m in cfg.interventions
+            ]
     return SimulationResult(logs, truth, exports, runs)
+
+
+def with_interventions(offices: list[OfficeConfig], interventions: list[tuple[str, Intervention]]) -> list[OfficeConfig]:
+    """The offices with planted measures added (``(office name, Intervention)`` pairs; unknown names refused)."""
+    names = {o.name for o in offices}
+    unknown = sorted({name for name, _ in interventions} - names)
+    if unknown:
+        raise ValueError(f"unknown office(s) {unknown}; known: {sorted(names)}")
+    return [
+        dataclasses.replace(o, interventions=[*o.interventions, *(m for name, m in interventions if name == o.name)])
+        for o in offices
+    ]
 
 
 def generate_demo(
@@ -167,13 +192,18 @@ def generate_demo(
     months: int = 21,
     seed: int = DEFAULT_SEED,
     progress: Callable[[str], None] | None = None,
+    interventions: list[tuple[str, Intervention]] | None = None,
 ) -> DemoManifest:
-    """Write one vendor-shaped export per office into ``out_dir`` plus ``truth.json``."""
+    """Write one vendor-shaped export per office into ``out_dir`` plus ``truth.json``.
+
+    ``interventions``: measures to plant, ``(office, Intervention)`` (see ``parse_intervention``); none by default.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if progress:
         progress(f"Simuliere {len(default_offices())} Dienststellen mit je {cases_per_office} Vorgängen …")
-    res = simulate_network(cases_per_office, months, seed)
+    offices = with_interventions(default_offices(), interventions) if interventions else None
+    res = simulate_network(cases_per_office, months, seed, offices=offices)
     paths: dict[str, Path] = {}
     for name, exp in res.exports.items():
         paths[name] = write_export(exp, out_dir)

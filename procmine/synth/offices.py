@@ -80,6 +80,42 @@ class PlantedPattern:
         return out
 
 
+# waits a planted measure can change: (from_key, to_key) of waits the simulator draws as a delay
+INTERVENTION_STEPS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("eat_ordered", "eat_received"),
+        ("security_check_requested", "security_check_completed"),
+        ("ba_consent_requested", "ba_consent_granted"),
+        ("documents_requested", "documents_received"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A measure taken at ``date`` (ISO): every wait from ``from_key`` to ``to_key`` that starts on or after it
+    changes by ``delta_days`` (negative = shorter). The changed wait is kept at least half a day long, so the
+    planted size is exact where the waits are longer than ``-delta_days`` (the eAT production, ~28 days)."""
+
+    date: str
+    from_key: str
+    to_key: str
+    delta_days: float
+
+    def __post_init__(self) -> None:
+        if (self.from_key, self.to_key) not in INTERVENTION_STEPS:
+            raise ValueError(f"no planted measure possible on {self.from_key}->{self.to_key}; one of {sorted(INTERVENTION_STEPS)}")
+
+
+def parse_intervention(text: str) -> tuple[str, Intervention]:
+    """``"ABH-05:2025-04-01:eat_ordered→eat_received:-7"`` -> (office, Intervention)."""
+    parts = text.split(":")
+    if len(parts) != 4 or "→" not in parts[2]:
+        raise ValueError(f"expected OFFICE:YYYY-MM-DD:from_key→to_key:DAYS, got {text!r}")
+    from_key, to_key = (p.strip() for p in parts[2].split("→", 1))
+    return parts[0].strip(), Intervention(parts[1].strip(), from_key, to_key, float(parts[3]))
+
+
 @dataclass
 class OfficeConfig:
     """One simulated office: who arrives, who works, how it books, what is planted, how it exports.
@@ -101,6 +137,7 @@ class OfficeConfig:
     export_shape: str = "de_events_csv"
     land: str = "ST"
     routing: str = "surname"  # "surname": general teams by surname letter; "central": one general team
+    interventions: list[Intervention] = field(default_factory=list)  # planted measures (none in the demo)
 
     def pattern(self, number: int) -> dict[str, Any] | None:
         """Resolved parameters of pattern ``number`` if it is planted here, else None."""

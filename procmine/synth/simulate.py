@@ -217,6 +217,14 @@ class OfficeSimulator:
     def lognorm_days(self, median: float, sigma: float) -> float:
         return median * math.exp(self.r.gauss(0.0, sigma))
 
+    def measured(self, from_key: str, t: float, days: float) -> float:
+        """A wait of ``days`` from ``from_key`` at minute ``t``, changed by the planted measures in force then."""
+        if not self.cfg.interventions:
+            return days
+        day = WINDOW_START + timedelta(days=t / DAY)
+        delta = sum(m.delta_days for m in self.cfg.interventions if m.from_key == from_key and day >= date.fromisoformat(m.date))
+        return max(days + delta, 0.5) if delta else days
+
     # --- set-up ---------------------------------------------------------------------------------
 
     def arrivals(self) -> pd.DataFrame:
@@ -510,7 +518,7 @@ class OfficeSimulator:
                 self.emit(c, "application_withdrawn", None, t_w, None, team)
                 self.emit(c, "case_closed", None, t_w + 5.0, c.staff, team)
                 return
-            t_rec = t + self.lognorm_days(resp_median, 0.6) * DAY
+            t_rec = t + self.measured("documents_requested", t, self.lognorm_days(resp_median, 0.6)) * DAY
             if p3 and r.random() < p3["p_new_appointment"]:
                 t = yield from self.visit(c, t_rec, 7.0)
                 self.emit(c, "documents_received", None, t + 1.0, c.staff, FRONT_TEAM)
@@ -546,7 +554,7 @@ class OfficeSimulator:
         if r.random() < ct.p_secq:
             t_req = t + 2.0
             self.emit(c, "security_check_requested", None, t_req, c.staff, team)
-            t_done = t_req + self.lognorm_days(10.0, 0.857) * DAY
+            t_done = t_req + self.measured("security_check_requested", t_req, self.lognorm_days(10.0, 0.857)) * DAY
             if p5:
                 o_start, o_end = self.outage
                 if o_start <= t_req < o_end or o_start <= t_done < o_end:
@@ -566,6 +574,7 @@ class OfficeSimulator:
                 reply = self.lognorm_days(p4["ba_median_days"], p4["ba_sigma"])
             else:
                 reply = self.lognorm_days(4.0, 0.44)
+            reply = self.measured("ba_consent_requested", t_req, reply)
             if r.random() < 0.03:
                 t_b = cal.snap(t_req + min(reply, limit) * DAY, r)
                 self.emit(c, "ba_consent_refused", None, t_b, None, None)
@@ -627,7 +636,7 @@ class OfficeSimulator:
         t = yield ("team", t, team, [("eat_ordered", self.touch(c, SHARE_ORDER))], self.prio(c), False)
         if c.case_type != "AE_HUM":
             self.emit(c, "fee_paid", None, cal.daytime(t + r.uniform(10, 3 * DAY), r), None, None, FEES[c.case_type])
-        t_r = cal.snap(t + min(max(self.lognorm_days(28.0, 0.25), 7.0), 56.0) * DAY, r)
+        t_r = cal.snap(t + self.measured("eat_ordered", t, min(max(self.lognorm_days(28.0, 0.25), 7.0), 56.0)) * DAY, r)
         yield ("wait", t_r)
         self.emit(c, "eat_received", None, t_r, None, None)
         p6 = self.p[6]

@@ -238,3 +238,40 @@ def step_keys_of(log: pd.DataFrame, step: tuple[str, str]) -> tuple[str | None, 
     found = dict(zip(pairs[schema.ACTIVITY], pairs[schema.ACTIVITY_KEY]))
     a, b = found.get(step[0]), found.get(step[1])
     return (str(a) if a else None), (str(b) if b else None)
+
+
+def step_names(log: pd.DataFrame) -> np.ndarray:
+    """Each event's step as comparable across exports: its catalogue key where known, else its label."""
+    keys = _keys(log)
+    labels = log[schema.ACTIVITY].astype("object").to_numpy(dtype=object)
+    return np.where(keys != "", keys, labels)
+
+
+def edge_pairs(log: pd.DataFrame) -> pd.DataFrame:
+    """Every directly-follows pair of the log: ``case`` (case position), ``source``, ``target`` (step names,
+    see ``step_names``), ``wait_days`` (end to end), ``t`` (seconds since the epoch of the source's end)."""
+    if len(log) < 2:
+        return pd.DataFrame({"case": [], "source": [], "target": [], "wait_days": [], "t": []})
+    case = _case_codes(log)
+    names = step_names(log)
+    end = _end_s(log)
+    same = case[1:] == case[:-1]
+    return pd.DataFrame(
+        {
+            "case": case[:-1][same],
+            "source": names[:-1][same],
+            "target": names[1:][same],
+            "wait_days": ((end[1:] - end[:-1]) / DAY_S)[same],
+            "t": end[:-1][same],
+        }
+    )
+
+
+def edge_table(pairs: pd.DataFrame, n_cases: int) -> pd.DataFrame:
+    """Per edge (source, target): cases with it, share of all ``n_cases``, count, mean and median wait (days)."""
+    if not len(pairs):
+        return pd.DataFrame(columns=["source", "target", "cases", "share", "count", "mean_days", "median_days"])
+    g = pairs.groupby(["source", "target"], sort=False)
+    out = g.agg(cases=("case", "nunique"), count=("case", "size"), mean_days=("wait_days", "mean"), median_days=("wait_days", "median"))
+    out["share"] = out["cases"] / max(n_cases, 1)
+    return out.reset_index()

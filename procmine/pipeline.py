@@ -443,8 +443,11 @@ def analyse_and_report(
     progress: Progress = _quiet,
     pdf: bool = False,
     failed: list[FailedInput] | None = None,
+    measures: tuple = (),
 ) -> RunResult:
     """Analyse the offices as one network, compare them and write the reports (``pdf``: also as PDF).
+
+    ``measures``: ``compare.network.MeasureSpec`` to evaluate (``procmine run --measure``).
 
     ``failed``: exports the run could not use; listed in results.json under ``failed`` (empty list when none).
     """
@@ -458,7 +461,7 @@ def analyse_and_report(
     analyses = analyse_network(logs)
     seconds["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
-    comparison = compare_offices(analyses)
+    comparison = compare_offices(analyses, logs=logs, measures=measures)
     seconds["compare"] = time.perf_counter() - t
     t = time.perf_counter()
     progress("Berichte schreiben …")
@@ -478,7 +481,12 @@ def analyse_and_report(
 
 
 def run(
-    exports_dir: Path, out_dir: Path, normalised_dir: Path | None = None, progress: Progress = _quiet, pdf: bool = False
+    exports_dir: Path,
+    out_dir: Path,
+    normalised_dir: Path | None = None,
+    progress: Progress = _quiet,
+    pdf: bool = False,
+    measures: tuple = (),
 ) -> RunResult:
     """Exports folder → canonical logs (Parquet) → analysis → reports in ``out_dir``.
 
@@ -491,7 +499,7 @@ def run(
     t = time.perf_counter()
     logs, qualities = ingest_folder(Path(exports_dir), Path(normalised_dir), progress, failed=failed, warnings=warnings)
     ingest_s = time.perf_counter() - t
-    result = analyse_and_report(logs, qualities, Path(out_dir), progress, pdf=pdf, failed=failed)
+    result = analyse_and_report(logs, qualities, Path(out_dir), progress, pdf=pdf, failed=failed, measures=measures)
     result.normalised_dir = Path(normalised_dir)
     result.seconds = {"ingest": ingest_s, **result.seconds}
     result.warnings = warnings

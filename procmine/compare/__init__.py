@@ -10,11 +10,15 @@ office: NaN in ``kpis``, named in ``not_measurable``, never ranked and not in th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
+
+if TYPE_CHECKING:
+    from procmine.compare.network import MeasureSpec, NetworkComparison
 
 LOWER = "lower"  # lower is better (durations, shares of late cases, rework)
 HIGHER = "higher"  # higher is better (deemed-consent share, first-time-right)
@@ -97,6 +101,8 @@ class Comparison:
     excluded_case_types: dict[str, dict[str, int]] = field(default_factory=dict)  # case_type -> office -> cases
     not_measurable: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi -> office -> reason code
     medians: dict[str, float | None] = field(default_factory=dict)  # kpi -> network median of measurable offices
+    # fair comparison, topics, trends, measures (compare.network); None when compare_offices got no logs
+    network: NetworkComparison | None = None
 
 
 def tied_best_worst(values: pd.Series, direction: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -178,8 +184,17 @@ def case_type_frame(analysis: OfficeAnalysis) -> pd.DataFrame:
     return df
 
 
-def compare_offices(analyses: list[OfficeAnalysis], min_cases: int = MIN_CASES) -> Comparison:
-    """Put the offices side by side on the KPIs they report, overall and per shared case type."""
+def compare_offices(
+    analyses: list[OfficeAnalysis],
+    min_cases: int = MIN_CASES,
+    logs: dict[str, pd.DataFrame] | None = None,
+    measures: list[MeasureSpec] | tuple[MeasureSpec, ...] = (),
+) -> Comparison:
+    """Put the offices side by side on the KPIs they report, overall and per shared case type.
+
+    With the offices' ``logs``, also the network comparison (``Comparison.network``: case-mix standardised
+    KPIs with intervals, topics, trends and the evaluation of ``measures``; see ``compare.network``).
+    """
     offices = tuple(a.office for a in analyses)
     kpis = pd.DataFrame.from_records([dict(a.kpis) for a in analyses], index=list(offices))
     if "cases" not in kpis.columns:
@@ -247,4 +262,14 @@ def compare_offices(analyses: list[OfficeAnalysis], min_cases: int = MIN_CASES) 
         excluded_case_types=excluded,
         not_measurable=not_measurable,
         medians=medians,
+        network=_network(analyses, logs, measures) if logs else None,
     )
+
+
+def _network(
+    analyses: list[OfficeAnalysis], logs: dict[str, pd.DataFrame], measures: list[MeasureSpec] | tuple[MeasureSpec, ...]
+) -> NetworkComparison:
+    from procmine.compare.network import network_comparison
+
+    repeats = {a.office: repeats_visible(a) for a in analyses}
+    return network_comparison({a.office: logs[a.office] for a in analyses if a.office in logs}, measures, repeats)

@@ -68,3 +68,100 @@ def nlabel(key: str, **fields: object) -> str:
     """The German text for ``key`` with its fields filled in."""
     text = NETWORK_LABELS[key]
     return text.format(**fields) if fields else text
+
+# wording of the network report (vergleich.html), read by report/network.py
+REPORT_LABELS: dict[str, str] = {
+    "section.fair": "Faire Kennzahlen: auf den Fallmix des Netzes standardisiert",
+    "intro.fair": (
+        "Jede Kennzahl ist auf den Fallmix des ganzen Netzes umgerechnet (direkte Standardisierung nach "
+        "Verfahrensart), damit eine Dienststelle mit vielen aufwendigen Verfahren nicht schlechter aussieht. "
+        "In Klammern das 95-%-Intervall (Bootstrap über die Fälle). Grün: besser als der Rest des Netzes, rot: "
+        "schlechter – nur wo das Intervall des Unterschieds die Null nicht enthält. Ohne Farbe: im Rahmen des "
+        "Rauschens."
+    ),
+    "legend.better": "besser als der Rest des Netzes",
+    "legend.worse": "schlechter als der Rest des Netzes",
+    "legend.noise": "im Rahmen des Rauschens",
+    "col.office": "Dienststelle",
+    "col.case_type": "Verfahrensart",
+    "col.cases": "Fälle",
+    "col.value": "Wert",
+    "col.interval": "95-%-Intervall",
+    "col.position": "Einordnung",
+    "col.tier": "Gruppe",
+    "col.coverage": "Fallmix abgedeckt",
+    "col.from": "von",
+    "col.to": "nach",
+    "col.share_best": "Anteil Fälle {office}",
+    "col.share_rest": "Anteil Fälle übrige",
+    "col.median_best": "Median {office}",
+    "col.median_rest": "Median übrige",
+    "col.kpi": "Kennzahl",
+    "col.month": "Monat",
+    "col.before": "vorher",
+    "col.after": "nachher",
+    "col.kind": "Art",
+    "col.network": "Netz",
+    "position.better": "besser",
+    "position.worse": "schlechter",
+    "position.within_noise": "im Rauschen",
+    "position.not_measurable": "nicht messbar",
+    "position.not_comparable": "nicht vergleichbar",
+    "why.step_missing": "Schritt fehlt im Export",
+    "why.no_repeats": "Export zeigt keine Wiederholungen",
+    "why.export_detail": "hängt vom Detail des Exports ab",
+    "kpi.best": "Am besten: {office} – das Intervall trennt sich von allen anderen Dienststellen.",
+    "kpi.no_best": "Keine Dienststelle hebt sich allein an der Spitze ab; die vorderen Werte liegen im Rahmen des Rauschens.",
+    "kpi.not_comparable": (
+        "Nicht verglichen und nicht gereiht: der Wert hängt davon ab, wie fein der Export die Schritte erfasst."
+    ),
+    "kpi.network": "Netzwert (alle Fälle): {value}.",
+    "kpi.tests": "{tests} Vergleiche mit dem Rest des Netzes, davon {hits} auffällig.",
+    "section.case_mix": "Fallmix: Anteile der Verfahrensarten",
+    "intro.case_mix": (
+        "Anteil jeder Verfahrensart an den Fällen einer Dienststelle. Zellen unter {k} Fällen sind ausgeblendet, "
+        "dazu jeweils eine weitere Zelle, damit sie sich nicht aus den Summen zurückrechnen lassen."
+    ),
+    "section.topics": "Von wem lernen? Thema für Thema",
+    "intro.topics": (
+        "Für jedes Thema die Dienststelle mit dem besten standardisierten Wert und wie ihr Ablauf dort "
+        "aussieht: die Übergänge rund um das Thema, mit dem Anteil der Fälle und der mittleren Wartezeit (Median), "
+        "neben denen der übrigen Dienststellen – als Vorbereitung für Hospitationen."
+    ),
+    "topic.appointment_wait": "Wartezeit auf den Termin",
+    "topic.document_rounds": "Nachforderungen von Unterlagen",
+    "topic.ba_consent": "Zustimmung der Bundesagentur für Arbeit",
+    "topic.security_check": "Sicherheitsabfrage",
+    "topic.card_handover": "Aushändigung des eAT",
+    "topic.no_shows": "Nicht wahrgenommene Termine",
+    "topic.decisions": "Entscheidungen",
+    "topic.best": "Vorbild: {office} mit {value} ({low} bis {high}); Netz: {network}.",
+    "topic.best_not_separated": (
+        "Bester Wert: {office} mit {value} ({low} bis {high}); Netz: {network}. Das Intervall trennt sich nicht "
+        "von allen anderen – mehrere Dienststellen kommen als Vorbild in Frage."
+    ),
+    "topic.none": "Kein Export zeigt die Schritte dieses Themas.",
+    "section.trends": "Entwicklung über die Zeit",
+    "intro.trends": (
+        "Monatsmittel je Dienststelle (nach Beginn des Falls bzw. der Wartezeit; die letzten Monate, in denen "
+        "die meisten Fälle noch offen sind, fehlen). Punkte: Wendepunkte, die über das Monatsrauschen hinausgehen "
+        "(ruptures, PELT). Grau hinterlegt: Monate, in denen mindestens die Hälfte der Dienststellen zugleich "
+        "einen Wendepunkt hat – eine Veränderung im ganzen Netz, nicht das Werk einer Dienststelle."
+    ),
+    "trends.shared": "Netzweite Veränderung bei {kpi} im {month} ({offices}).",
+    "trends.no_shared": "Keine Veränderung, die die meisten Dienststellen zugleich betrifft.",
+    "trends.kind.shared": "netzweit",
+    "trends.kind.own": "eigene",
+    "trends.none": "Keine Wendepunkte über das Rauschen hinaus.",
+    "section.measures": "Wirkung von Maßnahmen",
+    "intro.measures": (
+        "Unterbrochene Zeitreihe der Dienststelle und Differenz-von-Differenzen gegen die übrigen Dienststellen "
+        "(netzweite Veränderungen werden so nicht der Maßnahme zugeschrieben); Scheintests an Stichtagen ohne "
+        "Maßnahme prüfen, ob die Reihe ruhig genug für ein Urteil ist."
+    ),
+    "measures.none": "Keine Maßnahmen angegeben (procmine run --measure \"DIENSTSTELLE:JJJJ-MM-TT:A→B\").",
+    "measure.title": "{office}, Maßnahme am {date}: {what}",
+    "chart.network": "Netz",
+    "chart.controls": "übrige Dienststellen",
+    "chart.measure": "Maßnahme",
+}

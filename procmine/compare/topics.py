@@ -96,7 +96,12 @@ def map_fragment(best_pairs: pd.DataFrame, best_cases: int, rest_pairs: pd.DataF
 
 def topic_views(logs: dict[str, pd.DataFrame], fair: FairComparison) -> list[TopicView]:
     """The best-practice view of every topic (see the module docstring)."""
-    pairs = {o: edge_pairs(log) for o, log in logs.items()}
+    pairs, offset = {}, 0
+    for o, log in logs.items():  # case positions made unique across offices (they are pooled for "the rest")
+        p = edge_pairs(log)
+        p["case"] = p["case"] + offset
+        offset += int(log["case_id"].nunique()) + 1
+        pairs[o] = p
     n_cases = {o: int(log["case_id"].nunique()) for o, log in logs.items()}
     views = []
     for topic, kpi in TOPICS.items():

@@ -83,7 +83,12 @@ def write_reports(
     if progress:
         progress(label("progress.comparison"))
     comp_path = out_dir / "vergleich.html"
-    comp_path.write_text(render_comparison_html(build_comparison_report(comparison, analyses, now=now, failed=failed)), encoding="utf-8")
+    network = None
+    if getattr(comparison, "network", None) is not None:  # fair comparison, topics, trends, measures (issue 16)
+        from procmine.report.network import build_network_report
+
+        network = build_network_report(comparison.network)
+    comp_path.write_text(render_comparison_html(build_comparison_report(comparison, analyses, now=now, failed=failed), network), encoding="utf-8")
     if pdf:
         pdfs["vergleich"] = render_pdf(comp_path, comp_path.with_suffix(".pdf"))
     results_path = out_dir / "results.json"

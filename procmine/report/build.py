@@ -1261,4 +1261,6 @@ def build_results(
         "comparison": comparison_record(comparison),
         "comparison_by_case_type": comparison_by_case_type_record(comparison),
         "failed": jsonable(list(failed or [])),
+        # fair comparison, topics, trends, measures (issue 16; docs/results.md "network")
+        "network": jsonable(comparison.network.to_dict()) if getattr(comparison, "network", None) is not None else None,
     }

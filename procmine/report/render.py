@@ -221,9 +221,9 @@ def render_office_html(report: OfficeReport) -> str:
     )
 
 
-def render_comparison_html(report: ComparisonReport) -> str:
-    """The self-contained ``vergleich.html`` of the network."""
-    return environment().get_template("vergleich.html").render(r=report)
+def render_comparison_html(report: ComparisonReport, network: object = None) -> str:
+    """The self-contained ``vergleich.html`` of the network (``network``: ``report.network.NetworkReport``)."""
+    return environment().get_template("vergleich.html").render(r=report, net=network)
 
 
 # --- browser: PDF -------------------------------------------------------------------------------

@@ -1,0 +1,352 @@
+"""Report model of the network sections of ``vergleich.html``: fair KPIs, case mix, topics, trends, measures.
+
+Built from ``Comparison.network`` (``compare.network.NetworkComparison``); every content decision is made
+here, the template only loops. German wording comes from ``compare/labels_de.py`` (``REPORT_LABELS``,
+``NETWORK_LABELS``), numbers are formatted by ``format_de``; charts are matplotlib SVG, embedded inline.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from procmine.catalogue import CASE_TYPES
+from procmine.compare.fair import NOT_COMPARABLE, FairKpi
+from procmine.compare.labels_de import NETWORK_LABELS, REPORT_LABELS
+from procmine.compare.measures import DAYS, KPIS, SHARE
+from procmine.compare.network import NetworkComparison
+from procmine.report import format_de as fmt
+from procmine.report.model import Cell, Table
+
+COLOURS = {"better": "#1b7837", "worse": "#b2182b", "within_noise": "#6b6b6b"}
+OFFICE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+CHART_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "procmine", "font.size": 9, "font.family": "DejaVu Sans"}
+
+
+def _styled(draw: Callable[..., str]) -> Callable[..., str]:
+    """Draw a chart under the report's style, leaving matplotlib's global settings as they were."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        with matplotlib.rc_context(CHART_STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _subplots(width: float, height: float) -> tuple[Figure, Any]:
+    """A figure without pyplot (no backend, no global figure registry)."""
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
+
+
+def rl(key: str, **fields: Any) -> str:
+    """Report wording of the network sections."""
+    text = REPORT_LABELS[key]
+    return text.format(**fields) if fields else text
+
+
+@dataclass(frozen=True)
+class KpiBlock:
+    """One standardised KPI: heading, what it means, the verdict sentence, a table per office and the interval plot."""
+
+    key: str
+    title: str
+    verdict: str
+    table: Table
+    chart: str  # inline SVG
+
+
+@dataclass(frozen=True)
+class TopicBlock:
+    title: str
+    verdict: str
+    fragment: Table | None
+
+
+@dataclass(frozen=True)
+class MeasureBlock:
+    title: str
+    verdict: str
+    verdict_code: str
+    explanation: str
+    chart: str
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """Everything the network sections of ``vergleich.html`` show."""
+
+    text: dict[str, str]  # headings and intros by key
+    summary: Table
+    kpis: tuple[KpiBlock, ...]
+    case_mix: Table
+    topics: tuple[TopicBlock, ...]
+    trend_charts: tuple[tuple[str, str], ...]  # (KPI name, SVG)
+    shared: tuple[str, ...]
+    change_points: Table | None
+    measures: tuple[MeasureBlock, ...]
+
+
+def kpi_title(key: str) -> str:
+    return NETWORK_LABELS[f"nkpi.{key}"]
+
+
+def fmt_kpi(value: Any, unit: str) -> str:
+    """A KPI value in its unit (days, share, per case)."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return fmt.MISSING
+    if unit == DAYS:
+        return fmt.fmt_days(value)
+    if unit == SHARE:
+        return fmt.fmt_percent(value)
+    return fmt.fmt_number(value, 2)
+
+
+def fmt_interval(low: Any, high: Any, unit: str) -> str:
+    if low is None or not np.isfinite(low) or not np.isfinite(high):
+        return fmt.MISSING
+    if unit == SHARE:
+        return f"{fmt.fmt_percent(low)} – {fmt.fmt_percent(high)}"
+    d = 1 if unit == DAYS else 2
+    return f"{fmt.fmt_number(low, d)} – {fmt.fmt_number(high, d)}"
+
+
+def _svg(fig: Any) -> str:
+    """The figure as inline SVG that scales with the page (no fixed width, no XML prologue)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart" preserveAspectRatio="xMinYMin meet"', svg, count=1)
+    return svg
+
+
+@_styled
+def interval_chart(fk: FairKpi) -> str:
+    """Horizontal interval plot: each office's value with its 95 % interval, the network value as a line."""
+    t = fk.table[fk.table["estimate"].notna()]
+    scale = 100.0 if fk.unit == SHARE else 1.0
+    fig, ax = _subplots(6.4, 0.26 * max(len(t), 2) + 0.7)
+    y = np.arange(len(t))[::-1]
+    for yi, (office, r) in zip(y, t.iterrows()):
+        colour = COLOURS.get(str(r["position"]), COLOURS["within_noise"])
+        ax.errorbar(r["estimate"] * scale, yi, xerr=[[max((r["estimate"] - r["ci_low"]) * scale, 0)], [max((r["ci_high"] - r["estimate"]) * scale, 0)]],
+                    fmt="o", color=colour, ecolor=colour, capsize=3, markersize=4)
+    if fk.network is not None:
+        ax.axvline(fk.network * scale, color="#999999", linestyle="--", linewidth=1)
+    ax.set_yticks(y, [str(o) for o in t.index])
+    ax.set_xlabel({DAYS: "Tage", SHARE: "%"}.get(fk.unit, NETWORK_LABELS["unit.per_case"]))
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig)
+
+
+def _kpi_block(fk: FairKpi) -> KpiBlock:
+    t = fk.table
+    rows = []
+    for office, r in t.iterrows():
+        pos = str(r["position"])
+        mark = pos if pos in ("better", "worse") else ""
+        if pos in ("not_measurable", NOT_COMPARABLE) and r["reason"]:
+            what = f"{rl('position.' + pos)} ({rl('why.' + str(r['reason']))})"
+        else:
+            what = rl(f"position.{pos}")
+        shown = pos != "not_measurable"
+        rows.append(
+            (
+                Cell(str(office)),
+                Cell(fmt_kpi(r["estimate"], fk.unit) if shown else fmt.MISSING, mark=mark),
+                Cell(fmt_interval(r["ci_low"], r["ci_high"], fk.unit) if shown else fmt.MISSING),
+                Cell(int(r["cases"]), "int"),
+                Cell(fmt.fmt_percent(r["coverage"], 0) if shown and np.isfinite(r["coverage"]) else fmt.MISSING),
+                Cell(what),
+                Cell(None if pd.isna(r["tier"]) else int(r["tier"]), "int" if not pd.isna(r["tier"]) else "missing"),
+            )
+        )
+    table = Table(
+        (rl("col.office"), rl("col.value"), rl("col.interval"), rl("col.cases"), rl("col.coverage"), rl("col.position"), rl("col.tier")),
+        tuple(rows),
+        (False, True, True, True, True, False, True),
+    )
+    if not fk.comparable:
+        verdict = rl("kpi.not_comparable")
+    else:
+        verdict = rl("kpi.best", office=fk.best) if fk.best else rl("kpi.no_best")
+        verdict += " " + rl("kpi.network", value=fmt_kpi(fk.network, fk.unit))
+    return KpiBlock(fk.key, kpi_title(fk.key), verdict, table, interval_chart(fk) if fk.comparable else "")
+
+
+def _short(value: Any, unit: str) -> str:
+    """A compact value for the overview (the unit is in the row's name)."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return fmt.MISSING
+    if unit == SHARE:
+        return fmt.fmt_percent(value)
+    return fmt.fmt_number(value, 1 if unit == DAYS else 2)
+
+
+def _summary(net: NetworkComparison) -> Table:
+    """Comparable KPIs down, offices across: the standardised value, coloured only where it separates."""
+    keys = [k for k, v in net.fair.kpis.items() if v.comparable]
+    offices = net.fair.offices
+    cases = net.fair.counts.sum(axis=1, min_count=1)
+    rows = [(Cell(rl("col.cases")), *[Cell(None if pd.isna(cases.get(o)) else int(cases.get(o)), "int") for o in offices])]
+    for key in keys:
+        unit = KPIS[key].unit
+        cells = [Cell(kpi_title(key), note=NETWORK_LABELS[f"unit.{unit}"] if unit == DAYS else "")]
+        for o in offices:
+            r = net.fair.kpis[key].table.loc[o]
+            pos = str(r["position"])
+            if pos == "not_measurable":
+                cells.append(Cell(rl("position.not_measurable"), "not_measurable"))
+            else:
+                cells.append(Cell(_short(r["estimate"], unit), mark=pos if pos in ("better", "worse") else ""))
+        rows.append(tuple(cells))
+    return Table((rl("col.kpi"), *offices), tuple(rows), (False, *[True] * len(offices)))
+
+
+def _case_mix(net: NetworkComparison) -> Table:
+    """Case types down (German names), offices and the network across: share of the office's cases."""
+    mix = net.fair.case_mix
+    offices = [o for o in mix.index if o != "network"]
+    rows = []
+    for ct in mix.columns:
+        cells = [Cell(CASE_TYPES[ct].label_de if ct in CASE_TYPES else str(ct))]
+        for o in offices:
+            v = mix.loc[o, ct]
+            hidden = bool(net.fair.suppressed.loc[o, ct]) if ct in net.fair.suppressed.columns else False
+            cells.append(Cell(net.fair.k, "suppressed") if hidden else Cell(fmt.fmt_percent(v, 0) if not pd.isna(v) else fmt.MISSING))
+        cells.append(Cell(fmt.fmt_percent(mix.loc["network", ct], 0)))
+        rows.append(tuple(cells))
+    return Table((rl("col.case_type"), *offices, rl("col.network")), tuple(rows), (False, *[True] * (len(offices) + 1)))
+
+
+def _topic_block(view: Any) -> TopicBlock:
+    title = rl(f"topic.{view.topic}")
+    if view.best is None:
+        return TopicBlock(title, rl("topic.none"), None)
+    fields = {
+        "office": view.best,
+        "value": fmt_kpi(view.estimate, view.unit),
+        "low": fmt_kpi(view.ci_low, view.unit),
+        "high": fmt_kpi(view.ci_high, view.unit),
+        "network": fmt_kpi(view.network, view.unit),
+    }
+    verdict = rl("topic.best" if view.separated else "topic.best_not_separated", **fields)
+    f = view.fragment
+    rows = tuple(
+        (
+            Cell(r["source_label"]),
+            Cell(r["target_label"]),
+            Cell(fmt.fmt_percent(r["best_share"], 0)),
+            Cell(fmt.fmt_percent(r["rest_share"], 0)),
+            Cell(fmt.fmt_days(r["best_median_days"])),
+            Cell(fmt.fmt_days(r["rest_median_days"])),
+        )
+        for r in f.to_dict("records")
+    )
+    table = Table(
+        (rl("col.from"), rl("col.to"), rl("col.share_best", office=view.best), rl("col.share_rest"),
+         rl("col.median_best", office=view.best), rl("col.median_rest")),
+        rows,
+        (False, False, True, True, True, True),
+    ) if rows else None
+    return TopicBlock(title, verdict, table)
+
+
+@_styled
+def trend_chart(series: pd.DataFrame, cps: pd.DataFrame, shared: pd.DataFrame, unit: str) -> str:
+    """Monthly means per office; change points as dots, shared shocks as grey bands."""
+    months = sorted(series["month"].unique())
+    pos = {m: i for i, m in enumerate(months)}
+    scale = 100.0 if unit == SHARE else 1.0
+    fig, ax = _subplots(9.0, 2.8)
+    for i, (office, g) in enumerate(series.groupby("office", sort=True)):
+        g = g.sort_values("month")
+        colour = OFFICE_COLOURS[i % len(OFFICE_COLOURS)]
+        ax.plot([pos[m] for m in g["month"]], g["mean"] * scale, color=colour, linewidth=1.2, label=str(office))
+        c = cps[cps["office"] == office]
+        if len(c):
+            vals = g.set_index("month")["mean"]
+            ax.scatter([pos[m] for m in c["month"] if m in pos], [vals.get(m, np.nan) * scale for m in c["month"] if m in pos], color=colour, s=18, zorder=3)
+    for m in shared["month"] if len(shared) else []:
+        if m in pos:
+            ax.axvspan(pos[m] - 0.5, pos[m] + 0.5, color="#dddddd", zorder=0)
+    step = max(1, -(-len(months) // 7))
+    ax.set_xticks(range(0, len(months), step), [months[i] for i in range(0, len(months), step)], rotation=0)
+    ax.set_ylabel({DAYS: "Tage", SHARE: "%"}.get(unit, ""))
+    ax.grid(axis="y", color="#eeeeee")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(ncol=min(5, series["office"].nunique()), fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
+    return _svg(fig)
+
+
+@_styled
+def measure_chart(monthly: pd.DataFrame, office: str, date: str, unit: str) -> str:
+    if monthly is None or not len(monthly):
+        return ""
+    m = monthly.sort_values("month")
+    x = np.arange(len(m))
+    scale = 100.0 if unit == SHARE else 1.0
+    fig, ax = _subplots(6.4, 2.4)
+    ax.plot(x, m["office_mean"] * scale, color=OFFICE_COLOURS[0], marker="o", markersize=3, label=office)
+    if "controls_mean" in m:
+        ax.plot(x, m["controls_mean"] * scale, color="#888888", linestyle="--", label=REPORT_LABELS["chart.controls"])
+    month = date[:7]
+    if month in set(m["month"]):
+        ax.axvline(int(np.flatnonzero(m["month"].to_numpy() == month)[0]) - 0.5, color="#b2182b", linewidth=1.2, label=REPORT_LABELS["chart.measure"])
+    step = max(1, len(m) // 8)
+    ax.set_xticks(x[::step], m["month"].to_numpy()[::step])
+    ax.set_ylabel({DAYS: "Tage", SHARE: "%"}.get(unit, ""))
+    ax.grid(axis="y", color="#eeeeee")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=7, frameon=False)
+    return _svg(fig)
+
+
+def build_network_report(net: NetworkComparison) -> NetworkReport:
+    """The network sections' model (see the module docstring)."""
+    text = {key: rl(key) for key in ("section.fair", "intro.fair", "legend.better", "legend.worse", "legend.noise", "section.case_mix",
+                                     "section.topics", "intro.topics", "section.trends", "intro.trends", "section.measures", "intro.measures")}
+    text["intro.case_mix"] = rl("intro.case_mix", k=net.fair.k)
+    text["measures.none"] = rl("measures.none")
+    text["tests"] = rl("kpi.tests", tests=net.fair.tests, hits=net.fair.hits)
+    kpis = tuple(_kpi_block(fk) for fk in net.fair.kpis.values())
+    tr = net.trends
+    charts = []
+    for key in dict.fromkeys(tr.series["kpi"]) if len(tr.series) else []:
+        s = tr.series[tr.series["kpi"] == key]
+        charts.append((kpi_title(key), trend_chart(s, tr.change_points[tr.change_points["kpi"] == key], tr.shared[tr.shared["kpi"] == key], KPIS[key].unit)))
+    shared = tuple(
+        rl("trends.shared", kpi=kpi_title(r["kpi"]), month=r["month"], offices=", ".join(r["offices"])) for r in tr.shared.to_dict("records")
+    ) or (rl("trends.no_shared"),)
+    cp_rows = tuple(
+        (
+            Cell(r["office"]),
+            Cell(kpi_title(r["kpi"])),
+            Cell(r["month"]),
+            Cell(fmt_kpi(r["before"], KPIS[r["kpi"]].unit)),
+            Cell(fmt_kpi(r["after"], KPIS[r["kpi"]].unit)),
+            Cell(rl("trends.kind.shared" if r["shared"] else "trends.kind.own")),
+        )
+        for r in tr.change_points.sort_values(["office", "kpi", "month"]).to_dict("records")
+    )
+    cp_table = Table(
+        (rl("col.office"), rl("col.kpi"), rl("col.month"), rl("col.before"), rl("col.after"), rl("col.kind")), cp_rows, (False, False, False, True, True, False)
+    ) if cp_rows else None
+    measures = []
+    for spec, eff in net.measures:
+        what = spec.name or (" → ".join(spec.step) if spec.step else kpi_title(spec.kpi))
+        title = rl("measure.title", office=spec.office, date=fmt.fmt_date(pd.Timestamp(spec.date)), what=what)
+        measures.append(MeasureBlock(title, eff.verdict, eff.verdict_code, eff.explanation, measure_chart(eff.monthly, spec.office, spec.date, eff.unit)))
+    return NetworkReport(text, _summary(net), kpis, _case_mix(net), tuple(_topic_block(v) for v in net.topics), tuple(charts), shared, cp_table, tuple(measures))

@@ -37,6 +37,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsme
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
 Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
 Pdf = Annotated[bool, typer.Option("--pdf", help="Berichte zusätzlich als PDF drucken (braucht Chromium).")]
+Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit [[measure]] (mehrfach möglich).")]
 
 
 def _progress(message: str) -> None:
@@ -137,12 +138,14 @@ def run_cmd(
     normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner für die normalisierten Protokolle (Standard: OUT/normalised).")] = None,
     quiet: Quiet = False,
     pdf: Pdf = False,
+    measure: Measures = None,
 ) -> None:
     """Einen Ordner echter Exporte einlesen, analysieren und Berichte schreiben."""
+    from procmine.compare.network import parse_measures
     from procmine.pipeline import run
 
     _state["quiet"] = quiet
-    result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf)
+    result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf, measures=tuple(parse_measures(measure or [])))
     _print_run(result)
     _exit_for_failures(result.failed)
 
@@ -334,6 +337,74 @@ def effect(
     else:
         typer.echo(f"{office}, Maßnahme am {day.strftime('%d.%m.%Y')}: {result.verdict}")
         typer.echo(result.explanation)
+
+
+def _period(text: str) -> tuple[str, str]:
+    """'2024-01-01..2024-06-30' -> (start, day after end) as ISO dates."""
+    from datetime import timedelta
+
+    try:
+        a, b = text.split("..", 1)
+        return date_cls.fromisoformat(a).isoformat(), (date_cls.fromisoformat(b) + timedelta(days=1)).isoformat()
+    except ValueError:
+        raise UsageProblem(f"'{text}': erwartet einen Zeitraum JJJJ-MM-TT..JJJJ-MM-TT, z. B. 2024-01-01..2024-06-30.") from None
+
+
+@app.command()
+def diff(
+    out_dir: Annotated[Path, typer.Argument(help="Ordner, den 'procmine run' geschrieben hat (mit normalised/).")],
+    a: Annotated[str, typer.Argument(help="Erste Dienststelle (mit --period: erster Zeitraum JJJJ-MM-TT..JJJJ-MM-TT).")],
+    b: Annotated[str, typer.Argument(help="Zweite Dienststelle (mit --period: zweiter Zeitraum).")],
+    period: Annotated[bool, typer.Option("--period", help="A und B sind Zeiträume (Fälle nach ihrem Beginn), nicht Dienststellen.")] = False,
+    office: Annotated[Optional[str], typer.Option("--office", help="Mit --period: nur diese Dienststelle (sonst alle zusammen).")] = None,
+    top: Annotated[int, typer.Option("--top", help="Zeilen je Liste.")] = 10,
+    normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als ein JSON-Objekt ausgeben.")] = False,
+) -> None:
+    """Zwei Dienststellen oder zwei Zeiträume vergleichen: Übergänge häufiger oder langsamer (mit Signifikanz), Varianten nur in einem, Zeitunterschied je Schritt."""
+    import pandas as pd
+
+    from procmine.compare.diff import diff_logs, period_log
+    from procmine.pipeline import load_normalised
+
+    logs = load_normalised(_normalised_of(out_dir, normalised))
+    if period:
+        if office is not None and office not in logs:
+            raise UsageProblem(f"--office '{office}' ist nicht in den Daten. Vorhanden: {', '.join(sorted(logs))}.")
+        base = logs[office] if office else pd.concat(list(logs.values()), ignore_index=True)
+        log_a, log_b = period_log(base, *_period(a)), period_log(base, *_period(b))
+    else:
+        missing = [o for o in (a, b) if o not in logs]
+        if missing:
+            raise UsageProblem(f"Dienststelle(n) {', '.join(missing)} nicht in den Daten. Vorhanden: {', '.join(sorted(logs))}.")
+        log_a, log_b = logs[a], logs[b]
+    if not len(log_a) or not len(log_b):
+        raise UsageProblem(f"'{a if not len(log_a) else b}': keine Fälle. Zeitraum bzw. Dienststelle prüfen.")
+    d = diff_logs(log_a, log_b, a, b)
+    if as_json:
+        typer.echo(json.dumps(d.to_dict(top), ensure_ascii=False, indent=2))
+        return
+
+    def num(x: float) -> str:
+        return "–" if x != x else f"{x:.1f}".replace(".", ",")
+
+    typer.echo(f"{a}: {_de(d.cases_a)} Fälle, mittlere Dauer {num(d.duration_a)} Tage · {b}: {_de(d.cases_b)} Fälle, {num(d.duration_b)} Tage")
+    sig = d.edges[d.edges["more_frequent_in"].notna() | d.edges["slower_in"].notna()]
+    typer.echo(f"\nÜbergänge mit deutlichem Unterschied ({len(sig)} von {len(d.edges)}; Benjamini-Hochberg, 5 %):")
+    for r in sig.head(top).to_dict("records"):
+        notes = []
+        if pd.notna(r["more_frequent_in"]):
+            notes.append(f"häufiger in {r['more_frequent_in']} ({r['share_a']:.0%} / {r['share_b']:.0%} der Fälle)")
+        if pd.notna(r["slower_in"]):
+            notes.append(f"langsamer in {r['slower_in']} ({num(r['mean_a'])} / {num(r['mean_b'])} Tage)")
+        typer.echo(f"  {r['source_label']} → {r['target_label']}: {'; '.join(notes)}")
+    typer.echo(f"\nZeitunterschied je Schritt (Tage je Fall, {a} minus {b}; Summe = Unterschied der mittleren Dauer):")
+    for r in d.by_step.head(top).to_dict("records"):
+        typer.echo(f"  {r['label']}: {num(r['days_a'])} / {num(r['days_b'])} ({'+' if r['diff'] >= 0 else ''}{num(r['diff'])})")
+    for name, only in ((a, d.variants_only_a), (b, d.variants_only_b)):
+        typer.echo(f"\nVarianten nur in {name}: {len(only)}" + (" (häufigste:)" if len(only) else ""))
+        for r in only.head(3).to_dict("records"):
+            typer.echo(f"  {r['cases']} Fälle: {r['variant']}")
 
 
 def main() -> None:

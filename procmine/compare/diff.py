@@ -67,11 +67,11 @@ class ProcessDiff:
         }
 
 
-def _variants(log: pd.DataFrame) -> pd.DataFrame:
-    """Per case its variant: a double polynomial hash of its step sequence (vectorised), and one text per
-    distinct variant (built once per variant, not per case). Columns: case, h1, h2."""
+def _variants(log: pd.DataFrame, vocabulary: pd.Index) -> pd.DataFrame:
+    """Per case its variant: a double polynomial hash of its step sequence (vectorised; step codes from the
+    ``vocabulary`` shared by both logs). Columns: case, h1, h2, first (row), n (events)."""
     names = step_names(log)
-    codes = pd.factorize(names)[0].astype(np.int64) + 1
+    codes = vocabulary.get_indexer(names).astype(np.int64) + 1
     case = _case_codes(log)
     if not len(case):
         return pd.DataFrame({"case": [], "h1": [], "h2": []})
@@ -157,7 +157,8 @@ def diff_logs(log_a: pd.DataFrame, log_b: pd.DataFrame, a: str = "A", b: str = "
     )
     by_step["diff"] = by_step["days_a"] - by_step["days_b"]
     by_step = by_step.reindex(by_step["diff"].abs().sort_values(ascending=False).index).reset_index(drop=True)
-    va, vb = _variants(log_a), _variants(log_b)
+    vocabulary = pd.Index(pd.unique(np.concatenate([step_names(log_a), step_names(log_b)])))
+    va, vb = _variants(log_a, vocabulary), _variants(log_b, vocabulary)
     return ProcessDiff(
         a, b, na, nb, edges, by_step,
         _only_in(va, vb, step_names(log_a)), _only_in(vb, va, step_names(log_b)),

@@ -37,7 +37,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsme
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
 Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
 Pdf = Annotated[bool, typer.Option("--pdf", help="Berichte zusätzlich als PDF drucken (braucht Chromium).")]
-Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit [[measure]] (mehrfach möglich).")]
+Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Tabellen \\[\\[measure]] (mehrfach möglich).")]
 
 
 def _progress(message: str) -> None:
@@ -117,16 +117,19 @@ def demo(
     out: OutDir = Path("reports/demo"),
     quiet: Quiet = False,
     pdf: Pdf = False,
+    measure: Measures = None,
 ) -> None:
     """Neun synthetische Dienststellen erzeugen, einlesen, analysieren und berichten (Demo von Anfang bis Ende)."""
+    from procmine.compare.network import parse_measures
     from procmine.pipeline import run
     from procmine.synth import generate_demo
 
     _state["quiet"] = quiet
+    measures = tuple(parse_measures(measure or []))
     exports = logs / "exports"
     _progress(f"Erzeuge 9 Dienststellen × {cases} Fälle über {months} Monate in {exports} …")
     generate_demo(exports, cases_per_office=cases, months=months, seed=seed, progress=_progress)
-    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf)
+    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf, measures=measures)
     _print_run(result)
     _exit_for_failures(result.failed)
 

@@ -363,6 +363,7 @@ def diff(
     top: Annotated[int, typer.Option("--top", help="Zeilen je Liste.")] = 10,
     normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als ein JSON-Objekt ausgeben.")] = False,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Zusätzlich als HTML mit beiden Prozesskarten und der Unterschiedskarte schreiben.")] = None,
 ) -> None:
     """Zwei Dienststellen oder zwei Zeiträume vergleichen: Übergänge häufiger oder langsamer (mit Signifikanz), Varianten nur in einem, Zeitunterschied je Schritt."""
     import pandas as pd
@@ -384,6 +385,12 @@ def diff(
     if not len(log_a) or not len(log_b):
         raise UsageProblem(f"'{a if not len(log_a) else b}': keine Fälle. Zeitraum bzw. Dienststelle prüfen.")
     d = diff_logs(log_a, log_b, a, b)
+    if html is not None:
+        from procmine.report.network import render_diff_html
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_diff_html(d), encoding="utf-8")
+        typer.echo(f"Vergleich geschrieben: {html}", err=True)
     if as_json:
         typer.echo(json.dumps(d.to_dict(top), ensure_ascii=False, indent=2))
         return

@@ -132,3 +132,33 @@ def test_cli_diff(run_dir: Path) -> None:
     res = CliRunner().invoke(app, ["diff", str(run_dir), "2024-01-01..2024-06-30", "2025-01-01..2025-06-30", "--period", "--office", "ABH-R1"])
     assert res.exit_code == 0, res.output
     assert "Zeitunterschied je Schritt" in res.output
+
+
+def test_cli_diff_html(run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "unterschied.html"
+    res = CliRunner().invoke(app, ["diff", str(run_dir), "ABH-R1", "ABH-R2", "--html", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "Unterschiedskarte" in html and "Prozesskarte ABH-R1" in html and html.count("<svg") >= 3
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
+
+
+def test_network_report_and_results(run_dir: Path, tmp_path: Path) -> None:
+    """vergleich.html and results.json of a run with one measure: sections, charts, verdict, JSON keys."""
+    from procmine.pipeline import analyse_and_report, load_normalised
+
+    measures = tuple(parse_measures(["ABH-R1:2025-01-01:eAT-Bestellung→eAT-Eingang Bundesdruckerei"]))
+    result = analyse_and_report(load_normalised(run_dir / "normalised"), {}, tmp_path, measures=measures)
+    html = result.comparison.read_text(encoding="utf-8")
+    for heading in ("Faire Kennzahlen", "Fallmix", "Von wem lernen", "Entwicklung über die Zeit", "Wirkung von Maßnahmen"):
+        assert heading in html
+    assert html.count('class="chart"') >= 9  # an interval plot per comparable KPI, trends, the measure
+    assert "hat geholfen" in html
+    doc = json.loads(result.results_json.read_text(encoding="utf-8"))
+    net = doc["network"]
+    assert set(net) == {"fair_comparison", "topics", "trends", "measures"}
+    m = net["measures"][0]
+    assert m["verdict"] == "hat geholfen" and m["unit"] == "days" and m["ci_low"] <= -7.0 <= m["ci_high"]
+    fc = net["fair_comparison"]
+    assert fc["kpis"]["steps_per_case"]["comparable"] is False and fc["kpis"]["steps_per_case"]["best"] is None
+    assert {t["topic"] for t in net["topics"]} == {"appointment_wait", "document_rounds", "ba_consent", "security_check", "card_handover", "no_shows", "decisions"}

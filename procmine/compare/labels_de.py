@@ -164,4 +164,28 @@ REPORT_LABELS: dict[str, str] = {
     "chart.network": "Netz",
     "chart.controls": "übrige Dienststellen",
     "chart.measure": "Maßnahme",
+    "diff.title": "Prozessvergleich {a} und {b}",
+    "diff.intro": (
+        "{a}: {na} Fälle, mittlere Dauer {da}; {b}: {nb} Fälle, mittlere Dauer {db}. {different} von {tested} Übergängen "
+        "unterscheiden sich deutlich (Häufigkeit: Zwei-Stichproben-Test auf Anteile; Wartezeit: Welch-Test; "
+        "Benjamini-Hochberg-korrigiert, 5 %)."
+    ),
+    "diff.legend": (
+        "Unterschiedskarte: rot = häufiger oder langsamer in {a}, blau = häufiger oder langsamer in {b}, grau gestrichelt "
+        "= kein deutlicher Unterschied; Beschriftung Anteil der Fälle {a} / {b} bzw. mittlere Wartezeit in Tagen."
+    ),
+    "diff.footer": "Erstellt mit procmine diff. Schritte nach Katalog, sonst nach Bezeichnung im Export.",
+    "diff.map_a": "Prozesskarte {name}",
+    "diff.map_diff": "Unterschiedskarte",
+    "diff.edges": "Übergänge mit deutlichem Unterschied",
+    "diff.by_step": "Zeitunterschied je Schritt (Tage je Fall bis zu diesem Schritt; Summe = Unterschied der mittleren Dauer)",
+    "diff.only": "Varianten nur in {name}",
+    "diff.share": "Anteil Fälle {a} / {b}",
+    "diff.mean": "Wartezeit {a} / {b} (Tage)",
+    "diff.difference": "Unterschied",
+    "diff.more_frequent": "häufiger in {office}",
+    "diff.slower": "langsamer in {office}",
+    "diff.step": "Schritt",
+    "diff.delta": "Differenz (Tage)",
+    "diff.variant": "Variante",
 }

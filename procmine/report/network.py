@@ -350,3 +350,119 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
         title = rl("measure.title", office=spec.office, date=fmt.fmt_date(pd.Timestamp(spec.date)), what=what)
         measures.append(MeasureBlock(title, eff.verdict, eff.verdict_code, eff.explanation, measure_chart(eff.monthly, spec.office, spec.date, eff.unit)))
     return NetworkReport(text, _summary(net), kpis, _case_mix(net), tuple(_topic_block(v) for v in net.topics), tuple(charts), shared, cp_table, tuple(measures))
+
+
+# --- procmine diff --html: the two maps side by side and the difference map -----------------------
+
+DIFF_EDGES = 30  # edges drawn (by the larger share of cases taking them)
+DIFF_MIN_SHARE = 0.03
+DIFF_A, DIFF_B, DIFF_SAME = "#b2182b", "#2166ac", "#9a9a9a"
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    """Content of ``unterschied.html`` (``procmine diff --html``)."""
+
+    title: str
+    intro: str
+    footer: str
+    legend: str
+    map_a: str
+    map_b: str
+    map_diff: str
+    names: tuple[str, str]
+    edges: Table
+    by_step: Table
+    only_a: Table
+    only_b: Table
+
+
+def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
+    """One DOT map over ``edges``: ``a`` / ``b`` (that log's shares and waits) or ``diff`` (coloured by where
+    an edge is significantly more frequent or slower)."""
+    import graphviz
+
+    from procmine.report.render import FONT, _dot_label
+    from procmine.report.render import _svg as dot_svg
+
+    g = graphviz.Digraph(
+        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#eef3f9", "color": "#3a6ea5", "fontname": FONT, "fontsize": "10"},
+        edge_attr={"fontname": FONT, "fontsize": "8", "color": "#5b6b7b", "fontcolor": "#333333"},
+    )
+    ids: dict[str, str] = {}
+    shown = edges if mode == "diff" else edges[edges[f"share_{mode}"] > 0]
+    for r in shown.to_dict("records"):  # only the steps this map has edges for
+        for key, lab in ((r["source"], r["source_label"]), (r["target"], r["target_label"])):
+            if key not in ids:
+                ids[key] = f"n{len(ids)}"
+                g.node(ids[key], _dot_label(lab))
+    for r in shown.to_dict("records"):
+        if mode in ("a", "b"):
+            share = r[f"share_{mode}"]
+            if share <= 0:
+                continue
+            label = f"{fmt.fmt_percent(share, 0)} · {fmt.fmt_days(r[f'mean_{mode}'])}"
+            g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(label), penwidth=f"{0.6 + 4 * share:.2f}")
+            continue
+        freq, slow = r["more_frequent_in"], r["slower_in"]
+        who = freq if isinstance(freq, str) else slow if isinstance(slow, str) else None
+        colour = DIFF_A if who == names[0] else DIFF_B if who == names[1] else DIFF_SAME
+        parts = []
+        if isinstance(freq, str):
+            parts.append(f"{fmt.fmt_percent(r['share_a'], 0)} / {fmt.fmt_percent(r['share_b'], 0)}")
+        if isinstance(slow, str):
+            parts.append(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)} T")
+        g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(" · ".join(parts)) if parts else "", color=colour,
+               fontcolor=colour, penwidth=f"{0.8 + 6 * abs(r['share_a'] - r['share_b']):.2f}", style="solid" if who else "dashed")
+    return str(dot_svg(g))
+
+
+def build_diff_report(d: Any) -> DiffReport:
+    """The model of ``unterschied.html`` from a ``compare.diff.ProcessDiff``."""
+    e = d.edges
+    drawn = e[np.maximum(e["share_a"], e["share_b"]) >= DIFF_MIN_SHARE]
+    drawn = drawn.assign(w=np.maximum(drawn["share_a"], drawn["share_b"])).sort_values("w", ascending=False).head(DIFF_EDGES)
+    names = (d.a, d.b)
+    sig = e[e["more_frequent_in"].notna() | e["slower_in"].notna()]
+    edge_rows = tuple(
+        (
+            Cell(r["source_label"]), Cell(r["target_label"]),
+            Cell(f"{fmt.fmt_percent(r['share_a'], 0)} / {fmt.fmt_percent(r['share_b'], 0)}"),
+            Cell(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)}"),
+            Cell(", ".join(x for x in (rl("diff.more_frequent", office=r["more_frequent_in"]) if isinstance(r["more_frequent_in"], str) else "",
+                                      rl("diff.slower", office=r["slower_in"]) if isinstance(r["slower_in"], str) else "") if x)),
+        )
+        for r in sig.head(25).to_dict("records")
+    )
+    edges = Table((rl("col.from"), rl("col.to"), rl("diff.share", a=d.a, b=d.b), rl("diff.mean", a=d.a, b=d.b), rl("diff.difference")),
+                  edge_rows, (False, False, True, True, False))
+    step_rows = tuple((Cell(r["label"]), Cell(fmt.fmt_days(r["days_a"])), Cell(fmt.fmt_days(r["days_b"])), Cell(fmt.fmt_number(r["diff"], 1)))
+                      for r in d.by_step.head(15).to_dict("records"))
+    by_step = Table((rl("diff.step"), d.a, d.b, rl("diff.delta")), step_rows, (False, True, True, True))
+
+    def only(df: pd.DataFrame) -> Table:
+        return Table((rl("diff.variant"), rl("col.cases")), tuple((Cell(r["variant"]), Cell(int(r["cases"]), "int")) for r in df.head(10).to_dict("records")), (False, True))
+
+    return DiffReport(
+        title=rl("diff.title", a=d.a, b=d.b),
+        intro=rl("diff.intro", a=d.a, b=d.b, na=fmt.fmt_int(d.cases_a), nb=fmt.fmt_int(d.cases_b), da=fmt.fmt_days(d.duration_a),
+                 db=fmt.fmt_days(d.duration_b), tested=len(e), different=len(sig)),
+        footer=rl("diff.footer"),
+        legend=rl("diff.legend", a=d.a, b=d.b),
+        map_a=_diff_graph(drawn, "a", names),
+        map_b=_diff_graph(drawn, "b", names),
+        map_diff=_diff_graph(drawn, "diff", names),
+        names=names,
+        edges=edges,
+        by_step=by_step,
+        only_a=only(d.variants_only_a),
+        only_b=only(d.variants_only_b),
+    )
+
+
+def render_diff_html(d: Any) -> str:
+    """Self-contained ``unterschied.html`` for ``procmine diff --html``."""
+    from procmine.report.render import environment
+
+    return environment().get_template("unterschied.html").render(r=build_diff_report(d), rl=rl)

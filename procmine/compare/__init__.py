@@ -271,5 +271,5 @@ def _network(
 ) -> NetworkComparison:
     from procmine.compare.network import network_comparison
 
-    repeats = {a.office: repeats_visible(a) for a in analyses}
+    repeats: dict[str, bool | None] = {a.office: repeats_visible(a) for a in analyses}
     return network_comparison({a.office: logs[a.office] for a in analyses if a.office in logs}, measures, repeats)

@@ -140,8 +140,9 @@ def diff_logs(log_a: pd.DataFrame, log_b: pd.DataFrame, a: str = "A", b: str = "
         p_wait[ok.to_numpy()] = r.pvalue
     e["p_wait"] = p_wait
     e["q_share"], e["q_wait"] = _bh(e["p_share"].to_numpy(dtype=float)), _bh(p_wait)
-    e["more_frequent_in"] = np.where(e["q_share"] < Q_LEVEL, np.where(e["share_a"] > e["share_b"], a, b), None)
-    e["slower_in"] = np.where(e["q_wait"] < Q_LEVEL, np.where(e["mean_days_a"] > e["mean_days_b"], a, b), None)
+    # the log where an edge is significantly more frequent / slower; NaN where the difference is within noise
+    e["more_frequent_in"] = pd.Series(np.where(e["share_a"] > e["share_b"], a, b), index=e.index, dtype=object).where(e["q_share"] < Q_LEVEL)
+    e["slower_in"] = pd.Series(np.where(e["mean_days_a"] > e["mean_days_b"], a, b), index=e.index, dtype=object).where(e["q_wait"] < Q_LEVEL)
     e["contribution_a"] = (e["count_a"] / max(na, 1)) * e["mean_days_a"].fillna(0)
     e["contribution_b"] = (e["count_b"] / max(nb, 1)) * e["mean_days_b"].fillna(0)
     e["source_label"] = [ACTIVITIES.get(s, s) for s in e["source"]]

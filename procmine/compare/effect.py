@@ -63,7 +63,7 @@ class Estimate:
     def significant(self) -> bool:
         return bool(self.ci_low > 0 or self.ci_high < 0)
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         return {"effect": _r(self.effect), "ci_low": _r(self.ci_low), "ci_high": _r(self.ci_high), "p_value": _r(self.p_value, 4)}
 
 

@@ -221,7 +221,7 @@ def fair_comparison(
     offices = tuple(logs)
     keys = list(KPIS)
     rng = np.random.default_rng(seed)
-    per_office = {o: (measures or {}).get(o) if measures and o in measures else case_measures(logs[o]) for o in offices}
+    per_office = {o: measures[o] if measures and o in measures else case_measures(logs[o]) for o in offices}
     nm = {o: not_measurable(logs[o], (repeats or {}).get(o)) for o in offices}
     allm = pd.concat([m.assign(office=o) for o, m in per_office.items()], ignore_index=True)
     allm["case_type"] = allm["case_type"].replace("", "–")

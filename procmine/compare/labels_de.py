@@ -117,6 +117,10 @@ REPORT_LABELS: dict[str, str] = {
     ),
     "kpi.network": "Netzwert (alle Fälle): {value}.",
     "kpi.tests": "{tests} Vergleiche mit dem Rest des Netzes, davon {hits} auffällig.",
+    "legacy": (
+        "Die Kennzahlen, wie sie jede Dienststelle berichtet – ohne Standardisierung und ohne Rangfolge; "
+        "verglichen wird oben, mit Intervallen."
+    ),
     "section.case_mix": "Fallmix: Anteile der Verfahrensarten",
     "intro.case_mix": (
         "Anteil jeder Verfahrensart an den Fällen einer Dienststelle. Zellen unter {k} Fällen sind ausgeblendet, "

@@ -221,8 +221,8 @@ def observations(
     kdef = KPIS[kpi]
     if kdef.wait is not None:
         keys = _keys(log)
-        fm = None if kdef.wait.from_keys is None else np.isin(keys, list(kdef.wait.from_keys))
-        w = pair_waits(log, fm, np.isin(keys, list(kdef.wait.to_keys)))
+        from_mask = None if kdef.wait.from_keys is None else np.isin(keys, list(kdef.wait.from_keys))
+        w = pair_waits(log, from_mask, np.isin(keys, list(kdef.wait.to_keys)))
         return pd.DataFrame({"case_type": cases["case_type"].to_numpy()[w["case"].to_numpy()], "t": w["t"], "value": w["value"]})
     if kpi == "cycle_time_days":  # the case table alone (no other KPI needed)
         v = np.where(cases["closed"], cases["duration_d"], np.nan)

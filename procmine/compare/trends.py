@@ -116,7 +116,8 @@ def network_trends(logs: dict[str, pd.DataFrame], kpis: tuple[str, ...] = TREND_
     if len(shared):  # one row per cluster: the month with the most offices
         shared["n"] = shared["offices"].map(len)
         shared = shared.sort_values(["kpi", "n"], ascending=[True, False])
-        keep, seen = [], []
+        keep: list[Any] = []
+        seen: list[tuple[str, int]] = []
         for i, r in shared.iterrows():
             mi = _month_index(r["month"])
             if not any(k == r["kpi"] and abs(mi - m) <= 2 for k, m in seen):

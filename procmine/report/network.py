@@ -29,7 +29,7 @@ from procmine.report.model import Cell, Table
 
 COLOURS = {"better": "#1b7837", "worse": "#b2182b", "within_noise": "#6b6b6b"}
 OFFICE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-CHART_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "procmine", "font.size": 9, "font.family": "DejaVu Sans"}
+CHART_STYLE: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "procmine", "font.size": 9, "font.family": "DejaVu Sans"}
 
 
 def _styled(draw: Callable[..., str]) -> Callable[..., str]:
@@ -37,7 +37,7 @@ def _styled(draw: Callable[..., str]) -> Callable[..., str]:
 
     @functools.wraps(draw)
     def wrapper(*args: Any, **kwargs: Any) -> str:
-        with matplotlib.rc_context(CHART_STYLE):
+        with matplotlib.rc_context(CHART_STYLE):  # type: ignore[arg-type]
             return draw(*args, **kwargs)
 
     return wrapper
@@ -153,7 +153,7 @@ def interval_chart(fk: FairKpi) -> str:
 
 def _kpi_block(fk: FairKpi) -> KpiBlock:
     t = fk.table
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for office, r in t.iterrows():
         pos = str(r["position"])
         mark = pos if pos in ("better", "worse") else ""
@@ -173,11 +173,12 @@ def _kpi_block(fk: FairKpi) -> KpiBlock:
                 Cell(None if pd.isna(r["tier"]) else int(r["tier"]), "int" if not pd.isna(r["tier"]) else "missing"),
             )
         )
-    table = Table(
-        (rl("col.office"), rl("col.value"), rl("col.interval"), rl("col.cases"), rl("col.coverage"), rl("col.position"), rl("col.tier")),
-        tuple(rows),
-        (False, True, True, True, True, False, True),
-    )
+    columns: tuple[str, ...] = (rl("col.office"), rl("col.value"), rl("col.interval"), rl("col.cases"), rl("col.coverage"), rl("col.position"), rl("col.tier"))
+    numeric: tuple[bool, ...] = (False, True, True, True, True, False, True)
+    if not (t["coverage"] < 0.995).any():  # every office has cases of the whole mix: the column says nothing
+        rows = [r[:4] + r[5:] for r in rows]
+        columns, numeric = columns[:4] + columns[5:], numeric[:4] + numeric[5:]
+    table = Table(columns, tuple(rows), numeric)
     if not fk.comparable:
         verdict = rl("kpi.not_comparable")
     else:
@@ -319,6 +320,7 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
     text = {key: rl(key) for key in ("section.fair", "intro.fair", "legend.better", "legend.worse", "legend.noise", "section.case_mix",
                                      "section.topics", "intro.topics", "section.trends", "intro.trends", "section.measures", "intro.measures")}
     text["intro.case_mix"] = rl("intro.case_mix", k=net.fair.k)
+    text["legacy"] = rl("legacy")
     text["measures.none"] = rl("measures.none")
     text["tests"] = rl("kpi.tests", tests=net.fair.tests, hits=net.fair.hits)
     kpis = tuple(_kpi_block(fk) for fk in net.fair.kpis.values())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,9 +20,9 @@ from procmine.compare.measures import KPIS
 from procmine.compare.topics import topic_views
 from procmine.synth import simulate_network
 
-RECEIPT = Path(__file__).resolve().parents[1].parent.parent / "shared" / "data" / "public" / "receipt.csv"
-if not RECEIPT.exists():
-    RECEIPT = Path("/work/shared/data/public/receipt.csv")
+from conftest import PUBLIC_DATA
+
+RECEIPT = PUBLIC_DATA / "receipt.csv"
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,9 @@ from procmine.compare.trends import network_trends
 from procmine.errors import UsageProblem
 from procmine.synth import Intervention, clean_offices, simulate_network
 
-RECEIPT = Path("/work/shared/data/public/receipt.csv")
+from conftest import PUBLIC_DATA
+
+RECEIPT = PUBLIC_DATA / "receipt.csv"
 T0 = pd.Timestamp("2025-03-03 08:00", tz="UTC")
 
 

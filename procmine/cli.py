@@ -37,7 +37,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsme
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
 Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
 Pdf = Annotated[bool, typer.Option("--pdf", help="Berichte zusätzlich als PDF drucken (braucht Chromium).")]
-Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Tabellen \\[\\[measure]] (mehrfach möglich).")]
+Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Maßnahmen-Tabellen „measure“ (mehrfach möglich).")]
 
 
 def _progress(message: str) -> None:

@@ -11,8 +11,10 @@ measure was taken (a new appointment system, a service point, an extra post):
   change, a season), so a network-wide shock is not credited to the measure. This is the headline effect when
   there are controls; without controls the ITS is, with a note.
 * **Placebo tests**: the same estimator at the first of every month before the date, on the data before the
-  date only, where nothing was done. When too many of them come out "significant", the series is too
-  unstable to judge.
+  date only, where nothing was done (in time), and each control office as if it had taken the measure,
+  against the other controls (in space). When too many of the dates come out "significant", the series is
+  too unstable to judge; where the placebo effects scatter more than their own errors say, the headline
+  interval is widened by that excess.
 
 Each value is one case (cycle time, at the case's start) or one wait (at the moment it started). Values whose
 moment lies closer to the log's end than the 95th percentile of the values are left out: most cases started
@@ -87,6 +89,7 @@ class MeasureEffect:
     controls: tuple[str, ...] = ()
     placebo: tuple[tuple[str, Estimate], ...] = ()  # (date, estimate) where nothing happened
     placebo_hits: int = 0
+    placebo_offices: tuple[tuple[str, Estimate], ...] = ()  # (control office, its DiD at the date against the other controls)
     n_before: int = 0
     n_after: int = 0
     reason: str | None = None  # reason code when not assessable
@@ -112,7 +115,12 @@ class MeasureEffect:
             "reason": self.reason,
             "its": {**self.its.to_dict(), "slope_change_per_month": self.its_slope_per_month.to_dict() if self.its_slope_per_month else None} if self.its else None,
             "did": {**self.did.to_dict(), "controls": list(self.controls)} if self.did else None,
-            "placebo": {"tests": len(self.placebo), "hits": self.placebo_hits, "dates": [{"date": d, **e.to_dict()} for d, e in self.placebo]},
+            "placebo": {
+                "tests": len(self.placebo),
+                "hits": self.placebo_hits,
+                "dates": [{"date": d, **e.to_dict()} for d, e in self.placebo],
+                "offices": [{"office": o, **e.to_dict()} for o, e in self.placebo_offices],
+            },
             "n_before": self.n_before,
             "n_after": self.n_after,
         }
@@ -259,6 +267,20 @@ def _placebos(obs: pd.DataFrame, office: str, t0: float, use_did: bool, window_m
     return out
 
 
+def _office_placebos(obs: pd.DataFrame, office: str, controls: tuple[str, ...], t0: float) -> list[tuple[str, Estimate]]:
+    """Each control office treated as if it had taken the measure, against the other controls (the office
+    itself left out): how far offices that did nothing drift apart at the same date."""
+    if len(controls) < 3:
+        return []
+    cells = _weekly(obs[obs["office"] != office])
+    out = []
+    for c in controls:  # one small regression per control office
+        est = _did(cells, c, tuple(x for x in controls if x != c), t0)
+        if est is not None:
+            out.append((c, est))
+    return out
+
+
 def _widened(est: Estimate, placebo: list[tuple[str, Estimate]]) -> Estimate:
     """``est`` with its interval widened by the spread the placebo effects show beyond their own errors.
 
@@ -340,9 +362,11 @@ def evaluate_measure(
     headline = did if did is not None else its
     placebo = _placebos(all_obs, office, t0, use_did=did is not None, window_months=window_months)
     hits = sum(e.significant for _, e in placebo)
+    in_space = _office_placebos(obs, office, controls, t0) if did is not None else []
     if headline is not None:
-        headline = _widened(headline, placebo)
-    extra.update(its=its, its_slope_per_month=slope, did=did, controls=controls, placebo=tuple(placebo), placebo_hits=hits)
+        headline = _widened(headline, placebo + in_space)
+    extra.update(its=its, its_slope_per_month=slope, did=did, controls=controls, placebo=tuple(placebo), placebo_hits=hits,
+                 placebo_offices=tuple(in_space))
     if headline is None:
         return refuse("too_few_before", n=n_before, need=MIN_OBS)
     if hits >= 2 and hits > PLACEBO_UNSTABLE_SHARE * len(placebo):

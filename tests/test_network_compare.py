@@ -164,3 +164,17 @@ def test_network_report_and_results(run_dir: Path, tmp_path: Path) -> None:
     fc = net["fair_comparison"]
     assert fc["kpis"]["steps_per_case"]["comparable"] is False and fc["kpis"]["steps_per_case"]["best"] is None
     assert {t["topic"] for t in net["topics"]} == {"appointment_wait", "document_rounds", "ba_consent", "security_check", "card_handover", "no_shows", "decisions"}
+
+
+def test_policy_shock_shows_as_shared_case_mix_change() -> None:
+    """The synthetic network's policy shock (AE_EMP arrivals x 1.8 from 2025-02, every office) is a change point
+    in the AE_EMP share of new cases in most offices at once, and marked as shared."""
+    logs = simulate_network(cases_per_office=2500, months=21, offices=clean_offices(5)).logs
+    tr = network_trends(logs, kpis=())
+    emp = tr.shared[tr.shared["kpi"] == "new_share:AE_EMP"]
+    assert len(emp) == 1 and emp["month"].iloc[0] in ("2024-12", "2025-01", "2025-02", "2025-03")
+    assert len(emp["offices"].iloc[0]) >= 3
+    ups = tr.change_points[(tr.change_points["kpi"] == "new_share:AE_EMP") & tr.change_points["shared"]]
+    assert (ups["after"] > ups["before"]).all()
+    # no other case type's share moves in most offices at once
+    assert set(tr.shared["kpi"]) == {"new_share:AE_EMP"}

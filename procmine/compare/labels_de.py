@@ -61,6 +61,7 @@ NETWORK_LABELS: dict[str, str] = {
     "nkpi.decision_wait_days": "Liegezeit vor der Entscheidung",
     "nkpi.steps_per_case": "Schritte je Fall",
     "nkpi.step_wait_days": "Wartezeit {step}",
+    "nkpi.new_share": "Anteil {case_type} an den neuen Fällen",
 }
 
 
@@ -149,7 +150,8 @@ REPORT_LABELS: dict[str, str] = {
     "intro.trends": (
         "Monatsmittel je Dienststelle (nach Beginn des Falls bzw. der Wartezeit; die letzten Monate, in denen "
         "die meisten Fälle noch offen sind, fehlen). Punkte: Wendepunkte, die über das Monatsrauschen hinausgehen "
-        "(ruptures, PELT). Grau hinterlegt: Monate, in denen mindestens die Hälfte der Dienststellen zugleich "
+        "(ruptures, PELT). Dazu der Anteil jeder Verfahrensart an den neuen Fällen: eine Gesetzesänderung zeigt sich "
+        "dort zuerst. Grau hinterlegt: Monate, in denen mindestens die Hälfte der Dienststellen zugleich "
         "einen Wendepunkt hat – eine Veränderung im ganzen Netz, nicht das Werk einer Dienststelle."
     ),
     "trends.shared": "Netzweite Veränderung bei {kpi} im {month} ({offices}).",

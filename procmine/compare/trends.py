@@ -6,7 +6,9 @@ months cut where most cases are still open (as in ``effect``). Change points com
 L2 cost and a penalty of ``PENALTY`` × σ² × log(n), σ² the typical variance of a monthly mean (within-month
 variance over its count), so a change must stand out from what the month-to-month noise explains. A month in
 which at least half of the offices with a series have a change point (± one month) is a **shared shock**
-(a law change, a season): it is marked as such and not read as one office's doing.
+(a law change, a season): it is marked as such and not read as one office's doing. Besides the KPIs, each
+case type's share of the cases that start in a month is a series (``new_share:<case type>``): a law change
+that brings more applications of one type shows there first.
 """
 
 from __future__ import annotations
@@ -18,13 +20,47 @@ import numpy as np
 import pandas as pd
 import ruptures as rpt
 
-from procmine.compare.measures import KPIS, observations
+from procmine.compare.measures import KPIS, case_table, observations
 
 TREND_KPIS = ("cycle_time_days", "appointment_wait_days", "ba_consent_days", "security_check_days", "card_handover_days", "decision_wait_days")
 MIN_MONTH_N = 5
 MIN_MONTHS = 8
 PENALTY = 5.0
 SHARED_SHARE = 0.5
+MIX_PREFIX = "new_share:"  # series key of a case type's share of new cases: "new_share:AE_EMP"
+MIX_MIN_SHARE = 0.05  # case types under this share of the network's cases get no mix series
+
+
+def mix_key(case_type: str) -> str:
+    return f"{MIX_PREFIX}{case_type}"
+
+
+def case_mix_series(logs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Monthly share of each case type among the cases that start that month, per office (``kpi`` =
+    ``new_share:<case type>``; ``var`` = p(1-p), so var/n is the binomial noise of the share). A law change
+    that brings more applications of one type shows here first, in most offices at once."""
+    frames = []
+    for office, log in logs.items():
+        if not len(log):
+            continue
+        cases = case_table(log)
+        month = pd.to_datetime(cases["start"], unit="s", utc=True).dt.tz_convert("Europe/Berlin").dt.strftime("%Y-%m")
+        counts = pd.crosstab(month.to_numpy(), cases["case_type"].to_numpy())
+        n = counts.sum(axis=1)
+        counts = counts[n >= MIN_MONTH_N * 4]
+        n = counts.sum(axis=1)
+        share = counts.div(n, axis=0)
+        for ct in share.columns:
+            if not ct or float(counts[ct].sum()) < MIX_MIN_SHARE * float(n.sum()):
+                continue
+            p = share[ct]
+            frames.append(pd.DataFrame({"kpi": mix_key(str(ct)), "office": office, "month": share.index, "mean": p.to_numpy(),
+                                        "n": n.to_numpy(), "var": (p * (1 - p)).to_numpy()}))
+    if not frames:
+        return pd.DataFrame(columns=["kpi", "office", "month", "mean", "n", "var"])
+    out = pd.concat(frames, ignore_index=True)
+    months = out.groupby(["kpi", "office"])["month"].transform("size")
+    return out[months >= MIN_MONTHS].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -86,11 +122,13 @@ def _month_index(month: str) -> int:
     return int(y) * 12 + int(m) - 1
 
 
-def network_trends(logs: dict[str, pd.DataFrame], kpis: tuple[str, ...] = TREND_KPIS) -> Trends:
-    """Monthly series, change points and shared shocks for ``kpis`` (see the module docstring)."""
+def network_trends(logs: dict[str, pd.DataFrame], kpis: tuple[str, ...] = TREND_KPIS, case_mix: bool = True) -> Trends:
+    """Monthly series, change points and shared shocks for ``kpis`` and (``case_mix``) for each case type's
+    share of new cases (see the module docstring)."""
     all_series, cps = [], []
-    for kpi in kpis:
-        s = monthly_series(logs, kpi)
+    mix = case_mix_series(logs) if case_mix else pd.DataFrame(columns=["kpi"])
+    for kpi in [*kpis, *dict.fromkeys(mix["kpi"])]:
+        s = mix[mix["kpi"] == kpi] if kpi.startswith(MIX_PREFIX) else monthly_series(logs, kpi)
         if not len(s):
             continue
         all_series.append(s)

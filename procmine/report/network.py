@@ -24,6 +24,7 @@ from procmine.compare.fair import NOT_COMPARABLE, FairKpi
 from procmine.compare.labels_de import NETWORK_LABELS, REPORT_LABELS
 from procmine.compare.measures import DAYS, KPIS, SHARE
 from procmine.compare.network import NetworkComparison
+from procmine.compare.trends import MIX_PREFIX
 from procmine.report import format_de as fmt
 from procmine.report.model import Cell, Table
 
@@ -98,7 +99,15 @@ class NetworkReport:
 
 
 def kpi_title(key: str) -> str:
+    """German name of a KPI key, or of a case-type share series (``new_share:<case type>``)."""
+    if key.startswith(MIX_PREFIX):
+        ct = key[len(MIX_PREFIX):]
+        return NETWORK_LABELS["nkpi.new_share"].format(case_type=CASE_TYPES[ct].label_de if ct in CASE_TYPES else ct)
     return NETWORK_LABELS[f"nkpi.{key}"]
+
+
+def kpi_unit(key: str) -> str:
+    return SHARE if key.startswith(MIX_PREFIX) else KPIS[key].unit
 
 
 def fmt_kpi(value: Any, unit: str) -> str:
@@ -328,7 +337,7 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
     charts = []
     for key in dict.fromkeys(tr.series["kpi"]) if len(tr.series) else []:
         s = tr.series[tr.series["kpi"] == key]
-        charts.append((kpi_title(key), trend_chart(s, tr.change_points[tr.change_points["kpi"] == key], tr.shared[tr.shared["kpi"] == key], KPIS[key].unit)))
+        charts.append((kpi_title(key), trend_chart(s, tr.change_points[tr.change_points["kpi"] == key], tr.shared[tr.shared["kpi"] == key], kpi_unit(key))))
     shared = tuple(
         rl("trends.shared", kpi=kpi_title(r["kpi"]), month=r["month"], offices=", ".join(r["offices"])) for r in tr.shared.to_dict("records")
     ) or (rl("trends.no_shared"),)
@@ -337,8 +346,8 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
             Cell(r["office"]),
             Cell(kpi_title(r["kpi"])),
             Cell(r["month"]),
-            Cell(fmt_kpi(r["before"], KPIS[r["kpi"]].unit)),
-            Cell(fmt_kpi(r["after"], KPIS[r["kpi"]].unit)),
+            Cell(fmt_kpi(r["before"], kpi_unit(r["kpi"]))),
+            Cell(fmt_kpi(r["after"], kpi_unit(r["kpi"]))),
             Cell(rl("trends.kind.shared" if r["shared"] else "trends.kind.own")),
         )
         for r in tr.change_points.sort_values(["office", "kpi", "month"]).to_dict("records")

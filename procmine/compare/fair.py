@@ -114,6 +114,11 @@ class FairComparison:
             "cases_by_case_type": {
                 str(o): {str(ct): (None if pd.isna(v) else int(v)) for ct, v in row.items()} for o, row in self.counts.iterrows()
             },
+            "kpis_by_case_type": [
+                {"office": str(r["office"]), "case_type": str(r["case_type"]), "kpi": str(r["kpi"]), "value": _num(r["value"]), "cases": int(r["cases"])}
+                for r in self.by_case_type.to_dict("records")
+                if np.isfinite(r["value"])
+            ],
         }
 
 

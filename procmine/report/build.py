@@ -18,12 +18,9 @@ import pandas as pd
 
 from procmine import catalogue
 from procmine.analyse.model import Finding, OfficeAnalysis
-from procmine.catalogue import CASE_TYPES
 from procmine.compare import (
     HIGHER,
     LOWER,
-    NO_REPEATS,
-    NO_START,
     Comparison,
     case_type_frame,
     export_limits,
@@ -33,6 +30,23 @@ from procmine.compare import (
 )
 from procmine.quality import QualityReport
 from procmine.report import format_de as fmt
+from procmine.report.cells import (  # re-exported: other modules and tests use them as build.*
+    K_MIN,
+    _catalogue_key,
+    _num,
+    activity_label,
+    activity_text,
+    case_type_label,
+    count_cell,
+    jsonable,
+    not_measurable_cell,
+    value_cell,
+)
+from procmine.report.diagnosis_sections import (
+    diagnosis_record,
+    diagnosis_sections,
+    finding_section,
+)
 from procmine.report.labels_de import has_label, label, label_or
 from procmine.report.model import (
     BpmnModel,
@@ -52,7 +66,6 @@ from procmine.schema import DISPLAY_TZ
 
 RESULTS_SCHEMA_VERSION = 1  # of results.json; bump only for breaking changes (docs/results.md)
 
-K_MIN = 5  # minimum cases per published cell (DOMAIN §5 recommendation 3)
 TOP_N_FINDINGS = 3
 TOP_N_VARIANTS = 10
 VARIANT_ARROW = " → "  # how the analysis joins a variant's steps (analyse.stats)
@@ -65,36 +78,12 @@ CASE_TYPE_KPIS = CORE_KPIS
 # default measures by pattern, used when the analysis gives a finding none
 PATTERN_MEASURES = catalogue.MEASURES_BY_PATTERN
 
-# reason code of a KPI the export cannot measure (compare.export_limits) -> German label key
-NOT_MEASURABLE_LABELS = {NO_REPEATS: "not_measurable.no_repeats", NO_START: "not_measurable.no_start"}
-
 # --- small helpers ------------------------------------------------------------------------------
 
 
 def now_berlin() -> datetime:
     """The current time in Europe/Berlin (generation date of a report)."""
     return datetime.now(ZoneInfo(DISPLAY_TZ)).replace(microsecond=0)
-
-
-def _num(x: Any) -> float | None:
-    """A finite float, or None for missing/NaN/inf/non-numeric."""
-    if x is None:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def count_cell(n: Any, k: int = K_MIN) -> Cell:
-    """A case count as a cell; 1..k-1 becomes suppressed ("< k")."""
-    v = _num(n)
-    if v is None:
-        return Cell(None, "missing")
-    if 0 < v < k:
-        return Cell(k, "suppressed")
-    return Cell(int(round(v)), "int")
 
 
 def unit_kind(unit: str | None) -> str:
@@ -133,82 +122,6 @@ def kpi_kind(key: str, definitions: dict[str, tuple[str, str, str]] | None = Non
     if key in ("cases", "events", "open_cases") or key.endswith("_cases") or key.startswith("n_"):
         return "int"
     return "number"
-
-
-def value_cell(value: Any, kind: str, cases: Any = None, k: int = K_MIN, mark: str = "") -> Cell:
-    """A value cell; suppressed when it stems from 1..k-1 cases, missing when not a finite number."""
-    n = _num(cases)
-    if n is not None and 0 < n < k:
-        return Cell(k, "suppressed")
-    v = _num(value)
-    if v is None:
-        return Cell(None, "missing")
-    if kind == "int":
-        return Cell(int(round(v)), "int", mark)
-    return Cell(v, kind, mark)
-
-
-def _cell_text(cell: Cell) -> str:
-    """A cell as plain German text (for sentences)."""
-    if cell.kind == "suppressed":
-        return f"< {cell.value}"
-    if cell.kind == "missing" or cell.value is None:
-        return fmt.MISSING
-    if cell.kind == "not_measurable":
-        return str(cell.value)
-    return {
-        "int": fmt.fmt_int,
-        "days": fmt.fmt_days,
-        "percent": fmt.fmt_percent,
-        "duration": fmt.fmt_duration,
-        "per_case": lambda v: fmt.fmt_value(v, "per_case"),
-        "hours": fmt.fmt_hours,
-        "ratio": lambda v: fmt.fmt_value(v, "ratio"),
-        "date": fmt.fmt_date,
-        "number": fmt.fmt_number,
-    }.get(cell.kind, str)(cell.value)
-
-
-def case_type_label(code: str | None) -> str:
-    """The German case-type name for a catalogue code; the export's own code otherwise; a missing code
-    says so (a log without case types still gets a readable row)."""
-    if code is None or (isinstance(code, float) and code != code) or str(code).strip() in ("", "nan", "None", "<NA>"):
-        return label("case_type.none")
-    ct = CASE_TYPES.get(str(code))
-    return ct.label_de if ct else str(code)
-
-
-def not_measurable_cell(reason: str) -> Cell:
-    """'nicht messbar' with the reason (e.g. 'Exportformat ohne Wiederholungen') as its second line; never marked."""
-    key = NOT_MEASURABLE_LABELS.get(reason)
-    return Cell(label("note.not_measurable"), "not_measurable", note=label(key) if key else "")
-
-
-# --- activity labels ----------------------------------------------------------------------------
-
-
-def _catalogue_key(key: Any) -> str | None:
-    """A catalogue activity key, or None for missing or unknown keys."""
-    if key is None:
-        return None
-    try:
-        if pd.isna(key):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(key) if str(key) in catalogue.ACTIVITIES else None
-
-
-def activity_label(export: Any, key: Any = None) -> str:
-    """The German catalogue label of an activity whose key the catalogue knows; else the label as in the export."""
-    k = _catalogue_key(key)
-    return catalogue.ACTIVITIES[k] if k else str(export)
-
-
-def activity_text(export: Any, key: Any = None) -> str:
-    """The catalogue label with the export's own label in parentheses where they differ (for tables)."""
-    shown = activity_label(export, key)
-    return shown if shown == str(export) else label("activity.with_export", label=shown, export=str(export))
 
 
 def activity_keys(a: OfficeAnalysis) -> dict[str, str]:
@@ -466,8 +379,6 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Sect
 
 def _evidence_link(f: Finding, sections: dict[str, Section]) -> dict[str, str]:
     """``section_link``/``section_title`` of the report section whose tables and chart back a finding."""
-    from procmine.report.diagnosis_sections import finding_section
-
     key = "data_quality" if f.kind == "data_quality" else finding_section(f.kind, f.pattern, bool(f.external))
     sec = sections.get(key) if key else None
     return {"section_link": f"#{sec.key}", "section_title": sec.title} if sec else {}
@@ -777,8 +688,6 @@ def build_office_report(
     now = now or now_berlin()
     definitions = load_kpi_definitions()
     defs = {key: (name, definition, unit) for key, name, definition, unit in definitions}
-    from procmine.report.diagnosis_sections import diagnosis_sections
-
     extra_sections = (
         diagnosis_sections(a.diagnosis, k, activity_keys=activity_keys(a), limits=export_limits(a))
         if a.diagnosis is not None
@@ -999,30 +908,6 @@ def _not_evaluated_table(failed: list[dict]) -> Table | None:
 # --- results.json -------------------------------------------------------------------------------
 
 
-def jsonable(x: Any) -> Any:
-    """Plain JSON data: numpy/pandas scalars to Python, NaN/NaT to None, timestamps to ISO text."""
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, set)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, pd.DataFrame):
-        return [jsonable(r) for r in x.to_dict("records")]
-    if isinstance(x, (pd.Timestamp, datetime)):
-        return None if pd.isna(x) else x.isoformat()
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if x is None or isinstance(x, (bool, int, str)):
-        return x
-    try:
-        if pd.isna(x):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(x)
-
-
 def _high_impact(f: Finding) -> bool | None:
     """The analysis' own high-impact verdict (attribute or ``evidence["high_impact"]``); None if it gives none."""
     v = getattr(f, "high_impact", None)
@@ -1184,8 +1069,6 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
 
 def _profile_record(a: OfficeAnalysis, k: int) -> dict[str, Any] | None:
     """The issue-5 ``profile`` object of an office (null when the analysis computed none)."""
-    from procmine.report.diagnosis_sections import diagnosis_record
-
     return diagnosis_record(a.diagnosis, k)
 
 

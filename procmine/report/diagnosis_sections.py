@@ -16,7 +16,7 @@ import pandas as pd
 from procmine.analyse.diagnosis import OfficeDiagnosis
 from procmine.compare import limit_reason
 from procmine.report import format_de as fmt
-from procmine.report.build import (
+from procmine.report.cells import (
     K_MIN,
     _num,
     activity_text,

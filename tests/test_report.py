@@ -15,12 +15,10 @@ from procmine.report import build, format_de, labels_de, write_reports
 from procmine.report.labels_de import LABELS, MEASURE_KEYS
 from procmine.report.render import bpmn_svg, environment, process_map_svg
 
-from conftest import BOLD, EVIL, NOW, network
+from conftest import BOLD, EVIL, NOW, PUBLIC_DATA, network
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
-# public sample logs: beside the main checkout (/work/shared), also seen from a worktree (/work/wt/<name>)
-PUBLIC_DATA = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.exists()), REPO.parent / "shared") / "data" / "public"
 UPDATE_GOLDEN = os.environ.get("PROCMINE_UPDATE_GOLDEN") == "1"
 EVIL_ESC = "&lt;script&gt;alert(1)&lt;/script&gt;"
 BOLD_ESC = "&lt;b&gt;x&lt;/b&gt;"
@@ -152,9 +150,11 @@ def test_markup_in_activity_names_is_escaped_everywhere(written):
         assert BOLD not in html
         assert EVIL_ESC in html and BOLD_ESC in html
     svgs = _svgs(office_html)
-    assert svgs, "process map SVG is inlined"
-    assert EVIL_ESC in svgs[0] and BOLD_ESC in svgs[0]
-    assert "<script" not in svgs[0] and "<b>" not in svgs[0]
+    maps = [x for x in svgs if 'class="graph-svg"' in x]
+    assert maps, "process map SVG is inlined"
+    assert EVIL_ESC in maps[0] and BOLD_ESC in maps[0]
+    for svg in svgs:  # graphviz maps and matplotlib charts alike
+        assert "<script" not in svg and "<b>" not in svg and "<i>" not in svg
 
 
 def test_bpmn_labels_are_escaped():
@@ -375,7 +375,9 @@ def test_every_measure_has_a_german_recommendation():
 
 def test_process_map_svg_has_counts_and_waits():
     analyses, _ = network()
-    pm = build.build_process_map(analyses[1])  # B: 40 cases -> edges 38, 38, 2
+    from procmine.report.mapview import build_process_map
+
+    pm = build_process_map(analyses[1])  # B: 40 cases -> edges 38, 38, 2
     svg = str(process_map_svg(pm))
     assert "38×" in svg and "2 Tage" in svg and "9 Tage" in svg  # median waits 2 d and 9 d
     assert "Beginn" in svg and "Ende" in svg
@@ -418,7 +420,8 @@ def test_no_label_key_is_unused():
     src = REPO / "procmine" / "report"
     files = [*(p for p in src.glob("*.py") if p.name != "labels_de.py"), *(src / "templates").glob("*.html")]
     text = "".join(p.read_text(encoding="utf-8") for p in files)
-    dynamic = ("kind.", "pattern.", "measure.", "measure_short.", "kpi.", "norm_basis.", "evidence_key.", "flag.", "text.", "unit.", "qnote.", "failed.")
+    dynamic = ("kind.", "pattern.", "measure.", "measure_short.", "kpi.", "norm_basis.", "evidence_key.", "flag.", "text.", "unit.", "qnote.", "failed.",
+               "next.", "method.", "map.level.")
     unused = [k for k in LABELS if not k.startswith(dynamic) and f'"{k}"' not in text and f"'{k}'" not in text]
     assert not unused
 
@@ -477,15 +480,16 @@ def test_diagnosis_sections_in_office_report(profile_written):
     html = paths.office_reports["ABH-X"].read_text(encoding="utf-8")
     positions = [html.index(f"<h2>{title}</h2>") for title in PROFILE_SECTIONS]
     assert positions == sorted(positions) and html.index("<h2>Engpässe</h2>") < positions[0]
-    assert positions[-1] < html.index("<h2>Varianten</h2>")
-    assert 'id="rueckstand-grafik"' in html and "<polyline" in html  # the inline weekly chart
+    assert html.index("<h2>Varianten</h2>") < positions[0] < positions[-1] < html.index("<h2>Datenqualität</h2>")
+    assert 'id="rueckstand-grafik"' in html and 'class="chart-svg"' in html  # the weekly chart (matplotlib SVG)
     assert "Kalenderzeit" in html and "Arbeitsstunden" in html
     # 10 BA waits of 21 days over the 14-day norm; none deemed -> the deemed-consent sentence
     assert "Zustimmung der Bundesagentur für Arbeit" in html and "obwohl die Zustimmung schon als erteilt galt" in html
     # the finding links to the section with its evidence
     assert '<a href="#externe-wartezeiten">Belege und Grafik: Abschnitt „Externe Wartezeiten“</a>' in html
-    # KGSt with the staff-id estimate clearly labelled
-    assert "Schätzung des Ist-Personals: 5 verschiedene Mitarbeitenden-Kennungen" in html
+    # KGSt: the need only; staff ids are not posts, so no gap or surplus from counted ids
+    assert "Rechnerischer Personalbedarf" in html and "kein Maß" in html
+    assert "Vollzeitstellen mehr vorhanden" not in html and "Rechnerisch fehlen" not in html
     # completion-only office: says service time is not in the data
     other = paths.office_reports["ABH-Y"].read_text(encoding="utf-8")
     assert "Die Bearbeitungszeit ist in den Daten nicht enthalten" in other
@@ -496,21 +500,29 @@ def test_diagnosis_sections_escape_data_borne_text(profile_written):
     html = paths.office_reports["ABH-X"].read_text(encoding="utf-8")
     assert "<script" not in html and BOLD not in html
     waiting = html[html.index('<section id="warten-und-bearbeiten"'):html.index('<section id="rueckstand"')]
-    assert EVIL_ESC in waiting
-    teams = html[html.index('<section id="teams-und-personalbedarf"'):html.index('<section id="varianten"')]
+    assert "<script" not in waiting and EVIL_ESC not in waiting  # the step has a catalogue key: its German label is shown
+    assert EVIL_ESC in html  # the finding names the export's own label (it has no key), escaped
+    teams = html[html.index('<section id="teams-und-personalbedarf"'):html.index('<section id="datenqualitaet"')]
     assert BOLD_ESC in teams  # the team name, escaped in the team table
     chart = _svgs(html[html.index('<section id="rueckstand"'):])[0]
     assert "<script" not in chart and "Bestand (offene Vorgänge)" in chart
 
 
-def test_line_chart_escapes_and_scales():
-    from procmine.report.model import ChartSeries, LineChart
-    from procmine.report.render import line_chart_svg
+def test_chart_svg_escapes_names_and_is_accessible_and_stable():
+    from procmine.report.charts import chart_svg
+    from procmine.report.model import Chart, ChartSeries
 
-    svg = str(line_chart_svg(LineChart("k", EVIL, ("01.01.2024", BOLD, "15.01.2024"), (ChartSeries(BOLD, (0.0, None, 228.0), "#000"),))))
+    chart = Chart("k", EVIL, ("01.01.2024", BOLD, "15.01.2024"),
+                  (ChartSeries(BOLD + " $x$", (0.0, None, 228.0)), ChartSeries("B", (1.0, 2.0, 3.0), panel=1)),
+                  y_title="Vorgänge")
+    svg = str(chart_svg(chart))
     assert EVIL_ESC in svg and BOLD_ESC in svg and "<b>" not in svg and "<script" not in svg
-    # max 228 -> step 50 (228 / 5 rounded up to 1-2-5), axis 0..250
-    assert ">250</text>" in svg and ">300</text>" not in svg
+    assert "$x$" in svg  # no mathtext: dollar signs in data stay text
+    assert 'role="img"' in svg and f"<title>{EVIL_ESC}</title>" in svg and "aria-label=" in svg
+    assert ">1.200<" not in svg and ">200<" in svg  # German axis ticks (no thousands reached), text kept as text
+    assert svg == str(chart_svg(chart))  # same chart, same bytes (no dates, fixed ids)
+    bars = str(chart_svg(Chart("b", "T", ("A", "B"), (ChartSeries("x", (1.5, 2.5)),), kind="hbars", y_title="Tage")))
+    assert "1,5" in bars or "2,0" in bars  # decimal comma on the axis
 
 
 def test_profile_results_keys_documented_and_suppressed(profile_written):
@@ -553,11 +565,16 @@ def test_receipt_report_says_what_is_not_available(tmp_path):
     })))
     a = analyse_office(log, office="receipt", discover=False)
     report = build.build_office_report(a, None, None, now=NOW)
-    ext = report.sections["external"]
-    assert ext.tables == () and any(n.startswith("nicht verfügbar:") for n in ext.notes)
+    # not an immigration log: the generic report, without the sections only the catalogue fills
+    assert report.generic and "external" not in report.sections and "deadlines" not in report.sections
+    assert any(n.startswith("nicht verfügbar:") for n in report.sections["rework_visits"].notes)
     assert any(n.startswith("nicht verfügbar:") for n in report.sections["teams"].notes)
     html = write_reports([a], compare_offices([a]), {}, tmp_path / "r", now=NOW).office_reports["receipt"].read_text(encoding="utf-8")
     assert "nicht verfügbar: Der Export ordnet die Tätigkeiten keinem Katalogschritt zu" in html
+    for word in ("§ 75", "§ 81a", "Fiktion", "Untätigkeitsklage", "Ausländerbehörde", "Netzwerk-Median", "BA-Anfrage"):
+        assert word not in html, word
+    for f in report.findings:  # only measures that fit: no document checklist, deemed consent or eAT by post
+        assert not {"Checklisten", "Zustimmungsfiktion", "eAT"} & set(" ".join(f.measures).split()), f.measures
     json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))  # strict JSON, no NaN
 
 

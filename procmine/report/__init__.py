@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from procmine.analyse.model import OfficeAnalysis
 from procmine.compare import Comparison
 from procmine.quality import QualityReport
 
-__all__ = ["ReportPaths", "results_document", "write_reports", "render_pdf"]
+__all__ = ["ReportPaths", "render_pdf", "results_document", "write_reports"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def write_reports(
     for a in analyses:
         if progress:
             progress(label("progress.office", office=a.office))
-        report = build_office_report(a, qualities.get(a.office), comparison, now=now)
+        report = build_office_report(a, qualities.get(a.office), comparison, now=now, network=analyses)
         path = out_dir / safe_dirname(a.office) / "bericht.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_office_html(report), encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ import pandas as pd
 
 from procmine import catalogue
 from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.analyse.queues import CLOSING_KEYS
 from procmine.compare import (
     HIGHER,
     LOWER,
@@ -38,29 +40,48 @@ from procmine.report.cells import (  # re-exported: other modules and tests use 
     activity_text,
     case_type_label,
     count_cell,
+    display_names,
     jsonable,
     not_measurable_cell,
     value_cell,
 )
 from procmine.report.diagnosis_sections import (
+    FLOW_CHART_ID,
     diagnosis_record,
     diagnosis_sections,
     finding_section,
+    littles_sentence,
+)
+from procmine.report.figures import (
+    cycle_time_chart,
+    flow_chart,
+    monthly_chart,
+    waiting_chart,
 )
 from procmine.report.labels_de import has_label, label, label_or
+from procmine.report.mapview import process_map_levels
 from procmine.report.model import (
     BpmnModel,
     BpmnNode,
     Cell,
+    Chart,
     ComparisonReport,
     FindingItem,
     Kpi,
-    MapEdge,
-    MapNode,
     OfficeReport,
-    ProcessMap,
     Section,
     Table,
+)
+from procmine.report.pages import (
+    calendar_note,
+    finding_pages,
+    fitting_measures,
+    glance,
+    is_generic,
+    kpi_label,
+    methodik_section,
+    more_findings_table,
+    network_size,
 )
 from procmine.schema import DISPLAY_TZ
 
@@ -69,8 +90,6 @@ RESULTS_SCHEMA_VERSION = 1  # of results.json; bump only for breaking changes (d
 TOP_N_FINDINGS = 3
 TOP_N_VARIANTS = 10
 VARIANT_ARROW = " → "  # how the analysis joins a variant's steps (analyse.stats)
-MAP_COVERAGE = 0.9  # show the most frequent edges covering this share of transitions
-MAP_MAX_EDGES = 40  # and never more than this many (readability)
 RESULTS_VARIANTS = 50  # variants kept in results.json
 CORE_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days")
 CASE_TYPE_KPIS = CORE_KPIS
@@ -135,15 +154,6 @@ def activity_keys(a: OfficeAnalysis) -> dict[str, str]:
     return dict(zip(df["activity"], df["key"].astype(str)))
 
 
-def display_names(labels: Any, keys: dict[str, str]) -> dict[str, str]:
-    """Export label -> shown label (map, model, variants): the catalogue label, with the export label added
-    in parentheses only where two export labels would otherwise look the same."""
-    names = [str(x) for x in pd.unique(pd.Series(list(labels), dtype=object).astype(str))]
-    shown = pd.Series([activity_label(n, keys.get(n)) for n in names], index=names, dtype=object)
-    clash = shown.duplicated(keep=False).to_numpy()
-    return {n: (activity_text(n, keys.get(n)) if c else s) for n, s, c in zip(names, shown, clash)}
-
-
 def office_display_names(a: OfficeAnalysis) -> dict[str, str]:
     """``display_names`` over all of an office's activities (one naming for map, model and variants)."""
     acts = a.activities
@@ -153,16 +163,14 @@ def office_display_names(a: OfficeAnalysis) -> dict[str, str]:
 
 
 def kpi_name(key: str, definitions: dict[str, tuple[str, str, str]]) -> str | None:
-    """German name of a KPI: the analysis' KPI definitions first (same name as the appendix), then the catalogue."""
-    if key in definitions:
-        return definitions[key][0]
-    if has_label(f"kpi.{key}"):
-        return label(f"kpi.{key}")
-    return None
+    """German name of a KPI: the catalogue's plain name first (no jargon such as P90), then the analysis' definition."""
+    return kpi_label(key, definitions)
 
 
-def kpi_explanation(key: str, definitions: dict[str, tuple[str, str, str]]) -> str:
-    """Plain German explanation of a KPI."""
+def kpi_explanation(key: str, definitions: dict[str, tuple[str, str, str]], generic: bool = False) -> str:
+    """Plain German explanation of a KPI (``generic``: without immigration law, e.g. no § 75 VwGO)."""
+    if generic and has_label(f"kpi.{key}.explain_generic"):
+        return label(f"kpi.{key}.explain_generic")
     if has_label(f"kpi.{key}.explain"):
         return label(f"kpi.{key}.explain")
     if key in definitions:
@@ -301,11 +309,14 @@ def _basis(f: Finding) -> str:
     return label_or(f"norm_basis.{f.norm_basis}", label("norm_basis.unknown"))
 
 
-def _finding_comparison(f: Finding, suppressed: bool) -> str:
-    """'Norm: 14,0 Tage (gesetzliche Frist)' and/or the network median, from the finding."""
+def _finding_comparison(f: Finding, suppressed: bool, single: bool = False) -> str:
+    """'Norm: 14,0 Tage (gesetzliche Frist)' and/or the network median, from the finding; a single office is
+    compared with no network."""
     parts = []
-    if suppressed:
+    if suppressed or (single and f.norm_basis == "network"):
         return label("compare.none")
+    if single:
+        return label("compare.norm", norm=norm_text(f), basis=_basis(f)) if _num(f.norm) is not None else label("compare.none")
     if _num(f.norm) is not None:
         parts.append(label("compare.norm", norm=norm_text(f), basis=_basis(f)))
     ev = f.evidence or {}
@@ -351,11 +362,14 @@ def ranked_findings(a: OfficeAnalysis) -> list[Finding]:
     return sorted(a.findings, key=lambda f: (f.rank <= 0, f.rank, -(_num(f.impact) or 0.0)))
 
 
-def finding_item(f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Section] | None = None) -> FindingItem:
-    """The report's view of one finding; with the report's ``sections``, a link to the one holding its evidence."""
+def finding_item(
+    f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Section] | None = None, single: bool = False
+) -> FindingItem:
+    """The report's view of one finding; with the report's ``sections``, a link to the one holding its evidence.
+    Only measures that fit the finding (``pages.fitting_measures``); ``single``: no network to compare with."""
     suppressed = finding_suppressed(f, k)
     extent = Cell(k, "suppressed") if suppressed else value_cell(f.value, unit_kind(f.unit))
-    keys = finding_measures(f)
+    keys = fitting_measures(f, finding_measures(f))
     measures = tuple(label_or(f"measure.{m}", label("measure.unknown", key=m)) for m in keys)
     measures_short = tuple(label_or(f"measure_short.{m}", m) for m in keys)
     return FindingItem(
@@ -364,9 +378,9 @@ def finding_item(f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Sect
         kind_label=label_or(f"kind.{f.kind}", f.kind),
         pattern=f.pattern,
         pattern_label=label_or(f"pattern.{f.pattern}", ""),
-        where=finding_where(f, export=True),
+        where=finding_where(f),
         extent=extent,
-        comparison=_finding_comparison(f, suppressed),
+        comparison=_finding_comparison(f, suppressed, single),
         evidence=_finding_evidence(f, k),
         measures=measures,
         measures_short=measures_short,
@@ -385,58 +399,6 @@ def _evidence_link(f: Finding, sections: dict[str, Section]) -> dict[str, str]:
 
 
 # --- process map and model ----------------------------------------------------------------------
-
-
-def select_edges(process_map: pd.DataFrame, coverage: float = MAP_COVERAGE, max_edges: int = MAP_MAX_EDGES) -> pd.DataFrame:
-    """The most frequent edges that together cover ``coverage`` of all transitions (at most ``max_edges``)."""
-    if process_map is None or len(process_map) == 0:
-        return pd.DataFrame(columns=["from", "to", "count", "mean_wait_s", "median_wait_s"])
-    pm = process_map.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable")
-    total = float(pm["count"].sum())
-    before = pm["count"].cumsum().shift(fill_value=0) / (total if total else 1.0)
-    keep = (before < coverage).to_numpy().copy()
-    keep[0] = True
-    return pm[keep].head(max_edges).reset_index(drop=True)
-
-
-def _main_markers(counts: dict[str, int] | None, shown: set[str], coverage: float, k: int) -> dict[str, int]:
-    """Start (or end) activities to draw: the most frequent covering ``coverage`` of cases, shown nodes, >= k."""
-    if not counts:
-        return {}
-    s = pd.Series({str(a): int(n) for a, n in counts.items()}, dtype="int64").sort_values(ascending=False, kind="stable")
-    before = s.cumsum().shift(fill_value=0) / max(int(s.sum()), 1)
-    keep = s[(before < coverage).to_numpy() & (s >= k).to_numpy()]
-    return {a: int(n) for a, n in keep.items() if a in shown}
-
-
-def build_process_map(a: OfficeAnalysis, k: int = K_MIN, coverage: float = MAP_COVERAGE) -> ProcessMap | None:
-    """Nodes (activities with counts, catalogue labels where known) and the displayed edges, plus start/end markers."""
-    pm = a.process_map
-    if pm is None or len(pm) == 0:
-        return None
-    shown = select_edges(pm, coverage)
-    acts = a.activities.set_index(a.activities["activity"].astype(str)) if len(a.activities) else None
-    names = pd.unique(pd.concat([shown["from"].astype(str), shown["to"].astype(str)], ignore_index=True))
-    starts = _main_markers(a.start_activities, set(names), coverage, k)
-    ends = _main_markers(a.end_activities, set(names), coverage, k)
-    ids = {name: f"a{i}" for i, name in enumerate(names)}
-    shown_names = office_display_names(a)
-    nodes = [MapNode("start", label("map.start"), Cell(None, "missing"), "start")]
-    for name in names:
-        cnt = acts["count"].get(name) if acts is not None and "count" in acts.columns else None
-        text = shown_names.get(str(name), str(name))
-        nodes.append(MapNode(ids[name], text, count_cell(cnt, k), export_label=str(name) if text != str(name) else ""))
-    nodes.append(MapNode("end", label("map.end"), Cell(None, "missing"), "end"))
-    top = float(shown["count"].max()) if len(shown) else 1.0
-    edges = [
-        MapEdge(ids[str(r.source)], ids[str(r.target)], count_cell(r.count, k), _num(r.median_wait_s), float(r.count) / top)
-        for r in shown.rename(columns={"from": "source", "to": "target"}).itertuples(index=False)
-    ]
-    top_se = max([*starts.values(), *ends.values(), 1])
-    edges += [MapEdge("start", ids[s], count_cell(n, k), None, float(n) / top_se) for s, n in starts.items()]
-    edges += [MapEdge(ids[s], "end", count_cell(n, k), None, float(n) / top_se) for s, n in ends.items()]
-    covered = float(shown["count"].sum()) / float(pm["count"].sum()) if float(pm["count"].sum()) else 0.0
-    return ProcessMap(tuple(nodes), tuple(edges), len(shown), len(pm), covered)
 
 
 _BPMN_KINDS = {
@@ -533,7 +495,9 @@ def _dense_ranks(keys: list[tuple]) -> list[int]:
 # --- office report ------------------------------------------------------------------------------
 
 
-def _kpis(a: OfficeAnalysis, defs: dict[str, tuple[str, str, str]], comparison: Comparison | None, k: int) -> tuple[Kpi, ...]:
+def _kpis(
+    a: OfficeAnalysis, defs: dict[str, tuple[str, str, str]], comparison: Comparison | None, k: int, generic: bool = False
+) -> tuple[Kpi, ...]:
     """Headline KPIs: core ones first, then every other KPI with a German name."""
     keys = [key for key in CORE_KPIS if key in a.kpis] + [key for key in a.kpis if key not in CORE_KPIS]
     out = [Kpi("cases", label("kpi.cases"), count_cell(a.cases, k), label("kpi.cases.explain"))]
@@ -545,13 +509,14 @@ def _kpis(a: OfficeAnalysis, defs: dict[str, tuple[str, str, str]], comparison: 
         if name is None:
             continue
         if key in unmeasurable:  # the export cannot show it: no value, no best/worst mark
-            out.append(Kpi(key, name, not_measurable_cell(unmeasurable[key]), kpi_explanation(key, defs)))
+            out.append(Kpi(key, name, not_measurable_cell(unmeasurable[key]), kpi_explanation(key, defs, generic)))
             continue
         mark = ""
         if comparison is not None and key in comparison.kpis.columns:
             best, worst = tied_best_worst(comparison.kpis[key], comparison.directions.get(key))
             mark = "best" if a.office in best else "worst" if a.office in worst else ""
-        out.append(Kpi(key, name, value_cell(a.kpis[key], kpi_kind(key, defs), a.cases, k, mark), kpi_explanation(key, defs), mark))
+        out.append(Kpi(key, name, value_cell(a.kpis[key], kpi_kind(key, defs), a.cases, k, mark),
+                       kpi_explanation(key, defs, generic), mark))
     return tuple(out)
 
 
@@ -561,25 +526,29 @@ def _variant_text(variant: Any, names: dict[str, str]) -> str:
     return VARIANT_ARROW.join(names.get(str(x), str(x)) for x in steps)
 
 
-def _variants_table(a: OfficeAnalysis, k: int, n: int = TOP_N_VARIANTS) -> Table:
-    """Top-n variants with counts and shares (small counts suppressed), steps under their catalogue labels."""
-    v = a.variants.head(n) if a.variants is not None else pd.DataFrame(columns=["variant", "count", "share"])
+def _variants_tables(a: OfficeAnalysis, k: int, n: int = TOP_N_VARIANTS) -> tuple[Table, ...]:
+    """The most frequent variants, finished and still open apart where the steps tell (a last step that closes a
+    case, ``queues.CLOSING_KEYS``); counts and shares of all cases (small counts suppressed)."""
+    v = a.variants if a.variants is not None else pd.DataFrame(columns=["variant", "count", "share"])
     names = office_display_names(a)
-    steps = v["activities"] if "activities" in v.columns else v["variant"]
-    rows = tuple(
-        (
-            Cell(int(i + 1), "int"),
-            Cell(_variant_text(step, names), "text"),
-            count_cell(r.count, k),
-            value_cell(r.share, "percent", r.count, k),
+    steps = list(v["activities"] if "activities" in v.columns else v["variant"].astype(str).str.split(VARIANT_ARROW))
+    keys = activity_keys(a)
+    last = [keys.get(str(x[-1])) if len(x) else None for x in steps]
+    finished = np.array([key in CLOSING_KEYS for key in last], dtype=bool)
+    cols = (label("col.rank"), label("col.variant"), label("col.cases"), label("col.share_all"))
+
+    def table(mask: np.ndarray, caption: str) -> Table:
+        idx = np.flatnonzero(mask)[:n]
+        rows = tuple(
+            (Cell(int(i + 1), "int"), Cell(_variant_text(steps[j], names)), count_cell(v["count"].iloc[j], k),
+             value_cell(v["share"].iloc[j], "percent", v["count"].iloc[j], k))
+            for i, j in enumerate(idx)
         )
-        for i, (r, step) in enumerate(zip(v.itertuples(index=False), steps))
-    )
-    return Table(
-        (label("col.rank"), label("col.variant"), label("col.cases"), label("col.share")),
-        rows,
-        (True, False, True, True),
-    )
+        return Table(cols, rows, (True, False, True, True), caption=caption)
+
+    if not finished.any():  # the steps do not say which cases are finished (or none of the frequent ones is)
+        return (table(np.ones(len(steps), dtype=bool), label("caption.variants_all")),)
+    return (table(finished, label("caption.variants_finished")), table(~finished, label("caption.variants_open")))
 
 
 def _cycle_table(a: OfficeAnalysis, k: int) -> Table:
@@ -672,9 +641,24 @@ def _quality_section(q: QualityReport | None) -> Section:
 
 
 def _findings_table_section(items: list[FindingItem]) -> Section:
-    """The Engpässe section (the template renders the items themselves)."""
+    """The Engpässe overview (the template renders the items; findings without a page of their own in a table)."""
     notes = () if items else (label("note.no_findings"),)
-    return Section("engpaesse", label("section.bottlenecks"), label("intro.bottlenecks"), notes=notes)
+    rest = more_findings_table(items)
+    return Section("engpaesse", label("section.bottlenecks"), label("intro.bottlenecks"), notes=notes,
+                   tables=(rest,) if rest else ())
+
+
+def _with_charts(section: Section | None, *charts: Chart | None) -> Section | None:
+    """A section with pictures added in front of its own."""
+    if section is None:
+        return None
+    return replace(section, charts=tuple(c for c in charts if c is not None) + section.charts)
+
+
+def _kpi_table(kpis: tuple[Kpi, ...]) -> Table:
+    """All key figures with their explanation (page 1 shows only the first few as tiles)."""
+    return Table((label("col.kpi"), label("col.value"), label("col.explanation")),
+                 tuple((Cell(x.name), x.value, Cell(x.explanation)) for x in kpis), (False, True, False))
 
 
 def build_office_report(
@@ -683,78 +667,77 @@ def build_office_report(
     comparison: Comparison | None = None,
     now: datetime | None = None,
     k: int = K_MIN,
+    network: list[OfficeAnalysis] | None = None,
 ) -> OfficeReport:
-    """The report model of one office's ``bericht.html``."""
+    """The report model of one office's ``bericht.html``; ``network``: all offices' analyses (for the
+    network bars of the waiting-time chart), ``comparison`` their comparison (None or one office: no network)."""
     now = now or now_berlin()
     definitions = load_kpi_definitions()
     defs = {key: (name, definition, unit) for key, name, definition, unit in definitions}
-    extra_sections = (
-        diagnosis_sections(a.diagnosis, k, activity_keys=activity_keys(a), limits=export_limits(a))
+    generic = is_generic(a)
+    single = network_size(comparison) < 2
+    names = office_display_names(a)
+    extra_sections: dict[str, Section] = (
+        diagnosis_sections(a.diagnosis, k, activity_keys=activity_keys(a), limits=export_limits(a), generic=generic)
         if a.diagnosis is not None
         else {}
     )
+    if "waiting" in extra_sections:
+        extra_sections["waiting"] = _with_charts(extra_sections["waiting"], waiting_chart(a, [] if single else list(network or []), names, k))
+    if "backlog" in extra_sections and a.diagnosis is not None:
+        extra_sections["backlog"] = _with_charts(extra_sections["backlog"], flow_chart(a.diagnosis.flow_weekly, FLOW_CHART_ID))
     link_targets = {**extra_sections, "data_quality": _quality_section(quality)}
-    items = [finding_item(f, i + 1, k, link_targets) for i, f in enumerate(ranked_findings(a))]
-    pmap = build_process_map(a, k)
-    bpmn = build_bpmn(a.model, office_display_names(a))
+    findings = ranked_findings(a)
+    items = [finding_item(f, i + 1, k, link_targets, single) for i, f in enumerate(findings)]
+    levels = process_map_levels(a, k, names)
+    pmap = levels[0] if levels else None
+    bpmn = build_bpmn(a.model, names)
+    kpis = _kpis(a, defs, comparison, k, generic)
+    period = _period(a)
+    pages = finding_pages(findings, items, period, single, k)
+    littles = littles_sentence(a.diagnosis) if a.diagnosis is not None else ""
     sections = {
         "process_map": Section(
             "prozesslandkarte",
             label("section.process_map"),
-            label(
-                "intro.process_map",
-                coverage=fmt.fmt_percent(pmap.coverage, 0),
-                shown=fmt.fmt_int(pmap.shown_edges),
-                total=fmt.fmt_int(pmap.total_edges),
-            )
+            label("intro.process_map", shown=fmt.fmt_int(pmap.shown_activities), total=fmt.fmt_int(pmap.total_activities),
+                  coverage=fmt.fmt_percent(pmap.coverage, 0))
             if pmap
             else "",
             notes=() if pmap else (label("note.no_map"),),
         ),
+        "bottlenecks": _findings_table_section(items),
+        **extra_sections,
+        "variants": Section("varianten", label("section.variants"), label("intro.variants", n=TOP_N_VARIANTS),
+                            _variants_tables(a, k)),
+        "cycle_times": Section(
+            "durchlaufzeiten",
+            label("section.cycle_times"),
+            label("intro.cycle_times"),
+            (_cycle_table(a, k), _kpi_table(kpis)),
+            (label("intro.suppression", k=k),),
+            charts=tuple(c for c in (cycle_time_chart(a, k), monthly_chart(a, k)) if c is not None),
+        ),
+        "data_quality": _quality_section(quality),
         "process_model": Section(
             "prozessmodell",
             label("section.process_model"),
             label("intro.process_model") if bpmn else "",
             notes=(() if bpmn else (label("note.no_model"),)) + _model_scope_note(a, bpmn is not None),
         ),
-        "bottlenecks": _findings_table_section(items),
-        **extra_sections,
-        "variants": Section(
-            "varianten", label("section.variants"), label("intro.variants", n=TOP_N_VARIANTS), (_variants_table(a, k),)
-        ),
-        "cycle_times": Section(
-            "durchlaufzeiten",
-            label("section.cycle_times"),
-            label("intro.cycle_times"),
-            (_cycle_table(a, k),),
-            (label("intro.suppression", k=k),),
-        ),
-        "data_quality": _quality_section(quality),
-        "definitions": Section(
-            "definitionen",
-            label("section.definitions"),
-            label("intro.definitions"),
-            (
-                Table(
-                    (label("col.kpi"), label("col.definition"), label("col.unit")),
-                    tuple((Cell(n), Cell(d), Cell(label_or(f"unit.{u}", u))) for _, n, d, u in definitions),
-                    (False, False, False),
-                ),
-            )
-            if definitions
-            else (),
-        ),
+        "definitions": methodik_section(definitions, (calendar_note(a), littles), generic, k,
+                                        frozenset(a.kpis) | {"cases", "events"}),
     }
     notes = (label("note.more_findings", n=len(items)),) if len(items) > TOP_N_FINDINGS else ()
     return OfficeReport(
         office=a.office,
         title=label("title.office", office=a.office),
-        period=_period(a),
+        period=period,
         generated_at=now.isoformat(),
         log_kind=label("meta.log_kind_interval" if a.has_start else "meta.log_kind_completion"),
         k=k,
-        intro=label("intro.summary", cases=fmt.fmt_int(a.cases), events=fmt.fmt_int(a.events)),
-        kpis=_kpis(a, defs, comparison, k),
+        intro=label("intro.summary", cases=fmt.fmt_int(a.cases), events=fmt.fmt_int(a.events), period=period),
+        kpis=kpis,
         top_findings=tuple(items[:TOP_N_FINDINGS]),
         findings=tuple(items),
         process_map=pmap,
@@ -762,6 +745,11 @@ def build_office_report(
         sections=sections,
         footer=label("footer", k=k),
         notes=notes,
+        glance=glance(a, findings, items, pages, comparison, {x.key: x.name for x in kpis}, k),
+        finding_pages=pages,
+        map_levels=levels,
+        generic=generic,
+        calendar_note=calendar_note(a),
     )
 
 

@@ -143,3 +143,12 @@ def jsonable(x: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return str(x)
+
+
+def display_names(labels: Any, keys: dict[str, str]) -> dict[str, str]:
+    """Export label -> shown label (map, model, variants): the catalogue label, with the export label added
+    in parentheses only where two export labels would otherwise look the same."""
+    names = [str(x) for x in pd.unique(pd.Series(list(labels), dtype=object).astype(str))]
+    shown = pd.Series([activity_label(n, keys.get(n)) for n in names], index=names, dtype=object)
+    clash = shown.duplicated(keep=False).to_numpy()
+    return {n: (activity_text(n, keys.get(n)) if c else s) for n, s, c in zip(names, shown, clash)}

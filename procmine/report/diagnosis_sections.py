@@ -19,15 +19,15 @@ from procmine.report import format_de as fmt
 from procmine.report.cells import (
     K_MIN,
     _num,
-    activity_text,
     case_type_label,
     count_cell,
+    display_names,
     jsonable,
     not_measurable_cell,
     value_cell,
 )
 from procmine.report.labels_de import label
-from procmine.report.model import Cell, ChartSeries, LineChart, Section, Table
+from procmine.report.model import Cell, Section, Table
 
 TOP_ACTIVITIES = 15
 TOP_TRANSITIONS = 10
@@ -153,8 +153,7 @@ def _section(key: str, intro: str = "", **kw: Any) -> Section:
 def _waiting_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Section:
     """Per activity and per transition: waiting and service, calendar and working time."""
     cal = p.calendar
-    hours = f"{cal.open_time:%H:%M}–{cal.close_time:%H:%M} Uhr"
-    intro = label("intro.waiting", hours=hours, land=_lab(LAND_LABELS, cal.land))
+    intro = label("intro.waiting", open=f"{cal.open_time:%H:%M}", close=f"{cal.close_time:%H:%M}", land=_lab(LAND_LABELS, cal.land))
     comp = p.time_basis == "completion_only"
     notes = []
     if comp:
@@ -206,28 +205,6 @@ def _waiting_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Secti
 # --- 2 backlog and queues -------------------------------------------------------------------------
 
 
-def _flow_chart(p: OfficeDiagnosis) -> LineChart | None:
-    """Weekly WIP, arrivals and completions as a line chart."""
-    f = p.flow_weekly
-    if f is None or len(f) < 2:
-        return None
-    x = tuple(fmt.fmt_date(pd.Timestamp(t).date()) for t in f["period"])
-
-    def vals(col: str) -> tuple[float | None, ...]:
-        return tuple(_num(v) for v in f[col])
-
-    return LineChart(
-        FLOW_CHART_ID,
-        label("chart.flow_title"),
-        x,
-        (
-            ChartSeries(label("chart.wip"), vals("wip"), "#1f4e79"),
-            ChartSeries(label("chart.arrivals"), vals("arrivals"), "#e07b00"),
-            ChartSeries(label("chart.completions"), vals("completions"), "#2e7d32"),
-        ),
-    )
-
-
 def trend_sentence(p: OfficeDiagnosis) -> str:
     """The WIP trend with its 95 % interval in plain German."""
     tr = p.wip_trend
@@ -266,8 +243,7 @@ def _verdict(r: dict[str, Any]) -> str:
 
 def _backlog_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Section:
     """Chart, trend, Little's law, open-case ages, per-step queues."""
-    chart = _flow_chart(p)
-    paragraphs = [trend_sentence(p), littles_sentence(p)]
+    paragraphs = [trend_sentence(p)]  # the plausibility check (Little's law) is in the appendix
     notes = []
     if "estimate" in p.closed_rule or p.closed_rule == "time":
         notes.append(label("note.closed_estimate"))
@@ -303,7 +279,7 @@ def _backlog_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Secti
                              label("col.trend_verdict")),
                             tuple(rows), (False, True, True, True, False), caption=label("caption.step_queues")))
     return _section("backlog", label("intro.backlog"), tables=tuple(tables), notes=tuple(notes),
-                    charts=(chart,) if chart else (), paragraphs=tuple(paragraphs))
+                    paragraphs=tuple(paragraphs))
 
 
 # --- 3 rework and visits --------------------------------------------------------------------------
@@ -331,7 +307,9 @@ def _rework_group_table(df: pd.DataFrame, by: str, caption: str, k: int, limits:
                   label("col.visits"), label("col.ftr")), rows, (False, True, True, True, True, True), caption=caption)
 
 
-def _rework_section(p: OfficeDiagnosis, k: int, names: dict[str, str], limits: tuple[str, ...] = ()) -> Section:
+def _rework_section(
+    p: OfficeDiagnosis, k: int, names: dict[str, str], limits: tuple[str, ...] = (), generic: bool = False
+) -> Section:
     """Office rework KPIs, by case type, by team, most repeated activities ('nicht messbar' where the export
     cannot show repeats)."""
     kp = Table(
@@ -359,7 +337,8 @@ def _rework_section(p: OfficeDiagnosis, k: int, names: dict[str, str], limits: t
     notes = _unavailable(p, "rework")
     if any(limit_reason(key, limits) for key in REWORK_LABELS):
         notes += (label("not_measurable.explain"),)
-    return _section("rework_visits", label("intro.rework_visits"), tables=tuple(tables), notes=notes)
+    return _section("rework_visits", label("intro.rework_generic" if generic else "intro.rework_visits"), tables=tuple(tables),
+                    notes=notes)
 
 
 # --- 4 external waits -----------------------------------------------------------------------------
@@ -574,16 +553,14 @@ def _teams_section(p: OfficeDiagnosis, k: int, min_staff: int = 5) -> Section:
     if s is not None:
         a = s.assumptions
         paragraphs.append(label("kgst.needed", fte=fmt.fmt_number(s.fte_needed, 1)))
-        if s.actual_fte is None:
+        if s.actual_fte is None or s.actual_fte_is_estimate:
+            # staff ids in an export are not posts (part time, absence, deputies): state the need only
             paragraphs.append(label("kgst.no_actual"))
         else:
             gap = float(s.gap_fte or 0.0)
             gap_text = (label("kgst.gap_missing", gap=fmt.fmt_number(gap, 1)) if gap >= 0
                         else label("kgst.gap_surplus", gap=fmt.fmt_number(-gap, 1)))
-            if s.actual_fte_is_estimate:
-                paragraphs.append(label("kgst.gap_estimate", actual=fmt.fmt_int(s.actual_fte), gap_text=gap_text))
-            else:
-                paragraphs.append(label("kgst.gap_actual", actual=fmt.fmt_number(s.actual_fte, 1), gap_text=gap_text))
+            paragraphs.append(label("kgst.gap_actual", actual=fmt.fmt_number(s.actual_fte, 1), gap_text=gap_text))
         ct = s.per_case_type.sort_values(["fte_needed", "case_type"], ascending=[False, True], kind="stable")
         tables.append(Table(
             (label("col.case_type"), label("col.cases"), label("col.annual_volume"), label("col.touch_minutes"), label("col.fte_needed")),
@@ -605,11 +582,14 @@ def diagnosis_sections(
     k: int = K_MIN,
     activity_keys: dict[str, str] | None = None,
     limits: tuple[str, ...] = (),
+    generic: bool = False,
 ) -> dict[str, Section]:
-    """The six issue-5 sections of one office report, keyed as in ``SECTION_IDS`` (report order).
+    """The issue-5 sections of one office report, keyed as in ``SECTION_IDS`` (report order).
 
     ``activity_keys`` (export label -> catalogue key, added to the keys of ``p.activity_times``) gives the
     German catalogue labels in the tables; ``limits`` (``compare.export_limits``) marks figures as not measurable.
+    ``generic``: the log's steps do not map to the immigration catalogue, so the sections that only the
+    catalogue fills (external waits, legal deadlines) are left out and the wording has no immigration terms.
     """
     keys = dict(activity_keys or {})
     at = p.activity_times
@@ -623,15 +603,18 @@ def diagnosis_sections(
             for c in cols:
                 if c in df.columns:
                     labels |= set(df[c].astype(str).unique())
-    names = {lab: activity_text(lab, keys.get(lab)) for lab in labels}
-    return {
+    names = display_names(labels, keys)
+    sections = {
         "waiting": _waiting_section(p, k, names),
         "backlog": _backlog_section(p, k, names),
-        "rework_visits": _rework_section(p, k, names, limits),
+        "rework_visits": _rework_section(p, k, names, limits, generic),
         "external": _external_section(p, k),
         "deadlines": _deadlines_section(p, k),
         "teams": _teams_section(p, k),
     }
+    if generic:
+        del sections["external"], sections["deadlines"]
+    return sections
 
 
 # --- results.json ---------------------------------------------------------------------------------
@@ -751,4 +734,4 @@ def diagnosis_record(p: OfficeDiagnosis | None, k: int = K_MIN) -> dict[str, Any
     })
 
 
-__all__ = ["SECTION_IDS", "finding_section", "diagnosis_record", "diagnosis_sections", "trend_sentence", "littles_sentence"]
+__all__ = ["SECTION_IDS", "diagnosis_record", "diagnosis_sections", "finding_section", "littles_sentence", "trend_sentence"]

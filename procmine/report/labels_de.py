@@ -9,7 +9,7 @@ from __future__ import annotations
 LABELS: dict[str, str] = {
     # --- page titles and sections -------------------------------------------------------------
     "title.office": "Prozessanalyse {office}",
-    "title.comparison": "Netzwerkvergleich der Ausländerbehörden",
+    "title.comparison": "Netzwerkvergleich der Dienststellen",
     "meta.office": "Dienststelle",
     "meta.period": "Zeitraum der Daten",
     "meta.period_value": "{start} bis {end}",
@@ -20,14 +20,13 @@ LABELS: dict[str, str] = {
     "meta.log_kind": "Art der Daten",
     "meta.back_to_comparison": "Zum Netzwerkvergleich",
     "nav.contents": "Inhalt",
-    "section.summary": "Zusammenfassung",
+    "section.summary": "Auf einen Blick",
     "section.process_map": "Prozesslandkarte",
-    "section.process_model": "Prozessmodell",
+    "section.process_model": "Anhang: Prozessmodell",
     "section.bottlenecks": "Engpässe",
     "section.variants": "Varianten",
     "section.cycle_times": "Durchlaufzeiten",
     "section.data_quality": "Datenqualität",
-    "section.definitions": "Anhang: Kennzahlen-Definitionen",
     "section.kpi_table": "Kennzahlen im Vergleich",
     "section.kpi_by_case_type": "Kennzahlen je Verfahrensart",
     "section.top_findings": "Wichtigster Engpass je Dienststelle",
@@ -41,41 +40,15 @@ LABELS: dict[str, str] = {
     "failed.office_in_several_shapes": "eine Dienststelle in Exporten unterschiedlicher Form",
     "failed.other": "Export nicht lesbar",
     "section.key_figures": "Kennzahlen",
-    "section.top3": "Die drei größten Engpässe",
+    "section.top3": "Die drei größten Verluste",
     # --- intro sentences -----------------------------------------------------------------------
-    "intro.summary": (
-        "Dieser Bericht wertet {cases} Vorgänge mit {events} Bearbeitungsschritten aus. "
-        "Zeiten sind Kalenderzeit, einschließlich Wochenenden und Feiertagen, außer wo ausdrücklich "
-        "Arbeitszeit (Arbeitsstunden in den Öffnungszeiten) genannt ist."
-    ),
-    "intro.process_map": (
-        "Die Prozesslandkarte zeigt, welche Schritte wie oft aufeinander folgen. Kästen sind Tätigkeiten mit "
-        "ihrer Häufigkeit, Pfeile Übergänge mit Anzahl und mittlerer Liegezeit (Median). Der Übersicht halber "
-        "sind nur die häufigsten Übergänge dargestellt, die zusammen {coverage} aller Übergänge abdecken "
-        "({shown} von {total} Übergangsarten); results.json enthält alle."
-    ),
-    "intro.process_model": (
-        "Das Prozessmodell (BPMN) ist aus den Daten abgeleitet (Inductive Miner). Es zeigt Reihenfolge, "
-        "Verzweigungen (×) und parallele Schritte (+) des typischen Ablaufs."
-    ),
-    "intro.bottlenecks": (
-        "Engpässe sind nach ihrer Wirkung geordnet: zusätzliche Vorgangstage pro Jahr über der Norm. "
-        "Als „extern, nicht selbst steuerbar“ markierte Engpässe liegen bei anderen Stellen."
-    ),
-    "intro.variants": (
-        "Eine Variante ist eine Abfolge von Tätigkeiten, die mehrere Vorgänge genau so durchlaufen haben. "
-        "Gezeigt werden die {n} häufigsten."
-    ),
-    "intro.cycle_times": (
-        "Die Durchlaufzeit reicht vom ersten bis zum letzten erfassten Schritt eines abgeschlossenen Vorgangs, "
-        "in Kalendertagen. Median: die Hälfte der Vorgänge ist schneller. P90: 90 % der Vorgänge sind schneller. "
-        "Der Anteil über 90 Tage zählt auch offene Vorgänge mit, die schon länger als 90 Tage laufen."
-    ),
-    "intro.data_quality": (
-        "Zeilen, die nicht sicher ausgewertet werden konnten, wurden aussortiert (Quarantäne) und in einer "
-        "eigenen Datei abgelegt. Sie fehlen in allen Kennzahlen dieses Berichts."
-    ),
-    "intro.definitions": "So sind die Kennzahlen dieses Berichts berechnet:",
+    "intro.summary": "Dieser Bericht wertet {cases} Vorgänge mit {events} Bearbeitungsschritten aus ({period}). Zeiten sind Kalenderzeit mit Wochenenden und Feiertagen, außer wo ausdrücklich Arbeitszeit genannt ist.",
+    "intro.process_map": "Die Prozesslandkarte zeigt, welche Schritte wie oft aufeinander folgen. Der Hauptweg, den die meisten Vorgänge nehmen, ist dick und gerade gezeichnet. Kästen sind Schritte mit ihrer Häufigkeit, Pfeile Übergänge mit Anzahl und mittlerer Liegezeit; die Farbe eines Pfeils zeigt, wie lange Vorgänge dort liegen. Die einfache Fassung zeigt {shown} von {total} Schritten und deckt {coverage} aller Übergänge ab; ausführlichere Fassungen stehen darunter zum Aufklappen.",
+    "intro.process_model": "Das Prozessmodell fasst die häufigen Abläufe als ein Bild zusammen: Kästen sind Schritte, eine Raute mit × ist eine Verzweigung (es geht auf einem von mehreren Wegen weiter), eine Raute mit + sind Schritte, die nebeneinander laufen können. Es ist aus den Daten abgeleitet und dient Fachleuten zum Nachprüfen; für den Workshop genügt die Prozesslandkarte.",
+    "intro.bottlenecks": "Die Engpässe sind nach ihrer Wirkung geordnet: zusätzliche Vorgangstage pro Jahr über dem Vergleichswert. Jeder der wichtigsten hat oben eine eigene Seite; als „extern, nicht selbst steuerbar“ markierte liegen bei anderen Stellen.",
+    "intro.variants": "Eine Variante ist eine Abfolge von Schritten, die mehrere Vorgänge genau so durchlaufen haben. Gezeigt werden die {n} häufigsten, abgeschlossene und noch offene Vorgänge getrennt, soweit die Schritte das erkennen lassen; der Anteil bezieht sich auf alle Vorgänge.",
+    "intro.cycle_times": "Die Durchlaufzeit reicht vom ersten bis zum letzten erfassten Schritt eines abgeschlossenen Vorgangs, in Kalendertagen. „Median“ heißt: die Hälfte der Vorgänge ist schneller. „9 von 10“ heißt: so lange dauert es, bis 9 von 10 Vorgängen abgeschlossen sind. Der Anteil über 90 Tage zählt auch offene Vorgänge mit, die schon länger als 90 Tage laufen.",
+    "intro.data_quality": "Zeilen, die nicht sicher ausgewertet werden konnten, wurden aussortiert und in einer eigenen Datei abgelegt. Sie fehlen in allen Zahlen dieses Berichts.",
     "intro.comparison": (
         "Die Dienststellen werden mit denselben Kennzahlen verglichen. Grün markiert den besten, rot den "
         "schwächsten Wert je Kennzahl. Alle Zeiten sind Kalendertage."
@@ -86,7 +59,7 @@ LABELS: dict[str, str] = {
     "intro.suppression": "Werte aus weniger als {k} Vorgängen werden aus Datenschutzgründen nicht gezeigt („< {k}“).",
     "note.no_findings": "Es wurden keine Engpässe über der Norm gefunden.",
     "note.no_model": "Für diese Daten liegt kein Prozessmodell vor.",
-    "note.model_activities": "Das Modell zeigt die {k} häufigsten von {total} Tätigkeiten der häufigen Abläufe; die selteneren stehen in der Prozesslandkarte und in results.json.",
+    "note.model_activities": "Das Modell zeigt die {k} häufigsten von {total} Schritten der häufigen Abläufe; die selteneren stehen in der Prozesslandkarte.",
     "note.no_map": "Für diese Daten liegt keine Prozesslandkarte vor.",
     "note.no_case_types": "Keine Verfahrensart ist in allen Dienststellen häufig genug für einen fairen Vergleich.",
     "note.no_quality": "Für diese Dienststelle liegt kein Datenqualitätsbericht vor.",
@@ -116,14 +89,12 @@ LABELS: dict[str, str] = {
     "col.where": "Wo",
     "col.extent": "Ausmaß",
     "col.comparison": "Vergleich mit Norm/Netzwerk",
-    "col.evidence": "Evidenz",
-    "col.measures": "Maßnahmen",
     "col.variant": "Abfolge der Tätigkeiten",
     "col.cases": "Vorgänge",
     "col.share": "Anteil",
     "col.case_type": "Verfahrensart",
     "col.median": "Median",
-    "col.p90": "P90",
+    "col.p90": "9 von 10 fertig nach",
     "col.share_over_90": "Anteil über 90 Tage",
     "col.kpi": "Kennzahl",
     "col.office": "Dienststelle",
@@ -140,7 +111,7 @@ LABELS: dict[str, str] = {
     # --- data quality --------------------------------------------------------------------------
     "quality.rows_read": "Gelesene Zeilen",
     "quality.rows_kept": "Übernommene Zeilen",
-    "quality.rows_quarantined": "Aussortierte Zeilen (Quarantäne)",
+    "quality.rows_quarantined": "Aussortierte Zeilen",
     "quality.events": "Ausgewertete Ereignisse",
     "quality.start_rows_merged": "Beginn-Zeilen mit ihrem Ende zu einem Ereignis zusammengeführt",
     "quality.by_reason": "Aussortiert nach Grund",
@@ -172,7 +143,7 @@ LABELS: dict[str, str] = {
     "kpi.events.explain": "Anzahl der erfassten Bearbeitungsschritte.",
     "kpi.cycle_time_median_days": "Durchlaufzeit (Median)",
     "kpi.cycle_time_median_days.explain": "Die Hälfte der Vorgänge ist nach so vielen Kalendertagen abgeschlossen.",
-    "kpi.cycle_time_p90_days": "Durchlaufzeit (P90)",
+    "kpi.cycle_time_p90_days": "Durchlaufzeit (9 von 10 Vorgängen)",
     "kpi.cycle_time_p90_days.explain": "9 von 10 Vorgängen sind nach so vielen Kalendertagen abgeschlossen; der Rest dauert länger.",
     "kpi.share_cases_over_90_days": "Anteil über 90 Tage",
     "kpi.share_cases_over_90_days.explain": (
@@ -278,10 +249,7 @@ LABELS: dict[str, str] = {
         "Akte digital führen und Übergaben bündeln: E-Akte statt Papierakte, klare Zuständigkeit, "
         "weniger Weiterleitungen zwischen Teams."
     ),
-    "measure.priority_rules": (
-        "Bearbeitungsreihenfolge festlegen: Vorgänge nach Alter und Frist priorisieren, damit "
-        "Niederlassungserlaubnis, Familiennachzug und Visumzustimmungen nicht liegen bleiben."
-    ),
+    "measure.priority_rules": "Bearbeitungsreihenfolge festlegen: Vorgänge nach Alter und Frist priorisieren, damit ältere und lange liegende Vorgänge nicht hinter neuen zurückbleiben.",
     "measure.slot_release_rules": (
         "Terminfreigabe absichern: Termine gestaffelt freigeben, Mehrfachbuchungen verhindern und "
         "Bestätigung verlangen, damit Termine nicht blockiert verfallen."
@@ -354,7 +322,7 @@ LABELS: dict[str, str] = {
     "evidence_key.share_on_weekday": "Anteil am Bündelungstag",
     "evidence_key.share_offices_over_norm": "Anteil der Dienststellen über der Norm",
     "evidence_key.offices_with_same_drift": "Dienststellen mit gleicher Veränderung",
-    "evidence_key.p90_days": "P90",
+    "evidence_key.p90_days": "9 von 10 Vorgängen nach",
     "evidence_key.median_days": "Median",
     "evidence_key.share": "Anteil",
     "evidence_key.offices_affected": "betroffene Dienststellen",
@@ -371,8 +339,7 @@ LABELS: dict[str, str] = {
     # --- process map ---------------------------------------------------------------------------
     "map.start": "Beginn",
     "map.end": "Ende",
-    "map.caption": "Prozesslandkarte {office}",
-    "model.caption": "Prozessmodell {office} (BPMN)",
+    "model.caption": "Prozessmodell (häufige Abläufe mit Verzweigungen)",
     # --- comparison --------------------------------------------------------------------------
     "caption.with_direction": "{name} – {direction}",
     # --- issue-5 sections (profile) ------------------------------------------------------------
@@ -382,12 +349,7 @@ LABELS: dict[str, str] = {
     "section.external": "Externe Wartezeiten",
     "section.deadlines": "Fristen",
     "section.teams": "Teams und Personalbedarf",
-    "intro.waiting": (
-        "Liegezeit ist die Zeit, in der ein Vorgang nach dem vorigen Schritt auf den nächsten wartet; "
-        "Bearbeitungszeit die Zeit von Beginn bis Ende eines Schritts. Jede Dauer steht zweimal da: in "
-        "Kalenderzeit (mit Nächten, Wochenenden und Feiertagen) und in Arbeitszeit (nur Öffnungszeiten "
-        "{hours} an Arbeitstagen ohne die Feiertage in {land}). Gezeigt wird jeweils der Median."
-    ),
+    "intro.waiting": "Liegezeit ist die Zeit, in der ein Vorgang nach dem vorigen Schritt auf den nächsten wartet; Bearbeitungszeit die Zeit von Beginn bis Ende eines Schritts. Jede Dauer steht zweimal da: in Kalenderzeit (mit Nächten, Wochenenden und Feiertagen) und in Arbeitszeit (nur Öffnungszeiten {open}–{close} Uhr an Arbeitstagen, ohne die Feiertage in {land}). Gezeigt wird jeweils der Median.",
     "note.waiting_completion_only": (
         "Dieser Export enthält nur Abschlusszeitpunkte. Die Bearbeitungszeit ist in den Daten nicht enthalten; "
         "gezeigt wird der Abstand zwischen zwei Abschlüssen, der Liege- und Bearbeitungszeit zusammen enthält."
@@ -420,7 +382,7 @@ LABELS: dict[str, str] = {
     "chart.wip": "Bestand (offene Vorgänge)",
     "chart.arrivals": "Zugänge je Woche",
     "chart.completions": "Erledigungen je Woche",
-    "chart.aria": "Liniendiagramm: {title}, {first} bis {last}",
+    "chart.aria": "Grafik: {title}, {first} bis {last}",
     "trend.growing": (
         "Der Bestand wächst: im Mittel um {slope} Vorgänge je Woche (95-%-Vertrauensbereich {low} bis {high}, "
         "{weeks} Wochen). Die Warteschlange baut sich auf."
@@ -497,7 +459,7 @@ LABELS: dict[str, str] = {
     "col.answered": "beantwortet",
     "col.open": "offen",
     "col.median_days": "Median (Kalendertage)",
-    "col.p90_days": "P90 (Kalendertage)",
+    "col.p90_days": "9 von 10 (Kalendertage)",
     "col.median_working_h": "Median (Arbeitsstunden)",
     "col.share_over_norm": "Anteil über Frist",
     "col.open_over_norm": "offen und über Frist",
@@ -605,11 +567,11 @@ LABELS: dict[str, str] = {
     "note.no_seasonal_peaks": "Kein Monat hatte bei einer Verfahrensart mindestens 1,5-mal so viele Zugänge wie üblich.",
     "caption.starvation": "Verweildauer je Verfahrensart im Vergleich zur ganzen Behörde",
     "col.median_days_all": "Median (Kalendertage)",
-    "col.p90_ratio": "P90 im Verhältnis zur Behörde",
+    "col.p90_ratio": "9-von-10-Wert im Verhältnis zur Behörde",
     "caption.kgst": "Personalbedarf nach KGSt je Verfahrensart",
     "col.annual_volume": "Vorgänge pro Jahr",
     "col.touch_minutes": "Bearbeitungsminuten je Vorgang (Annahme)",
-    "col.fte_needed": "Stellenbedarf (VZÄ)",
+    "col.fte_needed": "Stellenbedarf (Vollzeitstellen)",
     "kgst.assumptions": (
         "Berechnung: Vorgänge pro Jahr × Bearbeitungsminuten × (1 + {allowance} Zuschlag für Verteilzeit) ÷ "
         "{hours} Jahresarbeitsstunden je Vollzeitkraft. Vorgänge pro Jahr sind die Eingänge von {days} Tagen, "
@@ -620,14 +582,10 @@ LABELS: dict[str, str] = {
     "kgst.gap_actual": "Ist-Personal laut Angabe der Dienststelle: {actual} Vollzeitstellen. {gap_text}",
     "kgst.gap_missing": "Rechnerisch fehlen {gap} Vollzeitstellen.",
     "kgst.gap_surplus": "Rechnerisch sind {gap} Vollzeitstellen mehr vorhanden als nach KGSt nötig.",
-    "kgst.gap_estimate": (
-        "Schätzung des Ist-Personals: {actual} verschiedene Mitarbeitenden-Kennungen im Export, jede als volle Stelle "
-        "gezählt (Teilzeit und Abwesenheit sind nicht sichtbar). Schätzung: {gap_text}"
-    ),
-    "kgst.no_actual": "Das Ist-Personal ist nicht bekannt; eine Lücke wird daher nicht ausgewiesen.",
+    "kgst.no_actual": "Die tatsächlichen Vollzeitstellen der Dienststelle sind nicht angegeben. Die Zahl der Mitarbeitenden-Kennungen im Export ist dafür kein Maß (Teilzeit, Vertretung, Abwesenheit, Auszubildende), darum wird kein Vergleich von Bedarf und Bestand ausgewiesen. Für den Vergleich die tatsächlichen Vollzeitstellen angeben.",
     "unavailable.no_keys": (
         "nicht verfügbar: Der Export ordnet die Tätigkeiten keinem Katalogschritt zu (z. B. Nachforderung, "
-        "BA-Anfrage, Fiktionsbescheinigung); dafür braucht das Zuordnungsprofil eine Tätigkeitsliste."
+        "Anfrage bei einer anderen Stelle); dafür braucht das Zuordnungsprofil eine Tätigkeitsliste."
     ),
     "unavailable.no_teams": "nicht verfügbar: Der Export enthält keine Teams.",
     "unavailable.no_resources": (
@@ -651,6 +609,119 @@ LABELS: dict[str, str] = {
     "land.SH": "Schleswig-Holstein",
     "land.TH": "Thüringen",
     "evidence.link": "Belege und Grafik: Abschnitt „{section}“",
+    # --- workshop report (page 1, finding pages, charts, map levels, Methodik) ------------------
+    "section.glance_measures": "Die vielversprechendsten Maßnahmen",
+    "section.glance_strengths": "Was gut läuft",
+    "section.methodik": "Anhang: Methodik",
+    "intro.methodik": "Hier sind alle Zahlen des Berichts definiert und die Fachbegriffe erklärt, die der Haupttext vermeidet.",
+    "intro.rework_generic": "Nacharbeit: ein Schritt kommt im selben Vorgang mehrmals vor.",
+    "kpi.share_cases_over_90_days.explain_generic": "Anteil der Vorgänge, die länger als 90 Kalendertage dauern oder schon so lange offen sind.",
+    "kpi.open_over_90_days.explain_generic": "Offene Vorgänge, die älter als 90 Kalendertage sind.",
+    "glance.size": "etwa {impact} zusätzliche Vorgangstage pro Jahr, {cases} Vorgänge betroffen",
+    "glance.size_cases": "{cases} Vorgänge betroffen",
+    "glance.verdict": "Der größte Verlust: {title} ({size}).",
+    "glance.verdict_small": "Nichts Großes läuft schief: Kein Engpass kostet mehr als einen zusätzlichen Tag je Vorgang und Jahr. Die kleineren Auffälligkeiten stehen im Abschnitt „Engpässe“.",
+    "glance.verdict_none": "Nichts Großes läuft schief: Es wurde kein Engpass über dem Vergleichswert gefunden.",
+    "glance.measure_for": "hilft gegen: {finding}",
+    "strength.best": "{name}: {value}, der beste Wert im Netzwerk (Median aller Dienststellen {median}).",
+    "strength.better": "{name}: {value}, besser als der Median aller Dienststellen ({median}).",
+    "strength.value": "{name}: {value}.",
+    "since.month": "seit {month} (dort ändert sich der Verlauf)",
+    "since.period": "gemessen über den ganzen Zeitraum der Daten ({period}); den Verlauf je Monat zeigt der Abschnitt „Durchlaufzeiten“",
+    "finding.page_title": "Engpass {rank}: {title}",
+    "finding.what": "Was passiert",
+    "finding.where": "Wo",
+    "finding.size": "Wie groß",
+    "finding.since": "Seit wann",
+    "finding.compare": "Vergleich",
+    "finding.evidence": "Belege",
+    "finding.helps": "Was helfen kann",
+    "finding.no_measures": "Keine der Standardmaßnahmen passt zu diesem Engpass; im Workshop gemeinsam ableiten.",
+    "finding.next": "Was als Nächstes prüfen",
+    "next.generic": "Mit den Beteiligten klären, welche Vorgänge betroffen sind und was sie gemeinsam haben.",
+    "finding.title_where": "{title}: {where}",
+    "next.waiting": "Prüfen, ob die Liegezeit bei bestimmten Verfahrensarten, Teams oder Monaten entsteht, und wer in dieser Zeit am Zug ist.",
+    "next.rework": "Einige betroffene Vorgänge gemeinsam durchgehen: Warum kommt der Schritt mehrmals vor, und was fehlte beim ersten Mal?",
+    "next.deadline": "Die ältesten offenen Vorgänge auflisten und klären, woran jeder einzelne hängt.",
+    "next.resource": "Mit dem Team die Verteilung der Arbeit und die Vertretung besprechen.",
+    "next.backlog": "Zugänge und Erledigungen je Woche vergleichen: wächst der Bestand, weil mehr kommt oder weil weniger erledigt wird?",
+    "next.handover": "Den Weg eines Vorgangs zwischen den Teams aufzeichnen und klären, welche Übergaben nötig sind.",
+    "next.no_show": "Klären, wie Termine vergeben und bestätigt werden und wer nicht erscheint.",
+    "next.batching": "Klären, warum die Arbeit an festen Tagen gesammelt wird und ob das nötig ist.",
+    "next.drift": "Klären, welche Änderung zu diesem Zeitpunkt die Fallzahlen verschoben hat.",
+    "calendar.set": "Arbeitszeit: Öffnungszeiten {open}–{close} Uhr an Werktagen, ohne die gesetzlichen Feiertage in {land}.",
+    "calendar.default": "Arbeitszeit: Öffnungszeiten {open}–{close} Uhr an Werktagen, ohne die gesetzlichen Feiertage in {land}. Das ist die Voreinstellung, weil für diese Dienststelle kein Land angegeben ist; liegt sie in einem anderen Land, das Land im Profil angeben.",
+    "chart.data": "Zahlen zur Grafik",
+    "chart.bin_upto": "bis {days} Tage",
+    "chart.bin_range": "{low}–{high} Tage",
+    "chart.bin_over": "über {days} Tage",
+    "chart.cycle_title": "Wie lange abgeschlossene Vorgänge gedauert haben",
+    "chart.cases_finished": "abgeschlossene Vorgänge",
+    "chart.axis_cases": "Vorgänge",
+    "chart.axis_days": "Tage",
+    "chart.axis_open": "offene Vorgänge",
+    "chart.axis_per_week": "Vorgänge je Woche",
+    "chart.axis_percent": "Prozent",
+    "chart.monthly_title": "Entwicklung je Monat: neue und abgeschlossene Vorgänge, Durchlaufzeit",
+    "chart.arrivals_month": "neue Vorgänge",
+    "chart.completions_month": "abgeschlossene Vorgänge",
+    "chart.median_month": "Durchlaufzeit der in dem Monat abgeschlossenen (Median, Tage)",
+    "chart.own_office": "diese Dienststelle",
+    "chart.network": "übrige Dienststellen (Median)",
+    "chart.network_median": "übrige Dienststellen (Median)",
+    "chart.norm": "Vergleichswert",
+    "chart.value": "Wert",
+    "chart.wait_title": "Liegezeit vor jedem häufigen Schritt (Median, Kalendertage)",
+    "chart.wait_note_network": "Der zweite Balken ist der Median der übrigen Dienststellen für denselben Schritt.",
+    "chart.wait_note_single": "Es liegen keine weiteren Dienststellen zum Vergleich vor.",
+    "chart.finding_title": "Der Wert dieser Dienststelle im Vergleich",
+    "col.duration_class": "Dauer",
+    "col.cases_finished": "abgeschlossene Vorgänge",
+    "col.completions": "abgeschlossen",
+    "col.wait_days_own": "Liegezeit (Median, Tage)",
+    "col.wait_days_network": "übrige Dienststellen (Median, Tage)",
+    "col.week_end": "Woche bis",
+    "col.compared": "Vergleich",
+    "col.share_all": "Anteil an allen Vorgängen",
+    "col.explanation": "Bedeutung",
+    "col.term": "Begriff",
+    "caption.variants_all": "Häufigste Abläufe (ob ein Vorgang abgeschlossen ist, lässt sich an den Schritten nicht erkennen)",
+    "caption.variants_finished": "Häufigste Abläufe abgeschlossener Vorgänge",
+    "caption.variants_open": "Häufigste Abläufe noch offener Vorgänge",
+    "caption.terms": "Begriffe",
+    "caption.kpi_definitions": "Kennzahlen",
+    "map.band.0": "unter {high} Tag",
+    "map.band.mid": "{low} bis {high} Tage",
+    "map.band.last": "über {low} Tage",
+    "map.band.none": "ohne Liegezeit (Beginn, Ende)",
+    "map.merged": "{first} … {last} ({n} Schritte nacheinander)",
+    "map.legend": "Farbe der Pfeile: mittlere Liegezeit (Median)",
+    "map.level.simple": "Prozesslandkarte, einfache Fassung: Hauptweg und häufigste Schritte",
+    "map.level.medium": "Prozesslandkarte, mittlere Fassung",
+    "map.level.detailed": "Prozesslandkarte, ausführliche Fassung",
+    "map.more": "Ausführlichere Fassung zeigen: {title}",
+    "map.level_note": "{shown} von {total} Schritten, {coverage} aller Übergänge.",
+    "privacy.note": "Datenschutz: Dieser Bericht enthält keine Fallnummern, Namen, Personalkennungen oder Freitexte. Personal erscheint nur als Team; Teams mit weniger als 5 Personen sind zusammengefasst, Werte aus weniger als {k} Vorgängen werden nicht gezeigt.",
+    "method.median.term": "Median",
+    "method.median.text": "Der mittlere Wert: die Hälfte der Vorgänge liegt darunter, die Hälfte darüber. Anders als der Durchschnitt wird er von wenigen sehr langen Vorgängen nicht verzerrt.",
+    "method.p90.term": "„9 von 10“ (P90, 90-%-Perzentil)",
+    "method.p90.text": "Der Wert, unter dem 9 von 10 Vorgängen liegen; er zeigt, wie lange die langsamen Vorgänge dauern.",
+    "method.working_time.term": "Kalenderzeit und Arbeitszeit",
+    "method.working_time.text": "Kalenderzeit zählt jede Stunde; Arbeitszeit nur die Öffnungszeiten an Werktagen ohne Feiertage.",
+    "method.suppression.term": "Ausgeblendete kleine Werte („< {k}“)",
+    "method.suppression.text": "Werte aus weniger als {k} Vorgängen werden nicht gezeigt, damit keine Einzelfälle erkennbar sind; auch Summen, aus denen sie sich zurückrechnen ließen, entfallen.",
+    "method.quarantine.term": "Aussortierte Zeilen (Quarantäne)",
+    "method.quarantine.text": "Zeilen, die nicht sicher gelesen werden konnten (z. B. ungültiges Datum), werden in eine eigene Quarantäne-Datei gelegt und nicht ausgewertet; gelesene Zeilen = übernommene + aussortierte.",
+    "method.files.term": "Weitere Dateien",
+    "method.files.text": "Neben diesem Bericht liegen die Netzwerk-Übersicht und alle Zahlen in maschinenlesbarer Form (results.json, CSV-Tabellen) für eigene Auswertungen.",
+    "method.fte.term": "Vollzeitstellen (VZÄ) nach KGSt",
+    "method.fte.text": "Rechnerischer Personalbedarf nach dem Verfahren der KGSt: Vorgänge pro Jahr × Bearbeitungsminuten je Vorgang × Zuschlag für Verteilzeit ÷ Jahresarbeitsstunden einer Vollzeitkraft. Die Bearbeitungsminuten sind Annahmen.",
+    "method.concentration.term": "Bündelung (Herfindahl-Index)",
+    "method.concentration.text": "Wie stark sich die Arbeit auf wenige Wochentage ballt: 0 heißt gleichmäßig verteilt, 1 heißt alles an einem Tag.",
+    "method.model.term": "Prozesslandkarte und Prozessmodell",
+    "method.model.text": "Die Landkarte zählt, welcher Schritt auf welchen folgt (direkte Nachfolge). Das Prozessmodell im Anhang ist mit einem Verfahren zur Modellfindung (Inductive Miner) aus den häufigen Abläufen abgeleitet und in BPMN gezeichnet.",
+    "method.legal.term": "Fristen",
+    "method.legal.text": "Nach drei Monaten ohne Entscheidung ist eine Untätigkeitsklage möglich (§ 75 VwGO); die Zustimmung der Bundesagentur für Arbeit gilt nach zwei Wochen als erteilt (§ 36 Abs. 2 BeschV).",
     # --- errors ------------------------------------------------------------------------------
     "error.no_chromium": "Chromium wurde nicht gefunden; die PDF-Datei kann nicht erzeugt werden. Bitte Chromium installieren oder PROCMINE_CHROMIUM setzen.",
     "error.no_pdf": "Chromium hat keine PDF-Datei geschrieben: {path}",

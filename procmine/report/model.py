@@ -100,6 +100,8 @@ class MapEdge:
     count: Cell
     median_wait_s: float | None
     weight: float = 1.0  # 0..1 relative frequency, for line width
+    main: bool = False  # on the main path (drawn first, straight and thick)
+    wait_band: int = -1  # index into WAIT_BANDS (colour by median wait); -1 = no wait known
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,10 @@ class ProcessMap:
     shown_edges: int
     total_edges: int
     coverage: float  # share of transitions covered by the shown edges
+    level: str = "simple"  # level of detail: simple | medium | detailed (MAP_LEVELS)
+    title: str = ""  # German name of the level ("Hauptweg und häufigste Schritte")
+    shown_activities: int = 0
+    total_activities: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,21 +138,42 @@ class BpmnModel:
 
 @dataclass(frozen=True)
 class ChartSeries:
-    """One line of a line chart: German name, a value per x position (None = gap), CSS colour."""
+    """One series of a chart: German name, a value per x position (None = gap or suppressed), colour
+    (one of ``charts.PALETTE``; "" = next in the palette), the panel it is drawn in (0 = top, 1 = below)."""
 
     name: str
     values: tuple[float | None, ...]
-    color: str
+    color: str = ""
+    panel: int = 0
+
+
+CHART_KINDS = (
+    "line",  # one line per series over x_labels (weeks, months); series with panel 1 go to a second panel below
+    "bars",  # vertical bars per x label, one bar per series side by side
+    "hbars",  # horizontal bars per x label (long German step names), one bar per series
+)
 
 
 @dataclass(frozen=True)
-class LineChart:
-    """A small line chart drawn as inline SVG: x labels (e.g. weeks as TT.MM.JJJJ) and series."""
+class Chart:
+    """A picture drawn by matplotlib as static SVG (``report.charts``), with the table of its data.
+
+    ``title`` is its accessible name and caption; ``table`` the same numbers for reading and screen
+    readers (shown collapsible); ``y_title``/``y2_title`` name the axes of the first and second panel.
+    """
 
     key: str  # element id, stable (link target)
     title: str
     x_labels: tuple[str, ...]
     series: tuple[ChartSeries, ...]
+    kind: str = "line"
+    y_title: str = ""
+    y2_title: str = ""
+    table: Table | None = None
+    note: str = ""
+
+
+LineChart = Chart  # the earlier name of a line chart
 
 
 @dataclass(frozen=True)
@@ -158,8 +185,30 @@ class Section:
     intro: str = ""
     tables: tuple[Table, ...] = ()
     notes: tuple[str, ...] = ()
-    charts: tuple[LineChart, ...] = ()
+    charts: tuple[Chart, ...] = ()
     paragraphs: tuple[str, ...] = ()  # statements in plain German, shown before the tables
+
+
+@dataclass(frozen=True)
+class FindingPage:
+    """One page per finding: what, where, how big, since when, the evidence as chart and numbers, what helps."""
+
+    key: str  # anchor id ("engpass-1")
+    title: str  # "1. Terminstau"
+    item: FindingItem
+    since: str
+    chart: Chart | None
+    next_steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Glance:
+    """Page 1 "Auf einen Blick": the biggest losses with their size, the most promising measures, or what works well."""
+
+    verdict: str  # one sentence: the biggest problem, or that nothing big is wrong
+    losses: tuple[tuple[str, str, str, str], ...]  # (title, sentence, size, link to the finding page)
+    measures: tuple[tuple[str, str], ...]  # (recommendation, which loss it addresses)
+    strengths: tuple[str, ...]  # what the office does well (sentences)
 
 
 @dataclass(frozen=True)
@@ -181,6 +230,11 @@ class OfficeReport:
     sections: dict[str, Section]  # process_map, process_model, bottlenecks, variants, cycle_times, data_quality, definitions
     footer: str
     notes: tuple[str, ...] = ()
+    glance: Glance | None = None
+    finding_pages: tuple[FindingPage, ...] = ()
+    map_levels: tuple[ProcessMap, ...] = ()  # simplest first; process_map is the first
+    generic: bool = False  # the log's steps do not map to the immigration catalogue: generic wording
+    calendar_note: str = ""  # which Land's public holidays the working time leaves out
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for golden tests and debugging)."""

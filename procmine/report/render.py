@@ -8,7 +8,6 @@ stays text.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shutil
@@ -16,16 +15,25 @@ import subprocess
 import tempfile
 import textwrap
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import graphviz
-from procmine.errors import UsageProblem
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
+from procmine.errors import UsageProblem
 from procmine.report import format_de
+from procmine.report.charts import chart_svg
 from procmine.report.labels_de import label
-from procmine.report.model import BpmnModel, Cell, ComparisonReport, LineChart, OfficeReport, ProcessMap
+from procmine.report.mapview import WAIT_BANDS_DAYS
+from procmine.report.model import (
+    BpmnModel,
+    Cell,
+    ComparisonReport,
+    OfficeReport,
+    ProcessMap,
+)
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMIUM_FLAGS = (
@@ -53,18 +61,19 @@ def environment() -> Environment:
     )
     format_de.register_filters(env)
     env.globals["t"] = label
-    env.globals["line_chart"] = line_chart_svg
+    env.globals["chart_svg"] = chart_svg
+    env.globals["map_legend"] = map_legend
     return env
 
 
 # --- graphviz -----------------------------------------------------------------------------------
 
 
-def _dot_label(*lines: str) -> str:
+def _dot_label(*lines: str, wrap: int = WRAP) -> str:
     """A DOT label from text lines: wrapped, escaped (backslashes, <...>), joined by DOT newlines."""
     parts: list[str] = []
     for line in lines:
-        parts.extend(textwrap.wrap(str(line), WRAP, break_long_words=True) or [""])
+        parts.extend(textwrap.wrap(str(line), wrap, break_long_words=True) or [""])
     return graphviz.nohtml("\\n".join(str(graphviz.escape(p)) for p in parts))
 
 
@@ -83,38 +92,74 @@ def _cell_text(cell: Cell) -> str:
     return format_de.fmt_int(cell.value)
 
 
-def _svg(graph: graphviz.Digraph) -> Markup:
-    """Run dot and return the bare <svg> element (no XML prolog/doctype), safe to inline."""
+def _svg(graph: graphviz.Digraph, title: str) -> Markup:
+    """Run dot and return the bare <svg> element (no XML prolog/doctype), safe to inline, with ``role="img"``,
+    an aria-label and a ``<title>`` naming the picture (dot's own graph title "%3" is dropped)."""
     svg = graph.pipe(format="svg", encoding="utf-8")
     start = svg.find("<svg")
     svg = svg[start:] if start >= 0 else svg
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)  # dot writes node names into comments
-    return Markup(svg)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)  # dot writes node names into comments
+    svg = re.sub(r"(<g id=\"graph0\"[^>]*>)\s*<title>[^<]*</title>", r"\1", svg, count=1)
+    end = svg.find(">")
+    head = f'{svg[:end]} role="img" aria-label="{escape(title)}" class="graph-svg">'
+    return Markup(head + f"<title>{escape(title)}</title>" + svg[end + 1:])
+
+
+# arrow colours per waiting-time band (mapview.WAIT_BANDS_DAYS): ColorBrewer PuOr, safe for colour-blind
+# readers and in grey print (light to dark); the label of each arrow also says the wait in words
+WAIT_COLOURS = ("#5aa2d6", "#e8a33d", "#c4510a", "#4b2991")
+NO_WAIT_COLOUR = "#8a97a5"
+MAP_NODE_PT = "12"
+MAP_EDGE_PT = "11"
+MAP_WRAP = 36  # characters on one line of a map box
+
+
+def wait_colour(band: int) -> str:
+    """The arrow colour of a waiting-time band (-1 = no wait known: grey)."""
+    return WAIT_COLOURS[band] if 0 <= band < len(WAIT_COLOURS) else NO_WAIT_COLOUR
+
+
+def map_legend() -> list[tuple[str, str]]:
+    """(colour, German band name) for the legend under the process map."""
+    names = [label("map.band.0", high=format_de.fmt_int(WAIT_BANDS_DAYS[0]))]
+    names += [label("map.band.mid", low=format_de.fmt_int(lo), high=format_de.fmt_int(hi))
+              for lo, hi in pairwise(WAIT_BANDS_DAYS)]
+    names.append(label("map.band.last", low=format_de.fmt_int(WAIT_BANDS_DAYS[-1])))
+    return [*zip(WAIT_COLOURS, names), (NO_WAIT_COLOUR, label("map.band.none"))]
+
+
+def _map_label(name: str, count: str) -> str:
+    """A box label: the step and its count on one line where they fit (a short map prints larger on A4)."""
+    one = f"{name} · {count}"
+    return _dot_label(one, wrap=MAP_WRAP) if len(one) <= MAP_WRAP else _dot_label(name, count)
 
 
 def process_map_svg(pm: ProcessMap) -> Markup:
-    """The directly-follows graph as inline SVG: boxes with counts, arrows with count and median wait."""
+    """The process map as inline SVG: the main path first and straight (thick), boxes with counts, arrows
+    coloured by their median waiting time and labelled with count and wait."""
     g = graphviz.Digraph(
-        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.3", "ranksep": "0.4"},
+        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.12", "ranksep": "0.25",
+                    "outputorder": "edgesfirst"},
         node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f0fa", "color": "#3a6ea5",
-                   "fontname": FONT, "fontsize": "11"},
-        edge_attr={"fontname": FONT, "fontsize": "9", "color": "#5b6b7b", "fontcolor": "#333333"},
+                   "fontname": FONT, "fontsize": MAP_NODE_PT, "margin": "0.06,0.02", "height": "0.3"},
+        edge_attr={"fontname": FONT, "fontsize": MAP_EDGE_PT, "fontcolor": "#1f2933", "arrowsize": "0.7"},
     )
     for n in pm.nodes:
         if n.kind == "start":
-            g.node(n.id, _dot_label(n.label), shape="circle", fillcolor="#d9f0d9", color="#2e7d32", fontsize="9")
+            g.node(n.id, _dot_label(n.label), shape="circle", fillcolor="#d9f0d9", color="#2e7d32", fontsize=MAP_EDGE_PT)
         elif n.kind == "end":
-            g.node(n.id, _dot_label(n.label), shape="doublecircle", fillcolor="#f6dada", color="#b71c1c", fontsize="9")
-        elif n.export_label:  # catalogue label shown; the export's own label as tooltip (<title> in the SVG)
-            g.node(n.id, _dot_label(n.label, f"{_cell_text(n.count)}×"), tooltip=_dot_text(n.export_label))
+            g.node(n.id, _dot_label(n.label), shape="doublecircle", fillcolor="#eeeeee", color="#333333", fontsize=MAP_EDGE_PT)
         else:
-            g.node(n.id, _dot_label(n.label, f"{_cell_text(n.count)}×"))
+            g.node(n.id, _map_label(n.label, f"{_cell_text(n.count)}×"), penwidth="1")
     for e in pm.edges:
         parts = [f"{_cell_text(e.count)}×"]
         if e.median_wait_s is not None:  # overlapping steps count as no wait (as the KPI definitions say)
             parts.append(format_de.fmt_duration(max(0.0, e.median_wait_s)))
-        g.edge(e.source, e.target, label=_dot_label(" · ".join(parts)), penwidth=f"{1.0 + 3.0 * e.weight:.2f}")
-    return _svg(g)
+        width = 3.2 if e.main else 0.8 + 1.6 * e.weight
+        g.edge(e.source, e.target, label=_dot_label(" · ".join(parts)), penwidth=f"{width:.2f}",
+               color=wait_colour(e.wait_band), weight="12" if e.main else "1",
+               style="solid" if e.main or e.weight >= 0.05 else "dashed")
+    return _svg(g, pm.title or label("section.process_map"))
 
 
 def bpmn_svg(model: BpmnModel) -> Markup:
@@ -139,73 +184,7 @@ def bpmn_svg(model: BpmnModel) -> Markup:
             g.node(n.id, "", shape="point")
     for src, dst in model.flows:
         g.edge(src, dst)
-    return _svg(g)
-
-
-# --- line charts (plain SVG) --------------------------------------------------------------------
-
-
-def _nice_step(x: float) -> float:
-    """A round step (1, 2, 5 × 10^n) at or above ``x`` (axis ticks)."""
-    if x <= 0:
-        return 1.0
-    mag = 10 ** math.floor(math.log10(x))
-    for m in (1, 2, 5, 10):
-        if m * mag >= x:
-            return m * mag
-    return 10 * mag
-
-
-def line_chart_svg(chart: LineChart, width: int = 960, height: int = 280) -> Markup:
-    """A line chart as inline SVG (no script, no external files); every text is escaped."""
-    left, right, top, bottom = 56, 40, 34, 40
-    pw, ph = width - left - right, height - top - bottom
-    n = len(chart.x_labels)
-    values = [v for s in chart.series for v in s.values if v is not None]
-    top_value = max(values) if values else 1.0
-    step = _nice_step(top_value / 5)
-    ticks_y = max(1, math.ceil(top_value / step))
-    ymax = ticks_y * step
-
-    def x(i: int) -> float:
-        return left + (pw * i / (n - 1) if n > 1 else pw / 2)
-
-    def y(v: float) -> float:
-        return top + ph - ph * v / ymax
-
-    first, last = (chart.x_labels[0], chart.x_labels[-1]) if n else ("", "")
-    aria = label("chart.aria", title=chart.title, first=first, last=last)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" id="{escape(chart.key)}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(aria)}">',
-        f"<title>{escape(chart.title)}</title>",
-    ]
-    for j in range(ticks_y + 1):
-        v = step * j
-        yy = y(v)
-        out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="#d9e2ec" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" fill="#52606d">'
-                   f"{escape(format_de.fmt_number(v, 0 if step >= 1 else 1))}</text>")
-    ticks = sorted({round(i * (n - 1) / 5) for i in range(6)}) if n > 1 else list(range(n))
-    for i in ticks:
-        out.append(f'<line x1="{x(i):.1f}" y1="{top + ph}" x2="{x(i):.1f}" y2="{top + ph + 4}" stroke="#52606d"/>')
-        out.append(f'<text x="{x(i):.1f}" y="{top + ph + 18}" text-anchor="middle" font-size="11" fill="#52606d">'
-                   f"{escape(chart.x_labels[i])}</text>")
-    for s in chart.series:
-        segment: list[str] = []
-        for i, v in enumerate([*s.values, None]):
-            if v is not None:
-                segment.append(f"{x(i):.1f},{y(v):.1f}")
-            elif segment:
-                out.append(f'<polyline fill="none" stroke="{escape(s.color)}" stroke-width="2" points="{" ".join(segment)}"/>')
-                segment = []
-    lx = left
-    for s in chart.series:
-        out.append(f'<rect x="{lx}" y="10" width="14" height="4" fill="{escape(s.color)}"/>')
-        out.append(f'<text x="{lx + 20}" y="16" font-size="12" fill="#1f2933">{escape(s.name)}</text>')
-        lx += 28 + 7 * len(s.name)
-    out.append("</svg>")
-    return Markup("".join(out))
+    return _svg(g, label("model.caption"))
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -216,7 +195,7 @@ def render_office_html(report: OfficeReport) -> str:
     env = environment()
     return env.get_template("bericht.html").render(
         r=report,
-        map_svg=process_map_svg(report.process_map) if report.process_map else None,
+        map_svgs=[(m, process_map_svg(m)) for m in report.map_levels],
         model_svg=bpmn_svg(report.process_model) if report.process_model else None,
     )
 

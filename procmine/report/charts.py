@@ -1,0 +1,148 @@
+"""Draw the report's charts (``model.Chart``) as static, self-contained SVG with matplotlib.
+
+No pyplot and no global state: one ``Figure`` per chart, rendered under an ``rc_context`` that keeps
+text as SVG text (readable, searchable, escaped by matplotlib's XML writer), never parses ``$...$``
+in data-borne labels as mathtext, and gives the same bytes for the same chart (fixed hash salt, no
+date in the metadata). Colours are the Okabe-Ito palette, safe for colour-blind readers; lines also
+differ by marker and dash so no series is told apart by colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+
+from markupsafe import Markup, escape
+from matplotlib import rc_context
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from procmine.report import format_de
+from procmine.report.labels_de import label
+from procmine.report.model import Chart
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+DASHES = ("-", "--", "-.", ":", "-", "--", "-.")
+INK = "#1f2933"
+GRID = "#d9e2ec"
+WIDTH_IN = 7.2  # fits the A4 print width (186 mm = 7.3 in) at 100 %: fonts print at their size
+FONT_PT = 9.5  # never below 9 pt on paper
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "procmine",
+    "text.parse_math": False,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],  # bundled with matplotlib: the same metrics everywhere
+    "font.size": FONT_PT,
+    "axes.edgecolor": "#52606d",
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+LABEL_WRAP = 34  # characters per line of a bar label
+
+
+def _colour(i: int, given: str) -> str:
+    return given or PALETTE[i % len(PALETTE)]
+
+
+def _de_axis(decimals: int = 0) -> FuncFormatter:
+    """Axis ticks in German number format (1.234 · 2,5)."""
+    return FuncFormatter(lambda v, _pos: format_de.fmt_number(v, decimals if abs(v) < 10 else 0))
+
+
+def _wrap(text: str) -> str:
+    return "\n".join(textwrap.wrap(str(text), LABEL_WRAP, break_long_words=True) or [""])
+
+
+def _values(values: tuple[float | None, ...]) -> list[float]:
+    return [float("nan") if v is None else float(v) for v in values]
+
+
+def _draw_lines(fig: Figure, chart: Chart) -> None:
+    panels = 2 if any(s.panel == 1 for s in chart.series) else 1
+    axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
+    x = list(range(len(chart.x_labels)))
+    for i, s in enumerate(chart.series):
+        ax = axes[min(s.panel, panels - 1)]
+        ax.plot(x, _values(s.values), color=_colour(i, s.color), linestyle=DASHES[i % len(DASHES)], linewidth=1.8,
+                marker=MARKERS[i % len(MARKERS)], markersize=3.2 if len(x) <= 40 else 0, label=s.name)
+    for n, ax in enumerate(axes):
+        ax.grid(axis="y", color=GRID, linewidth=0.8)
+        ax.yaxis.set_major_formatter(_de_axis(1))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(chart.y2_title if n == 1 else chart.y_title)
+        ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=FONT_PT)
+    step = max(1, len(x) // 8)
+    ticks = x[::step]
+    axes[-1].set_xticks(ticks, [chart.x_labels[i] for i in ticks], rotation=0)
+
+
+def _draw_bars(fig: Figure, chart: Chart, horizontal: bool) -> None:
+    ax = fig.subplots()
+    n = max(1, len(chart.series))
+    width = 0.8 / n
+    pos = list(range(len(chart.x_labels)))
+    for i, s in enumerate(chart.series):
+        offs = [p - 0.4 + width * (i + 0.5) for p in pos]
+        vals = _values(s.values)
+        hatch = None if i == 0 else "//"
+        if horizontal:
+            ax.barh(offs, vals, height=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor="white")
+        else:
+            ax.bar(offs, vals, width=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor="white")
+    fmt_axis = ax.xaxis if horizontal else ax.yaxis
+    fmt_axis.set_major_formatter(_de_axis(1))
+    fmt_axis.set_major_locator(MaxNLocator(6))
+    ax.grid(axis="x" if horizontal else "y", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    if horizontal:
+        ax.set_yticks(pos, [_wrap(t) for t in chart.x_labels])
+        ax.invert_yaxis()  # first item on top
+        ax.set_xlabel(chart.y_title)
+    else:
+        ax.set_xticks(pos, [_wrap(t) for t in chart.x_labels], rotation=0)
+        ax.set_ylabel(chart.y_title)
+    if len(chart.series) > 1:
+        ax.legend(loc="lower right" if horizontal else "upper right", frameon=False)
+
+
+def _height(chart: Chart) -> float:
+    """Figure height in inches: bar charts grow with their rows, line charts with their panels."""
+    if chart.kind == "hbars":
+        lines = sum(max(1, len(_wrap(t).splitlines())) for t in chart.x_labels)
+        return min(9.0, 0.9 + 0.2 * lines + 0.16 * len(chart.x_labels) * max(1, len(chart.series)))
+    if chart.kind == "line" and any(s.panel == 1 for s in chart.series):
+        return 4.6
+    return 2.9
+
+
+def chart_svg(chart: Chart) -> Markup:
+    """The chart as an inline ``<svg>`` with ``role="img"``, an aria-label and a ``<title>`` (its accessible name)."""
+    with rc_context(RC):
+        fig = Figure(figsize=(WIDTH_IN, _height(chart)), layout="constrained")
+        FigureCanvasSVG(fig)
+        if chart.kind == "line":
+            _draw_lines(fig, chart)
+        else:
+            _draw_bars(fig, chart, horizontal=chart.kind == "hbars")
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buf.getvalue()
+    svg = svg[svg.find("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    first, last = (chart.x_labels[0], chart.x_labels[-1]) if chart.x_labels else ("", "")
+    aria = label("chart.aria", title=chart.title, first=first, last=last)
+    open_tag_end = svg.find(">") + 1
+    head = svg[:open_tag_end - 1]
+    head = re.sub(r'\swidth="[^"]*"', "", head, count=1)
+    head = re.sub(r'\sheight="[^"]*"', "", head, count=1)
+    head += f' class="chart-svg" id="{escape(chart.key)}" role="img" aria-label="{escape(aria)}">'
+    return Markup(head + f"<title>{escape(chart.title)}</title>" + svg[open_tag_end:])

@@ -1,0 +1,237 @@
+"""The workshop pages of an office report: page 1 "Auf einen Blick", one page per finding, the Methodik appendix.
+
+Also decides what fits the data: whether the log speaks the immigration catalogue (else the generic
+wording, without § 75 VwGO, § 81a or Fiktion), which measures fit a finding, and whether the office is
+compared with a network at all (a single office never is).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.analyse.time import DEFAULT_CALENDAR
+from procmine.compare import Comparison, tied_best_worst
+from procmine.report import format_de as fmt
+from procmine.report.cells import K_MIN, _num
+from procmine.report.figures import finding_chart
+from procmine.report.labels_de import has_label, label, label_or
+from procmine.report.model import Cell, FindingItem, FindingPage, Glance, Section, Table
+
+TOP_LOSSES = 3
+TOP_MEASURES = 3
+FINDING_PAGES = 5  # findings with a page of their own; the rest are listed in a table
+MAX_STRENGTHS = 4
+STRENGTH_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days", "rework_share",
+                 "visits_per_case", "status_inquiries_per_case", "share_open", "no_show_share")
+
+# a measure fits a finding only when the finding is about what the measure changes: the pattern, the kind,
+# or a catalogue step of the finding whose key contains one of the words (keys are English identifiers)
+MEASURE_FITS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    # measure: (patterns, kinds, words in the finding's step keys)
+    "document_checklist": (("document_loops",), (), ("document",)),
+    "apply_deemed_consent": (("ba_wait",), (), ("ba_consent",)),
+    "card_by_post": (("eat_bottleneck",), (), ("eat", "card")),
+    "longer_fiction_validity": (("fiction_churn", "security_outage"), (), ("fiction",)),
+    "appointment_steering": (("appointment_backlog", "booking_abuse", "seasonal_surge"), (), ("appointment",)),
+    "slot_release_rules": (("appointment_backlog", "booking_abuse"), ("no_show",), ("appointment",)),
+    "servicepoint_triage": (("appointment_backlog",), (), ("appointment", "servicepoint", "check_in")),
+    "status_portal": (("inquiry_flood",), (), ("inquiry",)),
+}
+# words of immigration law that a generic report (another authority, a helpdesk) never shows
+LEGAL_WORDS = ("§", "VwGO", "AufenthG", "BeschV", "Fiktion", "Untätigkeitsklage", "Ausländerbehörde", "eAT", "Bundesagentur")
+# measures that need an outside body behind the finding
+EXTERNAL_MEASURES = ("escalate_external",)
+
+
+def is_generic(a: OfficeAnalysis) -> bool:
+    """True when none of the log's steps maps to the immigration catalogue (another authority, a helpdesk …)."""
+    if a.diagnosis is not None:
+        return not a.diagnosis.keyed
+    acts = a.activities
+    return acts is None or "activity_key" not in acts.columns or not acts["activity_key"].notna().any()
+
+
+def network_size(comparison: Comparison | None) -> int:
+    """How many offices the report can compare with (1 = a single office: no network figures)."""
+    return len(comparison.offices) if comparison is not None else 1
+
+
+def measure_fits(f: Finding, measure: str) -> bool:
+    """Whether a measure fits the finding (``MEASURE_FITS``); measures not listed fit any finding they come with."""
+    if measure in EXTERNAL_MEASURES:
+        return bool(f.external)
+    if measure not in MEASURE_FITS:
+        return True
+    patterns, kinds, words = MEASURE_FITS[measure]
+    keys = " ".join(str(x) for x in (f.activity_key, f.from_key, f.to_key) if x)
+    return f.pattern in patterns or f.kind in kinds or any(w in keys for w in words)
+
+
+def fitting_measures(f: Finding, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The measure keys that fit the finding, in their order."""
+    return tuple(m for m in keys if measure_fits(f, m))
+
+
+def calendar_note(a: OfficeAnalysis) -> str:
+    """Which Land's public holidays the working time leaves out, and whether that was set or assumed."""
+    p = a.diagnosis
+    if p is None:
+        return ""
+    land = label_or(f"land.{p.calendar.land}", str(p.calendar.land))
+    key = "calendar.default" if p.calendar == DEFAULT_CALENDAR else "calendar.set"
+    return label(key, land=land, open=f"{p.calendar.open_time:%H:%M}", close=f"{p.calendar.close_time:%H:%M}")
+
+
+# --- page 1 -----------------------------------------------------------------------------------------
+
+
+def _loss_size(f: Finding, item: FindingItem, k: int) -> str:
+    """'≈ 1.234 zusätzliche Vorgangstage pro Jahr' (or the finding's own figure when it has no impact)."""
+    if 0 < int(f.cases) < k:
+        return label("text.value_suppressed")
+    impact = _num(f.impact)
+    if impact is not None and impact > 0:
+        return label("glance.size", impact=fmt.fmt_int(impact), cases=fmt.fmt_int(f.cases))
+    return label("glance.size_cases", cases=fmt.fmt_int(f.cases))
+
+
+def _strengths(a: OfficeAnalysis, comparison: Comparison | None, names: dict[str, str], k: int) -> tuple[str, ...]:
+    """What the office does well: KPIs where it is best in the network or better than the network median;
+    for a single office its shortest waits and low repeat figures are not judged, only its key figures stated."""
+    out: list[str] = []
+    if network_size(comparison) >= 2 and comparison is not None:
+        for key in [x for x in STRENGTH_KPIS if x in comparison.kpis.columns and x in a.kpis]:
+            if key in comparison.not_measurable.get(key, {}) or a.office in comparison.not_measurable.get(key, {}):
+                continue
+            direction = comparison.directions.get(key)
+            value, median = _num(a.kpis.get(key)), _num(comparison.medians.get(key))
+            if value is None or median is None or direction is None:
+                continue
+            best, _ = tied_best_worst(comparison.kpis[key], direction)
+            better = value < median if direction == "lower" else value > median
+            if a.office in best or better:
+                text = fmt.fmt_percent(value) if "share" in key else fmt.fmt_days(value) if key.endswith("_days") else fmt.fmt_number(value, 2)
+                med = fmt.fmt_percent(median) if "share" in key else fmt.fmt_days(median) if key.endswith("_days") else fmt.fmt_number(median, 2)
+                out.append(label("strength.best" if a.office in best else "strength.better",
+                                  name=names.get(key, key), value=text, median=med))
+    if not out:
+        for key in ("cycle_time_median_days", "share_cases_over_90_days"):
+            v = _num(a.kpis.get(key))
+            if v is not None and a.cases >= k:
+                text = fmt.fmt_percent(v) if "share" in key else fmt.fmt_days(v)
+                out.append(label("strength.value", name=names.get(key, key), value=text))
+    return tuple(out[:MAX_STRENGTHS])
+
+
+def glance(
+    a: OfficeAnalysis, findings: list[Finding], items: list[FindingItem], pages: tuple[FindingPage, ...],
+    comparison: Comparison | None, kpi_names: dict[str, str], k: int = K_MIN,
+) -> Glance:
+    """Page 1: the three biggest losses (high-impact findings, by rank) and the most promising measures
+    (each once, from the biggest loss down); without high-impact findings what the office does well."""
+    links = {p.item.rank: f"#{p.key}" for p in pages}
+    big = [(f, it) for f, it in zip(findings, items) if f.high_impact][:TOP_LOSSES]
+    losses = tuple((label("finding.title_where", title=it.pattern_label or it.kind_label, where=it.where), it.text_de,
+                    _loss_size(f, it, k), links.get(it.rank, "#engpaesse")) for f, it in big)
+    measures: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for _, it in big:
+        for m in it.measures:
+            if m not in seen and len(measures) < TOP_MEASURES:
+                seen.add(m)
+                measures.append((m, it.pattern_label or it.kind_label))
+    strengths = () if big else _strengths(a, comparison, kpi_names, k)
+    if big:
+        verdict = label("glance.verdict", title=losses[0][0], size=losses[0][2])
+    elif findings:
+        verdict = label("glance.verdict_small")
+    else:
+        verdict = label("glance.verdict_none")
+    return Glance(verdict, losses, tuple(measures), strengths)
+
+
+# --- one page per finding ----------------------------------------------------------------------------
+
+
+def _since(f: Finding, period: str) -> str:
+    """Since when: the month the analysis names (a jump in case numbers), else the whole period of the data."""
+    ev = f.evidence or {}
+    month = ev.get("from_month")
+    if month:
+        s = str(month)
+        return label("since.month", month=f"{s[5:7]}/{s[:4]}" if len(s) >= 7 else s)
+    return label("since.period", period=period)
+
+
+def _network_value(f: Finding, single: bool) -> float | None:
+    """The other offices' median of the finding's figure, when the analysis gives one and there is a network."""
+    if single:
+        return None
+    ev = f.evidence or {}
+    return _num(ev.get("network_median", ev.get("network_median_days")))
+
+
+def finding_pages(
+    findings: list[Finding], items: list[FindingItem], period: str, single: bool, k: int = K_MIN
+) -> tuple[FindingPage, ...]:
+    """A page for each of the first ``FINDING_PAGES`` findings, with its evidence chart."""
+    pages = []
+    repeated = Counter(it.pattern_label or it.kind_label for it in items[:FINDING_PAGES])
+    for f, it in list(zip(findings, items))[:FINDING_PAGES]:
+        key = f"engpass-{it.rank}"
+        chart = finding_chart(f, f"{key}-grafik", it.extent.kind, _network_value(f, single), k, single)
+        nxt = (label_or(f"next.{f.pattern}", label_or(f"next.{f.kind}", label("next.generic"))),)
+        title = it.pattern_label or it.kind_label
+        if repeated[title] > 1:  # the same pattern at several places: say where
+            title = label("finding.title_where", title=title, where=it.where)
+        pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it, _since(f, period), chart, nxt))
+    return tuple(pages)
+
+
+def more_findings_table(items: list[FindingItem]) -> Table | None:
+    """The findings without a page of their own, in one table."""
+    rest = items[FINDING_PAGES:]
+    if not rest:
+        return None
+    return Table(
+        (label("col.rank"), label("col.finding"), label("col.extent")),
+        tuple((Cell(it.rank, "int"), Cell(it.text_de), it.extent) for it in rest),
+        (True, False, True),
+    )
+
+
+# --- appendix: Methodik ------------------------------------------------------------------------------
+
+
+def methodik_section(
+    definitions: list[tuple[str, str, str, str]], extra: tuple[str, ...], generic: bool, k: int,
+    shown_keys: frozenset[str] = frozenset(),
+) -> Section:
+    """The appendix that defines every figure and holds the technical terms kept out of the main text."""
+    terms = ["median", "p90", "working_time", "suppression", "quarantine", "files", "fte", "concentration", "model"]
+    if not generic:
+        terms.append("legal")
+    rows = tuple((Cell(label(f"method.{t}.term")), Cell(label(f"method.{t}.text", k=k))) for t in terms)
+    tables = [Table((label("col.term"), label("col.definition")), rows, (False, False), caption=label("caption.terms"))]
+    if generic:  # only figures this office has; immigration law only where a plain wording replaces it
+        definitions = [d for d in definitions if d[0] in shown_keys
+                       and (has_label(f"kpi.{d[0]}.explain_generic") or not any(w in d[2] for w in LEGAL_WORDS))]
+    if definitions:
+        tables.append(Table(
+            (label("col.kpi"), label("col.definition"), label("col.unit")),
+            tuple((Cell(n), Cell(label(f"kpi.{key}.explain_generic") if generic and has_label(f"kpi.{key}.explain_generic") else d),
+                   Cell(label_or(f"unit.{u}", u))) for key, n, d, u in definitions),
+            (False, False, False), caption=label("caption.kpi_definitions"),
+        ))
+    return Section("methodik", label("section.methodik"), label("intro.methodik"), tuple(tables),
+                   paragraphs=tuple(p for p in extra if p))
+
+
+def kpi_label(key: str, definitions: dict[str, Any]) -> str | None:
+    """A KPI's German name in the main text: the catalogue's plain name first, then the analysis' definition."""
+    if has_label(f"kpi.{key}"):
+        return label(f"kpi.{key}")
+    d = definitions.get(key)
+    return d[0] if d else None

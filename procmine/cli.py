@@ -7,6 +7,7 @@ Results and output paths go to stdout, progress and messages to stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -36,7 +37,9 @@ OutDir = Annotated[Path, typer.Option("--out", "-o", help="Zielordner.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsmeldungen.")]
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
 Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
-Pdf = Annotated[bool, typer.Option("--pdf", help="Berichte zusätzlich als PDF drucken (braucht Chromium).")]
+# PDFs of the reports are printed by default (headless Chromium); --no-pdf, or PROCMINE_PDF=0, leaves them out
+PDF_DEFAULT = os.environ.get("PROCMINE_PDF", "1") != "0"
+Pdf = Annotated[bool, typer.Option("--pdf/--no-pdf", help="Berichte auch als PDF drucken (Standard: ja, braucht Chromium; ohne Chromium wird das PDF übersprungen).")]
 Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Maßnahmen-Tabellen „measure“ (mehrfach möglich).")]
 
 
@@ -116,7 +119,7 @@ def demo(
     logs: Annotated[Path, typer.Option("--logs", help="Ordner für Exporte und Protokolle.")] = Path("logs/demo"),
     out: OutDir = Path("reports/demo"),
     quiet: Quiet = False,
-    pdf: Pdf = False,
+    pdf: Pdf = PDF_DEFAULT,
     measure: Measures = None,
 ) -> None:
     """Neun synthetische Dienststellen erzeugen, einlesen, analysieren und berichten (Demo von Anfang bis Ende)."""
@@ -140,7 +143,7 @@ def run_cmd(
     out: OutDir = Path("reports/run"),
     normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner für die normalisierten Protokolle (Standard: OUT/normalised).")] = None,
     quiet: Quiet = False,
-    pdf: Pdf = False,
+    pdf: Pdf = PDF_DEFAULT,
     measure: Measures = None,
 ) -> None:
     """Einen Ordner echter Exporte einlesen, analysieren und Berichte schreiben."""
@@ -282,7 +285,7 @@ def report(
     normalised_dir: Annotated[Path, typer.Argument(help="Ordner mit normalisierten Protokollen (*.parquet).")],
     out: OutDir = Path("reports/run"),
     quiet: Quiet = False,
-    pdf: Pdf = False,
+    pdf: Pdf = PDF_DEFAULT,
 ) -> None:
     """Aus normalisierten Protokollen die Berichte (bericht.html, vergleich.html, results.json) schreiben."""
     from procmine.pipeline import analyse_and_report, load_normalised, load_qualities

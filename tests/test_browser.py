@@ -1,8 +1,14 @@
-"""Open the rendered reports in headless Chromium: screenshot, DOM with the German headings, PDF."""
+"""Open the rendered reports in a real browser (Debian's headless Chromium, driven through its command line):
+offline, no console errors, no external requests, nothing wider than the page at 1024 px or on A4, screenshots
+saved; print to PDF and read the text back with pypdf (headings there, every table's last column there)."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
+import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,39 +19,138 @@ from procmine.report.labels_de import label
 from procmine.report.render import chromium_command, find_chromium
 
 from conftest import NOW, network
+from report_fixtures import english_network
 
 pytestmark = pytest.mark.browser
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (/usr/bin/chromium)")
+A4_CONTENT_PX = 700  # 186 mm (A4 minus the print margins) at 96 px per inch = 703 px
+
+# injected into a copy of a report (the reports themselves carry no script): every laid-out element that
+# reaches past the page's right edge, and the page's own scroll width, written into the DOM for --dump-dom
+MEASURE = """<script>
+(function () {
+  var W = document.documentElement.clientWidth, wide = [];
+  document.querySelectorAll("body *").forEach(function (el) {
+    if (el.closest("details:not([open]) > :not(summary)")) return;
+    var r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > W + 1) wide.push(el.tagName + "." + el.className.baseVal + el.className + " " + Math.round(r.right));
+  });
+  document.body.setAttribute("data-wide", JSON.stringify(wide.slice(0, 20)));
+  document.body.setAttribute("data-width", String(W));
+})();
+</script>"""
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     analyses, qualities = network()
     out = tmp_path_factory.mktemp("reports")
-    with pytest.MonkeyPatch.context() as mp:  # the appendix shows only when KPI definitions exist
+    with pytest.MonkeyPatch.context() as mp:  # the appendix table shows only when KPI definitions exist
         mp.setattr(build, "load_kpi_definitions", lambda: [("cases", "Vorgänge", "Anzahl der Vorgänge.", "cases")])
         paths = write_reports(analyses, compare_offices(analyses), qualities, out, now=NOW)
     return paths, tmp_path_factory.mktemp("chrome")
 
 
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory):
+    """An office report from the real analysis of an event log (charts, map levels, finding pages)."""
+    analyses = english_network()
+    out = tmp_path_factory.mktemp("real")
+    paths = write_reports(analyses, compare_offices(analyses), {}, out, now=NOW)
+    return paths.office_reports[analyses[0].office], tmp_path_factory.mktemp("chrome-real")
+
+
 def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(chromium_command(CHROMIUM, profile, *args), capture_output=True, text=True, timeout=120)
+    # offline: every host name resolves to nothing, so any request to the outside would fail and be logged
+    return subprocess.run(
+        chromium_command(CHROMIUM, profile, "--host-resolver-rules=MAP * ~NOTFOUND", "--enable-logging=stderr", "--v=0", *args),
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+
+
+def _measured(html: Path, profile: Path, width: int, print_css: bool = False) -> tuple[list[str], str]:
+    """Elements wider than the page at ``width`` px (with the print stylesheet applied when ``print_css``),
+    and Chromium's log."""
+    text = html.read_text(encoding="utf-8")
+    if print_css:  # lay the screen out as the printer would: A4 content width, print rules on
+        text = text.replace("@media print {", "@media all {")
+    probe = html.with_name(f"probe-{width}-{int(print_css)}.html")
+    probe.write_text(text.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    proc = _chromium(profile, f"--window-size={width},900", "--dump-dom", probe.as_uri())
+    found = re.search(r'data-wide="([^"]*)"', proc.stdout)
+    assert found, proc.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"')), proc.stderr
+
+
+def _console_errors(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "CONSOLE" in line or "ERR_NAME_NOT_RESOLVED" in line]
+
+
+def _no_external_references(html: str) -> None:
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "external reference"
+    assert "@import" not in html and "url(http" not in html and "<link" not in html
 
 
 @needs_chromium
 def test_office_report_dom_and_screenshot(reports):
     paths, profile = reports
     html = paths.office_reports["ABH-A"]
-    dom = _chromium(profile, "--dump-dom", html.as_uri()).stdout
+    proc = _chromium(profile, "--dump-dom", html.as_uri())
+    dom = proc.stdout
     for key in ("section.summary", "section.process_map", "section.process_model", "section.bottlenecks",
-                "section.variants", "section.cycle_times", "section.data_quality", "section.definitions"):
+                "section.variants", "section.cycle_times", "section.data_quality", "section.methodik"):
         assert f">{label(key)}</h2>" in dom, key
     assert "<script>alert(1)</script>" not in dom  # the DOM holds the name as text, not as an element
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    assert not _console_errors(proc.stderr)
+    _no_external_references(html.read_text(encoding="utf-8"))
     png = html.parent / "bericht.png"
     _chromium(profile, f"--screenshot={png}", "--window-size=1280,4000", html.as_uri())
     assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_real_report_fits_the_screen_without_errors(real_report, width):
+    html, profile = real_report
+    wide, log = _measured(html, profile, width)
+    assert wide == [], wide
+    assert not _console_errors(log), _console_errors(log)
+    _no_external_references(html.read_text(encoding="utf-8"))
+    png = html.with_name(f"bericht-{width}.png")
+    _chromium(profile, f"--screenshot={png}", f"--window-size={width},3000", html.as_uri())
+    assert png.stat().st_size > 20_000
+
+
+@needs_chromium
+def test_real_report_fits_a4_with_the_print_stylesheet(real_report):
+    html, profile = real_report
+    wide, _ = _measured(html, profile, A4_CONTENT_PX, print_css=True)
+    assert wide == [], wide  # tables reflow, charts and the map scale: nothing is cut at the page edge
+
+
+@needs_chromium
+def test_pdf_has_the_headings_and_whole_tables(real_report):
+    pypdf = pytest.importorskip("pypdf")
+    html, _ = real_report
+    pdf = render_pdf(html, html.with_suffix(".pdf"))
+    reader = pypdf.PdfReader(str(pdf))
+    assert len(reader.pages) >= 4 and all(p.mediabox.width == pytest.approx(595, abs=2) for p in reader.pages)  # A4
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)))  # ﬁ -> fi
+    text += " " + re.sub(r"(\w)[-\u00ad] ?(\w)", r"\1\2", text)  # narrow columns hyphenate on paper: "Defini- tion"
+    for key in ("section.summary", "section.process_map", "section.variants", "section.cycle_times",
+                "section.data_quality", "section.methodik"):
+        assert label(key) in text, key
+    # every table's last column header is on paper (a cut table loses its right-hand columns)
+    page = html.read_text(encoding="utf-8")
+    body = page[page.index("<main>"):]
+    body = re.sub(r"<details.*?</details>", "", body, flags=re.S)  # collapsed on paper
+    last_headers = re.findall(r"<th[^>]*>([^<]+)(?:<br>[^<]*<span[^>]*>[^<]*</span>)?</th>\s*</tr></thead>", body)
+    assert last_headers
+    for header in last_headers:
+        words = re.sub(r"\s+", " ", header.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")).split()
+        assert words[-1] in text, header
 
 
 @needs_chromium
@@ -67,3 +172,16 @@ def test_print_to_pdf(reports):
     data = pdf.read_bytes()
     assert data[:5] == b"%PDF-"
     assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 2  # several A4 pages
+
+
+def test_write_reports_goes_on_without_chromium(tmp_path, monkeypatch):
+    """pdf=True on a machine without Chromium: the HTML reports are written, the PDF is skipped with a message."""
+    import procmine.report.render as render
+
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    analyses, qualities = network()
+    messages: list[str] = []
+    paths = write_reports([replace(analyses[0])], compare_offices(analyses[:1]), qualities, tmp_path, now=NOW,
+                          pdf=True, progress=messages.append)
+    assert paths.office_reports["ABH-A"].is_file() and paths.pdfs == {}
+    assert any("PDF" in m and "Chromium" in m for m in messages)

@@ -595,3 +595,117 @@ def test_every_reading_note_has_a_german_label():
     keys = set(re.findall(r'notes\["([a-z_]+)"\]', src))
     assert keys and "dst_ambiguous_resolved" in keys
     assert not [k for k in keys if f"qnote.{k}" not in LABELS]
+
+
+# --- workshop report: language, privacy, single office, print size of the map ------------------------
+
+# English words an XES export or a careless template brings in; none belongs in a German report's main text
+ENGLISH_WORDS = ("received", "requested", "scheduled", "closed", "granted", "application", "appointment", "documents",
+                 "decision", "inquiry", "waiting", "backlog", "rework", "throughput", "the", "and", "of", "with", "case",
+                 "cases", "activity", "team shortage", "finding")
+JARGON = ("P90", "Perzentil", "Little", "Herfindahl", "Quarantäne", "VZÄ", "results.json", "Inductive Miner", "BPMN")
+RAW_CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b|\b[a-z]+(?:_[a-z]+)+\b")  # TERMIN_VERGABE, documents_requested
+
+
+def _main_text(html: str) -> str:
+    """The text a reader sees before the appendix (Methodik), without markup, SVG titles or CSS."""
+    body = html[html.index("<main>"):html.index('<section id="methodik"')]
+    body = re.sub(r"<style.*?</style>|<title>.*?</title>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.fixture(scope="module")
+def english_written(tmp_path_factory):
+    from report_fixtures import english_network
+
+    analyses = english_network()
+    out = tmp_path_factory.mktemp("english")
+    return write_reports(analyses, compare_offices(analyses), {}, out, now=NOW), analyses, out
+
+
+def test_language_german_without_english_words_jargon_or_raw_codes(english_written):
+    paths, analyses, _ = english_written
+    for office in (a.office for a in analyses):
+        text = _main_text(paths.office_reports[office].read_text(encoding="utf-8"))
+        words = set(re.findall(r"[A-Za-zÄÖÜäöüß]+", text.lower()))
+        assert not [w for w in ENGLISH_WORDS if (w in words if " " not in w else w in text.lower())], office
+        assert not [j for j in JARGON if j in text], office
+        assert not RAW_CODE.findall(text), RAW_CODE.findall(text)[:5]
+        assert "Auf einen Blick" in text and "Engpass 1:" in text
+
+
+def test_the_language_test_catches_what_it_is_for():
+    """The checks above fail on an English gloss, on jargon and on a raw code label."""
+    sample = "<main><p>Termin vergeben (Appointment scheduled), P90 und TERMIN_VERGABE</p><section id=\"methodik\"></section>"
+    text = _main_text(sample)
+    assert "scheduled" in set(re.findall(r"[a-z]+", text.lower())) and "P90" in text and RAW_CODE.findall(text)
+
+
+def test_no_case_id_staff_id_or_personal_value_in_any_report_file(english_written):
+    _, analyses, out = english_written
+    from report_fixtures import english_log
+
+    ids = set()
+    for a in analyses:
+        log = english_log(a.office)
+        ids |= set(log["case_id"].astype(str)) | set(log["resource"].astype(str))
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.name == "bericht.html" for p in files) and any(p.name == "results.json" for p in files)
+    for p in files:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        found = [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)]
+        assert not found, (p.name, found[:3])
+
+
+def test_single_office_is_not_compared_with_a_network(tmp_path):
+    from report_fixtures import english_log
+
+    from procmine.analyse import analyse_network
+
+    analyses = analyse_network({"ABH-S": english_log("ABH-S", slow=2.0)})
+    paths = write_reports(analyses, compare_offices(analyses), {}, tmp_path, now=NOW)
+    html = paths.office_reports["ABH-S"].read_text(encoding="utf-8")
+    for word in ("Netzwerk-Median", "übrige Dienststellen", "Median aller Dienststellen", "bester Wert", "schwächster Wert"):
+        assert word not in _main_text(html), word
+
+
+def test_page_one_says_what_works_well_when_nothing_big_is_wrong(english_written):
+    from dataclasses import replace
+
+    paths, analyses, _ = english_written
+    calm = [replace(a, findings=tuple(replace(f, high_impact=False) for f in a.findings)) for a in analyses]
+    c = compare_offices(calm)
+    fast = build.build_office_report(calm[1], None, c, now=NOW, network=calm)  # ABH-F: the faster office
+    assert fast.glance.losses == () and fast.glance.measures == ()
+    assert fast.glance.verdict.startswith("Nichts Großes läuft schief")
+    assert any("Durchlaufzeit" in s and "besser als der Median" in s or "beste Wert" in s for s in fast.glance.strengths)
+    slow = build.build_office_report(analyses[0], None, compare_offices(analyses), now=NOW, network=analyses)
+    assert len(slow.glance.losses) >= 1 and slow.glance.verdict.startswith("Der größte Verlust")
+    measures = [m for m, _ in slow.glance.measures]
+    assert len(measures) == len(set(measures))  # each measure once
+
+
+def test_process_map_levels_main_path_no_orphans_and_print_size():
+    from report_fixtures import english_network
+
+    from procmine.report.mapview import process_map_levels
+
+    a = english_network()[0]
+    levels = process_map_levels(a, 5, build.office_display_names(a))
+    assert levels and levels[0].level == "simple"
+    m = levels[0]
+    nxt = {e.source: e.target for e in m.edges if e.main}
+    node, seen = "start", []
+    while node in nxt and node not in seen:
+        seen.append(node)
+        node = nxt[node]
+    assert node == "end" and len(seen) >= 3  # the main path runs from the start to the end
+    moves = [e for e in m.edges if e.source != e.target]
+    for n in (n for n in m.nodes if n.kind == "activity"):  # no orphan box: a way in and a way out
+        assert any(e.target == n.id for e in moves) and any(e.source == n.id for e in moves), n.label
+    assert all(e.wait_band >= 0 for e in m.edges if e.median_wait_s is not None)
+    svg = str(process_map_svg(m))
+    w, h = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    scale = min(1.0, 527 / w, 708 / h)  # A4: 186 x 250 mm for the picture
+    assert 11 * scale >= 9, (w, h)  # the smallest label (11 pt) prints at 9 pt or more
+    assert 'role="img"' in svg and "<title>" in svg

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,18 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
     from procmine.report.render import render_pdf as _render_pdf
 
     return _render_pdf(html_path, pdf_path)
+
+
+def _pdf(html: Path, pdfs: dict[str, Path], key: str, progress: Callable[[str], None] | None) -> None:
+    """Print one report to PDF beside it; without Chromium, or when printing fails, say so and go on (the HTML stands)."""
+    from procmine.errors import UsageProblem
+    from procmine.report.labels_de import label
+
+    try:
+        pdfs[key] = render_pdf(html, html.with_suffix(".pdf"))
+    except (UsageProblem, OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        if progress:
+            progress(label("progress.no_pdf", path=html.name, reason=str(exc)))
 
 
 def results_document(
@@ -79,7 +92,7 @@ def write_reports(
         path.write_text(render_office_html(report), encoding="utf-8")
         offices[a.office] = path
         if pdf:
-            pdfs[a.office] = render_pdf(path, path.with_suffix(".pdf"))
+            _pdf(path, pdfs, a.office, progress)
     if progress:
         progress(label("progress.comparison"))
     comp_path = out_dir / "vergleich.html"
@@ -90,7 +103,7 @@ def write_reports(
         network = build_network_report(comparison.network)
     comp_path.write_text(render_comparison_html(build_comparison_report(comparison, analyses, now=now, failed=failed), network), encoding="utf-8")
     if pdf:
-        pdfs["vergleich"] = render_pdf(comp_path, comp_path.with_suffix(".pdf"))
+        _pdf(comp_path, pdfs, "vergleich", progress)
     results_path = out_dir / "results.json"
     results = results_document(analyses, comparison, qualities, now=now, failed=failed)
     results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")

@@ -727,6 +727,7 @@ LABELS: dict[str, str] = {
     "error.no_pdf": "Chromium hat keine PDF-Datei geschrieben: {path}",
     # --- progress messages -------------------------------------------------------------------
     "progress.office": "Bericht {office} …",
+    "progress.no_pdf": "PDF für {path} nicht erstellt: {reason}",
     "progress.comparison": "Netzwerkvergleich und results.json …",
     # --- page footer ---------------------------------------------------------------------------
     "footer": (

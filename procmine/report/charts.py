@@ -79,7 +79,8 @@ def _draw_lines(fig: Figure, chart: Chart) -> None:
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.set_ylim(bottom=0)
         ax.set_ylabel(chart.y2_title if n == 1 else chart.y_title)
-        ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=FONT_PT)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncols=3, fontsize=FONT_PT,
+                  borderaxespad=0.2)  # above the panel, never over a line
     step = max(1, len(x) // 8)
     ticks = x[::step]
     axes[-1].set_xticks(ticks, [chart.x_labels[i] for i in ticks], rotation=0)
@@ -110,8 +111,9 @@ def _draw_bars(fig: Figure, chart: Chart, horizontal: bool) -> None:
     else:
         ax.set_xticks(pos, [_wrap(t) for t in chart.x_labels], rotation=0)
         ax.set_ylabel(chart.y_title)
+        ax.set_xlabel(chart.x_title)
     if len(chart.series) > 1:
-        ax.legend(loc="lower right" if horizontal else "upper right", frameon=False)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncols=len(chart.series), borderaxespad=0.2)
 
 
 def _height(chart: Chart) -> float:

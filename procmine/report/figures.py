@@ -42,6 +42,9 @@ def cycle_time_chart(a: OfficeAnalysis, k: int = K_MIN) -> Chart | None:
         return None
     edges = np.array([0.0, *CYCLE_BINS_DAYS, np.inf])
     counts = np.histogram(days, bins=edges)[0]
+    short = [label("chart.bin_upto_short", days=CYCLE_BINS_DAYS[0])]
+    short += [label("chart.bin_range_short", low=lo, high=hi) for lo, hi in pairwise(CYCLE_BINS_DAYS)]
+    short += [label("chart.bin_over_short", days=CYCLE_BINS_DAYS[-1])]
     names = [label("chart.bin_upto", days=CYCLE_BINS_DAYS[0])]
     names += [label("chart.bin_range", low=lo, high=hi) for lo, hi in pairwise(CYCLE_BINS_DAYS)]
     names += [label("chart.bin_over", days=CYCLE_BINS_DAYS[-1])]
@@ -50,9 +53,9 @@ def cycle_time_chart(a: OfficeAnalysis, k: int = K_MIN) -> Chart | None:
                  for n, c in zip(names, counts))
     table = Table((label("col.duration_class"), label("col.cases_finished"), label("col.share")), rows, (False, True, True))
     return Chart(
-        "durchlaufzeit-verteilung", label("chart.cycle_title"), tuple(names),
+        "durchlaufzeit-verteilung", label("chart.cycle_title"), tuple(short),
         (ChartSeries(label("chart.cases_finished"), tuple(_shown(c, k) for c in counts)),),
-        kind="bars", y_title=label("chart.axis_cases"), table=table,
+        kind="bars", x_title=label("chart.axis_duration"), y_title=label("chart.axis_cases"), table=table,
     )
 
 

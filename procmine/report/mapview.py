@@ -23,6 +23,7 @@ from procmine.report.model import Cell, MapEdge, MapNode, ProcessMap
 # level key -> (most activities shown, share of the transitions among them drawn as arrows)
 MAP_LEVELS: dict[str, tuple[int, float]] = {"simple": (8, 0.8), "medium": (14, 0.9), "detailed": (24, 0.97)}
 WAIT_BANDS_DAYS = (1.0, 7.0, 30.0)  # arrow colour: < 1 day, 1 to 7, 7 to 30, over 30 days median wait
+SPLIT_LONGER_THAN = 10  # a simple map whose main path has more boxes than this is drawn in two halves
 MERGE_LONGER_THAN = 8  # the simple map joins straight runs of steps only on a main path longer than this
 SIMPLE_MARKER_SHARE = 0.05  # the simple map draws start/end arrows only for steps with at least this share of cases
 MARKER_COVERAGE = 0.9  # start/end arrows: the most frequent first/last steps covering this share of cases
@@ -91,17 +92,19 @@ def _connected(edges: pd.DataFrame, nodes: list[str], starts: set[str], ends: se
 def _straight_runs(
     path: list[str], edges: pd.DataFrame, starts: set[str], ends: set[str], least: int = 3, most: int = 4
 ) -> list[list[str]]:
-    """Runs of ``least`` to ``most`` main-path steps where each step leads only to the next and the next is
-    reached only from it (no other arrow, start or end in between): drawn as one box in the simple map."""
+    """Runs of ``least`` to ``most`` main-path steps done in one go: each step leads only to the next, the next
+    is reached only from it (no other arrow, start or end in between) and the wait between them is under a
+    day; drawn as one box in the simple map (a wait that matters always keeps its own arrow)."""
     moves = edges[edges["from"] != edges["to"]]
     outs = moves.groupby("from").size()
     ins = moves.groupby("to").size()
     loops = set(edges.loc[edges["from"] == edges["to"], "from"])
+    quick = {(f, t) for f, t, w in zip(moves["from"], moves["to"], moves["median_wait_s"]) if wait_band(w) == 0}
     runs: list[list[str]] = []
     run: list[str] = path[:1]
     for a, b in pairwise(path):  # one round per main-path step
         straight = (outs.get(a, 0) == 1 and ins.get(b, 0) == 1 and a not in ends and b not in starts
-                    and a not in loops and b not in loops)
+                    and a not in loops and b not in loops and (a, b) in quick)
         if straight and len(run) < most:
             run.append(b)
             continue
@@ -113,13 +116,14 @@ def _straight_runs(
     return runs
 
 
-def build_process_map(
+def build_process_maps(
     a: OfficeAnalysis, k: int = K_MIN, level: str = "simple", names: dict[str, str] | None = None
-) -> ProcessMap | None:
-    """The process map at one level of detail (``MAP_LEVELS``); None when the analysis has no map."""
+) -> tuple[ProcessMap, ...]:
+    """The process map at one level of detail (``MAP_LEVELS``), as one picture or, for a long simple map, two
+    halves; empty when the analysis has no map."""
     pm = a.process_map
     if pm is None or len(pm) == 0:
-        return None
+        return ()
     pm = pm.assign(**{"from": pm["from"].astype(str), "to": pm["to"].astype(str)})
     most, share = MAP_LEVELS[level]
     least = SIMPLE_MARKER_SHARE if level == "simple" else 0.0
@@ -139,8 +143,9 @@ def build_process_map(
             break
         nodes = kept
     if not nodes:
-        return None
+        return ()
     names = dict(names or {})
+    shown_edges, shown_count = len(edges), float(edges["count"].sum())  # before runs are joined
     long_path = len(path) > MERGE_LONGER_THAN
     runs = _straight_runs(path, edges, set(starts), set(ends)) if level == "simple" and long_path else []
     for run in runs:  # one box for a run of steps that always follow each other (shorter map, larger print)
@@ -154,34 +159,95 @@ def build_process_map(
         ends = {(first if a == last else a): n for a, n in ends.items()}
         nodes = [n for n in nodes if n not in inner]
         path = [n for n in path if n not in inner]
-    ids = {name: f"a{i}" for i, name in enumerate(nodes)}
     count = acts.set_index("activity")["count"] if acts is not None and "count" in acts.columns else pd.Series(dtype=float)
-    map_nodes = [MapNode("start", label("map.start"), Cell(None, "missing"), "start")]
-    map_nodes += [MapNode(ids[n], names.get(n, n), count_cell(count.get(n), k), export_label=n if names.get(n, n) != n else "")
-                  for n in nodes]
-    map_nodes.append(MapNode("end", label("map.end"), Cell(None, "missing"), "end"))
-    pairs = set(pairwise(path))
-    top = float(edges["count"].max()) if len(edges) else 1.0
-    map_edges = [
-        MapEdge(ids[f], ids[t], count_cell(n, k), _num(w), float(n) / top, (f, t) in pairs, wait_band(w))
-        for f, t, n, w in zip(edges["from"], edges["to"], edges["count"], edges["median_wait_s"])
-    ]
-    top_se = max([*starts.values(), *ends.values(), 1])
-    map_edges += [MapEdge("start", ids[s], count_cell(n, k), None, n / top_se, bool(path) and s == path[0]) for s, n in starts.items()]
-    map_edges += [MapEdge(ids[s], "end", count_cell(n, k), None, n / top_se, bool(path) and s == path[-1]) for s, n in ends.items()]
     total = float(pm["count"].sum())
-    return ProcessMap(
-        tuple(map_nodes), tuple(map_edges), len(edges), len(pm), float(edges["count"].sum()) / total if total else 0.0,
-        level=level, title=label(f"map.level.{level}"), shown_activities=len(nodes),
-        total_activities=len(acts) if acts is not None else len(set(pm["from"]) | set(pm["to"])),
+    info = {"level": level, "shown_edges": shown_edges, "total_edges": len(pm),
+            "coverage": shown_count / total if total else 0.0,
+            "total_activities": len(acts) if acts is not None else len(set(pm["from"]) | set(pm["to"]))}
+    parts = _split(path, nodes, edges) if level == "simple" and len(path) > SPLIT_LONGER_THAN else [nodes]
+    return tuple(
+        _draw(part, edges, starts, ends, path, names, count, k, info, i, len(parts)) for i, part in enumerate(parts)
     )
 
 
+def _split(path: list[str], nodes: list[str], edges: pd.DataFrame) -> list[list[str]]:
+    """Two halves of a long map: the main path cut in the middle, every other box with the half it is most
+    connected to (each half then prints on its own A4 page with readable labels)."""
+    mid = len(path) // 2
+    side = {n: 0 for n in path[:mid]} | {n: 1 for n in path[mid:]}
+    moves = edges[edges["from"] != edges["to"]]
+    for n in (x for x in nodes if x not in side):  # one round per box off the main path
+        near = moves[(moves["from"] == n) | (moves["to"] == n)]
+        other = np.where(near["from"] == n, near["to"], near["from"])
+        weight = pd.Series(near["count"].to_numpy(), index=[side.get(o, -1) for o in other]).groupby(level=0).sum()
+        side[n] = int(weight.drop(-1, errors="ignore").idxmax()) if len(weight.drop(-1, errors="ignore")) else 1
+    return [[n for n in nodes if side[n] == 0], [n for n in nodes if side[n] == 1]]
+
+
+def _draw(
+    part: list[str], edges: pd.DataFrame, starts: dict[str, int], ends: dict[str, int], path: list[str],
+    names: dict[str, str], count: pd.Series, k: int, info: dict, index: int, parts: int,
+) -> ProcessMap:
+    """One drawable map of the boxes in ``part``; arrows to or from the other half end at a connector circle."""
+    ids = {name: f"a{i}" for i, name in enumerate(part)}
+    inside = set(part)
+    map_nodes = [MapNode("start", label("map.start"), Cell(None, "missing"), "start")]
+    map_nodes += [MapNode(ids[n], names.get(n, n), count_cell(count.get(n), k), export_label=n if names.get(n, n) != n else "")
+                  for n in part]
+    map_nodes.append(MapNode("end", label("map.end"), Cell(None, "missing"), "end"))
+    pairs = set(pairwise(path))
+    top = float(edges["count"].max()) if len(edges) else 1.0
+    own = edges[edges["from"].isin(inside) & edges["to"].isin(inside)]
+    map_edges = [
+        MapEdge(ids[f], ids[t], count_cell(n, k), _num(w), float(n) / top, (f, t) in pairs, wait_band(w))
+        for f, t, n, w in zip(own["from"], own["to"], own["count"], own["median_wait_s"])
+    ]
+    if parts > 1:  # arrows across the cut, summed per box, end at "weiter in Teil …" / come from "aus Teil …"
+        other = index + 1 if index + 1 < parts else index - 1
+        out = edges[edges["from"].isin(inside) & ~edges["to"].isin(inside)]
+        into = edges[~edges["from"].isin(inside) & edges["to"].isin(inside)]
+        if len(out):
+            map_nodes.append(MapNode("to_part", label("map.to_part", n=other + 1), Cell(None, "missing"), "end"))
+            for f, g in out.groupby("from", sort=True):
+                main = any(p in pairs for p in zip(g["from"], g["to"]))
+                map_edges.append(MapEdge(ids[str(f)], "to_part", count_cell(g["count"].sum(), k), None, float(g["count"].sum()) / top, main))
+        if len(into):
+            map_nodes.insert(1, MapNode("from_part", label("map.from_part", n=other + 1), Cell(None, "missing"), "start"))
+            for t, g in into.groupby("to", sort=True):
+                main = any(p in pairs for p in zip(g["from"], g["to"]))
+                map_edges.append(MapEdge("from_part", ids[str(t)], count_cell(g["count"].sum(), k), None, float(g["count"].sum()) / top, main))
+    starts = {s: n for s, n in starts.items() if s in inside}
+    ends = {s: n for s, n in ends.items() if s in inside}
+    top_se = max([*starts.values(), *ends.values(), 1])
+    map_edges += [MapEdge("start", ids[s], count_cell(n, k), None, n / top_se, bool(path) and s == path[0]) for s, n in starts.items()]
+    map_edges += [MapEdge(ids[s], "end", count_cell(n, k), None, n / top_se, bool(path) and s == path[-1]) for s, n in ends.items()]
+    used = {e.source for e in map_edges} | {e.target for e in map_edges}
+    title = label(f"map.level.{info['level']}")
+    if parts > 1:
+        title = label("map.part", title=title, n=index + 1, of=parts)
+    return ProcessMap(
+        tuple(n for n in map_nodes if n.kind == "activity" or n.id in used), tuple(map_edges), info["shown_edges"],
+        info["total_edges"], info["coverage"], level=info["level"], title=title, shown_activities=len(part),
+        total_activities=info["total_activities"],
+    )
+
+
+def build_process_map(
+    a: OfficeAnalysis, k: int = K_MIN, level: str = "simple", names: dict[str, str] | None = None
+) -> ProcessMap | None:
+    """The process map at one level of detail (its first half, where a long simple map is cut in two)."""
+    maps = build_process_maps(a, k, level, names)
+    return maps[0] if maps else None
+
+
 def process_map_levels(a: OfficeAnalysis, k: int = K_MIN, names: dict[str, str] | None = None) -> tuple[ProcessMap, ...]:
-    """The map at each level of detail, simplest first; a level that shows no more than the one before is left out."""
+    """The map at each level of detail, simplest first (a long simple map in two halves); a level that shows no
+    more than the one before is left out."""
     out: list[ProcessMap] = []
     for level in MAP_LEVELS:
-        m = build_process_map(a, k, level, names)
-        if m is not None and (not out or (m.shown_activities, m.shown_edges) != (out[-1].shown_activities, out[-1].shown_edges)):
-            out.append(m)
+        maps = build_process_maps(a, k, level, names)
+        last = out[-1] if out else None
+        if maps and (last is None or (maps[0].level, maps[0].shown_edges) != (last.level, last.shown_edges)
+                     and sum(m.shown_activities for m in maps) > sum(m.shown_activities for m in out if m.level == last.level)):
+            out.extend(maps)
     return tuple(out)

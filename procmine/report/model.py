@@ -167,6 +167,7 @@ class Chart:
     x_labels: tuple[str, ...]
     series: tuple[ChartSeries, ...]
     kind: str = "line"
+    x_title: str = ""
     y_title: str = ""
     y2_title: str = ""
     table: Table | None = None

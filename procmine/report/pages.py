@@ -133,8 +133,8 @@ def glance(
     (each once, from the biggest loss down); without high-impact findings what the office does well."""
     links = {p.item.rank: f"#{p.key}" for p in pages}
     big = [(f, it) for f, it in zip(findings, items) if f.high_impact][:TOP_LOSSES]
-    losses = tuple((label("finding.title_where", title=it.pattern_label or it.kind_label, where=it.where), it.text_de,
-                    _loss_size(f, it, k), links.get(it.rank, "#engpaesse")) for f, it in big)
+    losses = tuple((it.pattern_label or it.kind_label, it.text_de, _loss_size(f, it, k), links.get(it.rank, "#engpaesse"))
+                   for f, it in big)
     measures: list[tuple[str, str]] = []
     seen: set[str] = set()
     for _, it in big:

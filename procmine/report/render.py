@@ -145,7 +145,9 @@ def process_map_svg(pm: ProcessMap) -> Markup:
         edge_attr={"fontname": FONT, "fontsize": MAP_EDGE_PT, "fontcolor": "#1f2933", "arrowsize": "0.7"},
     )
     for n in pm.nodes:
-        if n.kind == "start":
+        if n.id in ("to_part", "from_part"):  # where a map cut in two continues
+            g.node(n.id, _dot_label(n.label), shape="box", style="rounded,dashed", color="#52606d", fontsize=MAP_EDGE_PT)
+        elif n.kind == "start":
             g.node(n.id, _dot_label(n.label), shape="circle", fillcolor="#d9f0d9", color="#2e7d32", fontsize=MAP_EDGE_PT)
         elif n.kind == "end":
             g.node(n.id, _dot_label(n.label), shape="doublecircle", fillcolor="#eeeeee", color="#333333", fontsize=MAP_EDGE_PT)

@@ -706,6 +706,17 @@ def test_process_map_levels_main_path_no_orphans_and_print_size():
     assert all(e.wait_band >= 0 for e in m.edges if e.median_wait_s is not None)
     svg = str(process_map_svg(m))
     w, h = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
-    scale = min(1.0, 527 / w, 708 / h)  # A4: 186 x 250 mm for the picture
+    scale = min(1.0, 527 / w, 595 / h)  # A4: 186 x 210 mm for the picture (print stylesheet)
     assert 11 * scale >= 9, (w, h)  # the smallest label (11 pt) prints at 9 pt or more
     assert 'role="img"' in svg and "<title>" in svg
+
+
+def test_jargon_in_analysis_text_is_put_in_plain_words():
+    from procmine.analyse.model import Finding
+
+    f = Finding(kind="waiting", pattern="security_outage", value=13.0, unit="days", impact=100.0, cases=40,
+                from_activity="Sicherheitsabfrage gestellt", to_activity="Rückmeldung eingegangen",
+                norm=30.0, norm_basis="usual", evidence={"norm_source": "üblich: Median 10 Tage, P90 30 Tage"})
+    item = build.finding_item(f, 1)
+    assert "Quelle der Norm: üblich: Median 10 Tage, 9-von-10-Wert 30 Tage" in item.evidence
+    assert not any("P90" in line for line in item.evidence)

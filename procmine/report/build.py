@@ -43,6 +43,7 @@ from procmine.report.cells import (  # re-exported: other modules and tests use 
     display_names,
     jsonable,
     not_measurable_cell,
+    plain_words,
     value_cell,
 )
 from procmine.report.diagnosis_sections import (
@@ -339,7 +340,7 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
             continue
         v = _num(value)
         if v is None:
-            text = str(value)
+            text = plain_words(str(value))
         elif key.startswith("share"):
             text = fmt.fmt_percent(v)
         elif key.startswith(("cases", "offices", "staff")):

@@ -5,6 +5,7 @@ activity and case-type names, JSON-ready values. Imported by ``build`` and ``dia
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -152,3 +153,14 @@ def display_names(labels: Any, keys: dict[str, str]) -> dict[str, str]:
     shown = pd.Series([activity_label(n, keys.get(n)) for n in names], index=names, dtype=object)
     clash = shown.duplicated(keep=False).to_numpy()
     return {n: (activity_text(n, keys.get(n)) if c else s) for n, s, c in zip(names, shown, clash)}
+
+
+# technical terms that text from the analysis (e.g. the source of a norm) may carry, in the report's plain words
+PLAIN_WORDS = {"P90": "9-von-10-Wert", "P50": "Median"}
+
+
+def plain_words(text: str) -> str:
+    """Text from the analysis with its technical terms in the report's plain words (``PLAIN_WORDS``)."""
+    for term, plain in PLAIN_WORDS.items():
+        text = re.sub(rf"\b{term}\b", plain, text)
+    return text

@@ -23,7 +23,7 @@ from procmine.report.model import Cell, MapEdge, MapNode, ProcessMap
 # level key -> (most activities shown, share of the transitions among them drawn as arrows)
 MAP_LEVELS: dict[str, tuple[int, float]] = {"simple": (8, 0.8), "medium": (14, 0.9), "detailed": (24, 0.97)}
 WAIT_BANDS_DAYS = (1.0, 7.0, 30.0)  # arrow colour: < 1 day, 1 to 7, 7 to 30, over 30 days median wait
-SPLIT_LONGER_THAN = 10  # a simple map whose main path has more boxes than this is drawn in two halves
+SPLIT_LONGER_THAN = 8  # a simple map whose main path has more boxes than this is drawn in two halves
 MERGE_LONGER_THAN = 8  # the simple map joins straight runs of steps only on a main path longer than this
 SIMPLE_MARKER_SHARE = 0.05  # the simple map draws start/end arrows only for steps with at least this share of cases
 MARKER_COVERAGE = 0.9  # start/end arrows: the most frequent first/last steps covering this share of cases

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from report_fixtures import english_network
 
 from procmine.compare import compare_offices
 from procmine.report import build, render_pdf, write_reports
@@ -19,7 +20,6 @@ from procmine.report.labels_de import label
 from procmine.report.render import chromium_command, find_chromium
 
 from conftest import NOW, network
-from report_fixtures import english_network
 
 pytestmark = pytest.mark.browser
 CHROMIUM = find_chromium()

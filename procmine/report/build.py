@@ -649,10 +649,8 @@ def _findings_table_section(items: list[FindingItem]) -> Section:
                    tables=(rest,) if rest else ())
 
 
-def _with_charts(section: Section | None, *charts: Chart | None) -> Section | None:
+def _with_charts(section: Section, *charts: Chart | None) -> Section:
     """A section with pictures added in front of its own."""
-    if section is None:
-        return None
     return replace(section, charts=tuple(c for c in charts if c is not None) + section.charts)
 
 

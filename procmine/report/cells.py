@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,7 @@ def _cell_text(cell: Cell) -> str:
         return fmt.MISSING
     if cell.kind == "not_measurable":
         return str(cell.value)
-    return {
+    formats: dict[str, Callable[[Any], str]] = {
         "int": fmt.fmt_int,
         "days": fmt.fmt_days,
         "percent": fmt.fmt_percent,
@@ -77,7 +78,8 @@ def _cell_text(cell: Cell) -> str:
         "ratio": lambda v: fmt.fmt_value(v, "ratio"),
         "date": fmt.fmt_date,
         "number": fmt.fmt_number,
-    }.get(cell.kind, str)(cell.value)
+    }
+    return formats.get(cell.kind, str)(cell.value)
 
 
 def case_type_label(code: str | None) -> str:

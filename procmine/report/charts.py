@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from typing import Any
 
 from markupsafe import Markup, escape
 from matplotlib import rc_context
@@ -31,7 +32,7 @@ INK = "#1f2933"
 GRID = "#d9e2ec"
 WIDTH_IN = 7.2  # fits the A4 print width (186 mm = 7.3 in) at 100 %: fonts print at their size
 FONT_PT = 9.5  # never below 9 pt on paper
-RC = {
+RC: dict[str, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "procmine",
     "text.parse_math": False,
@@ -128,7 +129,7 @@ def _height(chart: Chart) -> float:
 
 def chart_svg(chart: Chart) -> Markup:
     """The chart as an inline ``<svg>`` with ``role="img"``, an aria-label and a ``<title>`` (its accessible name)."""
-    with rc_context(RC):
+    with rc_context(RC):  # type: ignore[arg-type]  # keys are rcParams names; matplotlib types them as literals
         fig = Figure(figsize=(WIDTH_IN, _height(chart)), layout="constrained")
         FigureCanvasSVG(fig)
         if chart.kind == "line":

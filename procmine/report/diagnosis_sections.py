@@ -119,6 +119,12 @@ def _lab(mapping: dict[str, str], key: Any) -> str:
     return label(k) if k else str(key)
 
 
+def _days(seconds: Any) -> float | None:
+    """Seconds as days (None when missing)."""
+    v = _num(seconds)
+    return None if v is None else v / 86400.0
+
+
 def _hours(seconds: Any) -> float | None:
     """Seconds as hours (None when missing)."""
     v = _num(seconds)
@@ -179,6 +185,7 @@ def _waiting_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Secti
                 value_cell(_hours(r["service_working_median_s"]), "hours", n, k),
             ]
         rows.append(tuple(row))
+    cols: tuple[str, ...]
     if comp:
         cols = (label("col.activity"), label("col.events"), label("col.gap_calendar"), label("col.gap_working"))
     else:
@@ -269,15 +276,16 @@ def _backlog_section(p: OfficeDiagnosis, k: int, names: dict[str, str]) -> Secti
                             (False, True, *[True] * len(bands)), caption=label("caption.open_ages_by_case_type")))
     sq = p.step_queues.head(TOP_ROWS)
     if len(sq):
-        rows = []
+        step_rows: list[tuple[Cell, ...]] = []
         for r in sq.to_dict("records"):
             has = _num(r["slope_per_week"]) is not None
             rng = label("range", low=fmt.fmt_number(r["ci_low"], 2), high=fmt.fmt_number(r["ci_high"], 2)) if has else fmt.MISSING
             slope = fmt.fmt_number(r["slope_per_week"], 2) if has else fmt.MISSING
-            rows.append((Cell(_act(names, r["activity"])), value_cell(r["mean_wip"], "number"), Cell(slope), Cell(rng), Cell(_verdict(r))))
+            step_rows.append((Cell(_act(names, r["activity"])), value_cell(r["mean_wip"], "number"), Cell(slope), Cell(rng),
+                              Cell(_verdict(r))))
         tables.append(Table((label("col.step"), label("col.mean_wip"), label("col.trend"), label("col.trend_ci"),
                              label("col.trend_verdict")),
-                            tuple(rows), (False, True, True, True, False), caption=label("caption.step_queues")))
+                            tuple(step_rows), (False, True, True, True, False), caption=label("caption.step_queues")))
     return _section("backlog", label("intro.backlog"), tables=tuple(tables), notes=tuple(notes),
                     paragraphs=tuple(paragraphs))
 
@@ -403,7 +411,7 @@ def _external_section(p: OfficeDiagnosis, k: int) -> Section:
             (label("col.party"), label("col.time_basis"), label("col.sum_calendar_days"), label("col.sum_working_h"),
              label("col.share_calendar"), label("col.share_working")),
             tuple((Cell(_lab(PARTY_LABELS, r["wait_party"])), Cell(_lab(PARTY_BASIS_LABELS, r["basis"])),
-                   value_cell(_num(r["calendar_s"]) / 86400.0 if _num(r["calendar_s"]) is not None else None, "int"),
+                   value_cell(_days(r["calendar_s"]), "int"),
                    value_cell(_hours(r["working_s"]), "int"),
                    value_cell(r["share_calendar"], "percent"), value_cell(r["share_working"], "percent"))
                   for r in w.to_dict("records")),

@@ -720,3 +720,26 @@ def test_jargon_in_analysis_text_is_put_in_plain_words():
     item = build.finding_item(f, 1)
     assert "Quelle der Norm: üblich: Median 10 Tage, 9-von-10-Wert 30 Tage" in item.evidence
     assert not any("P90" in line for line in item.evidence)
+
+
+def test_secondary_suppression_hides_the_count_that_would_reveal_a_small_one():
+    from procmine.report.figures import hidden
+
+    # total 63 is known: with only the 3 hidden, 63 - 20 - 40 would give it back; the smallest other goes too
+    assert hidden([20, 3, 40], 5).tolist() == [True, True, False]
+    assert hidden([20, 3, 2, 40], 5).tolist() == [False, True, True, False]  # two small ones hide each other
+    assert hidden([20, 0, 40], 5).tolist() == [False, False, False]  # an empty class reveals nobody
+
+
+def test_the_report_names_the_land_of_the_holiday_calendar():
+    from report_fixtures import english_log
+
+    from procmine.analyse import analyse_office
+    from procmine.analyse.time import OfficeCalendar
+
+    log = english_log("ABH-B", cases=30)
+    bavaria = build.build_office_report(analyse_office(log, office="ABH-B", calendar=OfficeCalendar(land="BY"), discover=False), now=NOW)
+    assert bavaria.holidays == "Bayern" and "Feiertage in Bayern" in bavaria.calendar_note
+    assert "Sachsen-Anhalt" not in json.dumps(bavaria.to_dict(), ensure_ascii=False, default=str)
+    default = build.build_office_report(analyse_office(log, office="ABH-B", discover=False), now=NOW)
+    assert default.holidays == "Sachsen-Anhalt (Voreinstellung: kein Land angegeben)" and "Voreinstellung" in default.calendar_note

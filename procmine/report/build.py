@@ -78,6 +78,7 @@ from procmine.report.pages import (
     finding_pages,
     fitting_measures,
     glance,
+    holiday_land,
     is_generic,
     kpi_label,
     methodik_section,
@@ -684,7 +685,7 @@ def build_office_report(
     if "waiting" in extra_sections:
         extra_sections["waiting"] = _with_charts(extra_sections["waiting"], waiting_chart(a, [] if single else list(network or []), names, k))
     if "backlog" in extra_sections and a.diagnosis is not None:
-        extra_sections["backlog"] = _with_charts(extra_sections["backlog"], flow_chart(a.diagnosis.flow_weekly, FLOW_CHART_ID))
+        extra_sections["backlog"] = _with_charts(extra_sections["backlog"], flow_chart(a.diagnosis.flow_weekly, FLOW_CHART_ID, k))
     link_targets = {**extra_sections, "data_quality": _quality_section(quality)}
     findings = ranked_findings(a)
     items = [finding_item(f, i + 1, k, link_targets, single) for i, f in enumerate(findings)]
@@ -749,6 +750,7 @@ def build_office_report(
         map_levels=levels,
         generic=generic,
         calendar_note=calendar_note(a),
+        holidays=holiday_land(a),
     )
 
 

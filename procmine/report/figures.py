@@ -26,6 +26,23 @@ WAIT_STEPS = 12  # steps in the waiting-time chart (the most frequent)
 MIN_MONTH_CASES = K_MIN
 
 
+def hidden(counts: Any, k: int = K_MIN) -> np.ndarray:
+    """Which counts of a table with a known total to hide: every count of 1..k-1 cases, and, when that is a
+    single one, also the smallest other count (secondary suppression: else total minus the rest reveals it)."""
+    c = np.asarray(counts, dtype=float)
+    mask = (c > 0) & (c < k)
+    if mask.sum() == 1:
+        others = np.flatnonzero(~mask & (c > 0))
+        if len(others):
+            mask[others[np.argmin(c[others])]] = True
+    return mask
+
+
+def _count(c: Any, hide: bool, k: int) -> Cell:
+    """A count cell, hidden ("< k") when ``hide``."""
+    return Cell(k, "suppressed") if hide else count_cell(c, k)
+
+
 def _shown(cell_value: Any, k: int) -> float | None:
     """The value drawn for a count: None when suppressed (1..k-1) or missing."""
     v = _num(cell_value)
@@ -49,12 +66,13 @@ def cycle_time_chart(a: OfficeAnalysis, k: int = K_MIN) -> Chart | None:
     names += [label("chart.bin_range", low=lo, high=hi) for lo, hi in pairwise(CYCLE_BINS_DAYS)]
     names += [label("chart.bin_over", days=CYCLE_BINS_DAYS[-1])]
     total = int(counts.sum())
-    rows = tuple((Cell(n), count_cell(c, k), value_cell(c / total if total else None, "percent", c, k))
-                 for n, c in zip(names, counts))
+    hide = hidden(counts, k)
+    rows = tuple((Cell(n), _count(c, h, k), Cell(k, "suppressed") if h else value_cell(c / total if total else None, "percent"))
+                 for n, c, h in zip(names, counts, hide))
     table = Table((label("col.duration_class"), label("col.cases_finished"), label("col.share")), rows, (False, True, True))
     return Chart(
         "durchlaufzeit-verteilung", label("chart.cycle_title"), tuple(short),
-        (ChartSeries(label("chart.cases_finished"), tuple(_shown(c, k) for c in counts)),),
+        (ChartSeries(label("chart.cases_finished"), tuple(None if h else float(c) for c, h in zip(counts, hide))),),
         kind="bars", x_title=label("chart.axis_duration"), y_title=label("chart.axis_cases"), table=table,
     )
 
@@ -78,15 +96,16 @@ def monthly_chart(a: OfficeAnalysis, k: int = K_MIN) -> Chart | None:
     med = median.reindex(months).to_numpy(dtype=float)
     x = tuple(f"{m.month:02d}/{m.year}" for m in months)
     med_shown = tuple(None if n < k or not np.isfinite(v) else float(v) for n, v in zip(fin, med))
-    rows = tuple((Cell(m), count_cell(ar, k), count_cell(fi, k), value_cell(md, "days", fi, k))
-                 for m, ar, fi, md in zip(x, arr, fin, med))
+    hide_arr, hide_fin = hidden(arr, k), hidden(fin, k)
+    rows = tuple((Cell(m), _count(ar, ha, k), _count(fi, hf, k), value_cell(md, "days", fi, k))
+                 for m, ar, fi, md, ha, hf in zip(x, arr, fin, med, hide_arr, hide_fin))
     table = Table((label("col.month"), label("col.arrivals"), label("col.completions"), label("col.median_days")),
                   rows, (False, True, True, True))
     return Chart(
         "monatstrend", label("chart.monthly_title"), x,
         (
-            ChartSeries(label("chart.arrivals_month"), tuple(_shown(v, k) for v in arr)),
-            ChartSeries(label("chart.completions_month"), tuple(_shown(v, k) for v in fin)),
+            ChartSeries(label("chart.arrivals_month"), tuple(None if h else float(v) for v, h in zip(arr, hide_arr))),
+            ChartSeries(label("chart.completions_month"), tuple(None if h else float(v) for v, h in zip(fin, hide_fin))),
             ChartSeries(label("chart.median_month"), med_shown, panel=1),
         ),
         kind="line", y_title=label("chart.axis_cases"), y2_title=label("chart.axis_days"), table=table,
@@ -143,16 +162,16 @@ def waiting_chart(a: OfficeAnalysis, network: list[OfficeAnalysis], names: dict[
                  note=label("chart.wait_note_network") if has_net else label("chart.wait_note_single"))
 
 
-def flow_chart(flow: pd.DataFrame | None, key: str) -> Chart | None:
+def flow_chart(flow: pd.DataFrame | None, key: str, k: int = K_MIN) -> Chart | None:
     """Weekly open cases (top panel) and new and finished cases per week (below), with the table behind it."""
     if flow is None or len(flow) < 2:
         return None
     x = tuple(fmt.fmt_date(pd.Timestamp(t).date()) for t in flow["period"])
 
     def vals(col: str) -> tuple[float | None, ...]:
-        return tuple(_num(v) for v in flow[col])
+        return tuple(_shown(v, k) for v in flow[col])
 
-    rows = tuple((Cell(d), count_cell(w, 1), count_cell(ar, 1), count_cell(co, 1))
+    rows = tuple((Cell(d), count_cell(w, k), count_cell(ar, k), count_cell(co, k))
                  for d, w, ar, co in zip(x, flow["wip"], flow["arrivals"], flow["completions"]))
     table = Table((label("col.week_end"), label("chart.wip"), label("chart.arrivals"), label("chart.completions")),
                   rows, (False, True, True, True))

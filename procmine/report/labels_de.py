@@ -18,6 +18,8 @@ LABELS: dict[str, str] = {
     "meta.log_kind_interval": "Ereignisprotokoll mit Beginn und Ende je Tätigkeit",
     "meta.log_kind_completion": "Ereignisprotokoll nur mit Abschlusszeitpunkten (keine Bearbeitungsdauern)",
     "meta.log_kind": "Art der Daten",
+    "meta.holidays": "Feiertage",
+    "meta.holidays_default": "{land} (Voreinstellung: kein Land angegeben)",
     "meta.back_to_comparison": "Zum Netzwerkvergleich",
     "nav.contents": "Inhalt",
     "section.summary": "Auf einen Blick",

@@ -236,6 +236,7 @@ class OfficeReport:
     map_levels: tuple[ProcessMap, ...] = ()  # simplest first; process_map is the first
     generic: bool = False  # the log's steps do not map to the immigration catalogue: generic wording
     calendar_note: str = ""  # which Land's public holidays the working time leaves out
+    holidays: str = ""  # short: the Land of the holiday calendar (header line)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for golden tests and debugging)."""

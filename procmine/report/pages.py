@@ -84,6 +84,15 @@ def calendar_note(a: OfficeAnalysis) -> str:
     return label(key, land=land, open=f"{p.calendar.open_time:%H:%M}", close=f"{p.calendar.close_time:%H:%M}")
 
 
+def holiday_land(a: OfficeAnalysis) -> str:
+    """The Land whose public holidays the analysis used, for the report's header ("" without a diagnosis)."""
+    p = a.diagnosis
+    if p is None:
+        return ""
+    land = label_or(f"land.{p.calendar.land}", str(p.calendar.land))
+    return label("meta.holidays_default", land=land) if p.calendar == DEFAULT_CALENDAR else land
+
+
 # --- page 1 -----------------------------------------------------------------------------------------
 
 

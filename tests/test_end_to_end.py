@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from procmine import schema
 from procmine.cli import app
+from procmine.report.render import find_chromium
 
 CASES = 1500
 
@@ -44,9 +45,11 @@ def test_demo_writes_nine_reports_comparison_and_results(demo):
     assert offices == [f"ABH-{i:02d}" for i in range(1, 10)]
     for office in offices:
         html = (reports / office / "bericht.html").read_text(encoding="utf-8")
-        for heading in ("Zusammenfassung", "Prozesslandkarte", "Engpässe", "Varianten", "Durchlaufzeiten", "Datenqualität"):
+        for heading in ("Auf einen Blick", "Prozesslandkarte", "Engpässe", "Varianten", "Durchlaufzeiten", "Datenqualität"):
             assert heading in html, (office, heading)
         assert "<svg" in html  # process map inlined: the file is self-contained
+        if find_chromium():  # the demo prints every report to PDF by default
+            assert (reports / office / "bericht.pdf").read_bytes()[:5] == b"%PDF-"
         assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', html)
     assert "ABH-05" in (reports / "vergleich.html").read_text(encoding="utf-8")
     assert "vergleich.html" in output

@@ -486,7 +486,7 @@ def test_diagnosis_sections_in_office_report(profile_written):
     # 10 BA waits of 21 days over the 14-day norm; none deemed -> the deemed-consent sentence
     assert "Zustimmung der Bundesagentur für Arbeit" in html and "obwohl die Zustimmung schon als erteilt galt" in html
     # the finding links to the section with its evidence
-    assert '<a href="#externe-wartezeiten">Belege und Grafik: Abschnitt „Externe Wartezeiten“</a>' in html
+    assert '<a href="#externe-wartezeiten">Alle Zahlen dazu: Abschnitt „Externe Wartezeiten“</a>' in html
     # KGSt: the need only; staff ids are not posts, so no gap or surplus from counted ids
     assert "Rechnerischer Personalbedarf" in html and "kein Maß" in html
     assert "Vollzeitstellen mehr vorhanden" not in html and "Rechnerisch fehlen" not in html

@@ -610,7 +610,7 @@ LABELS: dict[str, str] = {
     "land.ST": "Sachsen-Anhalt",
     "land.SH": "Schleswig-Holstein",
     "land.TH": "Thüringen",
-    "evidence.link": "Belege und Grafik: Abschnitt „{section}“",
+    "evidence.link": "Alle Zahlen dazu: Abschnitt „{section}“",
     # --- workshop report (page 1, finding pages, charts, map levels, Methodik) ------------------
     "section.glance_measures": "Die vielversprechendsten Maßnahmen",
     "section.glance_strengths": "Was gut läuft",

@@ -9,6 +9,7 @@ teams appear only merged (the analysis already folds teams under 5 staff ids int
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -345,8 +346,9 @@ def _rework_section(
     notes = _unavailable(p, "rework")
     if any(limit_reason(key, limits) for key in REWORK_LABELS):
         notes += (label("not_measurable.explain"),)
-    return _section("rework_visits", label("intro.rework_generic" if generic else "intro.rework_visits"), tables=tuple(tables),
-                    notes=notes)
+    section = _section("rework_visits", label("intro.rework_generic" if generic else "intro.rework_visits"), tables=tuple(tables),
+                       notes=notes)
+    return replace(section, title=label("section.rework_generic")) if generic else section
 
 
 # --- 4 external waits -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Analysis stage: per-office statistics (``analyse_office``) and ranked findings (``find_bottlenecks``).
 
-``analyse_network`` runs both for a dict of canonical logs (office -> DataFrame).
+``analyse_network`` runs both for a dict of canonical logs (office -> EventLog or DataFrame). Every
+function takes an ``EventLog``; a DataFrame is built into one at the entry (``EventLog.of``), so a
+filtered or re-ordered log gives the answers of the same rows in canonical order.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from procmine.analyse.stats import (
     variants,
 )
 from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar
+from procmine.eventlog import EventLog, LogLike
 from procmine.schema import OFFICE
 
 __all__ = [
@@ -61,7 +64,7 @@ def _office_name(log: pd.DataFrame, default: str = "") -> str:
 
 
 def analyse_office(
-    log: pd.DataFrame,
+    log: LogLike,
     office: str | None = None,
     discover: bool = True,
     diagnose: bool = True,
@@ -82,7 +85,9 @@ def analyse_office(
     (``stats.closed_cases``; the rule is in ``extra["closed_rule"]``).
     ``kpis_by_case_type``: the same KPIs, one row per case type.
     """
-    ea = EventArrays(log)
+    events = EventLog.of(log)
+    log = events.df
+    ea = EventArrays(events)
     name = office or _office_name(log, "office")
     cases = case_durations(ea)
     vid = variant_ids(ea)
@@ -137,7 +142,7 @@ def analyse_office(
 
 
 def find_bottlenecks(
-    analyses: list[OfficeAnalysis], logs: dict[str, pd.DataFrame] | list[pd.DataFrame], **params: float
+    analyses: list[OfficeAnalysis], logs: dict[str, LogLike] | list[LogLike], **params: float
 ) -> list[OfficeAnalysis]:
     """Copies of ``analyses`` with ranked ``findings``; norms come from the whole network.
 
@@ -148,12 +153,12 @@ def find_bottlenecks(
 
     if not isinstance(logs, dict):
         logs = {a.office: lg for a, lg in zip(analyses, logs)}
-    found = detect_network({a.office: logs[a.office] for a in analyses}, **params)
+    found = detect_network({a.office: EventLog.of(logs[a.office]) for a in analyses}, **params)
     return [replace(a, findings=tuple(found.get(a.office, ()))) for a in analyses]
 
 
 def analyse_network(
-    logs: dict[str, pd.DataFrame],
+    logs: dict[str, LogLike],
     discover: bool = True,
     actual_fte: dict[str, float] | None = None,
     **params: float,
@@ -163,5 +168,6 @@ def analyse_network(
     ``actual_fte``: optional office -> staff in full-time equivalents, for the KGSt gap.
     """
     fte = actual_fte or {}
+    logs = {name: EventLog.of(lg) for name, lg in logs.items()}
     analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name)) for name, lg in logs.items()]
     return find_bottlenecks(analyses, logs, **params)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.external import EXTERNAL_WAITS, WaitSpec, paired_waits
 from procmine.analyse.queues import CaseSpans, case_spans
 from procmine.analyse.time import in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
@@ -53,13 +54,14 @@ class InactionRisk:
 
 
 def inaction_risk(
-    log: pd.DataFrame, days: float = INACTION_DAYS, as_of: pd.Timestamp | None = None, spans: CaseSpans | None = None
+    log: LogLike, days: float = INACTION_DAYS, as_of: pd.Timestamp | None = None, spans: CaseSpans | None = None
 ) -> InactionRisk:
     """Untätigkeitsklage risk: open cases older than ``days`` now and at each month end
     (vectorised with searchsorted over sorted start/limit/close instants).
 
     >>> inaction_risk(log).share_over_limit  # doctest: +SKIP
     """
+    log = as_frame(log)
     spans = spans or case_spans(log, as_of=as_of)
     as_of = pd.Timestamp(as_of) if as_of is not None else spans.as_of
     c = spans.cases
@@ -105,13 +107,14 @@ def inaction_risk(
     return InactionRisk(as_of, float(days), n_open, n_over, n_over / n_open if n_open else np.nan, monthly, spans.closed_rule)
 
 
-def fkv_deadlines(log: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+def fkv_deadlines(log: LogLike, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """§ 81a deadlines for FKV_81A cases: BA answer within 7 days, recognition within 60 days.
     Columns: deadline, norm_days, source, cases (requests), met, missed (answered late),
     open_overdue (no answer and already past the norm), share_met (of answered).
 
     >>> fkv_deadlines(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     cols = ["deadline", "norm_days", "source", "cases", "met", "missed", "open_overdue", "share_met"]
     if not has_keys(log) or CASE_TYPE not in log.columns:
         return pd.DataFrame(columns=cols)
@@ -146,11 +149,12 @@ class FictionChurn:
     monthly: pd.DataFrame
 
 
-def fiction_churn(log: pd.DataFrame) -> FictionChurn:
+def fiction_churn(log: LogLike) -> FictionChurn:
     """Fiktionsbescheinigung churn (DOMAIN §2.2, pattern 10); zeros without catalogue keys.
 
     >>> fiction_churn(log).renewals_per_certificate_case  # doctest: +SKIP
     """
+    log = as_frame(log)
     codes = case_codes(log)
     n_cases = int((~same_case_as_previous(log)).sum())
     empty_monthly = pd.DataFrame(columns=["month", "issued", "extended"])
@@ -180,12 +184,13 @@ def fiction_churn(log: pd.DataFrame) -> FictionChurn:
     )
 
 
-def deadline_monthly(log: pd.DataFrame, spans: CaseSpans | None = None) -> pd.DataFrame:
+def deadline_monthly(log: LogLike, spans: CaseSpans | None = None) -> pd.DataFrame:
     """One monthly trend table for the report: open cases, open over 90 days and their share,
     closed over 90 days, Fiktionsbescheinigungen issued/extended, legal remedies filed.
 
     >>> deadline_monthly(log).columns.tolist()  # doctest: +SKIP
     """
+    log = as_frame(log)
     risk = inaction_risk(log, spans=spans)
     out = risk.monthly.copy()
     fc = fiction_churn(log).monthly.set_index("month")

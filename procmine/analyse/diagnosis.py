@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.deadlines import BA_81A_WAIT, RECOGNITION_WAIT, FictionChurn, InactionRisk, deadline_monthly, fiction_churn, fkv_deadlines, inaction_risk
 from procmine.analyse.external import (
     EXTERNAL_WAITS,
@@ -163,9 +164,10 @@ def _merged_case_teams(log: pd.DataFrame, min_resources: int) -> np.ndarray:
     return _case_team_of_codes(log, codes, labels).reindex(codes_first).to_numpy(dtype=object)
 
 
-def small_merged_teams(log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES) -> set[str]:
+def small_merged_teams(log: LogLike, min_resources: int = MIN_TEAM_RESOURCES) -> set[str]:
     """Team names that still have fewer than ``min_resources`` staff ids after merging (the merged
     "Sonstige Teams" group can stay small); their rows are left out of every team table."""
+    log = as_frame(log)
     codes, labels = team_group_codes(log, min_resources)  # integer codes: no per-row text
     if not (codes >= 0).any():
         return set()
@@ -208,7 +210,7 @@ def _waiting_by_party(steps: pd.DataFrame) -> pd.DataFrame:
 
 
 def diagnose_office(
-    log: pd.DataFrame,
+    log: LogLike,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
     actual_fte: float | None = None,
     staffing_assumptions: StaffingAssumptions | None = None,
@@ -223,6 +225,7 @@ def diagnose_office(
     ``closed``: optional bool Series (case_id -> closed) to use the core analysis' closing rule
     (named by ``closed_rule``).
     """
+    log = as_frame(log)
     unavailable: dict[str, list[str]] = {}
     keyed = has_keys(log)
     if not keyed:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY, CASE_ID, END, PM4PY_KEYS, RESOURCE, START, TEAM, to_pm4py
 
 MODEL_MAX_EVENTS = 2_000_000
@@ -61,7 +62,7 @@ def sample_cases(case_variant: np.ndarray, keep_variants: int, max_cases: int, s
 
 
 def discover_model(
-    log: pd.DataFrame,
+    log: LogLike,
     case_variant: np.ndarray | None = None,
     coverage: float = 0.8,
     noise_threshold: float = 0.2,
@@ -80,6 +81,7 @@ def discover_model(
     bounds the events handed to pm4py. Of more than ``max_activities`` activities only the most frequent
     ones (by events) are modelled; ``info`` then receives ``model_activities`` and ``model_activities_total``.
     """
+    log = as_frame(log)
     if log.empty:
         return None, "empty_log"
     sub = log
@@ -124,42 +126,49 @@ def _most_frequent_activities(log: pd.DataFrame, k: int, info: dict | None) -> p
 # --- pm4py reference values (used by tests and benchmarks) -------------------------------------
 
 
-def pm4py_dfg(log: pd.DataFrame) -> dict[tuple[str, str], int]:
+def pm4py_dfg(log: LogLike) -> dict[tuple[str, str], int]:
     """pm4py's directly-follows frequencies."""
+    log = as_frame(log)
     dfg, _, _ = _pm4py().discover_dfg(_keys_frame(log), **PM4PY_KEYS.kwargs())
     return dict(dfg)
 
 
-def pm4py_start_end(log: pd.DataFrame) -> tuple[dict[str, int], dict[str, int]]:
+def pm4py_start_end(log: LogLike) -> tuple[dict[str, int], dict[str, int]]:
     """pm4py's start and end activities."""
+    log = as_frame(log)
     _, sa, ea = _pm4py().discover_dfg(_keys_frame(log), **PM4PY_KEYS.kwargs())
     return dict(sa), dict(ea)
 
 
-def pm4py_performance_dfg(log: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
+def pm4py_performance_dfg(log: LogLike) -> dict[tuple[str, str], dict[str, float]]:
     """pm4py's performance DFG (mean, median, … of waits in seconds), starts as ``start_timestamp``."""
+    log = as_frame(log)
     perf, _, _ = _pm4py().discover_performance_dfg(_keys_frame(log), **PM4PY_KEYS.kwargs())
     return dict(perf)
 
 
-def pm4py_variants(log: pd.DataFrame) -> dict[tuple[str, ...], int]:
+def pm4py_variants(log: LogLike) -> dict[tuple[str, ...], int]:
     """pm4py's variants with their case counts."""
+    log = as_frame(log)
     v = _pm4py().get_variants(_keys_frame(log), **PM4PY_KEYS.kwargs())
     return {tuple(k): (len(c) if isinstance(c, list) else int(c)) for k, c in v.items()}
 
 
-def pm4py_case_durations(log: pd.DataFrame) -> list[float]:
+def pm4py_case_durations(log: LogLike) -> list[float]:
     """pm4py's sorted case durations in seconds (last − first completion timestamp)."""
+    log = as_frame(log)
     return list(_pm4py().get_all_case_durations(_keys_frame(log), **PM4PY_KEYS.kwargs()))
 
 
-def pm4py_rework(log: pd.DataFrame) -> dict[str, int]:
+def pm4py_rework(log: LogLike) -> dict[str, int]:
     """pm4py's cases with rework per activity."""
+    log = as_frame(log)
     return dict(_pm4py().get_rework_cases_per_activity(_keys_frame(log), **PM4PY_KEYS.kwargs()))
 
 
-def pm4py_service_time(log: pd.DataFrame, aggregation: str = "mean") -> dict[str, float]:
+def pm4py_service_time(log: LogLike, aggregation: str = "mean") -> dict[str, float]:
     """pm4py's service time per activity (seconds) using the start timestamps."""
+    log = as_frame(log)
     return dict(
         _pm4py().get_service_time(
             _keys_frame(log),

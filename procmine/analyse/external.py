@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.time import (
     text_of,
     in_values,
@@ -105,7 +106,7 @@ def _events(log: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
 
 
 def paired_waits(
-    log: pd.DataFrame,
+    log: LogLike,
     spec: WaitSpec,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
     as_of: pd.Timestamp | None = None,
@@ -117,6 +118,7 @@ def paired_waits(
 
     >>> paired_waits(log, EXTERNAL_WAITS[0])  # doctest: +SKIP
     """
+    log = as_frame(log)
     if not has_keys(log) or log.empty:
         return pd.DataFrame(columns=WAIT_COLUMNS)
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(log[END], utc=True).max()
@@ -165,7 +167,7 @@ def paired_waits(
 
 
 def external_waits(
-    log: pd.DataFrame,
+    log: LogLike,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
     specs: tuple[WaitSpec, ...] = EXTERNAL_WAITS,
     as_of: pd.Timestamp | None = None,
@@ -174,6 +176,7 @@ def external_waits(
 
     >>> external_waits(log).groupby("wait")["over_norm"].mean()  # doctest: +SKIP
     """
+    log = as_frame(log)
     parts = [paired_waits(log, s, calendar, as_of) for s in specs]
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=WAIT_COLUMNS)
@@ -230,11 +233,12 @@ class BaConsentCheck:
     excess_days_not_applied: float  # days waited beyond the norm in those cases, summed
 
 
-def ba_consent_check(log: pd.DataFrame, waits: pd.DataFrame | None = None) -> BaConsentCheck:
+def ba_consent_check(log: LogLike, waits: pd.DataFrame | None = None) -> BaConsentCheck:
     """Figures on BA consent waits (see ``BaConsentCheck``); all zero/NaN without BA events.
 
     >>> ba_consent_check(log).deemed_not_applied  # doctest: +SKIP
     """
+    log = as_frame(log)
     w = waits if waits is not None else paired_waits(log, EXTERNAL_WAITS[0])
     w = w[w["wait"] == "ba_consent"] if not w.empty else w
     if w.empty:
@@ -261,12 +265,13 @@ def ba_consent_check(log: pd.DataFrame, waits: pd.DataFrame | None = None) -> Ba
 CARD_AGE_BANDS = ("< 14 Tage", "14–30 Tage", "30–90 Tage", "> 90 Tage")
 
 
-def uncollected_cards(log: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+def uncollected_cards(log: LogLike, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Cards received from the Bundesdruckerei and not handed over by ``as_of`` (default: end of the
     log), by age band. Columns: age_band, cards, share.
 
     >>> uncollected_cards(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     spec = next(s for s in EXTERNAL_WAITS if s.name == "eat_handover")
     w = paired_waits(log, spec, as_of=as_of)
     w = w[w["open"].astype(bool)] if not w.empty else w
@@ -279,7 +284,7 @@ def uncollected_cards(log: pd.DataFrame, as_of: pd.Timestamp | None = None) -> p
     return out
 
 
-def waiting_by_party(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+def waiting_by_party(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
     """Total waiting split by whose turn it was: "external" (other bodies), "applicant", "office".
 
     Interval rows use waiting time; completion-only rows only have the gap to the previous event,
@@ -288,6 +293,7 @@ def waiting_by_party(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALEN
 
     >>> waiting_by_party(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     st = step_times(log, calendar)
     interval = st["time_basis"] == "interval"
     cal = st["waiting_calendar_s"].where(interval, st["gap_calendar_s"])

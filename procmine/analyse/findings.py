@@ -66,6 +66,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine import catalogue
 from procmine.analyse.model import Finding
 from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations, repeats_visible
@@ -1060,7 +1061,7 @@ def rank_findings(findings: list[Finding], cases_per_year: float, min_impact_per
 
 
 def detect_network(
-    logs: dict[str, pd.DataFrame],
+    logs: dict[str, LogLike],
     min_impact_per_case_year: float = 1.0,
     min_listed_per_case_year: float = 0.2,
     min_team_resources: int = 5,
@@ -1071,7 +1072,7 @@ def detect_network(
     ``min_impact_per_case_year``: a finding is high-impact when its impact reaches this many excess
     days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped.
     """
-    data = {name: OfficeData.build(name, lg) for name, lg in logs.items()}
+    data = {name: OfficeData.build(name, as_frame(lg)) for name, lg in logs.items()}
     teams = {n: _case_team(d) for n, d in data.items()}
     raw: list[tuple[str, Finding]] = []
     raw += _merge_families(_detect_waits(data, min_pair_cases) + _detect_repeats(data))

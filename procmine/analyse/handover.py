@@ -10,15 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine import schema
 from procmine.schema import codes_of
 
 
-def handover_of_work(log: pd.DataFrame, level: str = schema.RESOURCE) -> pd.DataFrame:
+def handover_of_work(log: LogLike, level: str = schema.RESOURCE) -> pd.DataFrame:
     """Consecutive-event pairs per (from, to) at ``level`` (resource or team): count, share, cases.
 
     >>> handover_of_work(log, level="team").head()  # doctest: +SKIP
     """
+    log = as_frame(log)
     cols = ["from", "to", "count", "share", "cases"]
     who = log[level]
     if not isinstance(who.dtype, pd.CategoricalDtype):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE, START, TEAM, codes_of
@@ -49,8 +50,9 @@ def dominant_codes(case: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.
     return pair_case[pick], pair_value[pick]
 
 
-def dominant_team(log: pd.DataFrame) -> pd.Series:
+def dominant_team(log: LogLike) -> pd.Series:
     """Team that handled most events of each case (ties: first in order), indexed by case code."""
+    log = as_frame(log)
     if TEAM not in log.columns or log[TEAM].isna().all():
         return pd.Series(pd.NA, index=pd.Index(np.unique(case_codes(log))), dtype="object")
     codes = case_codes(log)
@@ -66,7 +68,7 @@ def dominant_team(log: pd.DataFrame) -> pd.Series:
 
 
 def case_spans(
-    log: pd.DataFrame, closed: pd.Series | None = None, as_of: pd.Timestamp | None = None, end_share: float = 0.05
+    log: LogLike, closed: pd.Series | None = None, as_of: pd.Timestamp | None = None, end_share: float = 0.05
 ) -> CaseSpans:
     """Per case: first instant, last end, closed flag, dominant team; the basis of queue figures.
 
@@ -76,6 +78,7 @@ def case_spans(
     >>> spans.cases.columns.tolist()  # doctest: +SKIP
     ['case_id', 'case_type', 'office', 'team', 'start', 'end', 'closed']
     """
+    log = as_frame(log)
     codes = case_codes(log)
     first = ~same_case_as_previous(log)
     last = np.r_[first[1:], True] if len(log) else first
@@ -169,13 +172,14 @@ def _flow_table(
     return t.reset_index()
 
 
-def office_flow(log: pd.DataFrame, freq: str = "W", spans: CaseSpans | None = None) -> pd.DataFrame:
+def office_flow(log: LogLike, freq: str = "W", spans: CaseSpans | None = None) -> pd.DataFrame:
     """Per office and period ("D" daily, "W" weekly, "M" monthly, local time): cases arrived,
     cases completed (closed) and work in progress (open cases) at the end of the period.
 
     >>> office_flow(log, "W").columns.tolist()  # doctest: +SKIP
     ['office', 'period', 'arrivals', 'completions', 'wip']
     """
+    log = as_frame(log)
     spans = spans or case_spans(log)
     c = spans.cases
     off = c[OFFICE] if OFFICE in c.columns else pd.Series("office", index=c.index)
@@ -184,7 +188,7 @@ def office_flow(log: pd.DataFrame, freq: str = "W", spans: CaseSpans | None = No
     return t.rename(columns={"group": OFFICE})
 
 
-def step_flow(log: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
+def step_flow(log: LogLike, freq: str = "W") -> pd.DataFrame:
     """Per step (activity) and period: arrivals in the step's queue (the case became ready for it:
     end of the previous event, or the step's own start for a first step), completions (ends of the
     step) and WIP at period end (cases waiting for or in the step).
@@ -192,6 +196,7 @@ def step_flow(log: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     >>> step_flow(log, "D").columns.tolist()  # doctest: +SKIP
     ['activity', 'period', 'arrivals', 'completions', 'wip']
     """
+    log = as_frame(log)
     same = same_case_as_previous(log)
     end = pd.to_datetime(log[END], utc=True)
     begin = pd.to_datetime(log[START], utc=True).fillna(end) if START in log.columns else end
@@ -202,13 +207,14 @@ def step_flow(log: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
 
 
 def open_case_ages(
-    log: pd.DataFrame, as_of: pd.Timestamp | None = None, by: str | None = None, spans: CaseSpans | None = None
+    log: LogLike, as_of: pd.Timestamp | None = None, by: str | None = None, spans: CaseSpans | None = None
 ) -> pd.DataFrame:
     """Open cases on ``as_of`` (default: end of the log) by age band (< 30 d, 30–90 d, > 90 d),
     optionally per ``by`` ("case_type", "team" or "office"). Columns: [by,] age_band, cases, share.
 
     >>> open_case_ages(log, by="case_type")  # doctest: +SKIP
     """
+    log = as_frame(log)
     spans = spans or case_spans(log, as_of=as_of)
     as_of = pd.Timestamp(as_of) if as_of is not None else spans.as_of
     c = spans.cases
@@ -293,7 +299,7 @@ class LittlesLaw:
 
 
 def littles_law_check(
-    log: pd.DataFrame,
+    log: LogLike,
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
     tolerance: float = 0.25,
     spans: CaseSpans | None = None,
@@ -304,6 +310,7 @@ def littles_law_check(
     >>> littles_law_check(log).consistent  # doctest: +SKIP
     True
     """
+    log = as_frame(log)
     spans = spans or case_spans(log)
     c = spans.cases
     lo_all, hi_all = c["start"].min(), spans.as_of

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.queues import CaseSpans, case_spans
 from procmine.analyse.teams import MIN_TEAM_RESOURCES, _case_team_of_codes, distinct_staff, team_group_codes
 from procmine.analyse.time import case_codes, same_case_as_previous
@@ -69,7 +70,7 @@ class StaffingResult:
 
 
 def kgst_staffing(
-    log: pd.DataFrame,
+    log: LogLike,
     assumptions: StaffingAssumptions | None = None,
     actual_fte: float | None = None,
     period_days: float | None = None,
@@ -81,6 +82,7 @@ def kgst_staffing(
     >>> r = kgst_staffing(log, actual_fte=12.0)  # doctest: +SKIP
     >>> round(r.gap_fte, 1)  # doctest: +SKIP
     """
+    log = as_frame(log)
     a = assumptions or StaffingAssumptions()
     spans = spans or case_spans(log)
     c = spans.cases

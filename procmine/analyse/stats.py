@@ -1,7 +1,8 @@
 """Vectorised statistics on the canonical event log (no Python loop per case or per event).
 
-All functions take the canonical log (sorted by ``case_id``, ``end``, ``event_seq``) and rely on that
-order: cases are contiguous runs of rows, so per-case values come from ``reduceat`` on run starts and
+All functions take an ``EventLog`` (a DataFrame is built into one at the entry, see ``procmine.eventlog``),
+so the rows are in canonical order (``case_id``, ``end``, ``event_seq``) whatever order they came in:
+cases are contiguous runs of rows, so per-case values come from ``reduceat`` on run starts and
 directly-follows pairs from a shift by one row.
 
 Ordering and wait rules (chosen to agree with pm4py 2.7, checked in ``tests/test_pm4py_agreement.py``):
@@ -21,17 +22,16 @@ Ordering and wait rules (chosen to agree with pm4py 2.7, checked in ``tests/test
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from procmine import catalogue
+from procmine.eventlog import EventLog, LogLike
 from procmine.schema import (
     ACTIVITY,
     ACTIVITY_KEY,
-    CASE_ID,
     CASE_TYPE,
     END,
     START,
@@ -68,35 +68,29 @@ def _us(series: pd.Series) -> np.ndarray:
     return np.asarray(series.astype("datetime64[us, UTC]").array.asi8, dtype=np.int64)
 
 
-@dataclass
 class EventArrays:
-    """Integer-coded view of a canonical log, built once and shared by every statistic."""
+    """Integer-coded view of a canonical log, built once and shared by every statistic.
 
-    log: pd.DataFrame
+    Built from an ``EventLog`` (or anything ``EventLog.of`` takes): the log is in canonical order and its
+    case codes are the case numbers, so nothing here sorts or re-derives the cases."""
+
+    def __init__(self, log: LogLike) -> None:
+        self.events = EventLog.of(log)
+        self.log: pd.DataFrame = self.events.df
 
     @cached_property
     def n(self) -> int:
         return len(self.log)
 
-    @cached_property
+    @property
     def case_index(self) -> np.ndarray:
-        """0-based case number per row, increasing along the (sorted) log."""
-        codes = codes_of(self.log[CASE_ID]) if isinstance(
-            self.log[CASE_ID].dtype, pd.CategoricalDtype
-        ) else pd.factorize(self.log[CASE_ID])[0]
-        new = np.empty(self.n, dtype=bool)
-        if self.n:
-            new[0] = True
-            new[1:] = codes[1:] != codes[:-1]
-        return np.cumsum(new) - 1
+        """0-based case number per row, non-decreasing along the log."""
+        return self.events.case_codes
 
-    @cached_property
+    @property
     def case_starts(self) -> np.ndarray:
         """Row index where each case's run begins."""
-        if not self.n:
-            return np.zeros(0, dtype=np.int64)
-        ci = self.case_index
-        return np.flatnonzero(np.r_[True, ci[1:] != ci[:-1]])
+        return self.events.case_starts
 
     @cached_property
     def n_cases(self) -> int:
@@ -106,12 +100,10 @@ class EventArrays:
     def case_sizes(self) -> np.ndarray:
         return np.diff(np.r_[self.case_starts, self.n])
 
-    @cached_property
+    @property
     def case_ids(self) -> np.ndarray:
-        col = self.log[CASE_ID]
-        if isinstance(col.dtype, pd.CategoricalDtype):  # take the few rows needed, not every row
-            return np.asarray(col.cat.categories, dtype=object)[codes_of(col)[self.case_starts]]
-        return col.to_numpy()[self.case_starts]
+        """The case ids, one per case number (the categories of ``case_id``, all in use, in order)."""
+        return self.events.case_ids
 
     @cached_property
     def activity_codes_labels(self) -> tuple[np.ndarray, np.ndarray]:
@@ -231,14 +223,14 @@ class EventArrays:
         return max((hi - lo).total_seconds() / DAY_S, 1.0)
 
 
-def _arrays(log: pd.DataFrame | EventArrays) -> EventArrays:
+def _arrays(log: LogLike | EventArrays) -> EventArrays:
     return log if isinstance(log, EventArrays) else EventArrays(log)
 
 
 # --- directly-follows graph -----------------------------------------------------------------------
 
 
-def directly_follows_pairs(log: pd.DataFrame | EventArrays, clip_negative: bool = False) -> pd.DataFrame:
+def directly_follows_pairs(log: LogLike | EventArrays, clip_negative: bool = False) -> pd.DataFrame:
     """Every directly-follows pair of the log: case (index), from/to activity codes, wait in seconds.
 
     Row ``i`` of the result is the pair (event ``i`` → event ``i+1``) in pm4py's DF order; the
@@ -262,7 +254,7 @@ def directly_follows_pairs(log: pd.DataFrame | EventArrays, clip_negative: bool 
     )
 
 
-def directly_follows(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+def directly_follows(log: LogLike | EventArrays) -> pd.DataFrame:
     """Directly-follows frequencies only (what pm4py's ``discover_dfg`` counts): from, to, count.
 
     Same pairs and order rule as ``process_map``; one bincount over integer codes, no waits.
@@ -280,7 +272,7 @@ def directly_follows(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     return out.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable", ignore_index=True)
 
 
-def process_map(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+def process_map(log: LogLike | EventArrays) -> pd.DataFrame:
     """All directly-follows pairs with frequency and mean/median waiting time (seconds).
 
     Columns: from, to, count, mean_wait_s, median_wait_s, from_key, to_key; sorted by count
@@ -311,7 +303,7 @@ def process_map(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     return out.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
-def start_end_activities(log: pd.DataFrame | EventArrays) -> tuple[dict[str, int], dict[str, int]]:
+def start_end_activities(log: LogLike | EventArrays) -> tuple[dict[str, int], dict[str, int]]:
     """First and last activity of each case (canonical order), counted: (start_activities, end_activities)."""
     ea = _arrays(log)
     if not ea.n:
@@ -333,7 +325,7 @@ _B1 = np.uint64(1_000_003)
 _B2 = np.uint64(0x9E3779B97F4A7C15)
 
 
-def variant_ids(log: pd.DataFrame | EventArrays) -> np.ndarray:
+def variant_ids(log: LogLike | EventArrays) -> np.ndarray:
     """A variant number per case (0 = most frequent variant), from two polynomial hashes of the
     activity codes in canonical order plus the length (collision chance ~1e-19 per pair)."""
     ea = _arrays(log)
@@ -356,7 +348,7 @@ def variant_ids(log: pd.DataFrame | EventArrays) -> np.ndarray:
     return remap[ids]
 
 
-def variants(log: pd.DataFrame | EventArrays, top: int | None = 10) -> pd.DataFrame:
+def variants(log: LogLike | EventArrays, top: int | None = 10) -> pd.DataFrame:
     """The ``top`` most frequent variants (all if None): variant (" → " joined), activities (tuple),
     count, share of cases, cumulative share."""
     ea = _arrays(log)
@@ -386,7 +378,7 @@ def variants(log: pd.DataFrame | EventArrays, top: int | None = 10) -> pd.DataFr
 # --- cases ----------------------------------------------------------------------------------------
 
 
-def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
+def closed_cases(log: LogLike | EventArrays) -> tuple[np.ndarray, str]:
     """Whether each case is closed, and the rule used ("activity_key" or "time").
 
     Rule: where the log carries closing keys (``CLOSING_KEYS``), a case is closed when its last event's
@@ -415,7 +407,7 @@ def closed_cases(log: pd.DataFrame | EventArrays) -> tuple[np.ndarray, str]:
     return ea.end_us[last] <= ea.end_us.max() - p90, "time"
 
 
-def case_durations(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+def case_durations(log: LogLike | EventArrays) -> pd.DataFrame:
     """One row per case: case_id, case_type, start (earliest start or end), end (latest end),
     duration_s, closed, age_s (log end − case start; the age an open case has reached), events."""
     ea = _arrays(log)
@@ -438,7 +430,7 @@ def case_durations(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     )
 
 
-def open_cases(log: pd.DataFrame | EventArrays, at: pd.Timestamp | None = None) -> pd.DataFrame:
+def open_cases(log: LogLike | EventArrays, at: pd.Timestamp | None = None) -> pd.DataFrame:
     """Open cases by age at ``at`` (default: the log's last timestamp): age_band, cases.
 
     Bands: under 30 days, 30–90 days, over 90 days (the Untätigkeitsklage mark, § 75 VwGO).
@@ -463,7 +455,7 @@ def open_cases(log: pd.DataFrame | EventArrays, at: pd.Timestamp | None = None) 
 # --- rework and service times --------------------------------------------------------------------
 
 
-def activity_counts_per_case(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+def activity_counts_per_case(log: LogLike | EventArrays) -> pd.DataFrame:
     """Long table (case, act, n) of how often each activity occurs in each case (n ≥ 1)."""
     ea = _arrays(log)
     n_act = max(len(ea.labels), 1)
@@ -482,7 +474,7 @@ def activity_counts_per_case(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     return pd.DataFrame({"case": uniq // n_act, "act": uniq % n_act, "n": n})
 
 
-def rework(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+def rework(log: LogLike | EventArrays) -> pd.DataFrame:
     """Per activity: cases in which it occurs more than once (as pm4py's rework cases), share of all
     cases, and the mean number of extra occurrences per such case. Activities without rework are
     left out; sorted by cases_with_repeat (descending)."""
@@ -506,7 +498,7 @@ def rework(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     return res.sort_values(["cases_with_repeat", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def service_times(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
+def service_times(log: LogLike | EventArrays) -> pd.DataFrame:
     """Per activity: events, cases, mean and median service time (end − start, seconds) over the
     events that carry a start (NaN where none does), plus the canonical key."""
     ea = _arrays(log)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.queues import CaseSpans, case_spans, dominant_codes
 from procmine.analyse.time import (
     label_codes,
@@ -53,10 +54,11 @@ def distinct_staff(group_codes: np.ndarray, n_groups: int, log: pd.DataFrame) ->
 
 
 def team_group_codes(
-    log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES, other_label: str = OTHER_TEAMS, suppress: bool = False
+    log: LogLike, min_resources: int = MIN_TEAM_RESOURCES, other_label: str = OTHER_TEAMS, suppress: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """(codes, labels) of ``team_groups``: a code per row (-1 = no team, or suppressed) and the
     distinct merged team names; decided per team on integer codes, never per row as text."""
+    log = as_frame(log)
     if TEAM not in log.columns:
         return np.full(len(log), -1, dtype=np.int64), np.array([], dtype=object)
     team = log[TEAM]
@@ -79,13 +81,14 @@ def team_group_codes(
 
 
 def team_groups(
-    log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES, other_label: str = OTHER_TEAMS, suppress: bool = False
+    log: LogLike, min_resources: int = MIN_TEAM_RESOURCES, other_label: str = OTHER_TEAMS, suppress: bool = False
 ) -> pd.Series:
     """Per row: the team, with teams of fewer than ``min_resources`` distinct staff ids replaced by
     ``other_label`` (or by NA when ``suppress``). Rows without a team stay NA.
 
     >>> team_groups(log, min_resources=5).value_counts()  # doctest: +SKIP
     """
+    log = as_frame(log)
     if TEAM not in log.columns:
         return pd.Series(pd.NA, index=log.index, dtype="object")
     codes, labels = team_group_codes(log, min_resources, other_label, suppress)
@@ -113,7 +116,7 @@ def _case_team_of_codes(log: pd.DataFrame, team_codes: np.ndarray, names: np.nda
 
 
 def team_load(
-    log: pd.DataFrame,
+    log: LogLike,
     min_resources: int = MIN_TEAM_RESOURCES,
     calendar: OfficeCalendar = DEFAULT_CALENDAR,
     spans: CaseSpans | None = None,
@@ -126,6 +129,7 @@ def team_load(
 
     >>> team_load(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     cols = ["team", "events", "cases", "staff_ids", "events_per_staff", "service_working_h",
             "utilisation", "open_cases", "open_median_age_days", "open_over_90_days"]
     codes, labels = team_group_codes(log, min_resources)
@@ -170,12 +174,13 @@ def _team_changes(log: pd.DataFrame, teams: pd.Series | np.ndarray) -> np.ndarra
     return same_case_as_previous(log) & known & prev_known & change
 
 
-def team_handovers(log: pd.DataFrame, min_resources: int = MIN_TEAM_RESOURCES) -> pd.DataFrame:
+def team_handovers(log: LogLike, min_resources: int = MIN_TEAM_RESOURCES) -> pd.DataFrame:
     """Team-to-team directly-follows counts inside cases (only where the team changes):
     from_team, to_team, handovers, cases, share (of all hand-overs). Sorted by count.
 
     >>> team_handovers(log).head()  # doctest: +SKIP
     """
+    log = as_frame(log)
     cols = ["from_team", "to_team", "handovers", "cases", "share"]
     codes, labels = team_group_codes(log, min_resources)  # integer codes, text only for hand-over rows
     ho = _team_changes(log, codes)
@@ -209,12 +214,13 @@ class WeekdayProfile:
     concentration: float
 
 
-def weekday_profile(log: pd.DataFrame, keys: frozenset[str] = DECISION_KEYS) -> WeekdayProfile:
+def weekday_profile(log: LogLike, keys: frozenset[str] = DECISION_KEYS) -> WeekdayProfile:
     """Weekday pattern of decisions (batch processing days, pattern 14).
 
     >>> weekday_profile(log).top_weekday  # doctest: +SKIP
     1
     """
+    log = as_frame(log)
     if has_keys(log) and in_values(log[ACTIVITY_KEY], keys).any():
         hit = in_values(log[ACTIVITY_KEY], keys)
         basis = "decisions"
@@ -234,13 +240,14 @@ def weekday_profile(log: pd.DataFrame, keys: frozenset[str] = DECISION_KEYS) -> 
     return WeekdayProfile(table, n, basis, top, float(share[top]) if n else np.nan, hhi, float(conc))
 
 
-def monthly_arrivals(log: pd.DataFrame, spans: CaseSpans | None = None) -> pd.DataFrame:
+def monthly_arrivals(log: LogLike, spans: CaseSpans | None = None) -> pd.DataFrame:
     """New cases per local month and case type, with ``seasonal_index`` = the month's arrivals of
     that case type / its mean per month (1.0 = average; 2.0 = twice the usual; semester start,
     January wave). Columns: month, case_type, arrivals, seasonal_index.
 
     >>> monthly_arrivals(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     spans = spans or case_spans(log)
     c = spans.cases
     month = c["start"].dt.tz_convert("Europe/Berlin").dt.strftime("%Y-%m")
@@ -253,13 +260,14 @@ def monthly_arrivals(log: pd.DataFrame, spans: CaseSpans | None = None) -> pd.Da
     return t
 
 
-def priority_starvation(log: pd.DataFrame, spans: CaseSpans | None = None) -> pd.DataFrame:
+def priority_starvation(log: LogLike, spans: CaseSpans | None = None) -> pd.DataFrame:
     """Time in system by case type vs the office overall (closed cases: start to close; open cases:
     age at the end of the log, counted too so an ageing type is not hidden). Columns: case_type,
     cases, open_cases, median_days, p90_days, median_ratio, p90_ratio (vs overall), open_over_90_days.
 
     >>> priority_starvation(log).sort_values("p90_ratio").tail(1)  # doctest: +SKIP
     """
+    log = as_frame(log)
     spans = spans or case_spans(log)
     c = spans.cases
     closed = c["closed"].astype(bool)

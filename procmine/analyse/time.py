@@ -22,6 +22,7 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.catalogue import EXTERNAL_PARTY
 from procmine.schema import (
     ACTIVITY,
@@ -277,7 +278,7 @@ STEP_TIME_COLUMNS = [
 ]
 
 
-def step_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+def step_times(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
     """Per event row: service, waiting and gap time, each in calendar and working seconds.
 
     ``time_basis`` is "interval" where the row has a start, else "completion_only": there
@@ -292,6 +293,7 @@ def step_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -
     >>> step_times(log)[["waiting_calendar_s", "service_calendar_s", "gap_calendar_s"]].iloc[1].tolist()
     [3600.0, 3600.0, 7200.0]
     """
+    log = as_frame(log)
     same = same_case_as_previous(log)
     end = pd.to_datetime(log[END], utc=True)
     start = pd.to_datetime(log[START], utc=True) if START in log.columns else pd.Series(pd.NaT, index=log.index)
@@ -342,7 +344,7 @@ def _basis(s: pd.Series) -> str:
     return vals.pop() if len(vals) == 1 else ("mixed" if vals else "none")
 
 
-def activity_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+def activity_times(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
     """Per activity: count and median/mean of service, waiting and gap time (calendar + working).
 
     Columns: activity, activity_key, events, time_basis, then ``{service,waiting,gap}_{calendar,
@@ -350,6 +352,7 @@ def activity_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDA
 
     >>> activity_times(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     st = step_times(log, calendar)
     metrics = [f"{m}_{b}_s" for m in ("service", "waiting", "gap") for b in ("calendar", "working")]
     st["activity"] = text_of(st[ACTIVITY], "nan")
@@ -369,7 +372,7 @@ def activity_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDA
     return out
 
 
-def case_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+def case_times(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
     """Per case: cycle time, summed service and waiting time, calendar and working.
 
     ``cycle_*``: first instant of the case (first start, else first end) to last end.
@@ -379,6 +382,7 @@ def case_times(log: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -
 
     >>> case_times(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     st = step_times(log, calendar)
     codes = case_codes(log)
     first_row = ~same_case_as_previous(log)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.queues import dominant_team
 from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE
@@ -32,7 +33,7 @@ class ReworkResult:
     note: str
 
 
-def case_rework(log: pd.DataFrame) -> ReworkResult:
+def case_rework(log: LogLike) -> ReworkResult:
     """Per case: events, repeated events (an activity seen before in the case), self-loops (same
     activity directly again), document-request rounds, status inquiries, visits (distinct local
     days with a visit event), first_time_right (bool) and the case's dominant team.
@@ -41,6 +42,7 @@ def case_rework(log: pd.DataFrame) -> ReworkResult:
     ['case_id', 'case_type', 'office', 'team', 'events', 'repeats', 'self_loops', 'document_rounds',
      'status_inquiries', 'visits', 'first_time_right']
     """
+    log = as_frame(log)
     codes = case_codes(log)
     first = ~same_case_as_previous(log)
     act, act_labels = label_codes(log[ACTIVITY])
@@ -82,12 +84,13 @@ def case_rework(log: pd.DataFrame) -> ReworkResult:
     return ReworkResult(out[order].reset_index(drop=True), note)
 
 
-def activity_repeats(log: pd.DataFrame) -> pd.DataFrame:
+def activity_repeats(log: LogLike) -> pd.DataFrame:
     """Per activity: events, cases, cases where it occurs more than once, that share, and
     self-loops (directly repeated). Works without catalogue keys.
 
     >>> activity_repeats(log)  # doctest: +SKIP
     """
+    log = as_frame(log)
     codes = case_codes(log)
     first = ~same_case_as_previous(log)
     act, labels = label_codes(log[ACTIVITY])  # integer codes; labels per activity afterwards

@@ -9,7 +9,8 @@ checks the contract of ``docs/schema.md`` and puts the log into canonical form o
   as their zone cannot be guessed (localise them first, e.g. ``.dt.tz_localize("Europe/Berlin")``);
 * no empty values in the required columns, known precisions, ``start <= end``, unique ``event_seq``;
 * rows in canonical order (``case_id`` as text, ``end``, ``event_seq``; stable), a 0..n-1 index;
-* the categories of every canonical text column are exactly the values in use, in text order. So the
+* the categories of every canonical text column are exactly the values in use, as text (pandas' ``str``
+  dtype, as Parquet gives them), in text order. So the
   same rows give the same frame, whatever order or subset they came in, and the codes of ``case_id``
   are the case numbers 0..n_cases-1 along the log (``case_codes``), which the statistics use as is.
 
@@ -51,6 +52,7 @@ from procmine.schema import (
 __all__ = ["EventLog", "EventLogProblem", "LogLike", "MESSAGES_DE", "as_frame"]
 
 TIME_COLUMNS = (START, END)
+TEXT = pd.StringDtype(na_value=np.nan)  # pandas' default text dtype ("str"): the categories' dtype
 INT_COLUMNS = tuple(c for c in COLUMNS if c not in CATEGORICAL and c not in TIME_COLUMNS)
 
 # German user text of the checks: code -> (found, expected, what to do); filled with str.format.
@@ -264,7 +266,11 @@ def _fingerprint(df: pd.DataFrame) -> tuple[int, tuple]:
 def _register(ev: EventLog) -> None:
     df = ev._df
     key = id(df)
-    _KNOWN[key] = (weakref.ref(df, lambda _r, k=key: _KNOWN.pop(k, None)), _fingerprint(df), weakref.ref(ev))
+
+    def forget(_ref: weakref.ref) -> None:  # the frame is gone: its id may be reused
+        _KNOWN.pop(key, None)
+
+    _KNOWN[key] = (weakref.ref(df, forget), _fingerprint(df), weakref.ref(ev))
 
 
 # --- building the canonical form -----------------------------------------------------------------
@@ -300,7 +306,7 @@ def _coerced(df: pd.DataFrame, col: str) -> pd.Series | None:
     if col not in df.columns:
         if col in TIME_COLUMNS:
             return pd.Series(pd.NaT, index=df.index, dtype="datetime64[us, UTC]")
-        empty = pd.Categorical.from_codes(np.full(len(df), -1), categories=pd.Index([], dtype="string"))
+        empty = pd.Categorical.from_codes(np.full(len(df), -1), categories=pd.Index([], dtype=TEXT))
         return pd.Series(empty, index=df.index)
     s = df[col]
     if col in TIME_COLUMNS:
@@ -389,18 +395,19 @@ def _check_values(df: pd.DataFrame) -> None:
 
 
 def _tidy_categories(col: pd.Series) -> pd.Series | None:
-    """The categorical column with exactly its used categories, in text order; None when it has them."""
+    """The categorical column with exactly its used categories, as text (pandas' ``str``), in text order;
+    None when it has them already (the usual case: a log read from Parquet)."""
     cats = col.cat.categories
     codes = codes_of(col)
     used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
-    text = cats if isinstance(cats.dtype, pd.StringDtype) else cats.astype(str)
-    if used.all() and text.is_monotonic_increasing:
+    text = cats if cats.dtype == TEXT else cats.astype(str).astype(TEXT)
+    if used.all() and text is cats and cats.is_monotonic_increasing:
         return None
     keep = np.flatnonzero(used)
     order = keep[np.argsort(np.asarray(text[keep], dtype=object), kind="stable")]
     remap = np.full(len(cats) + 1, -1, dtype=np.int64)  # the last slot maps missing (-1) to missing
     remap[order] = np.arange(len(order))
-    return pd.Series(pd.Categorical.from_codes(remap[codes], cats[order]), index=col.index, name=col.name)
+    return pd.Series(pd.Categorical.from_codes(remap[codes], text[order]), index=col.index, name=col.name)
 
 
 def _order(df: pd.DataFrame) -> np.ndarray | None:

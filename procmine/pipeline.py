@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ import pandas as pd
 
 from procmine import schema
 from procmine.errors import InputProblem, ProcmineError
+from procmine.eventlog import EventLog, LogLike
 from procmine.quality import QualityReport, merge_quality, split_quality
 
 if TYPE_CHECKING:
@@ -437,7 +438,7 @@ def save_quality(quality: QualityReport, normalised_dir: Path) -> Path:
 
 
 def analyse_and_report(
-    logs: dict[str, pd.DataFrame],
+    logs: Mapping[str, LogLike],
     qualities: dict[str, QualityReport],
     report_dir: Path,
     progress: Progress = _quiet,
@@ -506,9 +507,9 @@ def run(
     return result
 
 
-def load_normalised(normalised_dir: Path) -> dict[str, pd.DataFrame]:
-    """Read every canonical log (``*.parquet``) of a folder, keyed by office."""
-    logs: dict[str, pd.DataFrame] = {}
+def load_normalised(normalised_dir: Path) -> dict[str, EventLog]:
+    """Read every canonical log (``*.parquet``) of a folder, keyed by office, each checked (``EventLog``)."""
+    logs: dict[str, EventLog] = {}
     files = sorted(Path(normalised_dir).glob("*.parquet"))
     if not files:
         raise InputProblem(
@@ -521,7 +522,7 @@ def load_normalised(normalised_dir: Path) -> dict[str, pd.DataFrame]:
     for path in files:
         log = schema.read_log(path)
         for office, part in log.groupby(schema.OFFICE, observed=True, sort=False):
-            logs[str(office)] = part.reset_index(drop=True)
+            logs[str(office)] = EventLog(part)
     return logs
 
 

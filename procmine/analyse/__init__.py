@@ -7,6 +7,7 @@ filtered or re-ordered log gives the answers of the same rows in canonical order
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -142,7 +143,7 @@ def analyse_office(
 
 
 def find_bottlenecks(
-    analyses: list[OfficeAnalysis], logs: dict[str, LogLike] | list[LogLike], **params: float
+    analyses: list[OfficeAnalysis], logs: Mapping[str, LogLike] | Sequence[LogLike], **params: float
 ) -> list[OfficeAnalysis]:
     """Copies of ``analyses`` with ranked ``findings``; norms come from the whole network.
 
@@ -151,14 +152,14 @@ def find_bottlenecks(
     """
     from procmine.analyse.findings import detect_network
 
-    if not isinstance(logs, dict):
+    if not isinstance(logs, Mapping):
         logs = {a.office: lg for a, lg in zip(analyses, logs)}
     found = detect_network({a.office: EventLog.of(logs[a.office]) for a in analyses}, **params)
     return [replace(a, findings=tuple(found.get(a.office, ()))) for a in analyses]
 
 
 def analyse_network(
-    logs: dict[str, LogLike],
+    logs: Mapping[str, LogLike],
     discover: bool = True,
     actual_fte: dict[str, float] | None = None,
     **params: float,
@@ -168,6 +169,6 @@ def analyse_network(
     ``actual_fte``: optional office -> staff in full-time equivalents, for the KGSt gap.
     """
     fte = actual_fte or {}
-    logs = {name: EventLog.of(lg) for name, lg in logs.items()}
-    analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name)) for name, lg in logs.items()]
-    return find_bottlenecks(analyses, logs, **params)
+    events = {name: EventLog.of(lg) for name, lg in logs.items()}
+    analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name)) for name, lg in events.items()]
+    return find_bottlenecks(analyses, events, **params)

@@ -61,6 +61,7 @@ least one extra day for every case the office handles in a year); findings below
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -1061,7 +1062,7 @@ def rank_findings(findings: list[Finding], cases_per_year: float, min_impact_per
 
 
 def detect_network(
-    logs: dict[str, LogLike],
+    logs: Mapping[str, LogLike],
     min_impact_per_case_year: float = 1.0,
     min_listed_per_case_year: float = 0.2,
     min_team_resources: int = 5,

@@ -24,9 +24,10 @@ German message names the column, what was found and what was expected (texts in 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ from procmine.schema import (
     read_log,
 )
 
-__all__ = ["EventLog", "EventLogProblem", "LogLike", "MESSAGES_DE", "as_frame"]
+__all__ = ["MESSAGES_DE", "EventLog", "EventLogProblem", "LogLike", "as_frame"]
 
 TIME_COLUMNS = (START, END)
 TEXT = pd.StringDtype(na_value=np.nan)  # pandas' default text dtype ("str"): the categories' dtype
@@ -250,7 +251,7 @@ class EventLog:
         _register(self)
 
 
-LogLike = Union[EventLog, pd.DataFrame]
+LogLike: TypeAlias = EventLog | pd.DataFrame
 
 
 def as_frame(log: LogLike) -> pd.DataFrame:

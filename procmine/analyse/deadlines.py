@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.external import EXTERNAL_WAITS, WaitSpec, paired_waits
 from procmine.analyse.queues import CaseSpans, case_spans
 from procmine.analyse.time import in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
 
 DAY_S = 86400.0

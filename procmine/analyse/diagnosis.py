@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.deadlines import BA_81A_WAIT, RECOGNITION_WAIT, FictionChurn, InactionRisk, deadline_monthly, fiction_churn, fkv_deadlines, inaction_risk
 from procmine.analyse.external import (
     EXTERNAL_WAITS,
@@ -50,6 +49,7 @@ from procmine.analyse.teams import (
 )
 from procmine.analyse.time import label_codes, DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
 from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
 
 TRANSITIONS_TOP = 25  # transitions kept in the profile (the most frequent)

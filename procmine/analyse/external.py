@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.time import (
     text_of,
     in_values,
@@ -28,6 +27,7 @@ from procmine.analyse.time import (
     working_seconds,
 )
 from procmine.catalogue import INACTION_DAYS, WAIT_NORMS
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, EVENT_SEQ, OFFICE
 
 DAY_S = 86400.0

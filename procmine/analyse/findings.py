@@ -67,10 +67,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine import catalogue
 from procmine.analyse.model import Finding
 from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations, repeats_visible
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import DISPLAY_TZ, END, RESOURCE, TEAM
 
 YEAR_D = 365.25

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine import schema
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import codes_of
 
 

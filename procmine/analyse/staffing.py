@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.queues import CaseSpans, case_spans
 from procmine.analyse.teams import MIN_TEAM_RESOURCES, _case_team_of_codes, distinct_staff, team_group_codes
 from procmine.analyse.time import case_codes, same_case_as_previous
 from procmine.catalogue import CASE_TYPES
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import CASE_TYPE, END, RESOURCE
 
 DAY_S = 86400.0

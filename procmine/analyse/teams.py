@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine.analyse.queues import CaseSpans, case_spans, dominant_codes
 from procmine.analyse.time import (
     label_codes,
@@ -29,6 +28,7 @@ from procmine.analyse.time import (
     working_seconds,
 )
 from procmine.catalogue import INACTION_DAYS
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM, codes_of
 
 OTHER_TEAMS = "Sonstige Teams"

@@ -22,8 +22,8 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
-from procmine.eventlog import LogLike, as_frame
 from procmine.catalogue import EXTERNAL_PARTY
+from procmine.eventlog import LogLike, as_frame
 from procmine.schema import (
     ACTIVITY,
     ACTIVITY_KEY,

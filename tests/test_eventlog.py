@@ -305,3 +305,46 @@ def test_demo_sized_office_shuffled_gives_the_same_kpis() -> None:
     assert_same(shuffled.kpis, ordered.kpis)
     assert_same(shuffled.kpis_by_case_type, ordered.kpis_by_case_type)
     assert_same(shuffled.case_durations, ordered.case_durations)
+
+
+ROW_HELPERS = {"case_codes", "same_case_as_previous", "has_keys", "day_precision", "distinct_staff"}  # take rows as given
+
+
+def _public_log_functions() -> list[tuple[str, Any]]:
+    """Every public function of the analysis modules whose first parameter is the log."""
+    import importlib
+    import inspect
+
+    out = []
+    for name in ("stats", "time", "queues", "visits", "external", "deadlines", "teams", "staffing", "handover",
+                 "discovery", "diagnosis"):
+        mod = importlib.import_module(f"procmine.analyse.{name}")
+        for fname, fn in inspect.getmembers(mod, inspect.isfunction):
+            if fn.__module__ != mod.__name__ or fname.startswith("_") or fname in ROW_HELPERS:
+                continue
+            params = list(inspect.signature(fn).parameters.values())
+            if params and params[0].name == "log":
+                out.append((f"{name}.{fname}", fn))
+    return out
+
+
+def _bpmn_shape(model: Any) -> tuple[list[str], list[tuple[str, str]]] | None:
+    if model is None:
+        return None
+    nodes = sorted(f"{type(n).__name__}:{n.get_name()}" for n in model.get_nodes())
+    flows = sorted((f"{type(f.source).__name__}:{f.source.get_name()}", f"{type(f.target).__name__}:{f.target.get_name()}")
+                   for f in model.get_flows())
+    return nodes, flows
+
+
+@pytest.mark.parametrize("name,fn", _public_log_functions(), ids=[n for n, _ in _public_log_functions()])
+def test_every_public_function_takes_a_shuffled_frame_or_an_eventlog(name: str, fn: Any) -> None:
+    from procmine.analyse.external import EXTERNAL_WAITS
+
+    extra = (EXTERNAL_WAITS[0],) if name == "external.paired_waits" else ()
+    part = BASE[(BASE["office"] == "A").to_numpy()]
+    messy, ordered = part.sample(frac=1, random_state=2), EventLog(part)
+    got, want = fn(messy, *extra), fn(ordered, *extra)
+    if name == "discovery.discover_model":  # a pm4py BPMN model: compare its nodes and flows by name
+        got, want = (_bpmn_shape(got[0]), got[1]), (_bpmn_shape(want[0]), want[1])
+    assert_same(got, want, name)

@@ -118,7 +118,7 @@ def fkv_deadlines(log: LogLike, as_of: pd.Timestamp | None = None) -> pd.DataFra
     cols = ["deadline", "norm_days", "source", "cases", "met", "missed", "open_overdue", "share_met"]
     if not has_keys(log) or CASE_TYPE not in log.columns:
         return pd.DataFrame(columns=cols)
-    sub = log[(log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()]
+    sub = as_frame(log[(log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()])
     rows = []
     for spec in (BA_81A_WAIT, RECOGNITION_WAIT):  # two fixed deadlines, not a loop over cases
         w = paired_waits(sub, spec, as_of=as_of)

@@ -286,7 +286,7 @@ def diagnose_office(
     if keyed:
         wanted = {k for s in (*EXTERNAL_WAITS, BA_81A_WAIT, RECOGNITION_WAIT) for k in (*s.from_keys, *s.to_keys)}
         wanted |= {"ba_consent_deemed"}
-        wait_log = log[log[ACTIVITY_KEY].isin(wanted).to_numpy(dtype=bool)]
+        wait_log = as_frame(log[log[ACTIVITY_KEY].isin(wanted).to_numpy(dtype=bool)])  # checked once for its four users
     waits = external_waits(wait_log, calendar, as_of=as_of)
     ext = external_wait_summary(waits)
     sources = {s.name: s.source for s in EXTERNAL_WAITS}

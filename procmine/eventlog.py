@@ -18,7 +18,8 @@ A log already in that form (the normal case, read from the normaliser's Parquet)
 vectorised passes and not copied or sorted. A frame that an ``EventLog`` produced (``log.df``) is
 recognised when it comes back (``EventLog.of(log.df)``) and not checked again: treat ``log.df`` as
 read-only. An invalid log is refused with ``EventLogProblem`` (a ``schema.SchemaViolation``) whose
-German message names the column, what was found and what was expected (texts in ``MESSAGES_DE``).
+German message names the column, what was found and what was expected (texts in
+``procmine.messages_de.EVENT_LOG_PROBLEMS``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import ProcmineError
+from procmine.messages_de import EVENT_LOG_PROBLEMS
 from procmine.schema import (
     CASE_ID,
     CATEGORICAL,
@@ -56,58 +58,8 @@ TIME_COLUMNS = (START, END)
 TEXT = pd.StringDtype(na_value=np.nan)  # pandas' default text dtype ("str"): the categories' dtype
 INT_COLUMNS = tuple(c for c in COLUMNS if c not in CATEGORICAL and c not in TIME_COLUMNS)
 
-# German user text of the checks: code -> (found, expected, what to do); filled with str.format.
-MESSAGES_DE: dict[str, tuple[str, str, str]] = {
-    "not_a_frame": (
-        "ein Objekt vom Typ {type}",
-        "eine Tabelle (pandas DataFrame) oder ein EventLog",
-        "das Protokoll mit procmine.load(...) laden",
-    ),
-    "missing_column": (
-        "die Spalte fehlt (vorhanden: {present})",
-        "die Pflichtspalten {required}",
-        "das Protokoll mit procmine.load(...) oder 'procmine ingest' erzeugen",
-    ),
-    "naive_time": (
-        "Zeitangaben ohne Zeitzone (Typ {dtype}, z. B. {example})",
-        "Zeitpunkte mit Zeitzone (gespeichert in UTC)",
-        "die Spalte der Ortszeit zuordnen, z. B. log['{column}'].dt.tz_localize('Europe/Berlin')",
-    ),
-    "bad_time": (
-        "Werte, die keine Zeitpunkte sind (Typ {dtype}, z. B. {example})",
-        "Zeitpunkte mit Zeitzone (gespeichert in UTC)",
-        "die Spalte mit pandas.to_datetime(..., utc=True) umwandeln",
-    ),
-    "bad_integer": (
-        "Werte, die keine ganzen Zahlen sind (Typ {dtype}, z. B. {example})",
-        "ganze Zahlen",
-        "",
-    ),
-    "empty_values": (
-        "{count} leere Werte, der erste in {where}",
-        "einen Wert in jeder Zeile",
-        "die Zeilen ohne Wert entfernen oder den Wert ergänzen",
-    ),
-    "bad_precision": (
-        "die Werte {values}",
-        "einen der Werte {allowed}",
-        "",
-    ),
-    "start_after_end": (
-        "{count} Ereignisse mit Beginn nach Ende, das erste in {where} (Beginn {start}, Ende {end})",
-        "Beginn nicht nach Ende",
-        "Beginn und Ende dieser Zeilen prüfen",
-    ),
-    "duplicate_seq": (
-        "{count} mehrfach vergebene Nummern, z. B. {example}",
-        "eine eigene Nummer für jedes Ereignis",
-        "die Nummern neu vergeben, z. B. log['event_seq'] = range(len(log))",
-    ),
-    "where_row": ("Tabellenzeile {row}", "", ""),
-    "where_source": ("Tabellenzeile {row} (Datei '{file}', Zeile {source_row})", "", ""),
-    "title": ("Ereignisprotokoll, Spalte '{column}'", "Ereignisprotokoll", ""),
-    "parts": ("gefunden: {found}.", "erwartet: {expected}.", "Was tun: {hint}."),
-}
+# German user text of the checks (code -> found, expected, what to do) lives with the other user text
+MESSAGES_DE = EVENT_LOG_PROBLEMS
 
 
 class EventLogProblem(SchemaViolation, ProcmineError):

@@ -125,3 +125,57 @@ UNATTRIBUTED_OFFICE = "(ohne Behörde)"  # the pseudo-office of counts no office
 def int_de(n: int) -> str:
     """A count with German thousands separators (1.234.567)."""
     return f"{n:,}".replace(",", ".")
+
+# the event-log checks (procmine.eventlog.EventLogProblem): code -> (found, expected, what to do);
+# "where_*" name a row, "title" and "parts" frame the message
+EVENT_LOG_PROBLEMS: dict[str, tuple[str, str, str]] = {
+    "not_a_frame": (
+        "ein Objekt vom Typ {type}",
+        "eine Tabelle (pandas DataFrame) oder ein EventLog",
+        "das Protokoll mit procmine.load(...) laden",
+    ),
+    "missing_column": (
+        "die Spalte fehlt (vorhanden: {present})",
+        "die Pflichtspalten {required}",
+        "das Protokoll mit procmine.load(...) oder 'procmine ingest' erzeugen",
+    ),
+    "naive_time": (
+        "Zeitangaben ohne Zeitzone (Typ {dtype}, z. B. {example})",
+        "Zeitpunkte mit Zeitzone (gespeichert in UTC)",
+        "die Spalte der Ortszeit zuordnen, z. B. log['{column}'].dt.tz_localize('Europe/Berlin')",
+    ),
+    "bad_time": (
+        "Werte, die keine Zeitpunkte sind (Typ {dtype}, z. B. {example})",
+        "Zeitpunkte mit Zeitzone (gespeichert in UTC)",
+        "die Spalte mit pandas.to_datetime(..., utc=True) umwandeln",
+    ),
+    "bad_integer": (
+        "Werte, die keine ganzen Zahlen sind (Typ {dtype}, z. B. {example})",
+        "ganze Zahlen",
+        "",
+    ),
+    "empty_values": (
+        "{count} leere Werte, der erste in {where}",
+        "einen Wert in jeder Zeile",
+        "die Zeilen ohne Wert entfernen oder den Wert ergänzen",
+    ),
+    "bad_precision": (
+        "die Werte {values}",
+        "einen der Werte {allowed}",
+        "",
+    ),
+    "start_after_end": (
+        "{count} Ereignisse mit Beginn nach Ende, das erste in {where} (Beginn {start}, Ende {end})",
+        "Beginn nicht nach Ende",
+        "Beginn und Ende dieser Zeilen prüfen",
+    ),
+    "duplicate_seq": (
+        "{count} mehrfach vergebene Nummern, z. B. {example}",
+        "eine eigene Nummer für jedes Ereignis",
+        "die Nummern neu vergeben, z. B. log['event_seq'] = range(len(log))",
+    ),
+    "where_row": ("Tabellenzeile {row}", "", ""),
+    "where_source": ("Tabellenzeile {row} (Datei '{file}', Zeile {source_row})", "", ""),
+    "title": ("Ereignisprotokoll, Spalte '{column}'", "Ereignisprotokoll", ""),
+    "parts": ("gefunden: {found}.", "erwartet: {expected}.", "Was tun: {hint}."),
+}

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.diagnosis import OfficeDiagnosis, diagnose_office
+from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.stats import (
     EventArrays,
     activity_counts_per_case,
     case_durations,
     closed_cases,
+    directly_follows,
     kpis_from_cases,
     open_cases,
-    directly_follows,
     process_map,
     repeats_visible,
     rework,
@@ -143,7 +144,7 @@ def analyse_office(
 
 
 def find_bottlenecks(
-    analyses: list[OfficeAnalysis], logs: Mapping[str, LogLike] | Sequence[LogLike], **params: float
+    analyses: list[OfficeAnalysis], logs: Mapping[str, LogLike] | Sequence[LogLike], **params: Any
 ) -> list[OfficeAnalysis]:
     """Copies of ``analyses`` with ranked ``findings``; norms come from the whole network.
 
@@ -162,7 +163,7 @@ def analyse_network(
     logs: Mapping[str, LogLike],
     discover: bool = True,
     actual_fte: dict[str, float] | None = None,
-    **params: float,
+    **params: Any,
 ) -> list[OfficeAnalysis]:
     """``analyse_office`` for every office, then ``find_bottlenecks`` across the network.
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.external import EXTERNAL_WAITS, WaitSpec, paired_waits
+from procmine.analyse.external import EXTERNAL_WAITS, KeyedRows, WaitSpec, pair_waits
 from procmine.analyse.queues import CaseSpans, case_spans
-from procmine.analyse.time import in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
+from procmine.analyse.time import DEFAULT_CALENDAR, in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
 
@@ -116,9 +116,12 @@ def fkv_deadlines(log: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.Da
     if not has_keys(log) or CASE_TYPE not in log.columns:
         return pd.DataFrame(columns=cols)
     sub = log[(log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()]
+    keyed = KeyedRows.of(sub) if has_keys(sub) else None  # read once for both deadlines
+    if keyed is not None and as_of is None:
+        as_of = pd.to_datetime(sub[END], utc=True).max()
     rows = []
     for spec in (BA_81A_WAIT, RECOGNITION_WAIT):  # two fixed deadlines, not a loop over cases
-        w = paired_waits(sub, spec, as_of=as_of)
+        w = pair_waits(keyed, spec, DEFAULT_CALENDAR, pd.Timestamp(as_of)) if keyed is not None else pd.DataFrame()
         if w.empty:
             rows.append((spec.name, spec.norm_days, spec.source, 0, 0, 0, 0, np.nan))
             continue
@@ -186,9 +189,13 @@ def deadline_monthly(log: pd.DataFrame, spans: CaseSpans | None = None) -> pd.Da
 
     >>> deadline_monthly(log).columns.tolist()  # doctest: +SKIP
     """
-    risk = inaction_risk(log, spans=spans)
+    return monthly_deadline_table(log, inaction_risk(log, spans=spans), fiction_churn(log))
+
+
+def monthly_deadline_table(log: pd.DataFrame, risk: InactionRisk, fiction: FictionChurn) -> pd.DataFrame:
+    """``deadline_monthly`` from the inaction risk and Fiktionsbescheinigung churn already at hand."""
     out = risk.monthly.copy()
-    fc = fiction_churn(log).monthly.set_index("month")
+    fc = fiction.monthly.set_index("month")
     out["fiction_issued"] = out["month"].map(fc["issued"]).fillna(0).astype(int) if not fc.empty else 0
     out["fiction_extended"] = out["month"].map(fc["extended"]).fillna(0).astype(int) if not fc.empty else 0
     if has_keys(log):

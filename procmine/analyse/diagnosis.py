@@ -15,14 +15,23 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.deadlines import BA_81A_WAIT, RECOGNITION_WAIT, FictionChurn, InactionRisk, deadline_monthly, fiction_churn, fkv_deadlines, inaction_risk
+from procmine.analyse.deadlines import (
+    BA_81A_WAIT,
+    RECOGNITION_WAIT,
+    FictionChurn,
+    InactionRisk,
+    fiction_churn,
+    fkv_deadlines,
+    inaction_risk,
+    monthly_deadline_table,
+)
 from procmine.analyse.external import (
     EXTERNAL_WAITS,
     BaConsentCheck,
     ba_consent_check,
+    card_age_bands,
     external_wait_summary,
     external_waits,
-    uncollected_cards,
 )
 from procmine.analyse.queues import (
     LittlesLaw,
@@ -289,11 +298,11 @@ def diagnose_office(
     sources = {s.name: s.source for s in EXTERNAL_WAITS}
     ext["source"] = ext["wait"].map(sources)
     ba = ba_consent_check(wait_log, waits)
-    cards = uncollected_cards(wait_log, as_of=as_of)
+    cards = card_age_bands(waits)  # the open card hand-overs among the waits just paired
     risk = inaction_risk(log, spans=spans)
     fkv = fkv_deadlines(wait_log, as_of=as_of)
     fic = fiction_churn(log)
-    monthly = deadline_monthly(log, spans=spans)
+    monthly = monthly_deadline_table(log, risk, fic)
 
     if not has_team:
         unavailable.setdefault("teams", []).append("no_teams")

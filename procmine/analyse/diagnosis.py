@@ -153,12 +153,19 @@ def step_queue_summary(flow: pd.DataFrame, min_weeks: int = STEP_TREND_MIN_WEEKS
             "ci_high", "growing", "shrinking"]
     if flow.empty:
         return pd.DataFrame(columns=cols)
+    # the table comes sorted by activity and period: cut it into one block of rows per activity
+    # (a few dozen) on plain arrays, without a pandas group object per activity
+    acts = flow[ACTIVITY].to_numpy(dtype=object)
+    order = np.argsort(acts, kind="stable")
+    acts = acts[order]
+    arrivals, completions, wip = (flow[c].to_numpy()[order] for c in ("arrivals", "completions", "wip"))
+    cuts = np.flatnonzero(acts[1:] != acts[:-1]) + 1
     rows = []
-    for act, part in flow.groupby(ACTIVITY, sort=True):  # one regression per activity (a few dozen)
-        tr = queue_trend(part["wip"].to_numpy()) if len(part) >= min_weeks else queue_trend([])
-        rows.append((act, len(part), int(part["arrivals"].sum()), int(part["completions"].sum()),
-                     float(part["wip"].mean()), int(part["wip"].iloc[-1]), tr.slope_per_week, tr.ci_low, tr.ci_high,
-                     tr.growing, tr.shrinking))
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(acts)]):  # one regression per activity
+        w = wip[lo:hi]
+        tr = queue_trend(w) if hi - lo >= min_weeks else queue_trend([])
+        rows.append((acts[lo], hi - lo, int(arrivals[lo:hi].sum()), int(completions[lo:hi].sum()),
+                     float(w.mean()), int(w[-1]), tr.slope_per_week, tr.ci_low, tr.ci_high, tr.growing, tr.shrinking))
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["mean_wip", "activity"], ascending=[False, True], kind="stable", ignore_index=True)
 

@@ -10,6 +10,7 @@ at least ``end_share`` of all cases) — an estimate, marked in ``CaseSpans.clos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -236,6 +237,7 @@ class QueueTrend:
     shrinking: bool
 
 
+@lru_cache(maxsize=256)  # the same few (p, df) pairs recur for every step and office
 def _t_quantile(p: float, df: int) -> float:
     """Student-t quantile (scipy if present, else a Cornish-Fisher expansion, good to ~1e-3)."""
     try:

@@ -174,36 +174,43 @@ def pair_waits(rows: KeyedRows, spec: WaitSpec, calendar: OfficeCalendar, as_of:
     first[np.unique(to, return_index=True)[1]] = True
     keep = ~answered | first
     req, to, answered = req[keep], to[keep], answered[keep]
-    to_key = np.where(answered, rows.key_labels[rows.key[to]], np.nan).astype(object)
-    to_time = pd.to_datetime(np.where(answered, rows.t_us[to], np.iinfo(np.int64).min).view("datetime64[us]"), utc=True)
-    is_open = ~answered
-    out = pd.DataFrame(
+    case_type = rows.case_type[req] if rows.case_type is not None else np.full(len(req), None, dtype=object)
+    if spec.name == "visa_consent":  # only visa-consent cases wait for a visa consent
+        ct_ok = case_type == "VISA_CONSENT"
+        req, to, answered, case_type = req[ct_ok], to[ct_ok], answered[ct_ok], case_type[ct_ok]
+    from_us = rows.t_us[req]
+    # open waits run to ``as_of``; its sub-microsecond part (if any) makes the arithmetic nanoseconds, as in pandas
+    as_of = pd.Timestamp(as_of)
+    unit, per_s = ("us", 1_000_000) if as_of.nanosecond == 0 else ("ns", 1_000_000_000)
+    scale = per_s // 1_000_000
+    stop = np.where(answered, rows.t_us[to] * scale, as_of.as_unit(unit).asm8.view(np.int64))
+    from_time = pd.DatetimeIndex(from_us.view("datetime64[us]")).tz_localize("UTC")
+    calendar_s = (stop - from_us * scale) / per_s
+    wait_days = calendar_s / DAY_S
+    norm = np.full(len(req), spec.norm_days, dtype=float)
+    for ct, days in spec.norm_days_by_case_type:
+        norm[case_type == ct] = days
+    return pd.DataFrame(
         {
             "wait": spec.name,
             CASE_ID: rows.case_id[req],
-            CASE_TYPE: rows.case_type[req] if rows.case_type is not None else None,
+            CASE_TYPE: case_type if rows.case_type is not None else None,
             OFFICE: rows.office[req] if rows.office is not None else None,
             "from_key": rows.key_labels[rows.key[req]],
-            "to_key": to_key,
-            "from_time": pd.to_datetime(rows.t_us[req].view("datetime64[us]"), utc=True),
-            "to_time": to_time,
-            "open": is_open,
-        }
+            "to_key": np.where(answered, rows.key_labels[rows.key[to]], np.nan).astype(object),
+            "from_time": from_time,
+            "to_time": pd.DatetimeIndex(np.where(answered, rows.t_us[to], np.iinfo(np.int64).min).view("datetime64[us]")).tz_localize("UTC"),
+            "open": ~answered,
+            "wait_calendar_s": calendar_s,
+            "wait_working_s": working_seconds(from_time, pd.DatetimeIndex(stop.view(f"datetime64[{unit}]")).tz_localize("UTC"), calendar),
+            "wait_days": wait_days,
+            "norm_days": norm,
+            "over_norm": wait_days > norm,
+            "basis": spec.basis,
+            "external": spec.external,
+        },
+        columns=WAIT_COLUMNS,
     )
-    stop = pd.to_datetime(out["to_time"].where(~is_open, as_of), utc=True)
-    out["wait_calendar_s"] = calendar_seconds(out["from_time"], stop)
-    out["wait_working_s"] = working_seconds(out["from_time"], stop, calendar)
-    out["wait_days"] = out["wait_calendar_s"] / DAY_S
-    norm = pd.Series(spec.norm_days, index=out.index, dtype=float)
-    for ct, days in spec.norm_days_by_case_type:
-        norm[out[CASE_TYPE] == ct] = days
-    out["norm_days"] = norm
-    out["over_norm"] = out["wait_days"] > out["norm_days"]
-    out["basis"] = spec.basis
-    out["external"] = spec.external
-    if spec.name == "visa_consent":  # only visa-consent cases wait for a visa consent
-        out = out[out[CASE_TYPE].astype("object") == "VISA_CONSENT"].reset_index(drop=True)
-    return out[WAIT_COLUMNS]
 
 
 def external_waits(

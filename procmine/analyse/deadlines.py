@@ -18,6 +18,7 @@ from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
 
 DAY_S = 86400.0
 FKV_CASE_TYPE = "FKV_81A"
+FKV_COLUMNS = ["deadline", "norm_days", "source", "cases", "met", "missed", "open_overdue", "share_met"]
 RECOGNITION_WAIT = WaitSpec(
     "recognition", ("recognition_requested",), ("recognition_decided",), 60.0, "legal",
     "§ 81a AufenthG i. V. m. § 14a BQFG: Anerkennung binnen 2 Monaten", True,
@@ -112,26 +113,32 @@ def fkv_deadlines(log: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.Da
 
     >>> fkv_deadlines(log)  # doctest: +SKIP
     """
-    cols = ["deadline", "norm_days", "source", "cases", "met", "missed", "open_overdue", "share_met"]
     if not has_keys(log) or CASE_TYPE not in log.columns:
-        return pd.DataFrame(columns=cols)
-    sub = log[(log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()]
-    keyed = KeyedRows.of(sub) if has_keys(sub) else None  # read once for both deadlines
-    if keyed is not None and as_of is None:
-        as_of = pd.to_datetime(sub[END], utc=True).max()
-    rows = []
+        return pd.DataFrame(columns=FKV_COLUMNS)
+    fkv = (log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()
+    if as_of is None and fkv.any():
+        as_of = pd.to_datetime(log.loc[fkv, END], utc=True).max()
+    return fkv_of_rows(KeyedRows.of(log), as_of)
+
+
+def fkv_of_rows(rows: KeyedRows, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """``fkv_deadlines`` on keyed rows read once (``external.KeyedRows``, with case types)."""
+    if rows.case_type is None:
+        return pd.DataFrame(columns=FKV_COLUMNS)
+    fkv = rows.subset(rows.case_type == FKV_CASE_TYPE)
+    out = []
     for spec in (BA_81A_WAIT, RECOGNITION_WAIT):  # two fixed deadlines, not a loop over cases
-        w = pair_waits(keyed, spec, DEFAULT_CALENDAR, pd.Timestamp(as_of)) if keyed is not None else pd.DataFrame()
+        w = pair_waits(fkv, spec, DEFAULT_CALENDAR, pd.Timestamp(as_of)) if len(fkv.code) else pd.DataFrame()
         if w.empty:
-            rows.append((spec.name, spec.norm_days, spec.source, 0, 0, 0, 0, np.nan))
+            out.append((spec.name, spec.norm_days, spec.source, 0, 0, 0, 0, np.nan))
             continue
         w["norm_days"] = spec.norm_days
         over = w["wait_days"] > spec.norm_days
         op = w["open"].astype(bool)
         met, missed = int((~op & ~over).sum()), int((~op & over).sum())
-        rows.append((spec.name, spec.norm_days, spec.source, len(w), met, missed, int((op & over).sum()),
+        out.append((spec.name, spec.norm_days, spec.source, len(w), met, missed, int((op & over).sum()),
                      met / (met + missed) if met + missed else np.nan))
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(out, columns=FKV_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -17,21 +17,25 @@ import pandas as pd
 
 from procmine.analyse.deadlines import (
     BA_81A_WAIT,
+    FKV_COLUMNS,
     RECOGNITION_WAIT,
     FictionChurn,
     InactionRisk,
     fiction_churn,
     fkv_deadlines,
+    fkv_of_rows,
     inaction_risk,
     monthly_deadline_table,
 )
 from procmine.analyse.external import (
     EXTERNAL_WAITS,
     BaConsentCheck,
+    KeyedRows,
     ba_consent_check,
     card_age_bands,
     external_wait_summary,
     external_waits,
+    waits_of_rows,
 )
 from procmine.analyse.queues import (
     LittlesLaw,
@@ -292,22 +296,24 @@ def diagnose_office(
     rw_team = rework_concentration(per_case[per_case[TEAM].notna()], TEAM) if per_case[TEAM].notna().any() else pd.DataFrame()
     repeats = activity_repeats(log)
 
-    # the paired waits only look at request/answer rows: work on that (small) part of the log,
-    # aged to the end of the whole log
+    # the paired waits only look at request/answer rows: read those once (for every wait kind and the
+    # § 81a deadlines), aged to the end of the whole log
     as_of = pd.to_datetime(log[END], utc=True).max() if len(log) else None
-    wait_log = log
     if keyed:
         wanted = {k for s in (*EXTERNAL_WAITS, BA_81A_WAIT, RECOGNITION_WAIT) for k in (*s.from_keys, *s.to_keys)}
-        wanted |= {"ba_consent_deemed"}
-        wait_log = log[log[ACTIVITY_KEY].isin(wanted).to_numpy(dtype=bool)]
-    waits = external_waits(wait_log, calendar, as_of=as_of)
+        rows = KeyedRows.of(log, wanted)
+        waits = waits_of_rows(rows, calendar, pd.Timestamp(as_of))
+        # no request/answer rows at all: no deadline table (as for a log without keys)
+        fkv = fkv_of_rows(rows, as_of) if len(rows.code) else pd.DataFrame(columns=FKV_COLUMNS)
+    else:
+        waits = external_waits(log, calendar, as_of=as_of)
+        fkv = fkv_deadlines(log, as_of=as_of)
     ext = external_wait_summary(waits)
     sources = {s.name: s.source for s in EXTERNAL_WAITS}
     ext["source"] = ext["wait"].map(sources)
-    ba = ba_consent_check(wait_log, waits)
+    ba = ba_consent_check(log, waits)
     cards = card_age_bands(waits)  # the open card hand-overs among the waits just paired
     risk = inaction_risk(log, spans=spans)
-    fkv = fkv_deadlines(wait_log, as_of=as_of)
     fic = fiction_churn(log)
     monthly = monthly_deadline_table(log, risk, fic)
 

@@ -11,6 +11,7 @@ no catalogue norm and uses the 3 months after which an Untätigkeitsklage is pos
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,10 +104,14 @@ class KeyedRows:
     office: np.ndarray | None
 
     @classmethod
-    def of(cls, log: pd.DataFrame) -> KeyedRows:
-        """Read the keyed rows of ``log`` (one pass over the log, whatever the number of wait kinds)."""
+    def of(cls, log: pd.DataFrame, keys: Iterable[str] | None = None) -> KeyedRows:
+        """Read the keyed rows of ``log`` (one pass over the log, whatever the number of wait kinds);
+        only those whose key is in ``keys`` when given."""
         key_codes, labels = label_codes(log[ACTIVITY_KEY])
-        hit = key_codes < len(labels) - 1  # the last code is "no key"
+        if keys is None:
+            hit = key_codes < len(labels) - 1  # the last code is "no key"
+        else:
+            hit = np.isin(key_codes, np.flatnonzero(np.isin(labels[:-1], list(keys))))
         sub = log.loc[hit]
         end = pd.to_datetime(sub[END], utc=True).astype("datetime64[us, UTC]")
         return cls(
@@ -118,6 +123,13 @@ class KeyedRows:
             case_id=sub[CASE_ID].astype("object").to_numpy(),
             case_type=sub[CASE_TYPE].astype("object").to_numpy() if CASE_TYPE in sub.columns else None,
             office=sub[OFFICE].astype("object").to_numpy() if OFFICE in sub.columns else None,
+        )
+
+    def subset(self, mask: np.ndarray) -> KeyedRows:
+        """The rows where ``mask`` is true."""
+        return KeyedRows(
+            self.code[mask], self.t_us[mask], self.seq[mask], self.key[mask], self.key_labels, self.case_id[mask],
+            None if self.case_type is None else self.case_type[mask], None if self.office is None else self.office[mask],
         )
 
     def rows_of(self, keys: tuple[str, ...]) -> np.ndarray:
@@ -226,7 +238,13 @@ def external_waits(
     if not has_keys(log) or log.empty:
         return pd.DataFrame(columns=WAIT_COLUMNS)
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(log[END], utc=True).max()
-    rows = KeyedRows.of(log)  # read once for every wait kind
+    return waits_of_rows(KeyedRows.of(log), calendar, as_of, specs)
+
+
+def waits_of_rows(
+    rows: KeyedRows, calendar: OfficeCalendar, as_of: pd.Timestamp, specs: tuple[WaitSpec, ...] = EXTERNAL_WAITS
+) -> pd.DataFrame:
+    """``external_waits`` on keyed rows read once (``KeyedRows``)."""
     parts = [pair_waits(rows, s, calendar, as_of) for s in specs]
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=WAIT_COLUMNS)

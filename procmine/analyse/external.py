@@ -173,23 +173,42 @@ def paired_waits(
     return pair_waits(KeyedRows.of(log), spec, calendar, as_of)
 
 
-def pair_waits(rows: KeyedRows, spec: WaitSpec, calendar: OfficeCalendar, as_of: pd.Timestamp) -> pd.DataFrame:
-    """``paired_waits`` on keyed rows read once (``KeyedRows``)."""
+def _requests_answers(rows: KeyedRows, spec: WaitSpec) -> tuple[np.ndarray, np.ndarray] | None:
+    """(request rows, paired answer row or -1) of one wait kind, requests in time order; None without requests."""
     req = rows.rows_of(spec.from_keys)
     if not len(req):
-        return pd.DataFrame(columns=WAIT_COLUMNS)
+        return None
     ans = rows.rows_of(spec.to_keys)
     to = _first_answer(rows, req, ans) if len(ans) else np.full(len(req), -1)
     # several requests answered by one answer: keep the first request (the wait started there)
-    answered = to >= 0
     first = np.zeros(len(req), dtype=bool)
     first[np.unique(to, return_index=True)[1]] = True
-    keep = ~answered | first
-    req, to, answered = req[keep], to[keep], answered[keep]
-    case_type = rows.case_type[req] if rows.case_type is not None else np.full(len(req), None, dtype=object)
+    keep = (to < 0) | first
+    req, to = req[keep], to[keep]
     if spec.name == "visa_consent":  # only visa-consent cases wait for a visa consent
-        ct_ok = case_type == "VISA_CONSENT"
-        req, to, answered, case_type = req[ct_ok], to[ct_ok], answered[ct_ok], case_type[ct_ok]
+        visa = rows.case_type[req] == "VISA_CONSENT" if rows.case_type is not None else np.zeros(len(req), dtype=bool)
+        req, to = req[visa], to[visa]
+    return req, to
+
+
+def pair_waits(rows: KeyedRows, spec: WaitSpec, calendar: OfficeCalendar, as_of: pd.Timestamp) -> pd.DataFrame:
+    """``paired_waits`` on keyed rows read once (``KeyedRows``)."""
+    found = _requests_answers(rows, spec)
+    if found is None:
+        return pd.DataFrame(columns=WAIT_COLUMNS)
+    return _wait_table(rows, [(spec, *found)], calendar, as_of)
+
+
+def _wait_table(
+    rows: KeyedRows, kinds: list[tuple[WaitSpec, np.ndarray, np.ndarray]], calendar: OfficeCalendar, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """The ``WAIT_COLUMNS`` table of the paired (request, answer) rows of one or more wait kinds,
+    stacked in the order given; durations computed once for all of them."""
+    kind = np.repeat(np.arange(len(kinds)), [len(r) for _, r, _ in kinds])
+    req = np.concatenate([r for _, r, _ in kinds])
+    to = np.concatenate([t for _, _, t in kinds])
+    answered = to >= 0
+    case_type = rows.case_type[req] if rows.case_type is not None else np.full(len(req), None, dtype=object)
     from_us = rows.t_us[req]
     # open waits run to ``as_of``; its sub-microsecond part (if any) makes the arithmetic nanoseconds, as in pandas
     as_of = pd.Timestamp(as_of)
@@ -199,12 +218,14 @@ def pair_waits(rows: KeyedRows, spec: WaitSpec, calendar: OfficeCalendar, as_of:
     from_time = pd.DatetimeIndex(from_us.view("datetime64[us]")).tz_localize("UTC")
     calendar_s = (stop - from_us * scale) / per_s
     wait_days = calendar_s / DAY_S
-    norm = np.full(len(req), spec.norm_days, dtype=float)
-    for ct, days in spec.norm_days_by_case_type:
-        norm[case_type == ct] = days
+    norm = np.array([s.norm_days for s, _, _ in kinds], dtype=float)[kind]
+    for i, (spec, _, _) in enumerate(kinds):
+        for ct, days in spec.norm_days_by_case_type:
+            norm[(kind == i) & (case_type == ct)] = days
+    per_kind = {c: np.array([getattr(s, c) for s, _, _ in kinds], dtype=object)[kind] for c in ("name", "basis")}
     return pd.DataFrame(
         {
-            "wait": spec.name,
+            "wait": per_kind["name"],
             CASE_ID: rows.case_id[req],
             CASE_TYPE: case_type if rows.case_type is not None else None,
             OFFICE: rows.office[req] if rows.office is not None else None,
@@ -218,8 +239,8 @@ def pair_waits(rows: KeyedRows, spec: WaitSpec, calendar: OfficeCalendar, as_of:
             "wait_days": wait_days,
             "norm_days": norm,
             "over_norm": wait_days > norm,
-            "basis": spec.basis,
-            "external": spec.external,
+            "basis": per_kind["basis"],
+            "external": np.array([s.external for s, _, _ in kinds], dtype=bool)[kind],
         },
         columns=WAIT_COLUMNS,
     )
@@ -244,10 +265,9 @@ def external_waits(
 def waits_of_rows(
     rows: KeyedRows, calendar: OfficeCalendar, as_of: pd.Timestamp, specs: tuple[WaitSpec, ...] = EXTERNAL_WAITS
 ) -> pd.DataFrame:
-    """``external_waits`` on keyed rows read once (``KeyedRows``)."""
-    parts = [pair_waits(rows, s, calendar, as_of) for s in specs]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=WAIT_COLUMNS)
+    """``external_waits`` on keyed rows read once (``KeyedRows``): one table for all kinds at once."""
+    kinds = [(s, *found) for s in specs if (found := _requests_answers(rows, s)) is not None and len(found[0])]
+    return _wait_table(rows, kinds, calendar, as_of) if kinds else pd.DataFrame(columns=WAIT_COLUMNS)
 
 
 def external_wait_summary(waits: pd.DataFrame) -> pd.DataFrame:

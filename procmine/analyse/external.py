@@ -22,7 +22,6 @@ from procmine.analyse.time import (
     label_codes,
     DEFAULT_CALENDAR,
     OfficeCalendar,
-    calendar_seconds,
     case_codes,
     has_keys,
     step_times,

@@ -85,9 +85,9 @@ def inaction_risk(
     over_n = over_in - over_out
     months = (ends.tz_convert("Europe/Berlin") - pd.Timedelta(seconds=1)).strftime("%Y-%m")
 
-    def per_month(values: pd.Series) -> np.ndarray:
-        local = pd.to_datetime(values, utc=True).dt.tz_convert("Europe/Berlin").dt.strftime("%Y-%m")
-        return local.value_counts().reindex(months, fill_value=0).to_numpy()
+    def per_month(values: pd.Series) -> np.ndarray:  # counted per local month, the month written once per month
+        month, n = np.unique(to_local_wall(values).astype("datetime64[M]"), return_counts=True)
+        return pd.Series(n, index=np.datetime_as_string(month, unit="M")).reindex(months, fill_value=0).to_numpy()
 
     monthly = pd.DataFrame(
         {

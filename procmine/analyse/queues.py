@@ -350,7 +350,7 @@ def littles_law_check(
     days = (w1 - w0).total_seconds() / DAY_S
     s = c["start"]
     e = c["end"].where(c["closed"].astype(bool), spans.as_of)
-    overlap = (np.minimum(e, w1) - np.maximum(s, w0)).dt.total_seconds().clip(lower=0) / DAY_S
+    overlap = (e.clip(upper=w1) - s.clip(lower=w0)).dt.total_seconds().clip(lower=0) / DAY_S
     mean_wip = float(overlap.sum() / days) if days > 0 else np.nan
     done = c["closed"].astype(bool) & (c["end"] >= w0) & (c["end"] < w1)
     thr = float(done.sum() / days) if days > 0 else np.nan

@@ -153,27 +153,3 @@ PATTERNS: dict[int, tuple[str, str]] = {
     15: ("booking_abuse", "no_show"),
     16: ("control", "none"),
 }
-
-
-# measures by pattern (DOMAIN §4.1, §6): pattern key -> measure keys, phrased in German by the
-# report (report/labels_de.py); one catalogue for the findings engine and the report
-MEASURES_BY_PATTERN: dict[str, tuple[str, ...]] = {
-    "appointment_backlog": ("appointment_steering", "servicepoint_triage", "slot_release_rules"),
-    "team_shortage": ("team_rebalancing",),
-    "document_loops": ("document_checklist", "digital_file"),
-    "ba_wait": ("apply_deemed_consent", "escalate_external"),
-    "security_outage": ("escalate_external", "longer_fiction_validity"),
-    "eat_bottleneck": ("card_by_post", "escalate_external"),
-    "seasonal_surge": ("appointment_steering", "team_rebalancing"),
-    "priority_starvation": ("priority_rules",),
-    "inquiry_flood": ("status_portal",),
-    "fiction_churn": ("longer_fiction_validity",),
-    "handoff_pingpong": ("digital_file", "team_rebalancing"),
-    "visa_consent_queue": ("priority_rules", "team_rebalancing"),
-    "policy_shock": ("team_rebalancing",),
-    "weekly_batching": ("daily_processing",),
-    "booking_abuse": ("slot_release_rules", "appointment_steering"),
-    "waiting": ("priority_rules",),
-    "rework": ("document_checklist",),
-    "deadline": ("priority_rules",),
-}

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
+from procmine.analyse.detectors import registry
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.queues import CLOSING_KEYS
 from procmine.compare import (
@@ -96,8 +97,6 @@ RESULTS_VARIANTS = 50  # variants kept in results.json
 CORE_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days")
 CASE_TYPE_KPIS = CORE_KPIS
 
-# default measures by pattern, used when the analysis gives a finding none
-PATTERN_MEASURES = catalogue.MEASURES_BY_PATTERN
 
 # --- small helpers ------------------------------------------------------------------------------
 
@@ -356,7 +355,7 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
 
 def finding_measures(f: Finding) -> tuple[str, ...]:
     """The finding's measure keys, or the pattern's defaults when it names none."""
-    return tuple(f.measures) if f.measures else PATTERN_MEASURES.get(f.pattern, ())
+    return tuple(f.measures) if f.measures else registry.measures_of(f.pattern)
 
 
 def ranked_findings(a: OfficeAnalysis) -> list[Finding]:

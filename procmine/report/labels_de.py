@@ -210,6 +210,8 @@ LABELS: dict[str, str] = {
     "pattern.weekly_batching": "Entscheidungen gebündelt an festen Wochentagen",
     "pattern.booking_abuse": "Blockierte oder verfallene Termine",
     "pattern.control": "Gute Praxis",
+    "pattern.waiting": "Wartezeit zwischen zwei Schritten",
+    "pattern.rework": "Wiederholte Arbeitsschritte",
     # --- measures: short German recommendations for the workshop (DOMAIN §4.1, §6) --------------
     "measure.appointment_steering": (
         "Terminvergabe steuern: Termine binnen 14 Tagen als Ziel, feste Kontingente je Verfahrensart "

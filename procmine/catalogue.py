@@ -136,7 +136,7 @@ INACTION_DAYS = 90
 
 # the DOMAIN §7.4 patterns: number -> (key, kind of finding it shows up as)
 PATTERNS: dict[int, tuple[str, str]] = {
-    1: ("appointment_backlog", "waiting"),
+    1: ("appointment_backlog", "backlog"),
     2: ("team_shortage", "resource"),
     3: ("document_loops", "rework"),
     4: ("ba_wait", "waiting"),
@@ -152,4 +152,19 @@ PATTERNS: dict[int, tuple[str, str]] = {
     14: ("weekly_batching", "batching"),
     15: ("booking_abuse", "no_show"),
     16: ("control", "none"),
+    17: ("stuck_minority", "waiting"),
+    18: ("single_point", "resource"),
+    20: ("deadline_share", "deadline"),
 }
+
+
+# staff minutes one occurrence costs (ASSUMPTION, estimates: DOMAIN §7.3 gives none; the synthetic
+# offices use 8 minutes per status inquiry); capacity findings are sized with these, labelled estimate
+MINUTES_PER_OCCURRENCE: dict[str, float] = {
+    "status_inquiry_received": 8.0,
+    "appointment_no_show": 20.0,
+    "case_handed_over": 5.0,
+    "completeness_checked": 15.0,
+}
+HOURS_PER_FTE = 1600.0  # annual working hours of one full-time employee (DOMAIN §7.3, olev 1,560/1,644 h)
+

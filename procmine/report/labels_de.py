@@ -212,6 +212,10 @@ LABELS: dict[str, str] = {
     "pattern.control": "Gute Praxis",
     "pattern.waiting": "Wartezeit zwischen zwei Schritten",
     "pattern.rework": "Wiederholte Arbeitsschritte",
+    "pattern.stuck_minority": "Ein Teil der Vorgänge bleibt liegen",
+    "pattern.single_point": "Schritt hängt an sehr wenigen Personen",
+    "pattern.growing_backlog": "Wachsender Rückstau",
+    "pattern.deadline_share": "Viele Vorgänge über drei Monate",
     # --- measures: short German recommendations for the workshop (DOMAIN §4.1, §6) --------------
     "measure.appointment_steering": (
         "Terminvergabe steuern: Termine binnen 14 Tagen als Ziel, feste Kontingente je Verfahrensart "
@@ -262,6 +266,22 @@ LABELS: dict[str, str] = {
         "Arbeit täglich statt gebündelt erledigen: Entscheidungen und Ausgaben nicht auf einen festen "
         "Wochentag sammeln, sondern laufend abarbeiten."
     ),
+    "measure.stuck_case_review": (
+        "Liegende Akten sichtbar machen: Vorgänge ohne Bearbeitungsschritt seit mehreren Wochen "
+        "wöchentlich auflisten und einer zuständigen Stelle im Team zuweisen."
+    ),
+    "measure.deputy_rule": (
+        "Den Schritt auf mehr Schultern verteilen: Vertretung festlegen, eine zweite Zeichnungsbefugnis "
+        "einrichten und Routinefälle an das Team delegieren."
+    ),
+    "measure.backlog_reduction": (
+        "Den wachsenden Rückstand gezielt abbauen: befristet zusätzliche Termine oder Bearbeitungszeit "
+        "einplanen, bis der Zulauf wieder abgearbeitet wird."
+    ),
+    "measure.deadline_monitoring": (
+        "Fristen im Blick behalten: Vorgänge ab zwei Monaten Laufzeit markieren und vor Ablauf von "
+        "drei Monaten vorrangig bearbeiten, um Untätigkeitsklagen zu vermeiden."
+    ),
     "measure.unknown": "Maßnahme „{key}“ im Workshop besprechen.",
     # short names of the measures, for the findings table (the full sentence is in the summary)
     "measure_short.appointment_steering": "Terminvergabe steuern",
@@ -277,6 +297,10 @@ LABELS: dict[str, str] = {
     "measure_short.priority_rules": "Bearbeitungsreihenfolge festlegen",
     "measure_short.slot_release_rules": "Terminfreigabe absichern",
     "measure_short.daily_processing": "Täglich statt gebündelt bearbeiten",
+    "measure_short.stuck_case_review": "Liegende Akten regelmäßig sichten",
+    "measure_short.deputy_rule": "Vertretung und Zweitzeichnung regeln",
+    "measure_short.backlog_reduction": "Rückstand gezielt abbauen",
+    "measure_short.deadline_monitoring": "Fristen überwachen",
     # --- one German sentence per finding (text_de), by kind -------------------------------------
     "text.waiting": (
         "Zwischen „{from_activity}“ und „{to_activity}“ vergehen im Median {value}{norm_clause}; "
@@ -782,4 +806,8 @@ MEASURE_KEYS = (
     "priority_rules",
     "slot_release_rules",
     "daily_processing",
+    "stuck_case_review",
+    "deputy_rule",
+    "backlog_reduction",
+    "deadline_monitoring",
 )

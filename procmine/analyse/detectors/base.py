@@ -69,6 +69,7 @@ class OfficeData:
     cases: pd.DataFrame  # case_durations + elapsed_d
     node: np.ndarray  # per activity code: canonical key, else "label:<label>"
     years: float
+    cache: dict[str, pd.DataFrame] = field(default_factory=dict)  # tables several detectors share
 
     @classmethod
     def build(cls, office: str, log: pd.DataFrame) -> OfficeData:
@@ -215,3 +216,43 @@ class Network:
     def teams(self) -> dict[str, np.ndarray]:
         """Team owning each case, per office (``case_team``)."""
         return {n: case_team(d) for n, d in self.data.items()}
+
+
+WARMUP_MONTHS = 2  # months at the start of the data left out of trends (queues fill up from empty)
+TAIL_MONTHS = 2  # months at the end left out (long waits starting there are not finished yet)
+MIN_TREND_MONTHS = 6
+
+
+def trends(group: np.ndarray, time_us: np.ndarray, value: np.ndarray, t0_us: np.ndarray, t1_us: np.ndarray) -> pd.DataFrame:
+    """Linear trend of monthly medians per group, without the warm-up and the unfinished tail.
+
+    ``group``: one key per value; ``time_us``: when each value starts; ``t0_us``/``t1_us``: the
+    span of the group's office log (per value). Per group: months used, slope (days per month),
+    its standard error, first and last fitted level and ``trend``: "growing"/"falling" when the slope
+    is more than two standard errors from 0 and moves the level by ≥ 25 % (and ≥ 3 days) over the
+    window, else "stable" (within noise).
+    """
+    month = np.floor((time_us - t0_us) / (30.44 * DAY_S * US)).astype(np.int64)
+    last = np.floor((t1_us - t0_us) / (30.44 * DAY_S * US)).astype(np.int64)
+    ok = (month >= WARMUP_MONTHS) & (month <= last - TAIL_MONTHS)
+    df = pd.DataFrame({"g": group[ok], "x": month[ok].astype(float), "y": value[ok]})
+    if df.empty:
+        return pd.DataFrame(columns=["months", "slope", "se", "level_first", "level_last", "trend"])
+    m = df.groupby(["g", "x"], sort=False)["y"].median().reset_index()
+    m["xx"], m["xy"], m["yy"] = m["x"] ** 2, m["x"] * m["y"], m["y"] ** 2
+    s = m.groupby("g").agg(n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"), sxy=("xy", "sum"),
+                           syy=("yy", "sum"), x0=("x", "min"), x1=("x", "max"))
+    n = s["n"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vxx = s["sxx"] - s["sx"] ** 2 / n
+        slope = (s["sxy"] - s["sx"] * s["sy"] / n) / vxx
+        icpt = (s["sy"] - slope * s["sx"]) / n
+        sse = (s["syy"] - icpt * s["sy"] - slope * s["sxy"]).clip(lower=0.0)
+        se = np.sqrt(sse / np.maximum(n - 2, 1) / vxx)
+    out = pd.DataFrame({"months": s["n"], "slope": slope, "se": se,
+                        "level_first": icpt + slope * s["x0"], "level_last": icpt + slope * s["x1"]})
+    rise = out["level_last"] - out["level_first"]
+    big = rise.abs() >= np.maximum(3.0, 0.25 * out[["level_first", "level_last"]].abs().max(axis=1))
+    sure = (out["slope"].abs() > 2.0 * out["se"]) & (out["months"] >= MIN_TREND_MONTHS)
+    out["trend"] = np.where(sure & big, np.where(out["slope"] > 0, "growing", "falling"), "stable")
+    return out

@@ -19,6 +19,10 @@ from procmine.analyse.detectors.repeats import merge_families
 from procmine.analyse.model import Finding
 
 MIN_Z = 3.0  # deadline findings: standard errors above the network's typical share to count as high-impact
+MIN_STAFF_MINUTES_PER_CASE = 5.0  # capacity findings: high-impact from 5 staff minutes per case of the office
+FEW_CASES = 30  # findings resting on fewer cases are flagged
+CAUSE_KINDS = {"waiting", "backlog", "deadline", "resource", "batching"}
+SINGLE_WAIT_PATTERNS = {"waiting", "stuck_minority"}
 
 
 def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> list[Finding]:
@@ -51,7 +55,7 @@ def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
     out = list(found)
     drop = set()
     for i, f in enumerate(found):
-        if f.kind != "waiting" or f.pattern != "waiting" or f.shared:
+        if f.kind != "waiting" or f.pattern not in SINGLE_WAIT_PATTERNS or f.shared:
             continue
         j = by_key.get(f.to_key) if f.to_key else by_label.get(f.to_activity)
         if j is None:
@@ -64,23 +68,149 @@ def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
     return [f for i, f in enumerate(out) if i not in drop]
 
 
+def _merge_same_pattern_waits(found: list[Finding]) -> list[Finding]:
+    """Waits of one named pattern (e.g. the appointment backlog seen between request and booking and
+    between booking and visit) are one problem: reported once per office, own and shared apart, as the
+    largest with the others listed as related steps."""
+    groups: dict[tuple[str, bool, bool], list[int]] = {}
+    for i, f in enumerate(found):
+        if f.from_key is not None and f.to_key is not None and f.pattern not in SINGLE_WAIT_PATTERNS:
+            groups.setdefault((f.pattern, f.shared, f.external), []).append(i)
+    drop: set[int] = set()
+    out = list(found)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        # the pair with a legal/usual norm names the problem where there is one (the truth's step)
+        normed = [i for i in idx if found[i].norm_basis in ("legal", "usual")]
+        best = max(normed or idx, key=lambda i: found[i].impact)
+        top = max(found[i].impact for i in idx)
+        related = [f"{found[i].from_activity} → {found[i].to_activity}" for i in idx if i != best]
+        out[best] = replace(found[best], impact=top, evidence={**found[best].evidence, "related_steps": related})
+        drop.update(i for i in idx if i != best)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def total_excess(data: dict[str, OfficeData], min_offices: int = 3) -> dict[str, float]:
+    """Per office: excess case-days per year of all its cases together, Σ max(0, elapsed − typical
+    elapsed of the case type) / years, where typical = the median over offices of the office means
+    of that case type (an office's own median with fewer than ``min_offices`` offices). Elapsed:
+    closed cases to their end, open ones to the end of the log. No office's findings can claim more."""
+    rows = [pd.DataFrame({"office": n, "ct": d.cases["case_type"].to_numpy().astype(str),
+                          "el": d.cases["elapsed_d"].to_numpy(dtype=float)}) for n, d in data.items() if len(d.cases)]
+    if not rows:
+        return {n: 0.0 for n in data}
+    tab = pd.concat(rows, ignore_index=True)
+    means = tab.groupby(["ct", "office"])["el"].mean()
+    typical = means.groupby(level="ct").median()
+    if len(data) < min_offices:
+        ref = tab.groupby(["office", "ct"])["el"].transform("median").to_numpy()
+    else:
+        ref = tab["ct"].map(typical).to_numpy(dtype=float)
+    tab["ex"] = np.maximum(tab["el"].to_numpy() - ref, 0.0)
+    per = tab.groupby("office")["ex"].sum()
+    return {n: float(per.get(n, 0.0)) / d.years for n, d in data.items()}
+
+
+def _net(findings: list[Finding], budget: float) -> list[Finding]:
+    """Scale the office's own elapsed-time findings down in proportion when together they claim more
+    than the office's total excess case-days (overlapping findings count the same days twice)."""
+    own = [f for f in findings if _counts_in_budget(f)]
+    claimed = float(sum(f.impact for f in own))
+    factor = min(1.0, budget / claimed) if claimed > 0 else 1.0
+    out = []
+    for f in findings:
+        if not _counts_in_budget(f):
+            out.append(f)
+            continue
+        lo, hi = f.evidence.get("impact_low"), f.evidence.get("impact_high")
+        interval = (float(lo) * factor, float(hi) * factor) if lo is not None and hi is not None else None
+        out.append(replace(f, impact=f.impact * factor, impact_interval=interval,
+                           evidence={**f.evidence, "impact_before_netting": float(f.impact), "netting_factor": factor,
+                                     "office_total_excess_days_per_year": float(budget)}))
+    return out
+
+
+def _counts_in_budget(f: Finding) -> bool:
+    return not f.shared and f.kind != "drift" and not registry.is_capacity(f.pattern)
+
+
+def _link_causes(findings: list[Finding]) -> list[Finding]:
+    """Capacity findings (status inquiries …) are mostly a consequence of waiting: each is linked to the
+    office's largest own high-impact elapsed-time finding, its cause ("Folge der Wartezeit bei …"),
+    when that wait weighs at least as much against its own line as the capacity finding does against
+    its own; otherwise the capacity finding is a problem of its own (e.g. applicants asking far more
+    often than elsewhere for the same waiting time)."""
+    causes = [f for f in findings if f.high_impact and _counts_in_budget(f) and f.kind in CAUSE_KINDS]
+    if not causes:
+        return findings
+    cause = max(causes, key=lambda f: f.impact)
+    where = {"pattern": cause.pattern, "kind": cause.kind, "from_activity": cause.from_activity,
+             "to_activity": cause.to_activity, "activity": cause.activity, "case_type": cause.case_type, "team": cause.team}
+    return [replace(f, evidence={**f.evidence, "caused_by": where})
+            if registry.is_capacity(f.pattern) and cause.evidence["score"] >= f.evidence["score"] else f
+            for f in findings]
+
+
 # --- ranking --------------------------------------------------------------------------------------
 
 
-def rank_findings(findings: list[Finding], cases_per_year: float, min_impact_per_case_year: float, min_listed_per_case_year: float) -> list[Finding]:
-    """Drop trivial findings, flag high-impact ones, rank: own problems by impact, then shared ones."""
+def rank_findings(
+    findings: list[Finding],
+    cases_per_year: float,
+    min_impact_per_case_year: float,
+    min_listed_per_case_year: float,
+    min_staff_minutes_per_case: float = MIN_STAFF_MINUTES_PER_CASE,
+) -> list[Finding]:
+    """Drop trivial findings, flag high-impact ones, rank.
+
+    Each finding is scored as a multiple of its high-impact line: elapsed-time findings by excess
+    days per case of the office per year over ``min_impact_per_case_year``, capacity findings by
+    staff minutes per case over ``min_staff_minutes_per_case``. High-impact = own (not shared, not a
+    drift), score ≥ 1, sure (its interval excludes the norm; deadline shares z ≥ ``MIN_Z``). Order:
+    high-impact findings by score, then the rest of the own findings, then shared ones and drifts; a
+    capacity finding caused by a wait comes directly after its cause.
+    """
     kept = []
+    line_ratio = min_listed_per_case_year / min_impact_per_case_year if min_impact_per_case_year > 0 else 0.0
     for f in findings:
         rel = f.impact / cases_per_year
-        if f.kind != "drift" and rel < min_listed_per_case_year:
+        if registry.is_capacity(f.pattern):
+            minutes = (f.staff_hours or 0.0) * 60.0 / cases_per_year
+            score = minutes / min_staff_minutes_per_case
+            extra = {"staff_minutes_per_case_year": float(minutes)}
+        else:
+            score = rel / min_impact_per_case_year if min_impact_per_case_year > 0 else rel
+            extra = {}
+        if f.kind != "drift" and score < line_ratio:
             continue
         # a deadline excess also has to stand out from chance (z ≥ MIN_Z against the network's share)
-        sure = f.evidence.get("significance_z", np.inf) >= MIN_Z
-        high = (not f.shared) and f.kind != "drift" and rel >= min_impact_per_case_year and sure
-        kept.append(replace(f, high_impact=high, evidence={**f.evidence, "impact_days_per_case_year": float(rel)}))
-    kept.sort(key=lambda f: (f.shared or f.kind == "drift", -f.impact))
-    return [replace(f, rank=i + 1) for i, f in enumerate(kept)]
-
+        sure = f.evidence.get("significance_z", np.inf) >= MIN_Z and (f.impact_interval is None or f.impact_interval[0] > 0)
+        high = (not f.shared) and f.kind != "drift" and score >= 1.0 and sure
+        kept.append(replace(f, high_impact=high, few_cases=f.cases < FEW_CASES,
+                            evidence={**f.evidence, "impact_days_per_case_year": float(rel), "score": float(score), **extra}))
+    kept = _link_causes(kept)
+    kept.sort(key=lambda f: (f.shared or f.kind == "drift", not f.high_impact, -f.evidence["score"]))
+    # consequences directly under their cause
+    linked = [f for f in kept if "caused_by" in f.evidence]
+    order = [f for f in kept if "caused_by" not in f.evidence]
+    for f in linked:
+        cause = f.evidence["caused_by"]
+        pos = next((i for i, g in enumerate(order) if g.pattern == cause["pattern"] and g.from_activity == cause["from_activity"]
+                    and g.activity == cause["activity"] and g.case_type == cause["case_type"] and g.team == cause["team"]), None)
+        order.insert(len(order) if pos is None else pos + 1, f)
+    ranked = [replace(f, rank=i + 1) for i, f in enumerate(order)]
+    rank_of = {id(f): f.rank for f in ranked}
+    del rank_of
+    out = []
+    for f in ranked:
+        if "caused_by" in f.evidence:
+            c = f.evidence["caused_by"]
+            cause_rank = next((g.rank for g in ranked if g.pattern == c["pattern"] and g.from_activity == c["from_activity"]
+                               and g.activity == c["activity"] and g.case_type == c["case_type"] and g.team == c["team"]), None)
+            f = replace(f, cause_rank=cause_rank)
+        out.append(f)
+    return out
 
 
 def apply_registry(f: Finding) -> Finding:
@@ -102,6 +232,8 @@ def detect_network(
 
     ``min_impact_per_case_year``: a finding is high-impact when its impact reaches this many excess
     days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped.
+    Own elapsed-time findings are netted so that together they never claim more than the office's
+    ``total_excess``.
     """
     data = {name: OfficeData.build(name, lg) for name, lg in logs.items()}
     net = Network(data, min_pair_cases=min_pair_cases, min_team_resources=min_team_resources)
@@ -111,8 +243,15 @@ def detect_network(
     per_office: dict[str, list[Finding]] = {n: [] for n in data}
     for office, f in merge_families(raw):
         per_office[office].append(apply_registry(f))
-    per_office = {n: _merge_wait_into_batching(_merge_team_into_deadline(fs)) for n, fs in per_office.items()}
+    budget = total_excess(data)
+    for merge in MERGES:
+        per_office = {n: merge(fs) for n, fs in per_office.items()}
     return {
-        n: rank_findings(fs, data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
+        n: rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
         for n, fs in per_office.items()
     }
+
+
+# merge steps, in order (each: one office's findings -> findings); a detector that folds findings of
+# others into its own appends its step here from its module
+MERGES = [_merge_team_into_deadline, _merge_wait_into_batching, _merge_same_pattern_waits]

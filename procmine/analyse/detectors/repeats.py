@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from procmine import catalogue
 from procmine.analyse.detectors.base import (
     CONTACT_KEYS,
     ELAPSED_BANDS_D,
@@ -27,10 +28,13 @@ from procmine.analyse.detectors.base import (
     node_key,
     own_excess_agg,
 )
-from procmine.analyse.detectors.registry import PatternSpec, detector
+from procmine.analyse.detectors.registry import PatternSpec, detector, is_capacity
 from procmine.analyse.model import Finding
 from procmine.analyse.stats import DAY_S, US, repeats_visible
 
+# generic repeats fold into the office's largest named family when that family is at least this large
+GENERIC_FOLD_SHARE = 0.5
+DEFAULT_MINUTES = 10.0  # staff minutes of an occurrence the catalogue has no figure for
 PATTERNS = [
     PatternSpec("document_loops", "rework", ("document_checklist", "digital_file"), "rework_visits"),
     PatternSpec("inquiry_flood", "rework", ("status_portal",), "rework_visits", capacity=True),
@@ -115,6 +119,11 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
         rl = float(round_d.get(r.item, 1.0))
         rl = rl if np.isfinite(rl) and rl > 0 else 1.0
         impact = r.own * rl / d.years
+        staff_hours = None
+        if is_capacity(pattern):  # costs staff time, not elapsed time: sized in staff hours
+            minutes = catalogue.MINUTES_PER_OCCURRENCE.get(k or "", DEFAULT_MINUTES)
+            staff_hours = r.own * minutes / 60.0 / d.years
+            impact = 0.0
         per_case = r.total / max(r.n, 1)
         typical = r.typical_total / max(r.n, 1)
         out.append(
@@ -131,6 +140,8 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
                     activity_key=k,
                     norm=float(typical),
                     norm_basis="network",
+                    staff_hours=staff_hours,
+                    fte=None if staff_hours is None else staff_hours / catalogue.HOURS_PER_FTE,
                     evidence={
                         "extra_per_case": float(per_case),
                         "network_typical_per_case": float(typical),
@@ -139,6 +150,9 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
                         "round_days": rl,
                         "extra_occurrences": float(r.total),
                         "own_extra_occurrences": float(r.own),
+                        # counts: Poisson error of the office's extra occurrences
+                        "impact_low": float(max(r.own - 1.96 * np.sqrt(r.total), 0.0) * rl / d.years) if staff_hours is None else 0.0,
+                        "impact_high": float((r.own + 1.96 * np.sqrt(r.total)) * rl / d.years) if staff_hours is None else 0.0,
                     },
                 ),
             )
@@ -178,7 +192,7 @@ def merge_families(found: list[tuple[str, Finding]]) -> list[tuple[str, Finding]
         if not named:
             continue
         key, best = max(named, key=lambda kf: kf[1].impact)
-        if best.impact >= 0.8 * generic.impact:
+        if best.impact >= GENERIC_FOLD_SHARE * generic.impact:
             rel = [*best.evidence.get("related_activities", []), generic.activity, *generic.evidence.get("related_activities", [])]
             merged[key] = replace(best, impact=max(best.impact, generic.impact), evidence={**best.evidence, "related_activities": rel})
             del merged[(office, pattern)]

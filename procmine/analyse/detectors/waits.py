@@ -23,18 +23,24 @@ from procmine.analyse.detectors.base import (
     node_key,
     norm_waits,
     own_excess,
+    trends,
 )
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
-from procmine.analyse.stats import DAY_S
+from procmine.analyse.stats import DAY_S, US
 
 PATTERNS = [
     PatternSpec("waiting", "waiting", ("priority_rules",), "waiting", external_section="external"),
-    PatternSpec("appointment_backlog", "waiting", ("appointment_steering", "servicepoint_triage", "slot_release_rules"), "waiting"),
+    PatternSpec("appointment_backlog", "backlog", ("appointment_steering", "servicepoint_triage", "slot_release_rules"), "waiting"),
     PatternSpec("ba_wait", "waiting", ("apply_deemed_consent", "escalate_external"), "external"),
     PatternSpec("security_outage", "waiting", ("escalate_external", "longer_fiction_validity"), "external"),
     PatternSpec("eat_bottleneck", "waiting", ("card_by_post", "escalate_external"), "external"),
+    PatternSpec("stuck_minority", "waiting", ("stuck_case_review", "priority_rules"), "waiting"),
 ]
+# a step's waits are a stuck minority when at least this share of them (and twice the network's
+# typical share) lies beyond the typical office's P90 while the office's median is as usual
+STUCK_MIN_SHARE = 0.15
+STUCK_MAX_SHARE = 0.5  # a minority: beyond this the whole step is slow
 
 
 def wait_pattern(from_key: str, to_key: str) -> str:
@@ -57,31 +63,70 @@ def wait_pattern(from_key: str, to_key: str) -> str:
 
 
 
+def wait_trends(tab: pd.DataFrame, data: dict[str, OfficeData]) -> pd.DataFrame:
+    """``base.trends`` of every (item, office) wait: item, office, trend columns."""
+    span = {n: (float(d.ea.end_us.min()), float(d.ea.end_us.max())) if d.ea.n else (0.0, 0.0) for n, d in data.items()}
+    t0 = tab["office"].map({n: v[0] for n, v in span.items()}).to_numpy(dtype=float)
+    t1 = tab["office"].map({n: v[1] for n, v in span.items()}).to_numpy(dtype=float)
+    key = (tab["item"].astype(str) + "|" + tab["office"].astype(str)).to_numpy()
+    tr = trends(key, tab["time"].to_numpy(dtype=float), tab["wait_d"].to_numpy(dtype=float), t0, t1)
+    idx = tr.index.to_series().str.rsplit("|", n=1, expand=True) if len(tr) else pd.DataFrame(columns=[0, 1])
+    return tr.assign(item=idx[0].to_numpy(), office=idx[1].to_numpy()).reset_index(drop=True) if len(tr) else \
+        pd.DataFrame(columns=["item", "office", "months", "slope", "se", "level_first", "level_last", "trend"])
+
+
+def trend_evidence(r: object) -> dict[str, object]:
+    """The trend of a wait as evidence keys (none when there were too few months)."""
+    trend = getattr(r, "trend", None)
+    if not isinstance(trend, str):
+        return {}
+    return {"trend": trend, "trend_days_per_month": float(r.slope), "trend_se": float(r.se),
+            "trend_months": int(r.months), "level_first_days": float(r.level_first),
+            "level_last_days": float(r.level_last)}
+
+
+def step_pairs(d: OfficeData) -> pd.DataFrame:
+    """Directly-follows pairs of the process steps (case, from/to node, wait in days clipped at 0),
+    with interleaved contacts (status inquiries, fiction certificates) taken out of the sequence first:
+    an inquiry arriving while a file lies untouched does not split that wait in two."""
+    if "step_pairs" in d.cache:
+        return d.cache["step_pairs"]
+    ea = d.ea
+    order = ea.dfg_order
+    order = order[~np.isin(d.node[ea.act[order]], list(INTERLEAVED_KEYS))]
+    ci = ea.case_index[order]
+    same = ci[1:] == ci[:-1]
+    a, b = order[:-1][same], order[1:][same]
+    wait = np.maximum((ea.start_us[b] - ea.end_us[a]) / US / DAY_S, 0.0)
+    out = pd.DataFrame({"case": ci[:-1][same], "from": d.node[ea.act[a]], "to": d.node[ea.act[b]], "wait_d": wait,
+                        "time": ea.end_us[a]})
+    d.cache["step_pairs"] = out
+    return out
+
+
 def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
     """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, norm info."""
     norm_pairs = {(n.from_key, n.to_key): n for n in catalogue.WAIT_NORMS}
+    norm_items = [f"{a}\u2192{b}" for a, b in norm_pairs]
     parts = []
-    from procmine.analyse.stats import directly_follows_pairs
-
     for name, d in data.items():
-        pairs = directly_follows_pairs(d.ea, clip_negative=True)
+        pairs = step_pairs(d)
         if not pairs.empty:
-            fn = d.node[pairs["from"].to_numpy()]
-            tn = d.node[pairs["to"].to_numpy()]
-            normed = np.array([(a, b) in norm_pairs for a, b in zip(fn, tn)]) if len(fn) else np.zeros(0, bool)
-            side = np.isin(fn, list(INTERLEAVED_KEYS)) | np.isin(tn, list(INTERLEAVED_KEYS))
-            # self-loops are rework, norm pairs are measured below, interleaved contacts as repeats
-            keep = (fn != tn) & ~normed & ~side
+            fn, tn = pairs["from"].to_numpy(), pairs["to"].to_numpy()
+            normed = np.isin(np.char.add(np.char.add(fn.astype(str), "\u2192"), tn.astype(str)), norm_items)
+            # self-loops are rework, norm pairs are measured below
+            keep = (fn != tn) & ~normed
             parts.append(
                 pd.DataFrame(
                     {"office": name, "from": fn[keep], "to": tn[keep], "case": pairs["case"].to_numpy()[keep],
-                     "wait_d": pairs["wait_s"].to_numpy()[keep] / DAY_S}
+                     "wait_d": pairs["wait_d"].to_numpy()[keep], "time": pairs["time"].to_numpy()[keep]}
                 )
             )
         for (fk, tk), norm in norm_pairs.items():
             w = norm_waits(d, norm)
             if len(w):
-                parts.append(pd.DataFrame({"office": name, "from": fk, "to": tk, "case": w["case"], "wait_d": w["wait_d"]}))
+                parts.append(pd.DataFrame({"office": name, "from": fk, "to": tk, "case": w["case"], "wait_d": w["wait_d"],
+                                           "time": w["time"]}))
     if not parts:
         return pd.DataFrame(columns=["office", "from", "to", "case", "wait_d", "ct", "item"])
     tab = pd.concat(parts, ignore_index=True)
@@ -107,17 +152,30 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     tab["norm_d"] = norm_d.fillna(tab["item"].map(net_norm)).astype(float)
     tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     own = own_excess(tab, "excess")
+    # who carries the excess: waits beyond the typical office's P90 (median over offices of the office P90)
+    p90 = tab.groupby(["item", "office"], sort=False)["wait_d"].quantile(0.9).groupby(level="item").median()
+    tab["long"] = tab["wait_d"].to_numpy() > tab["item"].map(p90).to_numpy(dtype=float)
     stats_ = tab.groupby(["item", "office"], sort=False).agg(
         median=("wait_d", "median"),
         p90=("wait_d", lambda s: float(np.percentile(s, 90))),
         cases=("case", "nunique"),
         over=("excess", lambda s: float((s > 0).mean())),
         norm=("norm_d", "first"),
+        ex_sd=("excess", "std"),
+        share_long=("long", "mean"),
     )
+    rest = tab.loc[~tab["long"]].groupby(["item", "office"], sort=False)["wait_d"].median().rename("rest_median")
+    stats_ = stats_.join(rest)
     own = own.merge(stats_.reset_index(), on=["item", "office"])
+    own["net_rest_median"] = own["item"].map(own.groupby("item")["rest_median"].median()).to_numpy()
     own["net_median"] = own["item"].map(own.groupby("item")["median"].median()).to_numpy()
+    own["net_p90"] = own["item"].map(p90).to_numpy(dtype=float)
+    own["net_share_long"] = own["item"].map(own.groupby("item")["share_long"].median()).to_numpy()
     exceeding = own.assign(ex=own["median"] > own["norm"]).groupby("item")["ex"].mean()
     own["share_offices_over"] = own["item"].map(exceeding).to_numpy()
+    # sampling error of the own excess (normal approximation over the office's waits)
+    own = own.merge(wait_trends(tab, data), on=["item", "office"], how="left")
+    own["half_width"] = 1.96 * np.sqrt(own["n"].to_numpy(dtype=float)) * own["ex_sd"].fillna(0.0).to_numpy()
     out = []
     for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
         if r.cases < min_pair_cases:
@@ -131,12 +189,17 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         external = bool(norm.external and not norm.office_may_proceed) if norm else bool(tkey in EXTERNAL_KEYS)
         shared = bool(norm is not None and r.offices >= 3 and r.share_offices_over > 0.5)
         pattern = wait_pattern(fkey or "", tkey or "") if (fkey or tkey) else "waiting"
-        # without a legal/usual norm the typical office is the norm: its median, robust to tails
-        own_days = max(r.own, 0.0) if norm else r.n * max(r.median - r.net_median, 0.0)
+        # the mean excess over the norm (legal/usual, else the typical office's median) beyond the
+        # typical office's mean excess: a minority of cases stuck for months counts in full
+        own_days = max(r.own, 0.0)
         impact_norm = r.total / d.years
         impact = (impact_norm if shared else own_days / d.years)
         if impact <= 0:
             continue
+        # the other cases (below the long-wait line) wait as long as the typical office's do
+        rest_usual = bool(r.rest_median <= 1.25 * r.net_rest_median + 1.0)
+        if pattern == "waiting" and rest_usual and STUCK_MAX_SHARE >= r.share_long >= max(STUCK_MIN_SHARE, 2.0 * r.net_share_long):
+            pattern = "stuck_minority"
         out.append(
             (
                 r.office,
@@ -167,6 +230,13 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "share_offices_over_norm": float(r.share_offices_over),
                         "excess_days_per_year_over_norm": float(impact_norm),
                         "own_excess_days_per_year": float(own_days / d.years),
+                        "impact_low": float(max(own_days - r.half_width, 0.0) / d.years),
+                        "impact_high": float((own_days + r.half_width) / d.years),
+                        "long_wait_days": float(r.net_p90),
+                        "share_long_waits": float(r.share_long),
+                        "network_share_long_waits": float(r.net_share_long),
+                        "rest_as_usual": rest_usual,
+                        **trend_evidence(r),
                     },
                 ),
             )

@@ -144,12 +144,18 @@ def find_bottlenecks(
     ``logs``: the canonical logs, keyed by office name (or a list in the order of ``analyses``).
     ``params`` go to ``findings.detect_network`` (e.g. ``min_impact_per_case_year``).
     """
-    from procmine.analyse.findings import detect_network
+    from procmine.analyse.detectors.combine import detect_network_full
 
     if not isinstance(logs, dict):
         logs = {a.office: lg for a, lg in zip(analyses, logs)}
-    found = detect_network({a.office: logs[a.office] for a in analyses}, **params)
-    return [replace(a, findings=tuple(found.get(a.office, ()))) for a in analyses]
+    res = detect_network_full({a.office: logs[a.office] for a in analyses}, **params)  # type: ignore[arg-type]
+    return [
+        replace(a, findings=tuple(res.findings.get(a.office, ())),
+                extra={**a.extra, "total_excess_days_per_year": res.total_excess.get(a.office),
+                       "strengths": res.strengths.get(a.office, []),
+                       "high_impact_findings": sum(f.high_impact for f in res.findings.get(a.office, ()))})
+        for a in analyses
+    ]
 
 
 def analyse_network(

@@ -83,6 +83,20 @@ LABELS: dict[str, str] = {
     "note.external": "extern, nicht selbst steuerbar",
     "note.shared": "in den meisten Dienststellen ähnlich",
     "note.no_top_finding": "kein Engpass über der Norm",
+    "note.no_high_impact": "Kein Engpass mit hoher Wirkung: keiner der Befunde liegt sicher über seiner Norm.",
+    "note.no_high_impact_strengths": (
+        "Kein Engpass mit hoher Wirkung: keiner der Befunde liegt sicher über seiner Norm. "
+        "Im Netzwerk besonders gut: {strengths}."
+    ),
+    "strength.median_elapsed_days": "Laufzeit im Median {value} (Netzwerk {network})",
+    "strength.share_over_90_days": "Anteil der Vorgänge über drei Monate {value} (Netzwerk {network})",
+    "strength.appointment_to_visit_days": "von der Terminanfrage bis zur Vorsprache im Median {value} (Netzwerk {network})",
+    "strength.status_inquiries_per_case": "{value} Sachstandsanfragen je Vorgang (Netzwerk {network})",
+    "strength.document_requests_per_case": "{value} Nachforderungen je Vorgang (Netzwerk {network})",
+    "text.caused_by": "Folge der Wartezeit bei {where}",
+    "evidence.staff_hours": "Personalaufwand (Schätzung): {hours} Stunden im Jahr, {fte} Vollzeitstellen",
+    "evidence.carried_by": "bei {share} der Vorgänge über {days}, bei den übrigen wie üblich",
+    "evidence.few_cases": "beruht auf wenigen Vorgängen: mit Vorsicht lesen",
     "note.not_high_impact": "geringe Wirkung: weniger als ein zusätzlicher Tag je Vorgang und Jahr",
     "note.more_findings": "Alle {n} Engpässe stehen im Abschnitt „Engpässe“.",
     # --- table columns -------------------------------------------------------------------------

@@ -8,7 +8,8 @@ least one extra day for every case the office handles in a year); findings below
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ import pandas as pd
 from procmine.analyse.detectors import registry
 from procmine.analyse.detectors.base import Network, OfficeData
 from procmine.analyse.detectors.repeats import merge_families
+from procmine.analyse.detectors.waits import wait_pattern
 from procmine.analyse.model import Finding
 
 MIN_Z = 3.0  # deadline findings: standard errors above the network's typical share to count as high-impact
@@ -23,6 +25,8 @@ MIN_STAFF_MINUTES_PER_CASE = 5.0  # capacity findings: high-impact from 5 staff 
 FEW_CASES = 30  # findings resting on fewer cases are flagged
 CAUSE_KINDS = {"waiting", "backlog", "deadline", "resource", "batching"}
 SINGLE_WAIT_PATTERNS = {"waiting", "stuck_minority"}
+# summaries of lateness: the consequence of the office's largest problem unless they fold spread waits
+CONSEQUENCE_PATTERNS = {"deadline_share"}
 
 
 def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> list[Finding]:
@@ -132,7 +136,9 @@ def _net(findings: list[Finding], budget: float) -> list[Finding]:
 
 
 def _counts_in_budget(f: Finding) -> bool:
-    return not f.shared and f.kind != "drift" and not registry.is_capacity(f.pattern)
+    """Own elapsed-time findings (not capacity, not a lateness summary that is another's consequence)."""
+    consequence = f.pattern in CONSEQUENCE_PATTERNS and not f.evidence.get("waits_folded")
+    return not f.shared and f.kind != "drift" and not registry.is_capacity(f.pattern) and not consequence
 
 
 def _link_causes(findings: list[Finding]) -> list[Finding]:
@@ -145,11 +151,29 @@ def _link_causes(findings: list[Finding]) -> list[Finding]:
     if not causes:
         return findings
     cause = max(causes, key=lambda f: f.impact)
-    where = {"pattern": cause.pattern, "kind": cause.kind, "from_activity": cause.from_activity,
+    own = [f for f in findings if f.high_impact and _counts_in_budget(f)]
+    out = [_link(f, cause, own) for f in findings]
+    return out
+
+
+def _where(cause: Finding) -> dict[str, object]:
+    return {"pattern": cause.pattern, "kind": cause.kind, "from_activity": cause.from_activity,
              "to_activity": cause.to_activity, "activity": cause.activity, "case_type": cause.case_type, "team": cause.team}
-    return [replace(f, evidence={**f.evidence, "caused_by": where})
-            if registry.is_capacity(f.pattern) and cause.evidence["score"] >= f.evidence["score"] else f
-            for f in findings]
+
+
+def _link(f: Finding, cause: Finding, causes: list[Finding]) -> Finding:
+    """``f`` linked to its cause where it is a consequence (capacity finding, lateness summary)."""
+    if registry.is_capacity(f.pattern) and cause.evidence["score"] >= f.evidence["score"]:
+        return replace(f, evidence={**f.evidence, "caused_by": _where(cause)})
+    if f.pattern in CONSEQUENCE_PATTERNS and f is not cause and not f.evidence.get("waits_folded"):
+        # late cases of an office with a larger problem: that problem's days, not extra ones; the
+        # problem at the step where the late cases lost their time, else the largest
+        step = wait_pattern(f.from_key or "", f.to_key or "") if f.from_key and f.to_key else None
+        at = [c for c in causes if c is not f and ((c.from_key, c.to_key) == (f.from_key, f.to_key) or
+                                                   (step not in (None, "waiting") and c.pattern == step))]
+        c = max(at, key=lambda g: g.impact) if at else cause
+        return replace(f, impact=0.0, impact_interval=None, evidence={**f.evidence, "caused_by": _where(c)})
+    return f
 
 
 # --- ranking --------------------------------------------------------------------------------------
@@ -235,6 +259,29 @@ def detect_network(
     Own elapsed-time findings are netted so that together they never claim more than the office's
     ``total_excess``.
     """
+    return detect_network_full(logs, min_impact_per_case_year, min_listed_per_case_year, min_team_resources,
+                               min_pair_cases).findings
+
+
+@dataclass(frozen=True)
+class NetworkFindings:
+    """``detect_network_full``: ranked findings, total excess case-days per year and strengths per office."""
+
+    findings: dict[str, list[Finding]]
+    total_excess: dict[str, float]
+    strengths: dict[str, list[dict[str, object]]]
+
+
+def detect_network_full(
+    logs: dict[str, pd.DataFrame],
+    min_impact_per_case_year: float = 1.0,
+    min_listed_per_case_year: float = 0.2,
+    min_team_resources: int = 5,
+    min_pair_cases: int = 10,
+) -> NetworkFindings:
+    """``detect_network`` with each office's total excess case-days and its best figures in the network."""
+    from procmine.analyse.detectors.strengths import network_strengths
+
     data = {name: OfficeData.build(name, lg) for name, lg in logs.items()}
     net = Network(data, min_pair_cases=min_pair_cases, min_team_resources=min_team_resources)
     raw: list[tuple[str, Finding]] = []
@@ -244,14 +291,33 @@ def detect_network(
     for office, f in merge_families(raw):
         per_office[office].append(apply_registry(f))
     budget = total_excess(data)
-    for merge in MERGES:
+    for _, merge in sorted(MERGES, key=lambda m: m[0]):
         per_office = {n: merge(fs) for n, fs in per_office.items()}
-    return {
-        n: rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
-        for n, fs in per_office.items()
-    }
+    out = {}
+    for n, fs in per_office.items():
+        ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
+        out[n] = _cap_unlinked(ranked, budget[n])
+    return NetworkFindings(out, budget, network_strengths(data))
 
 
-# merge steps, in order (each: one office's findings -> findings); a detector that folds findings of
-# others into its own appends its step here from its module
-MERGES = [_merge_team_into_deadline, _merge_wait_into_batching, _merge_same_pattern_waits]
+def _cap_unlinked(findings: list[Finding], budget: float) -> list[Finding]:
+    """A lateness summary that no larger problem explains keeps only the excess days left over."""
+    left = max(budget - sum(f.impact for f in findings if _counts_in_budget(f)), 0.0)
+    out = []
+    for f in findings:
+        if f.pattern in CONSEQUENCE_PATTERNS and not f.evidence.get("waits_folded") and f.impact > left:
+            f = replace(f, impact=left, evidence={**f.evidence, "impact_before_netting": float(f.impact)})
+        out.append(f)
+    return out
+
+
+Merge = Callable[[list[Finding]], list[Finding]]
+# merge steps (order, step: one office's findings -> findings), run by order; a detector that folds
+# findings of others into its own adds its step from its own module (``add_merge``)
+MERGES: list[tuple[int, Merge]] = [(10, _merge_team_into_deadline), (20, _merge_wait_into_batching),
+                                   (30, _merge_same_pattern_waits)]
+
+
+def add_merge(step: Merge, order: int) -> None:
+    """Register a merge step (runs after the detectors, before netting and ranking, by ``order``)."""
+    MERGES.append((order, step))

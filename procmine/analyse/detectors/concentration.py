@@ -125,4 +125,4 @@ def fold_waits_into_step(found: list[Finding]) -> list[Finding]:
     return [f for i, f in enumerate(out) if i not in drop]
 
 
-combine.MERGES.append(fold_waits_into_step)
+combine.add_merge(fold_waits_into_step, 40)

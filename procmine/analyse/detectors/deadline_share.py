@@ -96,7 +96,8 @@ def _lost_at(net: Network, office: str, lim: float) -> dict[str, object]:
 
 def fold_spread_waits(found: list[Finding]) -> list[Finding]:
     """Own generic waits of an office whose deadline share is high fold into the deadline finding
-    when none of them carries half their impact (the office is slow at every step, not at one)."""
+    when none of them carries half their impact (the office is slow at every step, not at one) and no
+    case type of the office runs late on its own (``deadlines``: priority starvation)."""
     idx = next((i for i, f in enumerate(found) if f.pattern == "deadline_share"), None)
     if idx is None:
         return found
@@ -105,10 +106,13 @@ def fold_spread_waits(found: list[Finding]) -> list[Finding]:
     if not waits or max(found[i].impact for i in waits) >= DOMINANT_SHARE * total:
         return found
     dl = found[idx]
+    by_type = sum(f.impact for f in found if f.kind == "deadline" and f.case_type and not f.shared)
+    if by_type >= DOMINANT_SHARE * dl.impact:
+        return found  # mostly some case types run late on their own (priority rules): that is the problem
     folded = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity, "impact": float(found[i].impact)}
               for i in waits]
     out = [f for i, f in enumerate(found) if i not in waits]
     return [replace(f, impact=max(f.impact, total), evidence={**f.evidence, "waits_folded": folded}) if f is dl else f for f in out]
 
 
-combine.MERGES.append(fold_spread_waits)
+combine.add_merge(fold_spread_waits, 60)

@@ -8,9 +8,12 @@ capped by the median of its quarterly gaps. Team level only: teams with fewer th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from procmine.analyse.detectors import combine
 from procmine.analyse.detectors.base import Network
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
@@ -110,3 +113,41 @@ def detect_teams(net: Network) -> list[tuple[str, Finding]]:
             )
     return out
 
+
+
+TEAM_SHARE = 0.7  # a wait whose excess this share of falls on one team's cases is that team's queue
+
+
+def fold_team_waits(found: list[Finding]) -> list[Finding]:
+    """Own generic waits whose excess falls mostly (≥ ``TEAM_SHARE``) on one team's cases are that
+    team's queue: folded into the team's shortage finding (impact = the larger of its own and the
+    waits' sum); without one, the largest such wait becomes the team's finding."""
+    by_team: dict[str, list[int]] = {}
+    for i, f in enumerate(found):
+        ev = f.evidence
+        if f.pattern in combine.SINGLE_WAIT_PATTERNS and not f.shared and not f.external and \
+                ev.get("team_share_of_excess", 0.0) >= TEAM_SHARE:
+            by_team.setdefault(str(ev["carried_by_team"]), []).append(i)
+    if not by_team:
+        return found
+    out = list(found)
+    drop: set[int] = set()
+    for team, idx in by_team.items():
+        total = float(sum(found[i].impact for i in idx))
+        waits = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity,
+                  "impact": float(found[i].impact)} for i in idx]
+        j = next((k for k, f in enumerate(found) if f.pattern == "team_shortage" and f.team == team), None)
+        if j is None:
+            w = found[max(idx, key=lambda i: found[i].impact)]
+            out.append(Finding(kind="resource", pattern="team_shortage", value=w.value, unit="days", impact=total,
+                               cases=w.cases, team=team, norm=w.norm, norm_basis=w.norm_basis,
+                               evidence={"waits_of_team": waits, "team_share_of_excess": w.evidence["team_share_of_excess"],
+                                         **{k: v for k, v in w.evidence.items() if k.startswith(("impact_", "trend"))}}))
+        else:
+            t = out[j]
+            out[j] = replace(t, impact=max(t.impact, total), evidence={**t.evidence, "waits_of_team": waits})
+        drop.update(idx)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+combine.add_merge(fold_team_waits, 50)

@@ -63,6 +63,25 @@ def wait_pattern(from_key: str, to_key: str) -> str:
 
 
 
+def _team_shares(tab: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """Per (item, office): the team whose cases carry most of the wait's excess, and its share."""
+    team = np.empty(len(tab), dtype=object)
+    office = tab["office"].to_numpy()
+    case = tab["case"].to_numpy(dtype=np.int64)
+    for name, teams in net.teams.items():  # one step per office
+        m = office == name
+        team[m] = teams[case[m]]
+    ex = tab.assign(team=team)
+    ex = ex[ex["team"] != ""]
+    if ex.empty:
+        return pd.DataFrame(columns=["item", "office", "top_team", "top_team_share"])
+    by = ex.groupby(["item", "office", "team"], sort=False)["excess"].sum()
+    tot = by.groupby(level=["item", "office"]).sum()
+    top = by.groupby(level=["item", "office"]).idxmax()
+    share = by.groupby(level=["item", "office"]).max() / tot.where(tot > 0)
+    return pd.DataFrame({"top_team": top.map(lambda k: k[2]), "top_team_share": share}).reset_index()
+
+
 def wait_trends(tab: pd.DataFrame, data: dict[str, OfficeData]) -> pd.DataFrame:
     """``base.trends`` of every (item, office) wait: item, office, trend columns."""
     span = {n: (float(d.ea.end_us.min()), float(d.ea.end_us.max())) if d.ea.n else (0.0, 0.0) for n, d in data.items()}
@@ -175,6 +194,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     own["share_offices_over"] = own["item"].map(exceeding).to_numpy()
     # sampling error of the own excess (normal approximation over the office's waits)
     own = own.merge(wait_trends(tab, data), on=["item", "office"], how="left")
+    own = own.merge(_team_shares(tab, net), on=["item", "office"], how="left")
     own["half_width"] = 1.96 * np.sqrt(own["n"].to_numpy(dtype=float)) * own["ex_sd"].fillna(0.0).to_numpy()
     out = []
     for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
@@ -237,6 +257,8 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "network_share_long_waits": float(r.net_share_long),
                         "rest_as_usual": rest_usual,
                         **trend_evidence(r),
+                        **({"carried_by_team": str(r.top_team), "team_share_of_excess": float(r.top_team_share)}
+                           if isinstance(r.top_team, str) and r.top_team else {}),
                     },
                 ),
             )

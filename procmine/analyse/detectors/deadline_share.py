@@ -27,6 +27,8 @@ from procmine.analyse.model import Finding
 PATTERNS = [PatternSpec("deadline_share", "deadline", ("deadline_monitoring", "priority_rules"), "deadlines")]
 MIN_Z = 3.0
 DOMINANT_SHARE = 0.5
+BREADTH_MARGIN = 0.05  # a case type runs late when its share past 90 days exceeds the typical by this
+BROAD = 0.6  # the office is slow across the board when case types holding this share of its cases run late
 
 
 @detector("deadline_share", PATTERNS, order=35)
@@ -45,7 +47,9 @@ def detect_deadline_share(net: Network, min_offices: int = 3) -> list[tuple[str,
     g["exp_beyond"] = g["n"] * g["ct"].map(typ["beyond"])
     g["obs_late"] = g["n"] * g["late"]
     g["obs_beyond"] = g["n"] * g["beyond"]
-    per = g.groupby("office")[["n", "exp_late", "obs_late", "exp_beyond", "obs_beyond"]].sum()
+    # breadth: the share of the office's cases whose case type runs late more often than the typical office's
+    g["broad"] = np.where(g["late"] > g["ct"].map(typ["late"]) + BREADTH_MARGIN, g["n"], 0)
+    per = g.groupby("office")[["n", "exp_late", "obs_late", "exp_beyond", "obs_beyond", "broad"]].sum()
     p0 = (per["exp_late"] / per["n"]).clip(0.01, 0.99)
     share = per["obs_late"] / per["n"]
     z = (share - p0) / np.sqrt(p0 * (1 - p0) / per["n"])
@@ -64,7 +68,8 @@ def detect_deadline_share(net: Network, min_offices: int = 3) -> list[tuple[str,
             evidence={"share_over_90_days": float(share[office]), "network_typical_share_over_90_days": float(p0[office]),
                       "cases_over_90_days": int(r["obs_late"]), "cases": int(r["n"]), "significance_z": float(z[office]),
                       "norm_source": "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten)",
-                      "lost_time_days_per_late_case": lost.get("days", 0.0)},
+                      "lost_time_days_per_late_case": lost.get("days", 0.0),
+                      "share_of_cases_in_late_case_types": float(r["broad"] / r["n"])},
         )))
     return out
 
@@ -96,8 +101,8 @@ def _lost_at(net: Network, office: str, lim: float) -> dict[str, object]:
 
 def fold_spread_waits(found: list[Finding]) -> list[Finding]:
     """Own generic waits of an office whose deadline share is high fold into the deadline finding
-    when none of them carries half their impact (the office is slow at every step, not at one) and no
-    case type of the office runs late on its own (``deadlines``: priority starvation)."""
+    when none of them carries half their impact (the office is slow at every step, not at one) and the
+    lateness is broad (case types holding ≥ ``BROAD`` of its cases run late, not a few starved ones)."""
     idx = next((i for i, f in enumerate(found) if f.pattern == "deadline_share"), None)
     if idx is None:
         return found
@@ -106,9 +111,8 @@ def fold_spread_waits(found: list[Finding]) -> list[Finding]:
     if not waits or max(found[i].impact for i in waits) >= DOMINANT_SHARE * total:
         return found
     dl = found[idx]
-    by_type = sum(f.impact for f in found if f.kind == "deadline" and f.case_type and not f.shared)
-    if by_type >= DOMINANT_SHARE * dl.impact:
-        return found  # mostly some case types run late on their own (priority rules): that is the problem
+    if dl.evidence.get("share_of_cases_in_late_case_types", 1.0) < BROAD:
+        return found  # some case types run late (priority rules, one team): that is the problem
     folded = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity, "impact": float(found[i].impact)}
               for i in waits]
     out = [f for i, f in enumerate(found) if i not in waits]

@@ -63,6 +63,21 @@ def wait_pattern(from_key: str, to_key: str) -> str:
 
 
 
+def _case_type_shares(tab: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """Per (item, office): the case types carrying most of the wait's excess,
+    {case type: [share of the excess, share of the waits]}."""
+    g = tab.groupby(["item", "office", "ct"], sort=False)["excess"].agg(["sum", "size"])
+    tot = g.groupby(level=["item", "office"]).transform("sum")
+    df = pd.DataFrame({"s": g["sum"] / tot["sum"].where(tot["sum"] > 0), "n": g["size"] / tot["size"]}).dropna()
+    df = df[df["s"] > 0].sort_values("s", ascending=False)
+    if df.empty:
+        return pd.DataFrame(columns=["item", "office", "ct_shares"])
+    df = df.reset_index().groupby(["item", "office"], sort=False).head(top)
+    df["pair"] = list(zip(df["ct"].astype(str), df["s"].astype(float), df["n"].astype(float)))
+    out = df.groupby(["item", "office"], sort=False)["pair"].agg(lambda ps: {c: [round(a, 4), round(b, 4)] for c, a, b in ps})
+    return out.rename("ct_shares").reset_index()
+
+
 def _team_shares(tab: pd.DataFrame, net: Network) -> pd.DataFrame:
     """Per (item, office): the team whose cases carry most of the wait's excess, and its share."""
     team = np.empty(len(tab), dtype=object)
@@ -195,6 +210,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     # sampling error of the own excess (normal approximation over the office's waits)
     own = own.merge(wait_trends(tab, data), on=["item", "office"], how="left")
     own = own.merge(_team_shares(tab, net), on=["item", "office"], how="left")
+    own = own.merge(_case_type_shares(tab), on=["item", "office"], how="left")
     own["half_width"] = 1.96 * np.sqrt(own["n"].to_numpy(dtype=float)) * own["ex_sd"].fillna(0.0).to_numpy()
     out = []
     for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
@@ -259,6 +275,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         **trend_evidence(r),
                         **({"carried_by_team": str(r.top_team), "team_share_of_excess": float(r.top_team_share)}
                            if isinstance(r.top_team, str) and r.top_team else {}),
+                        **({"excess_share_by_case_type": r.ct_shares} if isinstance(r.ct_shares, dict) else {}),
                     },
                 ),
             )

@@ -200,8 +200,16 @@ def test_findings_are_well_formed(network) -> None:
     for office, a in res.items():
         ranks = [f.rank for f in a.findings]
         assert ranks == list(range(1, len(ranks) + 1))
+        # high-impact findings first, each group by score; consequences sit directly under their cause
         own = [f for f in a.findings if not f.shared and f.kind != "drift"]
-        assert [f.impact for f in own] == sorted((f.impact for f in own), reverse=True)
+        heads = [f for f in own if "caused_by" not in f.evidence]
+        assert [not f.high_impact for f in heads] == sorted(not f.high_impact for f in heads)
+        for group in (True, False):
+            scores = [f.evidence["score"] for f in heads if f.high_impact is group]
+            assert scores == sorted(scores, reverse=True)
+        for f in own:
+            if f.cause_rank is not None:
+                assert f.rank == f.cause_rank + 1 or a.findings[f.rank - 2].cause_rank == f.cause_rank
         for f in a.findings:
             assert f.kind in ("waiting", "backlog", "rework", "resource", "deadline", "handover", "no_show", "batching", "drift")
             assert f.measures, (office, f.pattern)

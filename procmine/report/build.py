@@ -920,17 +920,22 @@ def _high_impact(f: Finding) -> bool | None:
     return None if v is None else bool(v)
 
 
-STRENGTH_FORMATS = {"median_elapsed_days": fmt.fmt_days, "share_over_90_days": fmt.fmt_percent,
-                    "appointment_to_visit_days": fmt.fmt_days,
-                    "status_inquiries_per_case": lambda v: fmt.fmt_number(v, 2),
-                    "document_requests_per_case": lambda v: fmt.fmt_number(v, 2)}
+STRENGTH_FORMATS = {
+    "median_elapsed_days": ("strength.median_elapsed_days", fmt.fmt_days),
+    "share_over_90_days": ("strength.share_over_90_days", fmt.fmt_percent),
+    "appointment_to_visit_days": ("strength.appointment_to_visit_days", fmt.fmt_days),
+    "status_inquiries_per_case": ("strength.status_inquiries_per_case", lambda v: fmt.fmt_number(v, 2)),
+    "document_requests_per_case": ("strength.document_requests_per_case", lambda v: fmt.fmt_number(v, 2)),
+}
 
 
 def strengths_note(a: OfficeAnalysis) -> str:
     """'Kein Engpass mit hoher Wirkung … Im Netzwerk besonders gut: …' from the analysis' strengths."""
-    parts = [label(f"strength.{s['metric']}", value=STRENGTH_FORMATS[s["metric"]](s["value"]),
-                   network=STRENGTH_FORMATS[s["metric"]](s["network_median"]))
-             for s in a.extra.get("strengths") or [] if s.get("metric") in STRENGTH_FORMATS]
+    parts = []
+    for s in a.extra.get("strengths") or []:
+        if s.get("metric") in STRENGTH_FORMATS:
+            key, f = STRENGTH_FORMATS[s["metric"]]
+            parts.append(label(key, value=f(s["value"]), network=f(s["network_median"])))
     return label("note.no_high_impact_strengths", strengths="; ".join(parts)) if parts else label("note.no_high_impact")
 
 

@@ -34,7 +34,8 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
     deadline is one problem, and its cause is the team's capacity, not a queue order that starves
     the type (there is no other type in that team to be preferred): reported once, as the team
     finding carrying the deadline evidence, with the larger impact of the two."""
-    deadlines = {(f.case_type, f.team): i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type}
+    deadlines: dict[tuple[object, object], int] = {
+        (f.case_type, f.team): i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type}
     out = list(found)
     drop = set()
     for i, f in enumerate(found):
@@ -54,8 +55,8 @@ def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
     problem, reported once as the batching finding (its cause) with the wait's evidence and the
     larger impact of the two."""
     batched = {(f.activity_key, f.activity): i for i, f in enumerate(found) if f.kind == "batching" and not f.shared}
-    by_key = {k: i for (k, _), i in batched.items() if k}
-    by_label = {a: i for (_, a), i in batched.items() if a}
+    by_key: dict[str | None, int] = {k: i for (k, _), i in batched.items() if k}
+    by_label: dict[str | None, int] = {a: i for (_, a), i in batched.items() if a}
     out = list(found)
     drop = set()
     for i, f in enumerate(found):

@@ -13,6 +13,7 @@ carries half of their waits' impact), those wait findings are folded into this o
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,7 @@ def detect_deadline_share(net: Network, min_offices: int = 3) -> list[tuple[str,
     return out
 
 
-def _lost_at(net: Network, office: str, lim: float) -> dict[str, object]:
+def _lost_at(net: Network, office: str, lim: float) -> dict[str, Any]:
     """The step pair where the office's late cases waited longest beyond the typical office: per late
     case, their mean wait at the step minus the typical office's mean wait there per case."""
     d = net.data[office]

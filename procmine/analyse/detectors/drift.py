@@ -131,16 +131,16 @@ def detect_drift(net: Network, min_months: int = 3, min_type_cases: int = 30) ->
             break
         scan["up"] = scan["ratio"] > 1.0
         g = scan.groupby(["ct", "month"])
-        net = g.agg(stat=("stat", "sum"), k=("office", "size")).reset_index()
-        net["p"] = chi2.sf(net["stat"], net["k"])
+        cand = g.agg(stat=("stat", "sum"), k=("office", "size")).reset_index()
+        cand["p"] = chi2.sf(cand["stat"], cand["k"])
         # offices showing the step on their own, in the direction most offices show it
         scan["agrees"] = (scan["stat"] >= one) & (scan["up"] == (g["up"].transform("mean").to_numpy() >= 0.5))
-        net["agree"] = scan.groupby(["ct", "month"])["agrees"].sum().to_numpy()
-        net = net[(net["p"] * len(net) < DRIFT_ALPHA) & (net["agree"] > len(tabs) / 2)]
-        if net.empty:
+        cand["agree"] = scan.groupby(["ct", "month"])["agrees"].sum().to_numpy()
+        cand = cand[(cand["p"] * len(cand) < DRIFT_ALPHA) & (cand["agree"] > len(tabs) / 2)]
+        if cand.empty:
             break
         # the month most offices agree on (then the strongest)
-        best = net.sort_values(["agree", "p"], ascending=[False, True], kind="stable").iloc[0]
+        best = cand.sort_values(["agree", "p"], ascending=[False, True], kind="stable").iloc[0]
         ct, month = str(best["ct"]), str(best["month"])
         shared[ct] = month
         agree = scan[(scan["ct"] == ct) & (scan["month"] == month) & scan["agrees"]]

@@ -46,12 +46,12 @@ def _quarterly_team_gap(df: pd.DataFrame, case_start: np.ndarray, teams: pd.Inde
 def detect_teams(net: Network) -> list[tuple[str, Finding]]:
     data, teams, min_team_resources = net.data, net.teams, net.min_team_resources
     out = []
-    net = pd.concat(
+    pooled = pd.concat(
         [pd.DataFrame({"office": n, "ct": d.cases["case_type"].to_numpy(), "el": d.cases["internal_d"].to_numpy()}) for n, d in data.items()],
         ignore_index=True,
     )
     # typical elapsed days per case type: median over offices of the office mean
-    net_ct = net.groupby(["ct", "office"])["el"].mean().groupby(level="ct").median()
+    net_ct = pooled.groupby(["ct", "office"])["el"].mean().groupby(level="ct").median()
     for name, d in data.items():  # one step per office
         team = teams[name]
         if not (team != "").any() or RESOURCE not in d.ea.log.columns:

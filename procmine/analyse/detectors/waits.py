@@ -8,6 +8,8 @@ as the norm, so a minority of cases stuck for months counts with its full (mean)
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -109,7 +111,7 @@ def wait_trends(tab: pd.DataFrame, data: dict[str, OfficeData]) -> pd.DataFrame:
         pd.DataFrame(columns=["item", "office", "months", "slope", "se", "level_first", "level_last", "trend"])
 
 
-def trend_evidence(r: object) -> dict[str, object]:
+def trend_evidence(r: Any) -> dict[str, object]:
     """The trend of a wait as evidence keys (none when there were too few months)."""
     trend = getattr(r, "trend", None)
     if not isinstance(trend, str):

@@ -168,3 +168,5 @@ MINUTES_PER_OCCURRENCE: dict[str, float] = {
 }
 HOURS_PER_FTE = 1600.0  # annual working hours of one full-time employee (DOMAIN §7.3, olev 1,560/1,644 h)
 
+# contacts that pile up while a case waits: repeated, they are a symptom of waiting, not rework
+NOT_REWORK_KEYS = frozenset({"status_inquiry_received", "fiction_certificate_extended", "legal_remedy_filed"})

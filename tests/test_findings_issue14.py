@@ -172,3 +172,20 @@ def test_real_public_logs_impacts_stay_within_total_excess(tmp_path) -> None:
     alone = detect_network_full({"receipt": logs["receipt"]})
     assert alone.findings["receipt"] and alone.findings["receipt"][0].kind in ("waiting", "rework", "resource")
     assert isinstance(pd.__version__, str)
+
+
+def test_status_inquiries_are_not_rework() -> None:
+    """Case 1 asks twice for its status; case 2 hands in documents twice: only case 2 is rework (1 of 2)."""
+    from procmine.schema import conform, sort_log
+
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    keys = [("c1", "application_received"), ("c1", "status_inquiry_received"), ("c1", "status_inquiry_received"),
+            ("c1", "decision_approved"), ("c2", "application_received"), ("c2", "documents_received"),
+            ("c2", "documents_received"), ("c2", "decision_approved")]
+    log = sort_log(conform(pd.DataFrame({
+        "case_id": [c for c, _ in keys], "activity": [k for _, k in keys], "activity_key": [k for _, k in keys],
+        "end": [t0 + pd.Timedelta(days=i) for i in range(len(keys))], "precision": "minute", "office": "A",
+        "case_type": "AE_EXT", "event_seq": range(len(keys)), "source_file": "A.csv", "source_row": range(2, 2 + len(keys)),
+    })))
+    a = analyse_office(log, office="A", discover=False, diagnose=False)
+    assert a.kpis["rework_share"] == pytest.approx(0.5)

@@ -177,10 +177,21 @@ def test_control_office_has_no_high_impact_finding(network) -> None:
     assert control
     for office in control:
         assert not [f for f in res[office].findings if f.high_impact]
+        # and is told what it does well: its best figures in the network
+        assert res[office].extra["high_impact_findings"] == 0 and res[office].extra["strengths"]
     # while every office with a planted pattern has at least one
     for office in sim.truth["offices"]:
         if office not in control and office not in WEAK_PRIMARY:
             assert any(f.high_impact for f in res[office].findings), office
+
+
+def test_demo_offices_own_impacts_stay_within_their_total_excess(network) -> None:
+    """Issue 14: an office's own findings never claim more case-days than all its cases spend beyond
+    the typical office (ABH-01 claimed 295,537 against ~190,000 before)."""
+    _, res = network
+    for office, a in res.items():
+        own = sum(f.impact for f in a.findings if not f.shared and f.kind != "drift")
+        assert own <= a.extra["total_excess_days_per_year"] * (1 + 1e-9), office
 
 
 def test_most_planted_patterns_are_reported_for_their_office(network) -> None:

@@ -126,6 +126,14 @@ def test_inquiry_flood_caused_by_a_backlog_is_listed_under_it() -> None:
     assert inquiry.rank == 2 and inquiry.cause_rank == 1
     assert inquiry.evidence["caused_by"]["pattern"] == "appointment_backlog"
     assert inquiry.impact == 0.0 and inquiry.staff_hours > 0
+    # results.json carries the staff hours, the cause link, the interval and the verdict
+    from procmine.report.build import finding_record
+
+    rec = finding_record(inquiry, inquiry.rank)
+    assert rec["staff_hours_per_year"] == pytest.approx(inquiry.staff_hours) and rec["caused_by_rank"] == 1
+    assert rec["fte"] == pytest.approx(inquiry.staff_hours / 1600.0) and rec["high_impact"] is inquiry.high_impact
+    top = finding_record(backlog, 1)
+    assert top["impact_interval"][0] <= top["impact"] <= top["impact_interval"][1] and top["few_cases"] is False
 
 
 def test_trend_is_stable_within_noise_and_growing_beyond() -> None:

@@ -9,7 +9,6 @@ headline and is told what it does well; own impacts never exceed the office's to
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,12 +20,13 @@ from procmine.analyse.detectors.base import trends
 from procmine.analyse.detectors.combine import detect_network_full
 from procmine.synth import clean_offices, office_with_pattern, simulate_network
 
+from conftest import PUBLIC_DATA
+
 SEEDS = [20260101, 7, 99]
 CASES = 600
 PLANTED = [17, 18, 20, 1, 3, 4, 6, 9, 10, 11, 14, 15, 2, 5, 8, 12]  # one office each, plus the control
 MATCH_FIELDS = ("from_key", "to_key", "activity_key", "team", "case_type")
-PUBLIC = next((p for p in (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public",
-                           Path("/work/shared/data/public")) if p.is_dir()), Path("/nonexistent"))
+PUBLIC = PUBLIC_DATA
 
 
 def _matches(f, planted: dict) -> bool:

@@ -294,6 +294,7 @@ def detect_network_full(
     budget = total_excess(data)
     for _, merge in sorted(MERGES, key=lambda m: m[0]):
         per_office = {n: merge(fs) for n, fs in per_office.items()}
+    per_office = {n: [apply_registry(f) for f in fs] for n, fs in per_office.items()}  # findings a merge made
     out = {}
     for n, fs in per_office.items():
         ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)

@@ -35,19 +35,22 @@ def _top_shares(d: OfficeData) -> pd.DataFrame:
     log = d.ea.log
     if RESOURCE not in log.columns:
         return pd.DataFrame(columns=["item", "events", "top_share", "team"])
-    res = log[RESOURCE].astype("string").to_numpy()
-    has = pd.notna(res)
+    res, _ = pd.factorize(log[RESOURCE])
+    has = res >= 0
     item = d.node[d.ea.act]
-    df = pd.DataFrame({"item": item[has], "res": res[has]})
     if TEAM in log.columns:
-        df["team"] = log[TEAM].astype("string").fillna("").to_numpy()[has]
+        tcode, tlabels = pd.factorize(log[TEAM])
     else:
-        df["team"] = ""
+        tcode, tlabels = np.full(len(log), -1), np.array([], dtype=object)
+    df = pd.DataFrame({"item": item[has], "res": res[has], "team": tcode[has]})
     cnt = df.groupby(["item", "res"], sort=False).size()
     tot = cnt.groupby(level="item").sum()
     top = cnt.groupby(level="item").max() / tot
-    team = df.groupby("item")["team"].agg(lambda s: s.mode().iloc[0] if len(s) else "")
-    return pd.DataFrame({"events": tot, "top_share": top, "team": team}).reset_index(names="item")
+    # the team doing most of the step's events
+    tcnt = df[df["team"] >= 0].groupby(["item", "team"], sort=False).size()
+    main = tcnt.groupby(level="item").idxmax().map(lambda k: str(np.asarray(tlabels, dtype=object)[k[1]])) if len(tcnt) else \
+        pd.Series(dtype=object)
+    return pd.DataFrame({"events": tot, "top_share": top, "team": main.reindex(tot.index).fillna("")}).reset_index(names="item")
 
 
 @detector("single_point", PATTERNS, order=45)

@@ -75,6 +75,20 @@ def detect_deadline_share(net: Network, min_offices: int = 3) -> list[tuple[str,
     return out
 
 
+def _typical_wait_per_case(net: Network) -> pd.Series:
+    """Per step pair: the typical office's waiting days there per case (median over offices), computed once."""
+    key = "typical_wait_per_case"
+    first = next(iter(net.data.values()))
+    if key not in first.cache:
+        per_office = []
+        for other in net.data.values():  # one step per office
+            q = step_pairs(other)
+            it = q["from"].astype(str) + "\u2192" + q["to"].astype(str)
+            per_office.append(q["wait_d"].groupby(it).sum() / max(other.ea.n_cases, 1))
+        first.cache[key] = pd.concat(per_office, axis=1).fillna(0.0).median(axis=1).to_frame("typical")
+    return first.cache[key]["typical"]
+
+
 def _lost_at(net: Network, office: str, lim: float) -> dict[str, Any]:
     """The step pair where the office's late cases waited longest beyond the typical office: per late
     case, their mean wait at the step minus the typical office's mean wait there per case."""
@@ -85,12 +99,7 @@ def _lost_at(net: Network, office: str, lim: float) -> dict[str, Any]:
     late = d.cases["elapsed_net_d"].to_numpy(dtype=float) > lim
     items = p["from"].astype(str) + "\u2192" + p["to"].astype(str)
     mine = p.loc[late[p["case"].to_numpy()], "wait_d"].groupby(items[late[p["case"].to_numpy()]]).sum() / max(int(late.sum()), 1)
-    per_office = []
-    for other in net.data.values():  # one step per office
-        q = step_pairs(other)
-        it = q["from"].astype(str) + "\u2192" + q["to"].astype(str)
-        per_office.append(q["wait_d"].groupby(it).sum() / max(other.ea.n_cases, 1))
-    typical = pd.concat(per_office, axis=1).fillna(0.0).median(axis=1)
+    typical = _typical_wait_per_case(net)
     diff = (mine - typical.reindex(mine.index).fillna(0.0)).dropna()
     if diff.empty:
         return {}

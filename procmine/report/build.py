@@ -335,8 +335,11 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
     ev = f.evidence or {}
     if ev.get("caused_by"):
         c = ev["caused_by"]
-        where = (label("text.where_pair", from_activity=activity_label(c["from_activity"], None), to_activity=activity_label(c["to_activity"], None))
-                 if c.get("from_activity") and c.get("to_activity") else label_or(f"pattern.{c.get('pattern')}", str(c.get("pattern"))))
+        if c.get("from_activity") and c.get("to_activity"):
+            where = label("text.where_pair", from_activity=activity_label(c["from_activity"], c.get("from_key")),
+                          to_activity=activity_label(c["to_activity"], c.get("to_key")))
+        else:
+            where = label_or(f"pattern.{c.get('pattern')}", str(c.get("pattern")))
         lines.append(label("text.caused_by", where=where))
     if _num(f.impact) is not None and f.impact > 0:
         lines.append(label("evidence.impact", impact=fmt.fmt_int(f.impact)))

@@ -159,7 +159,8 @@ def _link_causes(findings: list[Finding]) -> list[Finding]:
 
 def _where(cause: Finding) -> dict[str, object]:
     return {"pattern": cause.pattern, "kind": cause.kind, "from_activity": cause.from_activity,
-             "to_activity": cause.to_activity, "activity": cause.activity, "case_type": cause.case_type, "team": cause.team}
+             "to_activity": cause.to_activity, "activity": cause.activity, "case_type": cause.case_type, "team": cause.team,
+             "from_key": cause.from_key, "to_key": cause.to_key, "activity_key": cause.activity_key}
 
 
 def _link(f: Finding, cause: Finding, causes: list[Finding]) -> Finding:

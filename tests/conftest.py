@@ -204,6 +204,7 @@ def network() -> tuple[list[OfficeAnalysis], dict[str, QualityReport]]:
         evidence={"network_median": 12.0, "resource_ids": ["r1", "r2"]},
         measures=("appointment_steering",),
         rank=1,
+        high_impact=True,
     )
     team = Finding(
         kind="resource",
@@ -214,6 +215,7 @@ def network() -> tuple[list[OfficeAnalysis], dict[str, QualityReport]]:
         cases=3,  # < 5: value and count suppressed
         team="Team A-K",
         rank=2,
+        high_impact=True,
     )
     ba = Finding(
         kind="waiting",

@@ -60,6 +60,22 @@ def test_step_times_lean_columns_keep_their_values() -> None:
     assert st.loc[1, ["waiting_calendar_s", "service_calendar_s", "gap_calendar_s"]].tolist() == [H, H, 2 * H]
 
 
+def test_step_times_working_time_from_local_instants(monkeypatch: pytest.MonkeyPatch) -> None:
+    # working time from instants converted once: a second case starts without a predecessor, a step that
+    # started before the previous one ended waits 0 (not from its own start), and chunks change nothing
+    rows = [("a", "x", None, "2024-05-13 07:00Z"),  # Mon 09:00 CEST
+            ("a", "y", "2024-05-13 06:30Z", "2024-05-13 08:00Z"),  # started 08:30 before x ended: waits 0
+            ("a", "z", "2024-05-13 12:00Z", "2024-05-13 13:00Z"),  # 10:00 -> 14:00 local: waits 4 h
+            ("b", "x", "2024-05-17 12:00Z", "2024-05-20 07:00Z")]  # Fri 14:00 -> Whit Monday (closed): 2 h service
+    log = make_log(rows)
+    st = step_times(log)
+    assert st["waiting_working_s"].tolist()[1:3] == [0.0, 4 * H] and np.isnan(st["waiting_working_s"].iloc[3])
+    assert st["service_working_s"].tolist()[1:] == [1.5 * H, H, 2 * H]
+    assert st["gap_working_s"].tolist()[1:3] == [H, 5 * H] and np.isnan(st["gap_working_s"].iloc[3])
+    monkeypatch.setattr(time_mod, "WORKING_CHUNK", 1)
+    pd.testing.assert_frame_equal(step_times(log), st)
+
+
 def test_period_counts_by_day_table_match_local_weeks() -> None:
     # Sun 2024-05-12 23:30Z is Mon 2024-05-13 01:30 CEST -> week of Mon 13.5.; Sun 2024-05-12 20:00Z
     # is Sun 22:00 CEST -> week of Mon 6.5.; a missing instant and a missing group are dropped.

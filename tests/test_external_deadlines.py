@@ -185,3 +185,23 @@ def test_planted_patterns_show_up_in_the_synthetic_network(network: dict[str, pd
     visa = {o: external_wait_summary(external_waits(log)).set_index("wait").loc["visa_consent", "median_days"] for o, log in network.items()}
     # both ABH-09 (pattern 12) and ABH-04 (pattern 8 also starves VISA_CONSENT) give visa consent low priority
     assert set(sorted(visa, key=lambda o: visa[o])[-2:]) == {"ABH-04", "ABH-09"}
+
+
+def test_pairing_first_answer_per_request_within_the_case() -> None:
+    """Each request takes the first answer at or after it in its own case; a second request before
+    that answer is dropped (the wait started at the first); a request after the last answer stays open."""
+    rows = [
+        ("a", "security_check_requested", "2024-03-01 09:00Z", "AE_EMP"),
+        ("a", "security_check_requested", "2024-03-03 09:00Z", "AE_EMP"),  # same answer as 1.3.: dropped
+        ("a", "security_check_completed", "2024-03-11 09:00Z", "AE_EMP"),  # 10 d after 1.3.
+        ("a", "security_check_requested", "2024-03-20 09:00Z", "AE_EMP"),  # answered at the same instant
+        ("a", "security_check_completed", "2024-03-20 09:00Z", "AE_EMP"),
+        ("a", "security_check_requested", "2024-03-25 09:00Z", "AE_EMP"),  # no answer after it: open
+        ("b", "security_check_requested", "2024-03-02 09:00Z", "AE_EMP"),  # a's answers are not b's
+        ("b", "security_check_completed", "2024-03-09 09:00Z", "AE_EMP"),  # 7 d
+        ("b", "case_closed", "2024-03-30 09:00Z", "AE_EMP"),  # log ends 30.3.
+    ]
+    w = external_waits(make_log(rows))
+    got = sorted(zip(w["case_id"].astype(str), w["from_time"].dt.day, w["open"], w["wait_days"]))
+    assert got == [("a", 1, False, 10.0), ("a", 20, False, 0.0), ("a", 25, True, 5.0), ("b", 2, False, 7.0)]
+    assert w["from_time"].is_monotonic_increasing  # requests in time order, as merge_asof returned them

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from procmine.analyse import queues
 from procmine.analyse.queues import case_spans, littles_law_check, office_flow, open_case_ages, queue_trend, step_flow
 
 from conftest import key_log as make_log
@@ -105,3 +106,15 @@ def test_littles_law_on_a_steady_queue() -> None:
     # drop the closing events of half the cases: they look open forever, WIP inflates, the check fails
     log = make_log([r for r in rows if not (r[1] == "case_closed" and int(r[0][1:]) % 2 == 0)])
     assert not littles_law_check(log).consistent
+
+
+def test_flow_table_every_group_and_week_in_order() -> None:
+    # groups seen on either side only, sorted by name, each over every week from the first to the last
+    t = pd.Series(pd.to_datetime(["2024-01-16 09:00Z", "2024-01-02 09:00Z"], utc=True))  # W3 (A), W1 (B)
+    done = pd.Series(pd.to_datetime(["2024-01-10 09:00Z"], utc=True))  # W2 (C)
+    flow = queues._flow_table(t, pd.Series(["A", "B"]), done, pd.Series(["C"]), "W")
+    assert flow["group"].tolist() == ["A"] * 3 + ["B"] * 3 + ["C"] * 3
+    assert flow["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15"])) * 3
+    assert flow["arrivals"].tolist() == [0, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert flow["completions"].tolist() == [0, 0, 0, 0, 0, 0, 0, 1, 0]
+    assert flow["wip"].tolist() == [0, 0, 1, 1, 1, 1, 0, -1, -1]

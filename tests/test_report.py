@@ -369,8 +369,10 @@ def test_every_measure_has_a_german_recommendation():
     for key in MEASURE_KEYS:
         text = labels_de.label(f"measure.{key}")
         assert len(text) > 40 and text.endswith(".")
-    for key in build.PATTERN_MEASURES.values():
-        assert set(key) <= set(MEASURE_KEYS)
+    from procmine.analyse.detectors import registry
+
+    for spec in registry.patterns().values():
+        assert set(spec.measures) <= set(MEASURE_KEYS)
 
 
 def test_process_map_svg_has_counts_and_waits():

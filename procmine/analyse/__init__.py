@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from procmine import catalogue
 from procmine.analyse.diagnosis import OfficeDiagnosis, diagnose_office
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.stats import (
@@ -78,7 +79,8 @@ def analyse_office(
     ``kpis`` (floats): cases; cycle_time_median_days / cycle_time_p90_days (closed cases, first
     event to last end); share_cases_over_90_days ((closed cases lasting > 90 d + open cases older
     than 90 d at the log's end) / all cases); cases_closed; cases_open; open_over_90_days;
-    rework_share (cases with any activity repeated); variants_count; mean_events_per_case.
+    rework_share (cases with any activity repeated, contacts that pile up while a case waits such as
+    status inquiries not counted: ``catalogue.NOT_REWORK_KEYS``); variants_count; mean_events_per_case.
     ``diagnose`` (default on) adds the issue-5 ``OfficeDiagnosis`` (``analyse.diagnosis.diagnose_office``)
     on the given office ``calendar``, with ``actual_fte`` (the office's staff in full-time
     equivalents, if known) for the KGSt gap.
@@ -97,7 +99,10 @@ def analyse_office(
     rw = rework(ea)
     acc = activity_counts_per_case(ea)
     rework_case = np.zeros(ea.n_cases, dtype=bool)
-    rework_case[acc.loc[acc["n"] > 1, "case"].to_numpy(dtype=np.int64)] = True
+    # contacts that pile up while a case waits (status inquiries …) are no rework (issue 14)
+    not_rework = np.array([ea.label_key.get(str(lbl)) in catalogue.NOT_REWORK_KEYS for lbl in ea.labels], dtype=bool)
+    redo = (acc["n"].to_numpy() > 1) & ~not_rework[acc["act"].to_numpy(dtype=np.int64)] if len(acc) else np.zeros(0, bool)
+    rework_case[acc["case"].to_numpy(dtype=np.int64)[redo]] = True
     all_k = kpis_from_cases(cases, rework_case, vid)
     kpis = {k: float(v) for k, v in all_k.iloc[0].items()} if len(all_k) else {}
     by_type = kpis_from_cases(cases, rework_case, vid, group=cases["case_type"].to_numpy()) if len(cases) else all_k
@@ -151,12 +156,18 @@ def find_bottlenecks(
     ``logs``: the canonical logs, keyed by office name (or a list in the order of ``analyses``).
     ``params`` go to ``findings.detect_network`` (e.g. ``min_impact_per_case_year``).
     """
-    from procmine.analyse.findings import detect_network
+    from procmine.analyse.detectors.combine import detect_network_full
 
     if not isinstance(logs, Mapping):
         logs = {a.office: lg for a, lg in zip(analyses, logs)}
-    found = detect_network({a.office: EventLog.of(logs[a.office]) for a in analyses}, **params)
-    return [replace(a, findings=tuple(found.get(a.office, ()))) for a in analyses]
+    res = detect_network_full({a.office: EventLog.of(logs[a.office]) for a in analyses}, **params)
+    return [
+        replace(a, findings=tuple(res.findings.get(a.office, ())),
+                extra={**a.extra, "total_excess_days_per_year": res.total_excess.get(a.office),
+                       "strengths": res.strengths.get(a.office, []),
+                       "high_impact_findings": sum(f.high_impact for f in res.findings.get(a.office, ()))})
+        for a in analyses
+    ]
 
 
 def analyse_network(

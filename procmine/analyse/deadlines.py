@@ -10,15 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.external import EXTERNAL_WAITS, WaitSpec, paired_waits
+from procmine.analyse.external import EXTERNAL_WAITS, KeyedRows, WaitSpec, pair_waits
 from procmine.analyse.queues import CaseSpans, case_spans
-from procmine.analyse.time import in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
+from procmine.analyse.time import DEFAULT_CALENDAR, in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
-from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
+from procmine.eventlog import LogLike, as_frame
 
 DAY_S = 86400.0
 FKV_CASE_TYPE = "FKV_81A"
+FKV_COLUMNS = ["deadline", "norm_days", "source", "cases", "met", "missed", "open_overdue", "share_met"]
 RECOGNITION_WAIT = WaitSpec(
     "recognition", ("recognition_requested",), ("recognition_decided",), 60.0, "legal",
     "§ 81a AufenthG i. V. m. § 14a BQFG: Anerkennung binnen 2 Monaten", True,
@@ -86,9 +87,9 @@ def inaction_risk(
     over_n = over_in - over_out
     months = (ends.tz_convert("Europe/Berlin") - pd.Timedelta(seconds=1)).strftime("%Y-%m")
 
-    def per_month(values: pd.Series) -> np.ndarray:
-        local = pd.to_datetime(values, utc=True).dt.tz_convert("Europe/Berlin").dt.strftime("%Y-%m")
-        return local.value_counts().reindex(months, fill_value=0).to_numpy()
+    def per_month(values: pd.Series) -> np.ndarray:  # counted per local month, the month written once per month
+        month, n = np.unique(to_local_wall(values).astype("datetime64[M]"), return_counts=True)
+        return pd.Series(n, index=np.datetime_as_string(month, unit="M")).reindex(months, fill_value=0).to_numpy()
 
     monthly = pd.DataFrame(
         {
@@ -115,23 +116,32 @@ def fkv_deadlines(log: LogLike, as_of: pd.Timestamp | None = None) -> pd.DataFra
     >>> fkv_deadlines(log)  # doctest: +SKIP
     """
     log = as_frame(log)
-    cols = ["deadline", "norm_days", "source", "cases", "met", "missed", "open_overdue", "share_met"]
     if not has_keys(log) or CASE_TYPE not in log.columns:
-        return pd.DataFrame(columns=cols)
-    sub = as_frame(log[(log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()])
-    rows = []
+        return pd.DataFrame(columns=FKV_COLUMNS)
+    fkv = (log[CASE_TYPE].astype("object") == FKV_CASE_TYPE).to_numpy()
+    if as_of is None and fkv.any():
+        as_of = pd.to_datetime(log.loc[fkv, END], utc=True).max()
+    return fkv_of_rows(KeyedRows.of(log), as_of)
+
+
+def fkv_of_rows(rows: KeyedRows, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """``fkv_deadlines`` on keyed rows read once (``external.KeyedRows``, with case types)."""
+    if rows.case_type is None:
+        return pd.DataFrame(columns=FKV_COLUMNS)
+    fkv = rows.subset(rows.case_type == FKV_CASE_TYPE)
+    out = []
     for spec in (BA_81A_WAIT, RECOGNITION_WAIT):  # two fixed deadlines, not a loop over cases
-        w = paired_waits(sub, spec, as_of=as_of)
+        w = pair_waits(fkv, spec, DEFAULT_CALENDAR, pd.Timestamp(as_of)) if len(fkv.code) else pd.DataFrame()
         if w.empty:
-            rows.append((spec.name, spec.norm_days, spec.source, 0, 0, 0, 0, np.nan))
+            out.append((spec.name, spec.norm_days, spec.source, 0, 0, 0, 0, np.nan))
             continue
         w["norm_days"] = spec.norm_days
         over = w["wait_days"] > spec.norm_days
         op = w["open"].astype(bool)
         met, missed = int((~op & ~over).sum()), int((~op & over).sum())
-        rows.append((spec.name, spec.norm_days, spec.source, len(w), met, missed, int((op & over).sum()),
+        out.append((spec.name, spec.norm_days, spec.source, len(w), met, missed, int((op & over).sum()),
                      met / (met + missed) if met + missed else np.nan))
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(out, columns=FKV_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -191,9 +201,13 @@ def deadline_monthly(log: LogLike, spans: CaseSpans | None = None) -> pd.DataFra
     >>> deadline_monthly(log).columns.tolist()  # doctest: +SKIP
     """
     log = as_frame(log)
-    risk = inaction_risk(log, spans=spans)
+    return monthly_deadline_table(log, inaction_risk(log, spans=spans), fiction_churn(log))
+
+
+def monthly_deadline_table(log: pd.DataFrame, risk: InactionRisk, fiction: FictionChurn) -> pd.DataFrame:
+    """``deadline_monthly`` from the inaction risk and Fiktionsbescheinigung churn already at hand."""
     out = risk.monthly.copy()
-    fc = fiction_churn(log).monthly.set_index("month")
+    fc = fiction.monthly.set_index("month")
     out["fiction_issued"] = out["month"].map(fc["issued"]).fillna(0).astype(int) if not fc.empty else 0
     out["fiction_extended"] = out["month"].map(fc["extended"]).fillna(0).astype(int) if not fc.empty else 0
     if has_keys(log):

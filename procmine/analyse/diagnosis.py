@@ -15,14 +15,27 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.deadlines import BA_81A_WAIT, RECOGNITION_WAIT, FictionChurn, InactionRisk, deadline_monthly, fiction_churn, fkv_deadlines, inaction_risk
+from procmine.analyse.deadlines import (
+    BA_81A_WAIT,
+    FKV_COLUMNS,
+    RECOGNITION_WAIT,
+    FictionChurn,
+    InactionRisk,
+    fiction_churn,
+    fkv_deadlines,
+    fkv_of_rows,
+    inaction_risk,
+    monthly_deadline_table,
+)
 from procmine.analyse.external import (
     EXTERNAL_WAITS,
     BaConsentCheck,
+    KeyedRows,
     ba_consent_check,
+    card_age_bands,
     external_wait_summary,
     external_waits,
-    uncollected_cards,
+    waits_of_rows,
 )
 from procmine.analyse.queues import (
     LittlesLaw,
@@ -49,8 +62,8 @@ from procmine.analyse.teams import (
 )
 from procmine.analyse.time import label_codes, DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
 from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
-from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
+from procmine.eventlog import LogLike, as_frame
 
 TRANSITIONS_TOP = 25  # transitions kept in the profile (the most frequent)
 STEP_TREND_MIN_WEEKS = 8  # a step needs this many weeks of data for a queue trend
@@ -145,12 +158,19 @@ def step_queue_summary(flow: pd.DataFrame, min_weeks: int = STEP_TREND_MIN_WEEKS
             "ci_high", "growing", "shrinking"]
     if flow.empty:
         return pd.DataFrame(columns=cols)
+    # the table comes sorted by activity and period: cut it into one block of rows per activity
+    # (a few dozen) on plain arrays, without a pandas group object per activity
+    acts = flow[ACTIVITY].to_numpy(dtype=object)
+    order = np.argsort(acts, kind="stable")
+    acts = acts[order]
+    arrivals, completions, wip = (flow[c].to_numpy()[order] for c in ("arrivals", "completions", "wip"))
+    cuts = np.flatnonzero(acts[1:] != acts[:-1]) + 1
     rows = []
-    for act, part in flow.groupby(ACTIVITY, sort=True):  # one regression per activity (a few dozen)
-        tr = queue_trend(part["wip"].to_numpy()) if len(part) >= min_weeks else queue_trend([])
-        rows.append((act, len(part), int(part["arrivals"].sum()), int(part["completions"].sum()),
-                     float(part["wip"].mean()), int(part["wip"].iloc[-1]), tr.slope_per_week, tr.ci_low, tr.ci_high,
-                     tr.growing, tr.shrinking))
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(acts)]):  # one regression per activity
+        w = wip[lo:hi]
+        tr = queue_trend(w) if hi - lo >= min_weeks else queue_trend([])
+        rows.append((acts[lo], hi - lo, int(arrivals[lo:hi].sum()), int(completions[lo:hi].sum()),
+                     float(w.mean()), int(w[-1]), tr.slope_per_week, tr.ci_low, tr.ci_high, tr.growing, tr.shrinking))
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["mean_wip", "activity"], ascending=[False, True], kind="stable", ignore_index=True)
 
@@ -279,24 +299,26 @@ def diagnose_office(
     rw_team = rework_concentration(per_case[per_case[TEAM].notna()], TEAM) if per_case[TEAM].notna().any() else pd.DataFrame()
     repeats = activity_repeats(log)
 
-    # the paired waits only look at request/answer rows: work on that (small) part of the log,
-    # aged to the end of the whole log
+    # the paired waits only look at request/answer rows: read those once (for every wait kind and the
+    # § 81a deadlines), aged to the end of the whole log
     as_of = pd.to_datetime(log[END], utc=True).max() if len(log) else None
-    wait_log = log
     if keyed:
         wanted = {k for s in (*EXTERNAL_WAITS, BA_81A_WAIT, RECOGNITION_WAIT) for k in (*s.from_keys, *s.to_keys)}
-        wanted |= {"ba_consent_deemed"}
-        wait_log = as_frame(log[log[ACTIVITY_KEY].isin(wanted).to_numpy(dtype=bool)])  # checked once for its four users
-    waits = external_waits(wait_log, calendar, as_of=as_of)
+        rows = KeyedRows.of(log, wanted)
+        waits = waits_of_rows(rows, calendar, pd.Timestamp(as_of))
+        # no request/answer rows at all: no deadline table (as for a log without keys)
+        fkv = fkv_of_rows(rows, as_of) if len(rows.code) else pd.DataFrame(columns=FKV_COLUMNS)
+    else:
+        waits = external_waits(log, calendar, as_of=as_of)
+        fkv = fkv_deadlines(log, as_of=as_of)
     ext = external_wait_summary(waits)
     sources = {s.name: s.source for s in EXTERNAL_WAITS}
     ext["source"] = ext["wait"].map(sources)
-    ba = ba_consent_check(wait_log, waits)
-    cards = uncollected_cards(wait_log, as_of=as_of)
+    ba = ba_consent_check(log, waits)
+    cards = card_age_bands(waits)  # the open card hand-overs among the waits just paired
     risk = inaction_risk(log, spans=spans)
-    fkv = fkv_deadlines(wait_log, as_of=as_of)
     fic = fiction_churn(log)
-    monthly = deadline_monthly(log, spans=spans)
+    monthly = monthly_deadline_table(log, risk, fic)
 
     if not has_team:
         unavailable.setdefault("teams", []).append("no_teams")

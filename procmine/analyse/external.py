@@ -3,32 +3,33 @@ handover (uncollected cards) and visa consent, each against its legal or usual n
 split of all waiting time into external, applicant and office waiting.
 
 A wait is paired per case: each request event is matched with the first answer event after it in
-the same case (``pandas.merge_asof``, vectorised); a request without an answer is an *open* wait,
+the same case (one ``numpy.searchsorted`` over case and time, as ``pandas.merge_asof`` by case would);
+the keyed rows are read once for all wait kinds. A request without an answer is an *open* wait,
 aged to the end of the log. Norms come from ``procmine.catalogue.WAIT_NORMS``; visa consent has
 no catalogue norm and uses the 3 months after which an Untätigkeitsklage is possible.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from procmine.analyse.time import (
-    text_of,
     in_values,
+    label_codes,
     DEFAULT_CALENDAR,
     OfficeCalendar,
-    calendar_seconds,
     case_codes,
     has_keys,
     step_times,
     working_seconds,
 )
 from procmine.catalogue import INACTION_DAYS, WAIT_NORMS
-from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, EVENT_SEQ, OFFICE
+from procmine.eventlog import LogLike, as_frame
 
 DAY_S = 86400.0
 
@@ -88,21 +89,69 @@ WAIT_COLUMNS = [
 ]
 
 
-def _events(log: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
-    """Rows of the log whose activity_key is in ``keys``, with case code, time and key."""
-    hit = in_values(log[ACTIVITY_KEY], keys)
-    sub = log.loc[hit]
-    return pd.DataFrame(
-        {
-            "code": case_codes(log)[hit].astype(np.int64),
-            "t": pd.to_datetime(sub[END], utc=True).to_numpy(),
-            "seq": sub[EVENT_SEQ].to_numpy() if EVENT_SEQ in sub.columns else np.arange(hit.sum()),
-            "key": text_of(sub[ACTIVITY_KEY], "nan"),
-            CASE_ID: sub[CASE_ID].astype("object").to_numpy(),
-            CASE_TYPE: sub[CASE_TYPE].astype("object").to_numpy() if CASE_TYPE in sub.columns else None,
-            OFFICE: sub[OFFICE].astype("object").to_numpy() if OFFICE in sub.columns else None,
-        }
-    )
+@dataclass(frozen=True)
+class KeyedRows:
+    """The rows of a log that carry an activity key, read once for all wait kinds: case code, end
+    time (``datetime64[us, UTC]`` values as int64), sequence, key code, and the text columns."""
+
+    code: np.ndarray
+    t_us: np.ndarray
+    seq: np.ndarray
+    key: np.ndarray  # integer code per row into ``key_labels``
+    key_labels: np.ndarray
+    case_id: np.ndarray
+    case_type: np.ndarray | None
+    office: np.ndarray | None
+
+    @classmethod
+    def of(cls, log: pd.DataFrame, keys: Iterable[str] | None = None) -> KeyedRows:
+        """Read the keyed rows of ``log`` (one pass over the log, whatever the number of wait kinds);
+        only those whose key is in ``keys`` when given."""
+        key_codes, labels = label_codes(log[ACTIVITY_KEY])
+        if keys is None:
+            hit = key_codes < len(labels) - 1  # the last code is "no key"
+        else:
+            hit = np.isin(key_codes, np.flatnonzero(np.isin(labels[:-1], list(keys))))
+        sub = log.loc[hit]
+        end = pd.to_datetime(sub[END], utc=True).astype("datetime64[us, UTC]")
+        return cls(
+            code=case_codes(log)[hit].astype(np.int64),
+            t_us=end.to_numpy(dtype="datetime64[us]").view(np.int64),
+            seq=sub[EVENT_SEQ].to_numpy() if EVENT_SEQ in sub.columns else np.arange(int(hit.sum())),
+            key=key_codes[hit],
+            key_labels=labels,
+            case_id=sub[CASE_ID].astype("object").to_numpy(),
+            case_type=sub[CASE_TYPE].astype("object").to_numpy() if CASE_TYPE in sub.columns else None,
+            office=sub[OFFICE].astype("object").to_numpy() if OFFICE in sub.columns else None,
+        )
+
+    def subset(self, mask: np.ndarray) -> KeyedRows:
+        """The rows where ``mask`` is true."""
+        return KeyedRows(
+            self.code[mask], self.t_us[mask], self.seq[mask], self.key[mask], self.key_labels, self.case_id[mask],
+            None if self.case_type is None else self.case_type[mask], None if self.office is None else self.office[mask],
+        )
+
+    def rows_of(self, keys: tuple[str, ...]) -> np.ndarray:
+        """Positions of the rows whose key is in ``keys``, ordered by (time, sequence) as a stable sort."""
+        pos = np.flatnonzero(np.isin(self.key, np.flatnonzero(np.isin(self.key_labels[:-1], list(keys)))))
+        return pos[np.lexsort((self.seq[pos], self.t_us[pos]))]
+
+
+def _first_answer(rows: KeyedRows, req: np.ndarray, ans: np.ndarray) -> np.ndarray:
+    """Per request row (positions ``req``): the position of the first answer row (``ans``) of the same
+    case at or after its time (ties: the lower sequence), or -1; as ``merge_asof(direction="forward")``
+    by case. Case and time are folded into one sortable integer (the time as its rank)."""
+    times = np.unique(np.concatenate([rows.t_us[req], rows.t_us[ans]]))
+    width = len(times) + 1
+    a_key = rows.code[ans] * width + np.searchsorted(times, rows.t_us[ans])
+    order = np.lexsort((rows.seq[ans], a_key))
+    a_sorted = a_key[order]
+    r_key = rows.code[req] * width + np.searchsorted(times, rows.t_us[req])
+    at = np.searchsorted(a_sorted, r_key, side="left")
+    ok = at < len(ans)
+    ok[ok] = rows.code[ans[order[at[ok]]]] == rows.code[req[ok]]
+    return np.where(ok, ans[order[np.minimum(at, len(ans) - 1)]], -1)
 
 
 def paired_waits(
@@ -122,48 +171,80 @@ def paired_waits(
     if not has_keys(log) or log.empty:
         return pd.DataFrame(columns=WAIT_COLUMNS)
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(log[END], utc=True).max()
-    req = _events(log, spec.from_keys).sort_values(["t", "seq"], kind="stable")
-    ans = _events(log, spec.to_keys).sort_values(["t", "seq"], kind="stable")
-    if req.empty:
-        return pd.DataFrame(columns=WAIT_COLUMNS)
-    right = ans[["code", "t", "seq", "key"]].rename(columns={"t": "to_time", "seq": "to_seq", "key": "to_key"})
-    right["to_time"] = pd.to_datetime(right["to_time"], utc=True).astype("datetime64[us, UTC]")
-    right["t"] = right["to_time"]
-    req["t"] = pd.to_datetime(req["t"], utc=True).astype("datetime64[us, UTC]")
-    m = pd.merge_asof(req, right, on="t", by="code", direction="forward", allow_exact_matches=True)
+    return pair_waits(KeyedRows.of(log), spec, calendar, as_of)
+
+
+def _requests_answers(rows: KeyedRows, spec: WaitSpec) -> tuple[np.ndarray, np.ndarray] | None:
+    """(request rows, paired answer row or -1) of one wait kind, requests in time order; None without requests."""
+    req = rows.rows_of(spec.from_keys)
+    if not len(req):
+        return None
+    ans = rows.rows_of(spec.to_keys)
+    to = _first_answer(rows, req, ans) if len(ans) else np.full(len(req), -1)
     # several requests answered by one answer: keep the first request (the wait started there)
-    answered = m["to_seq"].notna()
-    dup = answered & m.duplicated(["code", "to_seq"], keep="first")
-    m = m.loc[~dup].reset_index(drop=True)
-    is_open = m["to_time"].isna()
-    stop = m["to_time"].where(~is_open, as_of)
-    out = pd.DataFrame(
-        {
-            "wait": spec.name,
-            CASE_ID: m[CASE_ID],
-            CASE_TYPE: m[CASE_TYPE],
-            OFFICE: m[OFFICE],
-            "from_key": m["key"],
-            "to_key": m["to_key"],
-            "from_time": pd.to_datetime(m["t"], utc=True),
-            "to_time": pd.to_datetime(m["to_time"], utc=True),
-            "open": is_open.to_numpy(),
-        }
-    )
-    stop = pd.to_datetime(stop, utc=True)
-    out["wait_calendar_s"] = calendar_seconds(out["from_time"], stop)
-    out["wait_working_s"] = working_seconds(out["from_time"], stop, calendar)
-    out["wait_days"] = out["wait_calendar_s"] / DAY_S
-    norm = pd.Series(spec.norm_days, index=out.index, dtype=float)
-    for ct, days in spec.norm_days_by_case_type:
-        norm[out[CASE_TYPE] == ct] = days
-    out["norm_days"] = norm
-    out["over_norm"] = out["wait_days"] > out["norm_days"]
-    out["basis"] = spec.basis
-    out["external"] = spec.external
+    first = np.zeros(len(req), dtype=bool)
+    first[np.unique(to, return_index=True)[1]] = True
+    keep = (to < 0) | first
+    req, to = req[keep], to[keep]
     if spec.name == "visa_consent":  # only visa-consent cases wait for a visa consent
-        out = out[out[CASE_TYPE].astype("object") == "VISA_CONSENT"].reset_index(drop=True)
-    return out[WAIT_COLUMNS]
+        visa = rows.case_type[req] == "VISA_CONSENT" if rows.case_type is not None else np.zeros(len(req), dtype=bool)
+        req, to = req[visa], to[visa]
+    return req, to
+
+
+def pair_waits(rows: KeyedRows, spec: WaitSpec, calendar: OfficeCalendar, as_of: pd.Timestamp) -> pd.DataFrame:
+    """``paired_waits`` on keyed rows read once (``KeyedRows``)."""
+    found = _requests_answers(rows, spec)
+    if found is None:
+        return pd.DataFrame(columns=WAIT_COLUMNS)
+    return _wait_table(rows, [(spec, *found)], calendar, as_of)
+
+
+def _wait_table(
+    rows: KeyedRows, kinds: list[tuple[WaitSpec, np.ndarray, np.ndarray]], calendar: OfficeCalendar, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """The ``WAIT_COLUMNS`` table of the paired (request, answer) rows of one or more wait kinds,
+    stacked in the order given; durations computed once for all of them."""
+    kind = np.repeat(np.arange(len(kinds)), [len(r) for _, r, _ in kinds])
+    req = np.concatenate([r for _, r, _ in kinds])
+    to = np.concatenate([t for _, _, t in kinds])
+    answered = to >= 0
+    case_type = rows.case_type[req] if rows.case_type is not None else np.full(len(req), None, dtype=object)
+    from_us = rows.t_us[req]
+    # open waits run to ``as_of``; its sub-microsecond part (if any) makes the arithmetic nanoseconds, as in pandas
+    as_of = pd.Timestamp(as_of)
+    unit, per_s = ("us", 1_000_000) if as_of.nanosecond == 0 else ("ns", 1_000_000_000)
+    scale = per_s // 1_000_000
+    stop = np.where(answered, rows.t_us[to] * scale, as_of.as_unit(unit).asm8.view(np.int64))
+    from_time = pd.DatetimeIndex(from_us.view("datetime64[us]")).tz_localize("UTC")
+    calendar_s = (stop - from_us * scale) / per_s
+    wait_days = calendar_s / DAY_S
+    norm = np.array([s.norm_days for s, _, _ in kinds], dtype=float)[kind]
+    for i, (spec, _, _) in enumerate(kinds):
+        for ct, days in spec.norm_days_by_case_type:
+            norm[(kind == i) & (case_type == ct)] = days
+    per_kind = {c: np.array([getattr(s, c) for s, _, _ in kinds], dtype=object)[kind] for c in ("name", "basis")}
+    return pd.DataFrame(
+        {
+            "wait": per_kind["name"],
+            CASE_ID: rows.case_id[req],
+            CASE_TYPE: case_type if rows.case_type is not None else None,
+            OFFICE: rows.office[req] if rows.office is not None else None,
+            "from_key": rows.key_labels[rows.key[req]],
+            "to_key": np.where(answered, rows.key_labels[rows.key[to]], np.nan).astype(object),
+            "from_time": from_time,
+            "to_time": pd.DatetimeIndex(np.where(answered, rows.t_us[to], np.iinfo(np.int64).min).view("datetime64[us]")).tz_localize("UTC"),
+            "open": ~answered,
+            "wait_calendar_s": calendar_s,
+            "wait_working_s": working_seconds(from_time, pd.DatetimeIndex(stop.view(f"datetime64[{unit}]")).tz_localize("UTC"), calendar),
+            "wait_days": wait_days,
+            "norm_days": norm,
+            "over_norm": wait_days > norm,
+            "basis": per_kind["basis"],
+            "external": np.array([s.external for s, _, _ in kinds], dtype=bool)[kind],
+        },
+        columns=WAIT_COLUMNS,
+    )
 
 
 def external_waits(
@@ -177,9 +258,18 @@ def external_waits(
     >>> external_waits(log).groupby("wait")["over_norm"].mean()  # doctest: +SKIP
     """
     log = as_frame(log)
-    parts = [paired_waits(log, s, calendar, as_of) for s in specs]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=WAIT_COLUMNS)
+    if not has_keys(log) or log.empty:
+        return pd.DataFrame(columns=WAIT_COLUMNS)
+    as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(log[END], utc=True).max()
+    return waits_of_rows(KeyedRows.of(log), calendar, as_of, specs)
+
+
+def waits_of_rows(
+    rows: KeyedRows, calendar: OfficeCalendar, as_of: pd.Timestamp, specs: tuple[WaitSpec, ...] = EXTERNAL_WAITS
+) -> pd.DataFrame:
+    """``external_waits`` on keyed rows read once (``KeyedRows``): one table for all kinds at once."""
+    kinds = [(s, *found) for s in specs if (found := _requests_answers(rows, s)) is not None and len(found[0])]
+    return _wait_table(rows, kinds, calendar, as_of) if kinds else pd.DataFrame(columns=WAIT_COLUMNS)
 
 
 def external_wait_summary(waits: pd.DataFrame) -> pd.DataFrame:
@@ -273,7 +363,12 @@ def uncollected_cards(log: LogLike, as_of: pd.Timestamp | None = None) -> pd.Dat
     """
     log = as_frame(log)
     spec = next(s for s in EXTERNAL_WAITS if s.name == "eat_handover")
-    w = paired_waits(log, spec, as_of=as_of)
+    return card_age_bands(paired_waits(log, spec, as_of=as_of))
+
+
+def card_age_bands(waits: pd.DataFrame) -> pd.DataFrame:
+    """``uncollected_cards`` from paired waits already at hand (its open ``eat_handover`` rows)."""
+    w = waits[waits["wait"] == "eat_handover"] if not waits.empty else waits
     w = w[w["open"].astype(bool)] if not w.empty else w
     age = w["wait_days"].astype(float) if not w.empty else pd.Series(dtype=float)
     band = pd.cut(age, [-np.inf, 14, 30, 90, np.inf], right=False, labels=list(CARD_AGE_BANDS))

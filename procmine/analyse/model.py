@@ -49,7 +49,12 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     measures: tuple[str, ...] = ()  # measure keys, phrased in German by the report
     rank: int = 0
-    high_impact: bool = False  # own problem (not shared) above the office-size threshold
+    high_impact: bool = False  # own problem (not shared), above the office-size threshold, interval excludes the norm
+    impact_interval: tuple[float, float] | None = None  # approx. 95 % interval of ``impact`` (after netting)
+    staff_hours: float | None = None  # capacity findings: staff hours per year (an estimate, catalogue minutes)
+    fte: float | None = None  # staff_hours as full-time equivalents (1,600 h per FTE)
+    cause_rank: int | None = None  # capacity findings: rank of the finding whose wait causes them
+    few_cases: bool = False  # rests on fewer than ``FEW_CASES`` cases: read with care
 
 
 @dataclass(frozen=True)

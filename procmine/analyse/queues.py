@@ -10,6 +10,7 @@ at least ``end_share`` of all cases) — an estimate, marked in ``CaseSpans.clos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -133,10 +134,11 @@ def _period_starts(times: pd.Series, freq: str) -> np.ndarray | None:
     return out
 
 
-def _period_counts(times: pd.Series, groups: pd.Series, freq: str, na_label: object = None) -> pd.DataFrame:
-    """Counts per (group, period) of the given instants; period = start of the local period.
-
-    Rows whose group is missing are dropped, unless ``na_label`` names them."""
+def _period_rows(
+    times: pd.Series, groups: pd.Series, freq: str, na_label: object = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(period start per counted row, group code per counted row, group labels): the rows with an
+    instant and (unless ``na_label`` names missing ones) a group; period = start of the local period."""
     per = _period_starts(times, freq)
     if per is None:  # sub-daily periods: convert per row
         local = pd.to_datetime(times, utc=True).dt.tz_convert("Europe/Berlin").dt.tz_localize(None)
@@ -145,8 +147,16 @@ def _period_counts(times: pd.Series, groups: pd.Series, freq: str, na_label: obj
     ok = ~np.isnat(per)
     if na_label is None:
         ok &= codes < len(labels) - 1
-    per_codes, per_values = pd.factorize(per[ok], sort=True)
-    key = codes[ok].astype(np.int64) * max(len(per_values), 1) + per_codes
+    return per[ok], codes[ok], labels
+
+
+def _period_counts(times: pd.Series, groups: pd.Series, freq: str, na_label: object = None) -> pd.DataFrame:
+    """Counts per (group, period) of the given instants; period = start of the local period.
+
+    Rows whose group is missing are dropped, unless ``na_label`` names them."""
+    per, codes, labels = _period_rows(times, groups, freq, na_label)
+    per_codes, per_values = pd.factorize(per, sort=True)
+    key = codes.astype(np.int64) * max(len(per_values), 1) + per_codes
     counts = np.bincount(key, minlength=0) if len(key) else np.zeros(0, dtype=np.int64)
     hit = np.flatnonzero(counts)
     idx = pd.MultiIndex.from_arrays(
@@ -159,17 +169,42 @@ def _period_counts(times: pd.Series, groups: pd.Series, freq: str, na_label: obj
 def _flow_table(
     arr_t: pd.Series, arr_g: pd.Series, done_t: pd.Series, done_g: pd.Series, freq: str, na_label: object = None
 ) -> pd.DataFrame:
-    """arrivals, completions and WIP at period end per group and period (gaps filled with 0)."""
-    a = _period_counts(arr_t, arr_g, freq, na_label).rename("arrivals")
-    d = _period_counts(done_t, done_g, freq, na_label).rename("completions")
-    t = pd.concat([a, d], axis=1).fillna(0).astype(int)
-    if t.empty:
-        return pd.DataFrame(columns=["group", "period", "arrivals", "completions", "wip"])
-    periods = pd.period_range(t.index.get_level_values("period").min(), t.index.get_level_values("period").max(), freq=freq)
-    full = pd.MultiIndex.from_product([t.index.get_level_values("group").unique(), periods.start_time], names=["group", "period"])
-    t = t.reindex(full, fill_value=0).sort_index()
-    t["wip"] = t.groupby(level="group")["arrivals"].cumsum() - t.groupby(level="group")["completions"].cumsum()
-    return t.reset_index()
+    """arrivals, completions and WIP at period end per group and period (gaps filled with 0), sorted
+    by group and period: every group seen × every period from the first to the last seen."""
+    cols = ["group", "period", "arrivals", "completions", "wip"]
+    a_per, a_codes, a_labels = _period_rows(arr_t, arr_g, freq, na_label)
+    d_per, d_codes, d_labels = _period_rows(done_t, done_g, freq, na_label)
+    if not (len(a_per) or len(d_per)):
+        return pd.DataFrame(columns=cols)
+    # the groups seen on either side, sorted by name; each side's codes mapped onto them
+    a_used, d_used = np.unique(a_codes), np.unique(d_codes)
+    groups = np.unique(np.concatenate([a_labels[a_used], d_labels[d_used]]))
+
+    def group_of(codes: np.ndarray, labels: np.ndarray, used: np.ndarray) -> np.ndarray:
+        lookup = np.zeros(len(labels), dtype=np.int64)
+        lookup[used] = np.searchsorted(groups, labels[used])
+        return lookup[codes]
+
+    a_group, d_group = group_of(a_codes, a_labels, a_used), group_of(d_codes, d_labels, d_used)
+    seen = np.concatenate([a_per, d_per])
+    periods = pd.period_range(seen.min(), seen.max(), freq=freq).start_time.to_numpy(dtype="datetime64[ns]")
+    n_g, n_p = len(groups), len(periods)
+
+    def table(per: np.ndarray, group: np.ndarray) -> np.ndarray:
+        key = group.astype(np.int64) * n_p + np.searchsorted(periods, per)
+        return np.bincount(key, minlength=n_g * n_p).astype(np.int64).reshape(n_g, n_p)
+
+    arrivals, completions = table(a_per, a_group), table(d_per, d_group)
+    wip = arrivals.cumsum(axis=1) - completions.cumsum(axis=1)
+    return pd.DataFrame(
+        {
+            "group": np.repeat(groups, n_p),
+            "period": np.tile(periods, n_g),
+            "arrivals": arrivals.ravel(),
+            "completions": completions.ravel(),
+            "wip": wip.ravel(),
+        }
+    )
 
 
 def office_flow(log: LogLike, freq: str = "W", spans: CaseSpans | None = None) -> pd.DataFrame:
@@ -242,6 +277,7 @@ class QueueTrend:
     shrinking: bool
 
 
+@lru_cache(maxsize=256)  # the same few (p, df) pairs recur for every step and office
 def _t_quantile(p: float, df: int) -> float:
     """Student-t quantile (scipy if present, else a Cornish-Fisher expansion, good to ~1e-3)."""
     try:
@@ -321,7 +357,7 @@ def littles_law_check(
     days = (w1 - w0).total_seconds() / DAY_S
     s = c["start"]
     e = c["end"].where(c["closed"].astype(bool), spans.as_of)
-    overlap = (np.minimum(e, w1) - np.maximum(s, w0)).dt.total_seconds().clip(lower=0) / DAY_S
+    overlap = (e.clip(upper=w1) - s.clip(lower=w0)).dt.total_seconds().clip(lower=0) / DAY_S
     mean_wip = float(overlap.sum() / days) if days > 0 else np.nan
     done = c["closed"].astype(bool) & (c["end"] >= w0) & (c["end"] < w1)
     thr = float(done.sum() / days) if days > 0 else np.nan

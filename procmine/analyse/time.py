@@ -14,9 +14,11 @@ an office day, never minutes invented inside a day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
+from typing import Any
 
 import holidays as holidays_lib
 import numpy as np
@@ -137,16 +139,31 @@ def working_seconds(
     >>> float(working_seconds(s, e)[0]) / 3600
     1.0
     """
-    n = len(start)
-    if n > WORKING_CHUNK:  # bound the temporaries on very large logs (same values, chunk by chunk)
-        wd_all = None if whole_days is None else np.asarray(whole_days, dtype=bool)
-        out = np.empty(n)
-        for i in range(0, n, WORKING_CHUNK):  # a handful of chunks, not a loop per event
-            sl = slice(i, i + WORKING_CHUNK)
-            out[sl] = working_seconds(_rows(start, sl), _rows(end, sl), calendar, None if wd_all is None else wd_all[sl])
-        return out
-    ls = to_local_wall(start, calendar.tz)
-    le = to_local_wall(end, calendar.tz)
+    if len(start) > WORKING_CHUNK:  # bound the temporaries on very large logs (same values, chunk by chunk)
+        return _by_chunks(lambda s, e, wd: working_seconds(s, e, calendar, wd), start, end, whole_days)
+    return working_seconds_local(to_local_wall(start, calendar.tz), to_local_wall(end, calendar.tz), calendar, whole_days)
+
+
+def _by_chunks(
+    fn: Callable[[Any, Any, np.ndarray | None], np.ndarray], start: Any, end: Any, whole_days: np.ndarray | pd.Series | None
+) -> np.ndarray:
+    """``fn(start, end, whole_days)`` over ``WORKING_CHUNK`` rows at a time (a handful of chunks, not a loop per event)."""
+    wd_all = None if whole_days is None else np.asarray(whole_days, dtype=bool)
+    out = np.empty(len(start))
+    for i in range(0, len(start), WORKING_CHUNK):
+        sl = slice(i, i + WORKING_CHUNK)
+        out[sl] = fn(_rows(start, sl), _rows(end, sl), None if wd_all is None else wd_all[sl])
+    return out
+
+
+def working_seconds_local(
+    ls: np.ndarray, le: np.ndarray, calendar: OfficeCalendar = DEFAULT_CALENDAR, whole_days: np.ndarray | pd.Series | None = None
+) -> np.ndarray:
+    """``working_seconds`` of instants already in local wall time (``to_local_wall``), so that callers
+    with several pairs over the same instants convert each instant once."""
+    n = len(ls)
+    if n > WORKING_CHUNK:
+        return _by_chunks(lambda s, e, wd: working_seconds_local(s, e, calendar, wd), ls, le, whole_days)
     out = np.full(n, np.nan)
     valid = ~(np.isnat(ls) | np.isnat(le))
     valid &= np.where(valid, le >= ls, False)
@@ -307,15 +324,20 @@ def step_times(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.
     # calendar/working helpers already give NaN where an instant is missing
     values = np.empty((len(DURATION_COLUMNS), len(log)))
     values[0] = calendar_seconds(start, end)
-    values[1] = working_seconds(start, end, calendar, wd)
     wait_to = start.where(pd.Series(has_start, index=log.index))
-    wait_to = wait_to.where(wait_to.isna() | (wait_to >= prev_end) | prev_end.isna(), prev_end)
+    from_prev = ~(wait_to.isna() | (wait_to >= prev_end) | prev_end.isna()).to_numpy(dtype=bool)
+    wait_to = wait_to.where(~from_prev, prev_end)
     values[2] = calendar_seconds(prev_end, wait_to)
-    values[3] = working_seconds(prev_end, wait_to, calendar, whole)
-    del wait_to
     values[4] = calendar_seconds(prev_end, end)
-    values[5] = working_seconds(prev_end, end, calendar, whole)
-    del prev_end, start
+    del wait_to
+    # working time: each instant converted to local wall time once (previous end = shifted end)
+    local_start, local_end = to_local_wall(start, calendar.tz), to_local_wall(end, calendar.tz)
+    local_prev = np.r_[np.array(["NaT"], dtype=local_end.dtype), local_end[:-1]] if len(local_end) else local_end
+    local_prev[~same] = np.datetime64("NaT")
+    values[1] = working_seconds_local(local_start, local_end, calendar, wd)
+    values[3] = working_seconds_local(local_prev, np.where(from_prev, local_prev, local_start), calendar, whole)
+    values[5] = working_seconds_local(local_prev, local_end, calendar, whole)
+    del prev_end, start, local_start, local_end, local_prev
 
     key = log[ACTIVITY_KEY] if ACTIVITY_KEY in log.columns else pd.Series(pd.NA, index=log.index)
     meta = pd.DataFrame(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
+from procmine.analyse.detectors import registry
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.queues import CLOSING_KEYS
 from procmine.compare import (
@@ -96,8 +97,6 @@ RESULTS_VARIANTS = 50  # variants kept in results.json
 CORE_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days")
 CASE_TYPE_KPIS = CORE_KPIS
 
-# default measures by pattern, used when the analysis gives a finding none
-PATTERN_MEASURES = catalogue.MEASURES_BY_PATTERN
 
 # --- small helpers ------------------------------------------------------------------------------
 
@@ -333,8 +332,23 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
     if finding_suppressed(f, k):
         return (label("evidence.cases", cases=label("text.cases_suppressed", k=k)),)
     lines = []
+    ev = f.evidence or {}
+    if ev.get("caused_by"):
+        c = ev["caused_by"]
+        if c.get("from_activity") and c.get("to_activity"):
+            where = label("text.where_pair", from_activity=activity_label(c["from_activity"], c.get("from_key")),
+                          to_activity=activity_label(c["to_activity"], c.get("to_key")))
+        else:
+            where = label_or(f"pattern.{c.get('pattern')}", str(c.get("pattern")))
+        lines.append(label("text.caused_by", where=where))
     if _num(f.impact) is not None and f.impact > 0:
         lines.append(label("evidence.impact", impact=fmt.fmt_int(f.impact)))
+    if _num(f.staff_hours) is not None:
+        lines.append(label("evidence.staff_hours", hours=fmt.fmt_int(f.staff_hours), fte=fmt.fmt_number(f.fte or 0.0, 2)))
+    if _num(ev.get("share_long_waits")) is not None and ev.get("rest_as_usual"):
+        lines.append(label("evidence.carried_by", share=fmt.fmt_percent(ev["share_long_waits"]), days=fmt.fmt_days(ev["long_wait_days"])))
+    if f.few_cases:
+        lines.append(label("evidence.few_cases"))
     lines.append(label("evidence.cases", cases=fmt.fmt_int(f.cases)))
     for key, value in (f.evidence or {}).items():
         if key in ("network_median", "network_median_days") or not has_label(f"evidence_key.{key}"):
@@ -356,7 +370,7 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
 
 def finding_measures(f: Finding) -> tuple[str, ...]:
     """The finding's measure keys, or the pattern's defaults when it names none."""
-    return tuple(f.measures) if f.measures else PATTERN_MEASURES.get(f.pattern, ())
+    return tuple(f.measures) if f.measures else registry.measures_of(f.pattern)
 
 
 def ranked_findings(a: OfficeAnalysis) -> list[Finding]:
@@ -729,6 +743,10 @@ def build_office_report(
                                         frozenset(a.kpis) | {"cases", "events"}),
     }
     notes = (label("note.more_findings", n=len(items)),) if len(items) > TOP_N_FINDINGS else ()
+    # only high-impact findings are headlined; an office without any is told what it does well
+    heads = [it for it, f in zip(items, ranked_findings(a)) if _high_impact(f) is not False]
+    if not heads and "strengths" in a.extra:
+        notes = (*notes, strengths_note(a))
     return OfficeReport(
         office=a.office,
         title=label("title.office", office=a.office),
@@ -738,7 +756,7 @@ def build_office_report(
         k=k,
         intro=label("intro.summary", cases=fmt.fmt_int(a.cases), events=fmt.fmt_int(a.events), period=period),
         kpis=kpis,
-        top_findings=tuple(items[:TOP_N_FINDINGS]),
+        top_findings=tuple(heads[:TOP_N_FINDINGS]),
         findings=tuple(items),
         process_map=pmap,
         process_model=bpmn,
@@ -905,6 +923,25 @@ def _high_impact(f: Finding) -> bool | None:
     return None if v is None else bool(v)
 
 
+STRENGTH_FORMATS = {
+    "median_elapsed_days": ("strength.median_elapsed_days", fmt.fmt_days),
+    "share_over_90_days": ("strength.share_over_90_days", fmt.fmt_percent),
+    "appointment_to_visit_days": ("strength.appointment_to_visit_days", fmt.fmt_days),
+    "status_inquiries_per_case": ("strength.status_inquiries_per_case", lambda v: fmt.fmt_number(v, 2)),
+    "document_requests_per_case": ("strength.document_requests_per_case", lambda v: fmt.fmt_number(v, 2)),
+}
+
+
+def strengths_note(a: OfficeAnalysis) -> str:
+    """'Kein Engpass mit hoher Wirkung … Im Netzwerk besonders gut: …' from the analysis' strengths."""
+    parts = []
+    for s in a.extra.get("strengths") or []:
+        if s.get("metric") in STRENGTH_FORMATS:
+            key, f = STRENGTH_FORMATS[s["metric"]]
+            parts.append(label(key, value=f(s["value"]), network=f(s["network_median"])))
+    return label("note.no_high_impact_strengths", strengths="; ".join(parts)) if parts else label("note.no_high_impact")
+
+
 def finding_record(f: Finding, rank: int, k: int = K_MIN) -> dict[str, Any]:
     """One finding as a results.json object (values from 1..k-1 cases are nulled)."""
     suppressed = finding_suppressed(f, k)
@@ -932,6 +969,11 @@ def finding_record(f: Finding, rank: int, k: int = K_MIN) -> dict[str, Any]:
             "external": bool(f.external),
             "shared": bool(f.shared),
             "high_impact": _high_impact(f),
+            "impact_interval": None if suppressed or f.impact_interval is None else [_num(x) for x in f.impact_interval],
+            "staff_hours_per_year": None if suppressed else _num(f.staff_hours),
+            "fte": None if suppressed else _num(f.fte),
+            "caused_by_rank": f.cause_rank,
+            "few_cases": bool(f.few_cases),
             "suppressed": suppressed,
             "evidence": {} if suppressed else evidence,
             "measures": list(finding_measures(f)),
@@ -1051,6 +1093,9 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             },
             "variants": variants,
             "top_finding": None if not a.findings else ranked_findings(a)[0].pattern,
+            "high_impact_findings": a.extra.get("high_impact_findings"),
+            "total_excess_days_per_year": _num(a.extra.get("total_excess_days_per_year")),
+            "strengths": a.extra.get("strengths", []),
             "profile": _null_unmeasurable_profile(profile, unmeasurable),
         }
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from procmine.analyse.detectors import registry
 from procmine.analyse.diagnosis import OfficeDiagnosis
 from procmine.compare import limit_reason
 from procmine.report import format_de as fmt
@@ -78,20 +79,8 @@ UNAVAILABLE_LABELS = {
     "no_case_types": "unavailable.no_case_types",
 }
 
-# finding kind / pattern -> profile section holding its evidence
-PATTERN_SECTIONS = {
-    "ba_wait": "external",
-    "security_outage": "external",
-    "eat_bottleneck": "external",
-    "visa_consent_queue": "external",
-    "fiction_churn": "deadlines",
-    "priority_starvation": "teams",
-    "seasonal_surge": "teams",
-    "policy_shock": "teams",
-    "inquiry_flood": "rework_visits",
-    "document_loops": "rework_visits",
-    "appointment_backlog": "waiting",
-}
+# finding kind -> profile section, for findings of no registered pattern (the detector registry,
+# ``analyse.detectors.registry``, names each pattern's section)
 KIND_SECTIONS = {
     "waiting": "waiting",
     "backlog": "backlog",
@@ -107,11 +96,7 @@ KIND_SECTIONS = {
 
 def finding_section(kind: str, pattern: str, external: bool = False) -> str | None:
     """The profile section (key of ``SECTION_IDS``) whose tables and chart back a finding, if any."""
-    if pattern in PATTERN_SECTIONS:
-        return PATTERN_SECTIONS[pattern]
-    if kind == "waiting" and external:
-        return "external"
-    return KIND_SECTIONS.get(kind)
+    return registry.section_of(pattern, external) or KIND_SECTIONS.get(kind)
 
 
 def _lab(mapping: dict[str, str], key: Any) -> str:

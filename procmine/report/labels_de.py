@@ -83,6 +83,20 @@ LABELS: dict[str, str] = {
     "note.external": "extern, nicht selbst steuerbar",
     "note.shared": "in den meisten Dienststellen ähnlich",
     "note.no_top_finding": "kein Engpass über der Norm",
+    "note.no_high_impact": "Kein Engpass mit hoher Wirkung: keiner der Befunde liegt sicher über seiner Norm.",
+    "note.no_high_impact_strengths": (
+        "Kein Engpass mit hoher Wirkung: keiner der Befunde liegt sicher über seiner Norm. "
+        "Im Netzwerk besonders gut: {strengths}."
+    ),
+    "strength.median_elapsed_days": "Laufzeit im Median {value} (Netzwerk {network})",
+    "strength.share_over_90_days": "Anteil der Vorgänge über drei Monate {value} (Netzwerk {network})",
+    "strength.appointment_to_visit_days": "von der Terminanfrage bis zur Vorsprache im Median {value} (Netzwerk {network})",
+    "strength.status_inquiries_per_case": "{value} Sachstandsanfragen je Vorgang (Netzwerk {network})",
+    "strength.document_requests_per_case": "{value} Nachforderungen je Vorgang (Netzwerk {network})",
+    "text.caused_by": "Folge der Wartezeit bei {where}",
+    "evidence.staff_hours": "Personalaufwand (Schätzung): {hours} Stunden im Jahr, {fte} Vollzeitstellen",
+    "evidence.carried_by": "bei {share} der Vorgänge über {days}, bei den übrigen wie üblich",
+    "evidence.few_cases": "beruht auf wenigen Vorgängen: mit Vorsicht lesen",
     "note.not_high_impact": "geringe Wirkung: weniger als ein zusätzlicher Tag je Vorgang und Jahr",
     "note.more_findings": "Alle {n} Engpässe stehen im Abschnitt „Engpässe“.",
     # --- table columns -------------------------------------------------------------------------
@@ -210,6 +224,12 @@ LABELS: dict[str, str] = {
     "pattern.weekly_batching": "Entscheidungen gebündelt an festen Wochentagen",
     "pattern.booking_abuse": "Blockierte oder verfallene Termine",
     "pattern.control": "Gute Praxis",
+    "pattern.waiting": "Wartezeit zwischen zwei Schritten",
+    "pattern.rework": "Wiederholte Arbeitsschritte",
+    "pattern.stuck_minority": "Ein Teil der Vorgänge bleibt liegen",
+    "pattern.single_point": "Schritt hängt an sehr wenigen Personen",
+    "pattern.growing_backlog": "Wachsender Rückstau",
+    "pattern.deadline_share": "Viele Vorgänge über drei Monate",
     # --- measures: short German recommendations for the workshop (DOMAIN §4.1, §6) --------------
     "measure.appointment_steering": (
         "Terminvergabe steuern: Termine binnen 14 Tagen als Ziel, feste Kontingente je Verfahrensart "
@@ -260,6 +280,22 @@ LABELS: dict[str, str] = {
         "Arbeit täglich statt gebündelt erledigen: Entscheidungen und Ausgaben nicht auf einen festen "
         "Wochentag sammeln, sondern laufend abarbeiten."
     ),
+    "measure.stuck_case_review": (
+        "Liegende Akten sichtbar machen: Vorgänge ohne Bearbeitungsschritt seit mehreren Wochen "
+        "wöchentlich auflisten und einer zuständigen Stelle im Team zuweisen."
+    ),
+    "measure.deputy_rule": (
+        "Den Schritt auf mehr Schultern verteilen: Vertretung festlegen, eine zweite Zeichnungsbefugnis "
+        "einrichten und Routinefälle an das Team delegieren."
+    ),
+    "measure.backlog_reduction": (
+        "Den wachsenden Rückstand gezielt abbauen: befristet zusätzliche Termine oder Bearbeitungszeit "
+        "einplanen, bis der Zulauf wieder abgearbeitet wird."
+    ),
+    "measure.deadline_monitoring": (
+        "Fristen im Blick behalten: Vorgänge ab zwei Monaten Laufzeit markieren und vor Ablauf von "
+        "drei Monaten vorrangig bearbeiten, um Untätigkeitsklagen zu vermeiden."
+    ),
     "measure.unknown": "Maßnahme „{key}“ im Workshop besprechen.",
     # short names of the measures, for the findings table (the full sentence is in the summary)
     "measure_short.appointment_steering": "Terminvergabe steuern",
@@ -275,6 +311,10 @@ LABELS: dict[str, str] = {
     "measure_short.priority_rules": "Bearbeitungsreihenfolge festlegen",
     "measure_short.slot_release_rules": "Terminfreigabe absichern",
     "measure_short.daily_processing": "Täglich statt gebündelt bearbeiten",
+    "measure_short.stuck_case_review": "Liegende Akten regelmäßig sichten",
+    "measure_short.deputy_rule": "Vertretung und Zweitzeichnung regeln",
+    "measure_short.backlog_reduction": "Rückstand gezielt abbauen",
+    "measure_short.deadline_monitoring": "Fristen überwachen",
     # --- one German sentence per finding (text_de), by kind -------------------------------------
     "text.waiting": (
         "Zwischen „{from_activity}“ und „{to_activity}“ vergehen im Median {value}{norm_clause}; "
@@ -780,4 +820,8 @@ MEASURE_KEYS = (
     "priority_rules",
     "slot_release_rules",
     "daily_processing",
+    "stuck_case_review",
+    "deputy_rule",
+    "backlog_reduction",
+    "deadline_monitoring",
 )

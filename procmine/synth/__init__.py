@@ -69,6 +69,9 @@ PATTERN_LOCATION: dict[int, dict[str, Any]] = {
     14: {"activity_key": "decision_approved"},
     15: {"activity_key": "appointment_no_show"},
     16: {},
+    17: {"to_key": "register_checked"},
+    18: {"activity_key": "decision_approved"},
+    20: {},
 }
 
 

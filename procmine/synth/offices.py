@@ -55,6 +55,11 @@ PATTERN_DEFAULTS: dict[int, dict[str, Any]] = {
     14: {"weekday": 1, "activities": ["decision_approved", "decision_rejected"]},
     15: {"window_days": 14, "p_no_show_fresh": 0.38, "fresh_hours": 24.0},
     16: {"p_triage_resolved": 0.33, "lead_median_days": 6.0, "slot_load": 0.7, "p_incomplete": 0.12},
+    # issue 14 (synth/plant.py): untouched files, a one-person step, an office slow at every step
+    17: {"step": "register_checked", "share": 0.25, "delay_median_days": 90.0, "sigma": 0.3},
+    18: {"steps": ["decision_approved", "decision_rejected"], "utilisation": 0.97},
+    20: {"steps": ["completeness_checked", "register_checked", "decision_approved", "decision_rejected"],
+         "delay_median_days": 18.0, "sigma": 0.5},
 }
 
 

@@ -23,8 +23,9 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from procmine.catalogue import CASE_TYPES, INACTION_DAYS
+from procmine.catalogue import CASE_TYPES, INACTION_DAYS, PATTERNS
 from procmine.synth.offices import FRONT_TEAM, SPECIAL_TEAMS, OfficeConfig
+from procmine.synth.plant import apply_plants
 
 DAY = 1440.0  # minutes per day; simulation time is minutes since window start (local, Europe/Berlin)
 OPEN = 480.0  # 08:00
@@ -205,7 +206,7 @@ class OfficeSimulator:
         self.events: list[tuple] = []
         self.heap: list = []
         self.seq = 0
-        self.p = {n: cfg.pattern(n) for n in range(1, 17)}
+        self.p = {n: cfg.pattern(n) for n in PATTERNS}
         self.details: dict[str, Any] = {}
 
     # --- helpers --------------------------------------------------------------------------------
@@ -691,6 +692,7 @@ class OfficeSimulator:
                 self.run_heap(day_end)
         ev = pd.DataFrame(self.events, columns=["case_idx", "key", "start", "end", "resource", "team", "fee"])
         ev["start"] = ev["start"].astype(float)
+        ev = apply_plants(ev, self.p, self.np_rng)
         ev = self.add_followups(ev, cases)
         ev = ev[ev["end"] < self.end_minute].copy()
         ev["start"] = ev["start"].where(ev["start"] < ev["end"])

@@ -1,0 +1,258 @@
+"""Shared ground of the detectors: per-office arrays, the network, own-excess arithmetic.
+
+The ranking unit (``Finding.impact``) is **excess case-days per year**: the days the office's cases
+spend beyond what the norm (legal/usual norm from ``catalogue.WAIT_NORMS``) or the typical office of
+the network (median over offices, same step and case type) would give them, scaled to a year by the
+office log's span.
+
+Own excess, not raw excess: for a step and case type the *typical excess* is the median over offices
+of the mean per-case excess; an office's own excess is Σ over its case types of
+cases × (its mean excess − typical excess). A wait every office shares (e.g. card production at the
+Bundesdruckerei) therefore adds nothing to one office's own problems; it is listed with
+``shared=True`` and ranked after the office's own findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from procmine import catalogue
+from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations
+from procmine.schema import TEAM
+
+YEAR_D = 365.25
+
+# activities each occurrence of which is itself extra work (counted from the first), by pattern
+CONTACT_KEYS: dict[str, tuple[str, str]] = {
+    "documents_requested": ("document_loops", "rework"),
+    "status_inquiry_received": ("inquiry_flood", "rework"),
+    "fiction_certificate_extended": ("fiction_churn", "deadline"),
+    "case_handed_over": ("handoff_pingpong", "handover"),
+    "appointment_no_show": ("booking_abuse", "no_show"),
+}
+# activities whose repeats (beyond the first occurrence) are rework, by pattern. A re-booked
+# appointment is left out on purpose: it follows a no-show as often as a document round, so it is
+# generic rework and joins whichever of those families is the office's larger (_merge_families)
+REPEAT_KEYS: dict[str, tuple[str, str]] = {
+    "documents_received": ("document_loops", "rework"),
+    "appearance_completed": ("document_loops", "rework"),
+    "file_requested": ("handoff_pingpong", "handover"),
+    "fiction_certificate_issued": ("fiction_churn", "deadline"),
+}
+EXTERNAL_KEYS = {k for k, v in catalogue.EXTERNAL_PARTY.items() if v.startswith("external_")}
+DEADLINE_PATTERN_BY_CASE_TYPE = {"VISA_CONSENT": "visa_consent_queue"}
+MAX_ROUND_DAYS = 30.0
+MIN_Z = 3.0  # deadline findings: standard errors above the network's typical share to count as high-impact
+# contacts that pile up while a case stays open: compared within bands of elapsed days
+EXPOSURE_KEYS = {"status_inquiry_received", "fiction_certificate_extended"}
+ELAPSED_BANDS_D = [30.0, 60.0, 90.0, 180.0, 365.0]
+# contacts interleaved with the process steps: a directly-follows "wait" to or from them is no step
+INTERLEAVED_KEYS = set(CONTACT_KEYS) | {"fiction_certificate_issued", "fiction_certificate_extended"}
+
+
+APPOINTMENT_STEPS = {"appointment_requested", "appointment_scheduled", "appointment_cancelled", "appointment_no_show",
+                     "checked_in", "called", "appearance_completed"}
+EAT_STEPS = {"eat_ordered", "eat_received", "handover_scheduled", "eat_handed_over"}
+
+
+
+@dataclass
+class OfficeData:
+    """Per-office arrays the detectors share (built once per office)."""
+
+    office: str
+    ea: EventArrays
+    cases: pd.DataFrame  # case_durations + elapsed_d
+    node: np.ndarray  # per activity code: canonical key, else "label:<label>"
+    years: float
+    cache: dict[str, pd.DataFrame] = field(default_factory=dict)  # tables several detectors share
+
+    @classmethod
+    def build(cls, office: str, log: pd.DataFrame) -> OfficeData:
+        ea = EventArrays(log)
+        cases = case_durations(ea)
+        elapsed = np.where(cases["closed"].to_numpy(dtype=bool), cases["duration_s"], cases["age_s"])
+        cases["elapsed_d"] = np.asarray(elapsed, dtype=float) / DAY_S
+        lk = ea.label_key
+        node = np.array([lk.get(str(lbl)) or f"label:{lbl}" for lbl in ea.labels], dtype=object)
+        out = cls(office, ea, cases, node, ea.span_days / YEAR_D)
+        # elapsed days net of waits on other bodies (BA, security services, Bundesdruckerei)
+        ext = np.zeros(ea.n_cases)
+        ext_excess = np.zeros(ea.n_cases)
+        ext_over = np.zeros(ea.n_cases, dtype=bool)
+        for norm in catalogue.WAIT_NORMS:
+            if norm.external:
+                w = norm_waits(out, norm)
+                if len(w):
+                    case = w["case"].to_numpy(dtype=np.int64)
+                    wait = w["wait_d"].to_numpy(dtype=float)
+                    np.add.at(ext, case, np.maximum(wait, 0.0))
+                    np.add.at(ext_excess, case, np.maximum(wait - norm.days, 0.0))
+                    ext_over[case[wait > norm.days]] = True
+        cases["internal_d"] = np.maximum(cases["elapsed_d"].to_numpy() - ext, 0.0)
+        # elapsed days without the part of external waits beyond their norm: that part is the
+        # external finding's (e.g. ba_wait), so deadline findings do not count it a second time
+        cases["elapsed_net_d"] = np.maximum(cases["elapsed_d"].to_numpy() - ext_excess, 0.0)
+        # cases held by another body beyond its norm: their later queueing is that body's doing
+        cases["external_over"] = ext_over
+        return out
+
+    @property
+    def cases_per_year(self) -> float:
+        return max(self.ea.n_cases / self.years, 1.0)
+
+    def label_of(self, node: str) -> str | None:
+        """The office's own label for a node (the most frequent label carrying that key)."""
+        idx = np.flatnonzero(self.node == node)
+        if not len(idx):
+            return node[6:] if node.startswith("label:") else None
+        counts = np.bincount(self.ea.act, minlength=len(self.node))[idx]
+        return str(self.ea.labels[idx[np.argmax(counts)]])
+
+
+def node_key(node: str) -> str | None:
+    return None if node.startswith("label:") else node
+
+
+def own_excess(tab: pd.DataFrame, value: str, min_offices: int = 3) -> pd.DataFrame:
+    """Mix-adjusted own excess per (item, office).
+
+    ``tab``: one row per (office, item, ct, unit) with column ``value`` (per-unit excess ≥ 0).
+    Returns per (item, office): n, total (Σ value), typical_total (Σ_ct n_ct × typical mean),
+    own (total − typical_total), offices (offices having the item).
+    """
+    g = tab.groupby(["item", "ct", "office"], sort=False, observed=True)[value].agg(["size", "sum", "mean"])
+    g = g.reset_index()
+    offices = tab.groupby("item", sort=False, observed=True)["office"].nunique()
+    return own_excess_agg(g, offices, min_offices)
+
+
+def own_excess_agg(g: pd.DataFrame, offices: pd.Series, min_offices: int = 3) -> pd.DataFrame:
+    """``_own_excess`` from pre-aggregated rows (item, ct, office, size, sum, mean)."""
+    typ = g.groupby(["item", "ct"], sort=False, observed=True)["mean"].agg(["median", "size"]).reset_index()
+    typ = typ.rename(columns={"median": "typ_mean", "size": "n_off"})
+    g = g.merge(typ, on=["item", "ct"], how="left")
+    # with too few offices for a network comparison, the office is its own (empty) reference
+    g["typ_mean"] = np.where(g["n_off"] >= min_offices, g["typ_mean"], 0.0)
+    g["typ_total"] = g["size"] * g["typ_mean"]
+    out = g.groupby(["item", "office"], sort=False, observed=True).agg(
+        n=("size", "sum"), total=("sum", "sum"), typical_total=("typ_total", "sum")
+    )
+    out["own"] = out["total"] - out["typical_total"]
+    out = out.reset_index()
+    out["offices"] = out["item"].map(offices).to_numpy()
+    return out
+
+
+
+
+def norm_waits(d: OfficeData, norm: catalogue.WaitNorm) -> pd.DataFrame:
+    """Waits from each ``from_key`` event to the next ``to_key`` event of the same case (days)."""
+    ea = d.ea
+    keys = ea.keys
+    f = np.flatnonzero(keys == norm.from_key)
+    t = np.flatnonzero(keys == norm.to_key)
+    if not len(f) or not len(t):
+        return pd.DataFrame(columns=["case", "wait_d", "time"])
+    left = pd.DataFrame({"case": ea.case_index[f], "time": ea.end_us[f]}).sort_values("time", kind="stable")
+    right = pd.DataFrame({"case": ea.case_index[t], "time": ea.start_us[t], "t_to": ea.start_us[t]}).sort_values(
+        "time", kind="stable"
+    )
+    m = pd.merge_asof(left, right, on="time", by="case", direction="forward")
+    m = m[m["t_to"].notna()]
+    # one wait per case and request: the first answer after the (last) request before it
+    m = m.sort_values("time").drop_duplicates(["case", "t_to"], keep="last")
+    return pd.DataFrame(
+        {"case": m["case"].to_numpy(dtype=np.int64), "wait_d": (m["t_to"].to_numpy() - m["time"].to_numpy()) / US / DAY_S,
+         "time": m["time"].to_numpy()}
+    )
+
+
+
+def lookup_ct(tab: pd.DataFrame, ct_by_office: dict[str, np.ndarray]) -> np.ndarray:
+    """Case type of each row's case (vectorised per office)."""
+    out = np.empty(len(tab), dtype=object)
+    office = tab["office"].to_numpy()
+    case = tab["case"].to_numpy(dtype=np.int64)
+    for name, cts in ct_by_office.items():  # one step per office, not per case
+        m = office == name
+        out[m] = cts[case[m]]
+    return out
+
+
+
+def case_team(d: OfficeData, shared_team_share: float = 0.8) -> np.ndarray:
+    """Team owning each case: the team with most events in the case, leaving out teams that touch
+    more than ``shared_team_share`` of all cases (front desks); "" where none."""
+    ea = d.ea
+    if TEAM not in ea.log.columns or not ea.log[TEAM].notna().any():
+        return np.full(ea.n_cases, "", dtype=object)
+    tcodes, tlabels = pd.factorize(ea.log[TEAM].astype("string"))
+    valid = tcodes >= 0
+    n_t = len(tlabels)
+    counts = np.bincount(ea.case_index[valid] * n_t + tcodes[valid], minlength=ea.n_cases * n_t).reshape(ea.n_cases, n_t)
+    reach = (counts > 0).mean(axis=0)
+    counts[:, reach > shared_team_share] = 0
+    best = counts.argmax(axis=1)
+    has = counts.max(axis=1) > 0
+    return np.where(has, np.asarray(tlabels, dtype=object)[best], "")
+
+
+
+@dataclass
+class Network:
+    """What every detector gets: the offices' arrays and the run's parameters."""
+
+    data: dict[str, OfficeData]
+    min_pair_cases: int = 10
+    min_team_resources: int = 5
+    params: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def teams(self) -> dict[str, np.ndarray]:
+        """Team owning each case, per office (``case_team``)."""
+        return {n: case_team(d) for n, d in self.data.items()}
+
+
+WARMUP_MONTHS = 2  # months at the start of the data left out of trends (queues fill up from empty)
+TAIL_MONTHS = 2  # months at the end left out (long waits starting there are not finished yet)
+MIN_TREND_MONTHS = 6
+
+
+def trends(group: np.ndarray, time_us: np.ndarray, value: np.ndarray, t0_us: np.ndarray, t1_us: np.ndarray) -> pd.DataFrame:
+    """Linear trend of monthly medians per group, without the warm-up and the unfinished tail.
+
+    ``group``: one key per value; ``time_us``: when each value starts; ``t0_us``/``t1_us``: the
+    span of the group's office log (per value). Per group: months used, slope (days per month),
+    its standard error, first and last fitted level and ``trend``: "growing"/"falling" when the slope
+    is more than two standard errors from 0 and moves the level by ≥ 25 % (and ≥ 3 days) over the
+    window, else "stable" (within noise).
+    """
+    month = np.floor((time_us - t0_us) / (30.44 * DAY_S * US)).astype(np.int64)
+    last = np.floor((t1_us - t0_us) / (30.44 * DAY_S * US)).astype(np.int64)
+    ok = (month >= WARMUP_MONTHS) & (month <= last - TAIL_MONTHS)
+    df = pd.DataFrame({"g": group[ok], "x": month[ok].astype(float), "y": value[ok]})
+    if df.empty:
+        return pd.DataFrame(columns=["months", "slope", "se", "level_first", "level_last", "trend"])
+    m = df.groupby(["g", "x"], sort=False)["y"].median().reset_index()
+    m["xx"], m["xy"], m["yy"] = m["x"] ** 2, m["x"] * m["y"], m["y"] ** 2
+    s = m.groupby("g").agg(n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"), sxy=("xy", "sum"),
+                           syy=("yy", "sum"), x0=("x", "min"), x1=("x", "max"))
+    n = s["n"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vxx = s["sxx"] - s["sx"] ** 2 / n
+        slope = (s["sxy"] - s["sx"] * s["sy"] / n) / vxx
+        icpt = (s["sy"] - slope * s["sx"]) / n
+        sse = (s["syy"] - icpt * s["sy"] - slope * s["sxy"]).clip(lower=0.0)
+        se = np.sqrt(sse / np.maximum(n - 2, 1) / vxx)
+    out = pd.DataFrame({"months": s["n"], "slope": slope, "se": se,
+                        "level_first": icpt + slope * s["x0"], "level_last": icpt + slope * s["x1"]})
+    rise = out["level_last"] - out["level_first"]
+    big = rise.abs() >= np.maximum(3.0, 0.25 * out[["level_first", "level_last"]].abs().max(axis=1))
+    sure = (out["slope"].abs() > 2.0 * out["se"]) & (out["months"] >= MIN_TREND_MONTHS)
+    out["trend"] = np.where(sure & big, np.where(out["slope"] > 0, "growing", "falling"), "stable")
+    return out

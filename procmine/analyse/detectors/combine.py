@@ -1,0 +1,327 @@
+"""From the detectors' raw findings to one ranked list per office: merges, registry, ranking.
+
+A finding is *high-impact* when it is the office's own (not shared) and its impact is at least
+``min_impact_per_case_year`` days per case per year of the office (default 1: the problem costs at
+least one extra day for every case the office handles in a year); findings below
+``min_listed_per_case_year`` are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from procmine.analyse.detectors import registry
+from procmine.analyse.detectors.base import Network, OfficeData
+from procmine.analyse.detectors.repeats import merge_families
+from procmine.analyse.detectors.waits import wait_pattern
+from procmine.analyse.model import Finding
+from procmine.eventlog import LogLike, as_frame
+
+MIN_Z = 3.0  # deadline findings: standard errors above the network's typical share to count as high-impact
+MIN_STAFF_MINUTES_PER_CASE = 5.0  # capacity findings: high-impact from 5 staff minutes per case of the office
+FEW_CASES = 30  # findings resting on fewer cases are flagged
+CAUSE_KINDS = {"waiting", "backlog", "deadline", "resource", "batching"}
+SINGLE_WAIT_PATTERNS = {"waiting", "stuck_minority"}
+# summaries of lateness: the consequence of the office's largest problem unless they fold spread waits
+CONSEQUENCE_PATTERNS = {"deadline_share"}
+
+
+def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> list[Finding]:
+    """A team that serves (≥ ``min_share`` of its cases) one case type whose cases run past the
+    deadline is one problem, and its cause is the team's capacity, not a queue order that starves
+    the type (there is no other type in that team to be preferred): reported once, as the team
+    finding carrying the deadline evidence, with the larger impact of the two."""
+    deadlines: dict[tuple[object, object], int] = {
+        (f.case_type, f.team): i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type}
+    out = list(found)
+    drop = set()
+    for i, f in enumerate(found):
+        if f.kind != "resource" or f.evidence.get("main_case_type_share", 0.0) < min_share:
+            continue
+        j = deadlines.get((f.evidence.get("main_case_type"), f.team))
+        if j is None:
+            continue
+        d = out[j]
+        out[i] = replace(f, impact=max(d.impact, f.impact), evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
+        drop.add(j)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
+    """A generic wait into an activity the office releases once a week is that release's wait: one
+    problem, reported once as the batching finding (its cause) with the wait's evidence and the
+    larger impact of the two."""
+    batched = {(f.activity_key, f.activity): i for i, f in enumerate(found) if f.kind == "batching" and not f.shared}
+    by_key: dict[str | None, int] = {k: i for (k, _), i in batched.items() if k}
+    by_label: dict[str | None, int] = {a: i for (_, a), i in batched.items() if a}
+    out = list(found)
+    drop = set()
+    for i, f in enumerate(found):
+        if f.kind != "waiting" or f.pattern not in SINGLE_WAIT_PATTERNS or f.shared:
+            continue
+        j = by_key.get(f.to_key) if f.to_key else by_label.get(f.to_activity)
+        if j is None:
+            continue
+        b = out[j]
+        waits = [*b.evidence.get("waits_into_step", []), {"from_activity": f.from_activity, "from_key": f.from_key,
+                                                            "impact": float(f.impact), **f.evidence}]
+        out[j] = replace(b, impact=max(b.impact, f.impact), evidence={**b.evidence, "waits_into_step": waits})
+        drop.add(i)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _merge_same_pattern_waits(found: list[Finding]) -> list[Finding]:
+    """Waits of one named pattern (e.g. the appointment backlog seen between request and booking and
+    between booking and visit) are one problem: reported once per office, own and shared apart, as the
+    largest with the others listed as related steps."""
+    groups: dict[tuple[str, bool, bool], list[int]] = {}
+    for i, f in enumerate(found):
+        if f.from_key is not None and f.to_key is not None and f.pattern not in SINGLE_WAIT_PATTERNS:
+            groups.setdefault((f.pattern, f.shared, f.external), []).append(i)
+    drop: set[int] = set()
+    out = list(found)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        # the pair with a legal/usual norm names the problem where there is one (the truth's step)
+        normed = [i for i in idx if found[i].norm_basis in ("legal", "usual")]
+        best = max(normed or idx, key=lambda i: found[i].impact)
+        top = max(found[i].impact for i in idx)
+        related = [f"{found[i].from_activity} → {found[i].to_activity}" for i in idx if i != best]
+        out[best] = replace(found[best], impact=top, evidence={**found[best].evidence, "related_steps": related})
+        drop.update(i for i in idx if i != best)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
+def total_excess(data: dict[str, OfficeData], min_offices: int = 3) -> dict[str, float]:
+    """Per office: excess case-days per year of all its cases together, Σ max(0, elapsed − typical
+    elapsed of the case type) / years, where typical = the median over offices of the office means
+    of that case type (an office's own median with fewer than ``min_offices`` offices). Elapsed:
+    closed cases to their end, open ones to the end of the log. No office's findings can claim more."""
+    rows = [pd.DataFrame({"office": n, "ct": d.cases["case_type"].to_numpy().astype(str),
+                          "el": d.cases["elapsed_d"].to_numpy(dtype=float)}) for n, d in data.items() if len(d.cases)]
+    if not rows:
+        return {n: 0.0 for n in data}
+    tab = pd.concat(rows, ignore_index=True)
+    means = tab.groupby(["ct", "office"])["el"].mean()
+    typical = means.groupby(level="ct").median()
+    if len(data) < min_offices:
+        ref = tab.groupby(["office", "ct"])["el"].transform("median").to_numpy()
+    else:
+        ref = tab["ct"].map(typical).to_numpy(dtype=float)
+    tab["ex"] = np.maximum(tab["el"].to_numpy() - ref, 0.0)
+    per = tab.groupby("office")["ex"].sum()
+    return {n: float(per.get(n, 0.0)) / d.years for n, d in data.items()}
+
+
+def _net(findings: list[Finding], budget: float) -> list[Finding]:
+    """Scale the office's own elapsed-time findings down in proportion when together they claim more
+    than the office's total excess case-days (overlapping findings count the same days twice)."""
+    own = [f for f in findings if _counts_in_budget(f)]
+    claimed = float(sum(f.impact for f in own))
+    factor = min(1.0, budget / claimed) if claimed > 0 else 1.0
+    out = []
+    for f in findings:
+        if not _counts_in_budget(f):
+            out.append(f)
+            continue
+        lo, hi = f.evidence.get("impact_low"), f.evidence.get("impact_high")
+        interval = (float(lo) * factor, float(hi) * factor) if lo is not None and hi is not None else None
+        out.append(replace(f, impact=f.impact * factor, impact_interval=interval,
+                           evidence={**f.evidence, "impact_before_netting": float(f.impact), "netting_factor": factor,
+                                     "office_total_excess_days_per_year": float(budget)}))
+    return out
+
+
+def _counts_in_budget(f: Finding) -> bool:
+    """Own elapsed-time findings (not capacity, not a lateness summary that is another's consequence)."""
+    consequence = f.pattern in CONSEQUENCE_PATTERNS and not f.evidence.get("waits_folded")
+    return not f.shared and f.kind != "drift" and not registry.is_capacity(f.pattern) and not consequence
+
+
+def _link_causes(findings: list[Finding]) -> list[Finding]:
+    """Capacity findings (status inquiries …) are mostly a consequence of waiting: each is linked to the
+    office's largest own high-impact elapsed-time finding, its cause ("Folge der Wartezeit bei …"),
+    when that wait weighs at least as much against its own line as the capacity finding does against
+    its own; otherwise the capacity finding is a problem of its own (e.g. applicants asking far more
+    often than elsewhere for the same waiting time)."""
+    causes = [f for f in findings if f.high_impact and _counts_in_budget(f) and f.kind in CAUSE_KINDS]
+    if not causes:
+        return findings
+    cause = max(causes, key=lambda f: f.impact)
+    own = [f for f in findings if f.high_impact and _counts_in_budget(f)]
+    out = [_link(f, cause, own) for f in findings]
+    return out
+
+
+def _where(cause: Finding) -> dict[str, object]:
+    return {"pattern": cause.pattern, "kind": cause.kind, "from_activity": cause.from_activity,
+             "to_activity": cause.to_activity, "activity": cause.activity, "case_type": cause.case_type, "team": cause.team,
+             "from_key": cause.from_key, "to_key": cause.to_key, "activity_key": cause.activity_key}
+
+
+def _link(f: Finding, cause: Finding, causes: list[Finding]) -> Finding:
+    """``f`` linked to its cause where it is a consequence (capacity finding, lateness summary)."""
+    if registry.is_capacity(f.pattern) and cause.evidence["score"] >= f.evidence["score"]:
+        return replace(f, evidence={**f.evidence, "caused_by": _where(cause)})
+    if f.pattern in CONSEQUENCE_PATTERNS and f is not cause and not f.evidence.get("waits_folded"):
+        # late cases of an office with a larger problem: that problem's days, not extra ones; the
+        # problem at the step where the late cases lost their time, else the largest
+        step = wait_pattern(f.from_key or "", f.to_key or "") if f.from_key and f.to_key else None
+        at = [c for c in causes if c is not f and ((c.from_key, c.to_key) == (f.from_key, f.to_key) or
+                                                   (step not in (None, "waiting") and c.pattern == step))]
+        c = max(at, key=lambda g: g.impact) if at else cause
+        return replace(f, impact=0.0, impact_interval=None, evidence={**f.evidence, "caused_by": _where(c)})
+    return f
+
+
+# --- ranking --------------------------------------------------------------------------------------
+
+
+def rank_findings(
+    findings: list[Finding],
+    cases_per_year: float,
+    min_impact_per_case_year: float,
+    min_listed_per_case_year: float,
+    min_staff_minutes_per_case: float = MIN_STAFF_MINUTES_PER_CASE,
+) -> list[Finding]:
+    """Drop trivial findings, flag high-impact ones, rank.
+
+    Each finding is scored as a multiple of its high-impact line: elapsed-time findings by excess
+    days per case of the office per year over ``min_impact_per_case_year``, capacity findings by
+    staff minutes per case over ``min_staff_minutes_per_case``. High-impact = own (not shared, not a
+    drift), score ≥ 1, sure (its interval excludes the norm; deadline shares z ≥ ``MIN_Z``). Order:
+    high-impact findings by score, then the rest of the own findings, then shared ones and drifts; a
+    capacity finding caused by a wait comes directly after its cause.
+    """
+    kept = []
+    line_ratio = min_listed_per_case_year / min_impact_per_case_year if min_impact_per_case_year > 0 else 0.0
+    for f in findings:
+        rel = f.impact / cases_per_year
+        if registry.is_capacity(f.pattern):
+            minutes = (f.staff_hours or 0.0) * 60.0 / cases_per_year
+            score = minutes / min_staff_minutes_per_case
+            extra = {"staff_minutes_per_case_year": float(minutes)}
+        else:
+            score = rel / min_impact_per_case_year if min_impact_per_case_year > 0 else rel
+            extra = {}
+        if f.kind != "drift" and score < line_ratio:
+            continue
+        # a deadline excess also has to stand out from chance (z ≥ MIN_Z against the network's share)
+        sure = f.evidence.get("significance_z", np.inf) >= MIN_Z and (f.impact_interval is None or f.impact_interval[0] > 0)
+        high = (not f.shared) and f.kind != "drift" and score >= 1.0 and sure
+        kept.append(replace(f, high_impact=high, few_cases=f.cases < FEW_CASES,
+                            evidence={**f.evidence, "impact_days_per_case_year": float(rel), "score": float(score), **extra}))
+    kept = _link_causes(kept)
+    kept.sort(key=lambda f: (f.shared or f.kind == "drift", not f.high_impact, -f.evidence["score"]))
+    # consequences directly under their cause
+    linked = [f for f in kept if "caused_by" in f.evidence]
+    order = [f for f in kept if "caused_by" not in f.evidence]
+    for f in linked:
+        cause = f.evidence["caused_by"]
+        pos = next((i for i, g in enumerate(order) if g.pattern == cause["pattern"] and g.from_activity == cause["from_activity"]
+                    and g.activity == cause["activity"] and g.case_type == cause["case_type"] and g.team == cause["team"]), None)
+        order.insert(len(order) if pos is None else pos + 1, f)
+    ranked = [replace(f, rank=i + 1) for i, f in enumerate(order)]
+    rank_of = {id(f): f.rank for f in ranked}
+    del rank_of
+    out = []
+    for f in ranked:
+        if "caused_by" in f.evidence:
+            c = f.evidence["caused_by"]
+            cause_rank = next((g.rank for g in ranked if g.pattern == c["pattern"] and g.from_activity == c["from_activity"]
+                               and g.activity == c["activity"] and g.case_type == c["case_type"] and g.team == c["team"]), None)
+            f = replace(f, cause_rank=cause_rank)
+        out.append(f)
+    return out
+
+
+def apply_registry(f: Finding) -> Finding:
+    """The finding with its pattern's declared kind, and its declared measures where it names none."""
+    s = registry.spec(f.pattern)
+    if s is None:
+        return f
+    return replace(f, kind=s.kind, measures=tuple(f.measures) or s.measures)
+
+
+def detect_network(
+    logs: Mapping[str, LogLike],
+    min_impact_per_case_year: float = 1.0,
+    min_listed_per_case_year: float = 0.2,
+    min_team_resources: int = 5,
+    min_pair_cases: int = 10,
+) -> dict[str, list[Finding]]:
+    """Run every registered detector over the network; ranked findings per office.
+
+    ``min_impact_per_case_year``: a finding is high-impact when its impact reaches this many excess
+    days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped.
+    Own elapsed-time findings are netted so that together they never claim more than the office's
+    ``total_excess``.
+    """
+    return detect_network_full(logs, min_impact_per_case_year, min_listed_per_case_year, min_team_resources,
+                               min_pair_cases).findings
+
+
+@dataclass(frozen=True)
+class NetworkFindings:
+    """``detect_network_full``: ranked findings, total excess case-days per year and strengths per office."""
+
+    findings: dict[str, list[Finding]]
+    total_excess: dict[str, float]
+    strengths: dict[str, list[dict[str, object]]]
+
+
+def detect_network_full(
+    logs: Mapping[str, LogLike],
+    min_impact_per_case_year: float = 1.0,
+    min_listed_per_case_year: float = 0.2,
+    min_team_resources: int = 5,
+    min_pair_cases: int = 10,
+) -> NetworkFindings:
+    """``detect_network`` with each office's total excess case-days and its best figures in the network."""
+    from procmine.analyse.detectors.strengths import network_strengths
+
+    data = {name: OfficeData.build(name, as_frame(lg)) for name, lg in logs.items()}
+    net = Network(data, min_pair_cases=min_pair_cases, min_team_resources=min_team_resources)
+    raw: list[tuple[str, Finding]] = []
+    for det in registry.detectors():
+        raw += det.run(net)
+    per_office: dict[str, list[Finding]] = {n: [] for n in data}
+    for office, f in merge_families(raw):
+        per_office[office].append(apply_registry(f))
+    budget = total_excess(data)
+    for _, merge in sorted(MERGES, key=lambda m: m[0]):
+        per_office = {n: merge(fs) for n, fs in per_office.items()}
+    per_office = {n: [apply_registry(f) for f in fs] for n, fs in per_office.items()}  # findings a merge made
+    out = {}
+    for n, fs in per_office.items():
+        ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
+        out[n] = _cap_unlinked(ranked, budget[n])
+    return NetworkFindings(out, budget, network_strengths(data))
+
+
+def _cap_unlinked(findings: list[Finding], budget: float) -> list[Finding]:
+    """A lateness summary that no larger problem explains keeps only the excess days left over."""
+    left = max(budget - sum(f.impact for f in findings if _counts_in_budget(f)), 0.0)
+    out = []
+    for f in findings:
+        if f.pattern in CONSEQUENCE_PATTERNS and not f.evidence.get("waits_folded") and f.impact > left:
+            f = replace(f, impact=left, evidence={**f.evidence, "impact_before_netting": float(f.impact)})
+        out.append(f)
+    return out
+
+
+Merge = Callable[[list[Finding]], list[Finding]]
+# merge steps (order, step: one office's findings -> findings), run by order; a detector that folds
+# findings of others into its own adds its step from its own module (``add_merge``)
+MERGES: list[tuple[int, Merge]] = [(10, _merge_team_into_deadline), (20, _merge_wait_into_batching),
+                                   (30, _merge_same_pattern_waits)]
+
+
+def add_merge(step: Merge, order: int) -> None:
+    """Register a merge step (runs after the detectors, before netting and ranking, by ``order``)."""
+    MERGES.append((order, step))

@@ -1,0 +1,326 @@
+"""Waits between steps: each step pair against its legal/usual norm, else the network's typical office.
+
+Pairs touching interleaved contacts (status inquiries, fiction certificates) are left out: those are
+measured as repeats. With a legal/usual norm, per wait max(0, wait − norm) summed, own excess as in
+``base``; without one, the same with the network's typical office (median of the offices' medians)
+as the norm, so a minority of cases stuck for months counts with its full (mean) excess.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procmine import catalogue
+from procmine.analyse.detectors.base import (
+    APPOINTMENT_STEPS,
+    EAT_STEPS,
+    EXTERNAL_KEYS,
+    INTERLEAVED_KEYS,
+    Network,
+    OfficeData,
+    lookup_ct,
+    node_key,
+    norm_waits,
+    own_excess,
+    trends,
+)
+from procmine.analyse.detectors.registry import PatternSpec, detector
+from procmine.analyse.model import Finding
+from procmine.analyse.stats import DAY_S, US
+
+PATTERNS = [
+    PatternSpec("waiting", "waiting", ("priority_rules",), "waiting", external_section="external"),
+    PatternSpec("appointment_backlog", "backlog", ("appointment_steering", "servicepoint_triage", "slot_release_rules"), "waiting"),
+    PatternSpec("ba_wait", "waiting", ("apply_deemed_consent", "escalate_external"), "external"),
+    PatternSpec("security_outage", "waiting", ("escalate_external", "longer_fiction_validity"), "external"),
+    PatternSpec("eat_bottleneck", "waiting", ("card_by_post", "escalate_external"), "external"),
+    PatternSpec("stuck_minority", "waiting", ("stuck_case_review", "priority_rules"), "waiting"),
+]
+# a step's waits are a stuck minority when at least this share of them (and twice the network's
+# typical share) lies beyond the typical office's P90 while the office's median is as usual
+STUCK_MIN_SHARE = 0.15
+STUCK_MAX_SHARE = 0.5  # a minority: beyond this the whole step is slow
+
+
+def wait_pattern(from_key: str, to_key: str) -> str:
+    """Pattern key of a wait between two canonical steps of the same family ("waiting" otherwise)."""
+    if from_key.startswith("ba_") and to_key.startswith("ba_"):
+        return "ba_wait"
+    if from_key.startswith("security_") and to_key.startswith("security_"):
+        return "security_outage"
+    if from_key in EAT_STEPS and to_key in EAT_STEPS:
+        return "eat_bottleneck"
+    if (from_key, to_key) == ("file_requested", "file_received"):
+        return "handoff_pingpong"
+    if from_key.startswith("appointment_") and to_key in APPOINTMENT_STEPS:
+        return "appointment_backlog"
+    if (from_key, to_key) == ("documents_requested", "documents_received"):
+        return "document_loops"
+    if to_key == "visa_consent_sent":
+        return "visa_consent_queue"
+    return "waiting"
+
+
+
+BOOTSTRAP_ROUNDS = 100
+
+
+def bootstrap_own(tab: pd.DataFrame, cand: pd.DataFrame, rounds: int = BOOTSTRAP_ROUNDS, min_offices: int = 3,
+                  seed: int = 0) -> pd.DataFrame:
+    """95 % bootstrap interval (percentiles) of the own excess of the (item, office) pairs in ``cand``:
+    the office's waits of the pair resampled (Poisson weights, ``rounds`` rounds, fixed seed), each
+    wait counting its excess minus the typical office's mean excess for its case type (held fixed, as
+    in ``base.own_excess``). Vectorised: one sparse (pair × wait) product per office."""
+    from scipy import sparse
+
+    empty = pd.DataFrame(columns=["item", "office", "boot_low", "boot_high"])
+    if cand.empty:
+        return empty
+    g = tab.groupby(["item", "ct", "office"], sort=False)["excess"].mean()
+    typ = g.groupby(level=["item", "ct"]).agg(["median", "size"])
+    typ_mean = typ["median"].where(typ["size"] >= min_offices, 0.0)
+    sel = tab.merge(cand, on=["item", "office"], how="inner")
+    dev = sel["excess"].to_numpy(dtype=float) - typ_mean.reindex(pd.MultiIndex.from_arrays([sel["item"], sel["ct"]])).to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    parts = []
+    office = sel["office"].to_numpy()
+    for name in pd.unique(office):  # one step per office
+        m = np.flatnonzero(office == name)
+        codes, items = pd.factorize(sel["item"].to_numpy()[m])
+        w = rng.poisson(1.0, size=(len(m), rounds)).astype(np.float32)
+        agg = sparse.csr_matrix((dev[m].astype(np.float32), (codes, np.arange(len(m)))), shape=(len(items), len(m)))
+        lo, hi = np.percentile(np.asarray(agg @ w), [2.5, 97.5], axis=1)
+        parts.append(pd.DataFrame({"item": items, "office": name, "boot_low": lo, "boot_high": hi}))
+    return pd.concat(parts, ignore_index=True) if parts else empty
+
+
+def _case_type_shares(tab: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """Per (item, office): the case types carrying most of the wait's excess,
+    {case type: [share of the excess, share of the waits]}."""
+    g = tab.groupby(["item", "office", "ct"], sort=False)["excess"].agg(["sum", "size"])
+    tot = g.groupby(level=["item", "office"]).transform("sum")
+    df = pd.DataFrame({"s": g["sum"] / tot["sum"].where(tot["sum"] > 0), "n": g["size"] / tot["size"]}).dropna()
+    df = df[df["s"] > 0].sort_values("s", ascending=False)
+    if df.empty:
+        return pd.DataFrame(columns=["item", "office", "ct_shares"])
+    df = df.reset_index().groupby(["item", "office"], sort=False).head(top)
+    df["pair"] = list(zip(df["ct"].astype(str), df["s"].astype(float), df["n"].astype(float)))
+    out = df.groupby(["item", "office"], sort=False)["pair"].agg(lambda ps: {c: [round(a, 4), round(b, 4)] for c, a, b in ps})
+    return out.rename("ct_shares").reset_index()
+
+
+def _team_shares(tab: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """Per (item, office): the team whose cases carry most of the wait's excess, and its share."""
+    team = np.empty(len(tab), dtype=object)
+    office = tab["office"].to_numpy()
+    case = tab["case"].to_numpy(dtype=np.int64)
+    for name, teams in net.teams.items():  # one step per office
+        m = office == name
+        team[m] = teams[case[m]]
+    ex = tab.assign(team=team)
+    ex = ex[ex["team"] != ""]
+    if ex.empty:
+        return pd.DataFrame(columns=["item", "office", "top_team", "top_team_share"])
+    by = ex.groupby(["item", "office", "team"], sort=False)["excess"].sum()
+    tot = by.groupby(level=["item", "office"]).sum()
+    top = by.groupby(level=["item", "office"]).idxmax()
+    share = by.groupby(level=["item", "office"]).max() / tot.where(tot > 0)
+    return pd.DataFrame({"top_team": top.map(lambda k: k[2]), "top_team_share": share}).reset_index()
+
+
+def wait_trends(tab: pd.DataFrame, data: dict[str, OfficeData]) -> pd.DataFrame:
+    """``base.trends`` of every (item, office) wait: item, office, trend columns."""
+    span = {n: (float(d.ea.end_us.min()), float(d.ea.end_us.max())) if d.ea.n else (0.0, 0.0) for n, d in data.items()}
+    t0 = tab["office"].map({n: v[0] for n, v in span.items()}).to_numpy(dtype=float)
+    t1 = tab["office"].map({n: v[1] for n, v in span.items()}).to_numpy(dtype=float)
+    key = (tab["item"].astype(str) + "|" + tab["office"].astype(str)).to_numpy()
+    tr = trends(key, tab["time"].to_numpy(dtype=float), tab["wait_d"].to_numpy(dtype=float), t0, t1)
+    idx = tr.index.to_series().str.rsplit("|", n=1, expand=True) if len(tr) else pd.DataFrame(columns=[0, 1])
+    return tr.assign(item=idx[0].to_numpy(), office=idx[1].to_numpy()).reset_index(drop=True) if len(tr) else \
+        pd.DataFrame(columns=["item", "office", "months", "slope", "se", "level_first", "level_last", "trend"])
+
+
+def trend_evidence(r: Any) -> dict[str, object]:
+    """The trend of a wait as evidence keys (none when there were too few months)."""
+    trend = getattr(r, "trend", None)
+    if not isinstance(trend, str):
+        return {}
+    return {"trend": trend, "trend_days_per_month": float(r.slope), "trend_se": float(r.se),
+            "trend_months": int(r.months), "level_first_days": float(r.level_first),
+            "level_last_days": float(r.level_last)}
+
+
+def step_pairs(d: OfficeData) -> pd.DataFrame:
+    """Directly-follows pairs of the process steps (case, from/to node, wait in days clipped at 0),
+    with interleaved contacts (status inquiries, fiction certificates) taken out of the sequence first:
+    an inquiry arriving while a file lies untouched does not split that wait in two."""
+    if "step_pairs" in d.cache:
+        return d.cache["step_pairs"]
+    ea = d.ea
+    order = ea.dfg_order
+    order = order[~np.isin(d.node[ea.act[order]], list(INTERLEAVED_KEYS))]
+    ci = ea.case_index[order]
+    same = ci[1:] == ci[:-1]
+    a, b = order[:-1][same], order[1:][same]
+    raw = (ea.start_us[b] - ea.end_us[a]) / US / DAY_S
+    # overlapping steps (the next starts before the previous ends) wait 0, as in pm4py; the overlap is
+    # kept as its own figure
+    out = pd.DataFrame({"case": ci[:-1][same], "from": d.node[ea.act[a]], "to": d.node[ea.act[b]],
+                        "wait_d": np.maximum(raw, 0.0), "time": ea.end_us[a], "overlap_d": np.maximum(-raw, 0.0)})
+    d.cache["step_pairs"] = out
+    return out
+
+
+def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
+    """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, norm info."""
+    norm_pairs = {(n.from_key, n.to_key): n for n in catalogue.WAIT_NORMS}
+    norm_items = [f"{a}\u2192{b}" for a, b in norm_pairs]
+    parts = []
+    for name, d in data.items():
+        pairs = step_pairs(d)
+        if not pairs.empty:
+            fn, tn = pairs["from"].to_numpy(), pairs["to"].to_numpy()
+            normed = np.isin(np.char.add(np.char.add(fn.astype(str), "\u2192"), tn.astype(str)), norm_items)
+            # self-loops are rework, norm pairs are measured below
+            keep = (fn != tn) & ~normed
+            parts.append(
+                pd.DataFrame(
+                    {"office": name, "from": fn[keep], "to": tn[keep], "case": pairs["case"].to_numpy()[keep],
+                     "wait_d": pairs["wait_d"].to_numpy()[keep], "time": pairs["time"].to_numpy()[keep],
+                     "overlap_d": pairs["overlap_d"].to_numpy()[keep]}
+                )
+            )
+        for (fk, tk), norm in norm_pairs.items():
+            w = norm_waits(d, norm)
+            if len(w):
+                parts.append(pd.DataFrame({"office": name, "from": fk, "to": tk, "case": w["case"], "wait_d": w["wait_d"],
+                                           "time": w["time"]}))
+    if not parts:
+        return pd.DataFrame(columns=["office", "from", "to", "case", "wait_d", "ct", "item"])
+    tab = pd.concat(parts, ignore_index=True)
+    ct_by_office = {n: d.cases["case_type"].to_numpy() for n, d in data.items()}
+    tab["ct"] = lookup_ct(tab, ct_by_office)
+    tab["item"] = tab["from"].astype(str) + "\u2192" + tab["to"].astype(str)
+    return tab
+
+
+
+
+@detector("waits", PATTERNS, order=10)
+def detect_waits(net: Network) -> list[tuple[str, Finding]]:
+    data, min_pair_cases = net.data, net.min_pair_cases
+    tab = wait_table(data)
+    if tab.empty:
+        return []
+    norms = {f"{n.from_key}\u2192{n.to_key}": n for n in catalogue.WAIT_NORMS}
+    # network norm for pairs without a legal/usual one: median over offices of the office median
+    med = tab.groupby(["item", "office"], sort=False)["wait_d"].median()
+    net_norm = med.groupby(level="item", sort=False).median()
+    norm_d = tab["item"].map({k: v.days for k, v in norms.items()})
+    tab["norm_d"] = norm_d.fillna(tab["item"].map(net_norm)).astype(float)
+    tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
+    own = own_excess(tab, "excess")
+    # who carries the excess: waits beyond the typical office's P90 (median over offices of the office P90)
+    p90 = tab.groupby(["item", "office"], sort=False)["wait_d"].quantile(0.9).groupby(level="item").median()
+    tab["long"] = tab["wait_d"].to_numpy() > tab["item"].map(p90).to_numpy(dtype=float)
+    stats_ = tab.groupby(["item", "office"], sort=False).agg(
+        median=("wait_d", "median"),
+        p90=("wait_d", lambda s: float(np.percentile(s, 90))),
+        cases=("case", "nunique"),
+        over=("excess", lambda s: float((s > 0).mean())),
+        norm=("norm_d", "first"),
+        share_long=("long", "mean"),
+        overlap=("overlap_d", lambda s: float((s > 0).mean())),
+        overlap_mean=("overlap_d", "mean"),
+    )
+    rest = tab.loc[~tab["long"]].groupby(["item", "office"], sort=False)["wait_d"].median().rename("rest_median")
+    stats_ = stats_.join(rest)
+    own = own.merge(stats_.reset_index(), on=["item", "office"])
+    own["net_rest_median"] = own["item"].map(own.groupby("item")["rest_median"].median()).to_numpy()
+    own["net_median"] = own["item"].map(own.groupby("item")["median"].median()).to_numpy()
+    own["net_p90"] = own["item"].map(p90).to_numpy(dtype=float)
+    own["net_share_long"] = own["item"].map(own.groupby("item")["share_long"].median()).to_numpy()
+    exceeding = own.assign(ex=own["median"] > own["norm"]).groupby("item")["ex"].mean()
+    own["share_offices_over"] = own["item"].map(exceeding).to_numpy()
+    # sampling error of the own excess (normal approximation over the office's waits)
+    own = own.merge(wait_trends(tab, data), on=["item", "office"], how="left")
+    own = own.merge(_team_shares(tab, net), on=["item", "office"], how="left")
+    own = own.merge(_case_type_shares(tab), on=["item", "office"], how="left")
+    # bootstrap interval of the own excess, for the candidates only (positive own excess, enough cases)
+    cand = own.loc[(own["own"] > 0) & (own["cases"] >= min_pair_cases), ["item", "office"]]
+    own = own.merge(bootstrap_own(tab, cand), on=["item", "office"], how="left")
+    out = []
+    for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
+        if r.cases < min_pair_cases:
+            continue
+        fk, tk = r.item.split("\u2192")
+        norm = norms.get(r.item)
+        d = data[r.office]
+        fkey, tkey = node_key(fk), node_key(tk)
+        # waiting past a deadline after which the law lets the office proceed (the BA's deemed
+        # consent) is the office's own choice, so such a wait is not marked as external
+        external = bool(norm.external and not norm.office_may_proceed) if norm else bool(tkey in EXTERNAL_KEYS)
+        shared = bool(norm is not None and r.offices >= 3 and r.share_offices_over > 0.5)
+        pattern = wait_pattern(fkey or "", tkey or "") if (fkey or tkey) else "waiting"
+        # the mean excess over the norm (legal/usual, else the typical office's median) beyond the
+        # typical office's mean excess: a minority of cases stuck for months counts in full
+        own_days = max(r.own, 0.0)
+        impact_norm = r.total / d.years
+        impact = (impact_norm if shared else own_days / d.years)
+        if impact <= 0:
+            continue
+        # the other cases (below the long-wait line) wait as long as the typical office's do
+        rest_usual = bool(r.rest_median <= 1.25 * r.net_rest_median + 1.0)
+        if pattern == "waiting" and rest_usual and STUCK_MAX_SHARE >= r.share_long >= max(STUCK_MIN_SHARE, 2.0 * r.net_share_long):
+            pattern = "stuck_minority"
+        out.append(
+            (
+                r.office,
+                Finding(
+                    kind="waiting",
+                    pattern=pattern,
+                    value=float(r.median),
+                    unit="days",
+                    impact=float(impact),
+                    cases=int(r.cases),
+                    from_activity=d.label_of(fk),
+                    to_activity=d.label_of(tk),
+                    from_key=fkey,
+                    to_key=tkey,
+                    norm=float(r.norm),
+                    norm_basis=norm.basis if norm else "network",
+                    external=external,
+                    shared=shared,
+                    evidence={
+                        "median_days": float(r.median),
+                        "p90_days": float(r.p90),
+                        "cases": int(r.cases),
+                        "waits": int(r.n),
+                        "norm_days": float(r.norm),
+                        "norm_source": norm.source if norm else "typischer Wert des Netzwerks",
+                        "network_median_days": float(r.net_median),
+                        "share_over_norm": float(r.over),
+                        "share_offices_over_norm": float(r.share_offices_over),
+                        "excess_days_per_year_over_norm": float(impact_norm),
+                        "own_excess_days_per_year": float(own_days / d.years),
+                        "impact_low": float(max(r.boot_low, 0.0) / d.years) if r.boot_low == r.boot_low else 0.0,
+                        "impact_high": float(max(r.boot_high, 0.0) / d.years) if r.boot_high == r.boot_high else 0.0,
+                        "long_wait_days": float(r.net_p90),
+                        "share_long_waits": float(r.share_long),
+                        "network_share_long_waits": float(r.net_share_long),
+                        "rest_as_usual": rest_usual,
+                        "share_overlapping": float(r.overlap) if r.overlap == r.overlap else 0.0,
+                        "mean_overlap_days": float(r.overlap_mean) if r.overlap_mean == r.overlap_mean else 0.0,
+                        **trend_evidence(r),
+                        **({"carried_by_team": str(r.top_team), "team_share_of_excess": float(r.top_team_share)}
+                           if isinstance(r.top_team, str) and r.top_team else {}),
+                        **({"excess_share_by_case_type": r.ct_shares} if isinstance(r.ct_shares, dict) else {}),
+                    },
+                ),
+            )
+        )
+    return out
+

@@ -309,6 +309,7 @@ def test_demo_sized_office_shuffled_gives_the_same_kpis() -> None:
 
 
 ROW_HELPERS = {"case_codes", "same_case_as_previous", "has_keys", "day_precision", "distinct_staff"}  # take rows as given
+PARTS_HELPERS = {"monthly_deadline_table"}  # combine parts already computed from an ordered log (diagnosis internals)
 
 
 def _public_log_functions() -> list[tuple[str, Any]]:
@@ -321,7 +322,7 @@ def _public_log_functions() -> list[tuple[str, Any]]:
                  "discovery", "diagnosis"):
         mod = importlib.import_module(f"procmine.analyse.{name}")
         for fname, fn in inspect.getmembers(mod, inspect.isfunction):
-            if fn.__module__ != mod.__name__ or fname.startswith("_") or fname in ROW_HELPERS:
+            if fn.__module__ != mod.__name__ or fname.startswith("_") or fname in ROW_HELPERS | PARTS_HELPERS:
                 continue
             params = list(inspect.signature(fn).parameters.values())
             if params and params[0].name == "log":

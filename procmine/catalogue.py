@@ -1,7 +1,7 @@
 """Domain catalogue (DOMAIN.md §7): activities, case types, norms and bottleneck patterns.
 
 Keys are English identifiers used in code; the German labels here are the ones users read for
-domain terms (activity and case-type names). Report wording lives in `report/labels_de.py`.
+domain terms (activity and case-type names). Report wording lives in `labels_de/report.py`.
 """
 
 from __future__ import annotations

@@ -235,7 +235,7 @@ def ingest(
     _, qualities = ingest_files(groups, out, progress=_progress, profile=prof, encoding=encoding, delimiter=delimiter,
                                 sheet=sheet, failed=failed)
     from procmine.normalise import summary_de
-    from procmine.report.labels_de import LABELS
+    from procmine.labels_de.report import LABELS
 
     for q in qualities.values():
         typer.echo(summary_de(q))

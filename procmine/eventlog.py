@@ -19,7 +19,7 @@ vectorised passes and not copied or sorted. A frame that an ``EventLog`` produce
 recognised when it comes back (``EventLog.of(log.df)``) and not checked again: treat ``log.df`` as
 read-only. An invalid log is refused with ``EventLogProblem`` (a ``schema.SchemaViolation``) whose
 German message names the column, what was found and what was expected (texts in
-``procmine.messages_de.EVENT_LOG_PROBLEMS``).
+``procmine.labels_de.messages.EVENT_LOG_PROBLEMS``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import ProcmineError
-from procmine.messages_de import EVENT_LOG_PROBLEMS
+from procmine.labels_de.messages import EVENT_LOG_PROBLEMS
 from procmine.schema import (
     CASE_ID,
     CATEGORICAL,

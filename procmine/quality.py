@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from procmine.messages_de import REASON_LABELS_DE, SUMMARY, UNATTRIBUTED_OFFICE, int_de
+from procmine.labels_de.messages import REASON_LABELS_DE, SUMMARY, UNATTRIBUTED_OFFICE, int_de
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,8 +15,8 @@ import pytest
 from report_fixtures import english_network
 
 from procmine.compare import compare_offices
+from procmine.labels_de.report import label
 from procmine.report import build, render_pdf, write_reports
-from procmine.report.labels_de import label
 from procmine.report.render import chromium_command, find_chromium
 
 from conftest import NOW, network

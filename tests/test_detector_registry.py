@@ -8,8 +8,8 @@ from pathlib import Path
 
 from procmine.analyse.detectors import registry
 from procmine.analyse.model import FINDING_KINDS
+from procmine.labels_de.report import has_label
 from procmine.report.diagnosis_sections import SECTION_IDS, finding_section
-from procmine.report.labels_de import has_label
 
 DETECTORS = Path(__file__).resolve().parents[1] / "procmine" / "analyse" / "detectors"
 

@@ -47,7 +47,7 @@ KPI_DIRECTIONS: dict[str, str | None] = {
     "variants_count": None,
     "mean_events_per_case": LOWER,
 }
-# why an export cannot support a KPI (reason codes; German wording in report/labels_de.py "not_measurable.*")
+# why an export cannot support a KPI (reason codes; German wording in labels_de/report.py "not_measurable.*")
 NO_REPEATS = "no_repeats"  # one date column per step (milestone export): a step can never appear twice
 NO_START = "no_start"  # completion-only log: no start of a step, so no service time
 # KPIs that count how often a step happens in a case

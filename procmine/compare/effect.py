@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from procmine.compare.labels_de import nlabel
+from procmine.labels_de.network import nlabel
 from procmine.compare.measures import DAYS, KPIS, observations, step_keys_of
 
 MIN_OBS = 30  # values on each side of the date, in the office itself

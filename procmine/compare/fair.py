@@ -41,7 +41,7 @@ WORSE = "worse"
 WITHIN_NOISE = "within_noise"
 NOT_MEASURABLE = "not_measurable"
 NOT_COMPARABLE = "not_comparable"
-# why a KPI cannot be measured or compared (German wording in compare/labels_de.py "why.*")
+# why a KPI cannot be measured or compared (German wording in labels_de/network.py "why.*")
 STEP_MISSING = "step_missing"  # the export never shows the steps the KPI needs
 NO_REPEATS = "no_repeats"  # counts repeated steps, but the export shows each step once (milestones)
 EXPORT_DETAIL = "export_detail"  # depends on how detailed the export is

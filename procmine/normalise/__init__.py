@@ -12,14 +12,14 @@ The stage is a sequence of named steps, one module each (``normaliser.normalise`
 * ``files``: read a file with its profile (``profile_choice``), normalise, ``write``;
 * ``inspect``: ``procmine inspect``.
 
-German text users read lives in ``procmine.messages_de``.
+German text users read lives in ``procmine.labels_de.messages``.
 """
 
 from __future__ import annotations
 
 from procmine.ingest import read_table
 from procmine.ingest.timestamps import parse_distinct
-from procmine.messages_de import REASON_HINTS_DE, REASON_LABELS_DE
+from procmine.labels_de.messages import REASON_HINTS_DE, REASON_LABELS_DE
 from procmine.normalise.columns import resolve_columns
 from procmine.normalise.files import (
     concat_raw,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from procmine import messages_de
+from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable
 from procmine.ingest.raw import codes_of

@@ -10,7 +10,8 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from procmine import messages_de, runtime
+from procmine import runtime
+from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable, read_preview, read_table
 from procmine.ingest.raw import without_columns

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from procmine import messages_de
+from procmine.labels_de import messages as messages_de
 from procmine.ingest import RawTable, read_table
 from procmine.normalise.files import _with_overrides
 from procmine.normalise.profile_choice import matching_profile

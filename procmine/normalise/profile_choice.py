@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from procmine import messages_de
+from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable
 from procmine.normalise.columns import resolve_columns

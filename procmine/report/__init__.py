@@ -36,7 +36,7 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
 def _pdf(html: Path, pdfs: dict[str, Path], key: str, progress: Callable[[str], None] | None) -> None:
     """Print one report to PDF beside it; without Chromium, or when printing fails, say so and go on (the HTML stands)."""
     from procmine.errors import UsageProblem
-    from procmine.report.labels_de import label
+    from procmine.labels_de.report import label
 
     try:
         pdfs[key] = render_pdf(html, html.with_suffix(".pdf"))
@@ -75,7 +75,7 @@ def write_reports(
         now_berlin,
         safe_dirname,
     )
-    from procmine.report.labels_de import label
+    from procmine.labels_de.report import label
     from procmine.report.render import render_comparison_html, render_office_html
 
     now = now or now_berlin()

@@ -60,7 +60,7 @@ from procmine.report.figures import (
     monthly_chart,
     waiting_chart,
 )
-from procmine.report.labels_de import has_label, label, label_or
+from procmine.labels_de.report import has_label, label, label_or
 from procmine.report.mapview import process_map_levels
 from procmine.report.model import (
     BpmnModel,

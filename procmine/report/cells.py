@@ -17,7 +17,7 @@ from procmine import catalogue
 from procmine.catalogue import CASE_TYPES
 from procmine.compare import NO_REPEATS, NO_START
 from procmine.report import format_de as fmt
-from procmine.report.labels_de import label
+from procmine.labels_de.report import label
 from procmine.report.model import Cell
 
 K_MIN = 5  # minimum cases per published cell (DOMAIN §5 recommendation 3)

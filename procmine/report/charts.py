@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from procmine.report import format_de
-from procmine.report.labels_de import label
+from procmine.labels_de.report import label
 from procmine.report.model import Chart
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency

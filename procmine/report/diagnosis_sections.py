@@ -28,7 +28,7 @@ from procmine.report.cells import (
     not_measurable_cell,
     value_cell,
 )
-from procmine.report.labels_de import label
+from procmine.labels_de.report import label
 from procmine.report.model import Cell, Section, Table
 
 TOP_ACTIVITIES = 15

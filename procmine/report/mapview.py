@@ -17,7 +17,7 @@ import pandas as pd
 
 from procmine.analyse.model import OfficeAnalysis
 from procmine.report.cells import K_MIN, _num, count_cell
-from procmine.report.labels_de import label
+from procmine.labels_de.report import label
 from procmine.report.model import Cell, MapEdge, MapNode, ProcessMap
 
 # level key -> (most activities shown, share of the transitions among them drawn as arrows)

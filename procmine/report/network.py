@@ -1,7 +1,7 @@
 """Report model of the network sections of ``vergleich.html``: fair KPIs, case mix, topics, trends, measures.
 
 Built from ``Comparison.network`` (``compare.network.NetworkComparison``); every content decision is made
-here, the template only loops. German wording comes from ``compare/labels_de.py`` (``REPORT_LABELS``,
+here, the template only loops. German wording comes from ``labels_de/network.py`` (``REPORT_LABELS``,
 ``NETWORK_LABELS``), numbers are formatted by ``format_de``; charts are matplotlib SVG, embedded inline.
 """
 
@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from procmine.catalogue import CASE_TYPES
 from procmine.compare.fair import NOT_COMPARABLE, FairKpi
-from procmine.compare.labels_de import NETWORK_LABELS, REPORT_LABELS
+from procmine.labels_de.network import NETWORK_LABELS, REPORT_LABELS
 from procmine.compare.measures import DAYS, KPIS, SHARE
 from procmine.compare.network import NetworkComparison
 from procmine.compare.trends import MIX_PREFIX

@@ -16,7 +16,7 @@ from procmine.compare import Comparison, tied_best_worst
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
 from procmine.report.figures import finding_chart
-from procmine.report.labels_de import has_label, label, label_or
+from procmine.labels_de.report import has_label, label, label_or
 from procmine.report.model import Cell, FindingItem, FindingPage, Glance, Section, Table
 
 TOP_LOSSES = 3

@@ -4,7 +4,7 @@ A detector module (any module of this package) registers itself with ``@detector
 patterns it emits as ``PatternSpec`` s: key, kind, suggested measures, report section and the label
 keys the report needs. ``detect_network`` runs the registered detectors in ``order``; the report reads
 measures and sections from here (``measures_of``, ``section_of``). Adding a detector therefore means:
-one new module in ``procmine/analyse/detectors/`` and its German labels in ``report/labels_de.py``.
+one new module in ``procmine/analyse/detectors/`` and its German labels in ``labels_de/report.py``.
 """
 
 from __future__ import annotations

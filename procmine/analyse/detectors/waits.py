@@ -291,7 +291,8 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                     from_key=fkey,
                     to_key=tkey,
                     norm=float(r.norm),
-                    norm_basis=norm.basis if norm else "network",
+                    # no legal or usual norm: the typical office, or for an office alone its own typical wait
+                    norm_basis=norm.basis if norm else ("network" if r.offices > 1 else "own"),
                     external=external,
                     shared=shared,
                     evidence={

@@ -348,6 +348,7 @@ LABELS: dict[str, str] = {
     "norm_basis.usual": "übliche Dauer",
     "norm_basis.network": "Netzwerk-Median",
     "norm_basis.office": "Wert der übrigen Dienststelle",
+    "norm_basis.own": "üblicher Wert dieser Dienststelle",
     "norm_basis.unknown": "Vergleichswert",
     "compare.norm": "Norm: {norm} ({basis})",
     "compare.network": "Netzwerk-Median: {value}",
@@ -792,7 +793,7 @@ def label(key: str, /, **values: object) -> str:
     try:
         text = LABELS[key]
     except KeyError:
-        raise KeyError(f"no German label for key {key!r} in procmine.report.labels_de") from None
+        raise KeyError(f"no German label for key {key!r} in procmine.labels_de.report") from None
     return text.format(**values) if values else text
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 import traceback
 from datetime import date as date_cls
@@ -41,6 +40,30 @@ Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeic
 PDF_DEFAULT = os.environ.get("PROCMINE_PDF", "1") != "0"
 Pdf = Annotated[bool, typer.Option("--pdf/--no-pdf", help="Berichte auch als PDF drucken (Standard: ja, braucht Chromium; ohne Chromium wird das PDF übersprungen).")]
 Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Maßnahmen-Tabellen „measure“ (mehrfach möglich).")]
+NoPseudonymise = Annotated[bool, typer.Option(
+    "--no-pseudonymise",
+    help="Profile zulassen, die Vorgangs- oder Mitarbeiterkennungen im Klartext lassen (pseudonymise = []); "
+    "der Bericht vermerkt das. Ohne diese Angabe werden solche Profile abgelehnt.")]
+
+
+MaxColumns = Annotated[int, typer.Option("--max-columns", help="Höchstens so viele Spalten (Attribute) je Datei.")]
+MaxCells = Annotated[int, typer.Option("--max-cells", help="Höchstens so viele Zellen (Zeilen × Spalten) je Datei.")]
+MaxSheetRows = Annotated[int, typer.Option("--max-sheet-rows", help="Höchstens so viele Zeilen je Tabellenblatt.")]
+MaxSheetCells = Annotated[int, typer.Option("--max-sheet-cells", help="Höchstens so viele Zellen je Tabellenblatt.")]
+MaxDecompressedMb = Annotated[int, typer.Option("--max-decompressed-mb", help="Höchstens so viele MB entpackt (.gz, .xlsx).")]
+MaxEvents = Annotated[int, typer.Option("--max-events", help="Höchstens so viele Ereignisse je XES-Datei.")]
+MaxValueLines = Annotated[int, typer.Option("--max-value-lines", help="Höchstens so viele Zeilenumbrüche in einem Wert (CSV).")]
+_DEFAULT_LIMITS = __import__("procmine.limits", fromlist=["Limits"]).Limits()
+
+
+def _limits(max_columns: int, max_cells: int, max_sheet_rows: int, max_sheet_cells: int, max_decompressed_mb: int,
+            max_events: int, max_value_lines: int):  # noqa: ANN202 - procmine.limits.Limits
+    """The limits of one call (``procmine.limits``), from the --max-... options."""
+    from procmine.limits import Limits
+
+    return Limits(max_columns=max_columns, max_cells=max_cells, max_sheet_rows=max_sheet_rows,
+                  max_sheet_cells=max_sheet_cells, max_decompressed_bytes=max_decompressed_mb << 20,
+                  max_events=max_events, max_value_lines=max_value_lines)
 
 
 def _progress(message: str) -> None:
@@ -101,8 +124,9 @@ def _exit_for_failures(failed: list) -> None:
     (``failed``: ``pipeline.FailedInput`` records)."""
     internal = [f for f in failed if f.internal]
     if internal:
-        log = Path(tempfile.gettempdir()) / "procmine-fehler.log"
-        log.write_text("\n\n".join(f"{', '.join(f.files)}\n{f.details}" for f in internal), encoding="utf-8")
+        from procmine.outputs import error_log
+
+        log = error_log("\n\n".join(f"{', '.join(f.files)}\n{f.details}" for f in internal))
         if _state["debug"]:
             typer.echo(log.read_text(encoding="utf-8"), err=True)
         typer.echo(f"Details der internen Fehler stehen in {log}. Bitte diese Datei an das Entwicklungsteam senden.", err=True)
@@ -145,13 +169,25 @@ def run_cmd(
     quiet: Quiet = False,
     pdf: Pdf = PDF_DEFAULT,
     measure: Measures = None,
+    no_pseudonymise: NoPseudonymise = False,
+    max_columns: MaxColumns = _DEFAULT_LIMITS.max_columns,
+    max_cells: MaxCells = _DEFAULT_LIMITS.max_cells,
+    max_sheet_rows: MaxSheetRows = _DEFAULT_LIMITS.max_sheet_rows,
+    max_sheet_cells: MaxSheetCells = _DEFAULT_LIMITS.max_sheet_cells,
+    max_decompressed_mb: MaxDecompressedMb = _DEFAULT_LIMITS.max_decompressed_bytes >> 20,
+    max_events: MaxEvents = _DEFAULT_LIMITS.max_events,
+    max_value_lines: MaxValueLines = _DEFAULT_LIMITS.max_value_lines,
 ) -> None:
     """Einen Ordner echter Exporte einlesen, analysieren und Berichte schreiben."""
     from procmine.compare.network import parse_measures
+    from procmine.limits import using
     from procmine.pipeline import run
+    from procmine.privacy import allow_clear_ids
 
     _state["quiet"] = quiet
-    result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf, measures=tuple(parse_measures(measure or [])))
+    with allow_clear_ids(no_pseudonymise), using(_limits(max_columns, max_cells, max_sheet_rows, max_sheet_cells, max_decompressed_mb, max_events, max_value_lines)):
+        result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf,
+                     measures=tuple(parse_measures(measure or [])))
     _print_run(result)
     _exit_for_failures(result.failed)
 
@@ -223,17 +259,31 @@ def ingest(
     delimiter: Delimiter = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Tabellenblatt (Excel); ohne Angabe das passende oder erste.")] = None,
     quiet: Quiet = False,
+    no_pseudonymise: NoPseudonymise = False,
+    max_columns: MaxColumns = _DEFAULT_LIMITS.max_columns,
+    max_cells: MaxCells = _DEFAULT_LIMITS.max_cells,
+    max_sheet_rows: MaxSheetRows = _DEFAULT_LIMITS.max_sheet_rows,
+    max_sheet_cells: MaxSheetCells = _DEFAULT_LIMITS.max_sheet_cells,
+    max_decompressed_mb: MaxDecompressedMb = _DEFAULT_LIMITS.max_decompressed_bytes >> 20,
+    max_events: MaxEvents = _DEFAULT_LIMITS.max_events,
+    max_value_lines: MaxValueLines = _DEFAULT_LIMITS.max_value_lines,
 ) -> None:
     """Exporte einlesen und als kanonisches Ereignisprotokoll (Parquet) mit Quarantänedatei schreiben."""
-    from procmine.pipeline import ingest_files
+    from procmine.limits import using
+    from procmine.outputs import staged_output
+    from procmine.pipeline import final_paths, ingest_files
+    from procmine.privacy import allow_clear_ids, load_key
     from procmine.profiles import load_profile
 
     _state["quiet"] = quiet
-    prof = load_profile(profile) if profile else None
+    load_key()  # a missing, short or unreadable key stops before anything is read
     groups = [(list(files), office)] if office else [([p], None) for p in files]
     failed: list | None = [] if len(groups) > 1 else None  # several offices: one bad file does not stop the others
-    _, qualities = ingest_files(groups, out, progress=_progress, profile=prof, encoding=encoding, delimiter=delimiter,
-                                sheet=sheet, failed=failed)
+    with allow_clear_ids(no_pseudonymise), using(_limits(max_columns, max_cells, max_sheet_rows, max_sheet_cells, max_decompressed_mb, max_events, max_value_lines)), staged_output(out) as stage:
+        prof = load_profile(profile) if profile else None
+        _, qualities = ingest_files(groups, stage, progress=_progress, profile=prof, encoding=encoding,
+                                    delimiter=delimiter, sheet=sheet, failed=failed)
+        qualities, _ = final_paths(qualities, [], [(stage, out)], stage)
     from procmine.normalise import summary_de
     from procmine.labels_de.report import LABELS
 
@@ -275,8 +325,9 @@ def analyse(
             typer.echo(f"   {f.rank}. [{f.kind}] {where}: {f.value:.1f} {f.unit} (Wirkung {f.impact:.0f})")
     if out:
         doc = results_document(analyses, compare_offices(analyses), load_qualities(normalised_dir))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+        from procmine.outputs import atomic_write_text
+
+        atomic_write_text(out, json.dumps(doc, ensure_ascii=False, indent=2))
         typer.echo(f"Ergebnisse: {out}")
 
 
@@ -290,8 +341,15 @@ def report(
     """Aus normalisierten Protokollen die Berichte (bericht.html, vergleich.html, results.json) schreiben."""
     from procmine.pipeline import analyse_and_report, load_normalised, load_qualities
 
+    from procmine.outputs import staged_output
+
     _state["quiet"] = quiet
-    result = analyse_and_report(load_normalised(normalised_dir), load_qualities(normalised_dir), out, _progress, pdf=pdf)
+    logs, qualities = load_normalised(normalised_dir), load_qualities(normalised_dir)
+    with staged_output(out) as stage:
+        result = analyse_and_report(logs, qualities, stage, _progress, pdf=pdf)
+    result.reports = {o: out / p.relative_to(stage) for o, p in result.reports.items()}
+    result.comparison = out / "vergleich.html"
+    result.results_json = out / "results.json"
     result.normalised_dir = normalised_dir
     _print_run(result)
 
@@ -424,11 +482,16 @@ def main() -> None:
     """Entry point: run the app and turn every failure into a message a user can act on."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool) and code:  # click turns Ctrl-C into 130, returned
+            typer.echo("Abgebrochen.", err=True)
+            sys.exit(code)
     except ProcmineError as exc:
         if debug:
             traceback.print_exc()
-        typer.echo(f"Fehler: {exc.user_message()}", err=True)
+        from procmine.privacy import redacted
+
+        typer.echo(f"Fehler: {redacted(exc).user_message()}", err=True)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("Abgebrochen.", err=True)
@@ -440,8 +503,14 @@ def main() -> None:
         if any(c.__name__ == "ClickException" for c in type(exc).__mro__):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(getattr(exc, "exit_code", 2))
-        log = Path(tempfile.gettempdir()) / "procmine-fehler.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        if isinstance(exc, OSError):  # read-only or full disk, a file where a folder belongs: the user can fix it
+            from procmine.outputs import os_problem
+
+            typer.echo(f"Fehler: {os_problem(exc).user_message()}", err=True)
+            sys.exit(1)
+        from procmine.outputs import error_log
+
+        log = error_log(traceback.format_exc())
         if debug:
             traceback.print_exc()
         typer.echo(

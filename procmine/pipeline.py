@@ -6,6 +6,7 @@ order and pass plain objects; nothing here computes a statistic of its own.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from collections import Counter
@@ -19,6 +20,7 @@ import pandas as pd
 from procmine import schema
 from procmine.errors import InputProblem, ProcmineError
 from procmine.eventlog import EventLog, LogLike
+from procmine.outputs import rebase_path, staged_output
 from procmine.quality import QualityReport, merge_quality, split_quality
 
 if TYPE_CHECKING:
@@ -210,6 +212,9 @@ def _record_failure(
         raise exc
     names = tuple(p.name for p in paths)
     if isinstance(exc, ProcmineError):
+        from procmine.privacy import redacted
+
+        exc = redacted(exc)  # type: ignore[assignment]  # header cells may be a data row: never in results.json
         failure = FailedInput(files=names, code=getattr(exc, "code", "input_problem"), message=exc.user_message(),
                               office=office, error=exc)
     else:
@@ -431,7 +436,9 @@ def save_quality(quality: QualityReport, normalised_dir: Path) -> Path:
     """Write ``<office>.quality.json`` next to the normalised log (read back by ``load_qualities``)."""
     import json
 
-    path = Path(normalised_dir) / f"{quality.office}.quality.json"
+    from procmine.outputs import safe_path
+
+    path = safe_path(Path(normalised_dir), quality.office, ".quality.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(quality.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     return path
@@ -493,17 +500,74 @@ def run(
 
     An export that cannot be used is skipped and listed in ``RunResult.failed`` (and results.json) with its
     message; the run stops with that problem only when no office at all could be read.
+
+    Everything is written into a hidden folder inside ``out_dir`` (and ``normalised_dir``) and moved into
+    place only when the run succeeds; a second run into the same folder meanwhile is refused
+    (``outputs.staged_output``). The pseudonymisation key is checked before any file is read.
     """
-    normalised_dir = normalised_dir or out_dir / "normalised"
-    failed: list[FailedInput] = []
-    warnings: list[str] = []
-    t = time.perf_counter()
-    logs, qualities = ingest_folder(Path(exports_dir), Path(normalised_dir), progress, failed=failed, warnings=warnings)
-    ingest_s = time.perf_counter() - t
-    result = analyse_and_report(logs, qualities, Path(out_dir), progress, pdf=pdf, failed=failed, measures=measures)
-    result.normalised_dir = Path(normalised_dir)
-    result.seconds = {"ingest": ingest_s, **result.seconds}
-    result.warnings = warnings
+    from procmine.privacy import load_key
+
+    load_key()  # a missing, short or unreadable key stops the run before anything is read
+    with contextlib.ExitStack() as stack:
+        out_dir = Path(out_dir)
+        stage = stack.enter_context(staged_output(out_dir))
+        moves = [(stage, out_dir)]
+        if normalised_dir is None:
+            norm_stage = stage / "normalised"
+        else:
+            norm_stage = stack.enter_context(staged_output(Path(normalised_dir)))
+            moves.insert(0, (norm_stage, Path(normalised_dir)))
+        failed: list[FailedInput] = []
+        warnings: list[str] = []
+        t = time.perf_counter()
+        logs, qualities = ingest_folder(Path(exports_dir), norm_stage, progress, failed=failed, warnings=warnings)
+        qualities, failed = final_paths(qualities, failed, moves, norm_stage)
+        ingest_s = time.perf_counter() - t
+        result = analyse_and_report(logs, qualities, stage, progress, pdf=pdf, failed=failed, measures=measures)
+        result = _rebased(result, moves)
+        result.normalised_dir = Path(normalised_dir) if normalised_dir is not None else out_dir / "normalised"
+        result.seconds = {"ingest": ingest_s, **result.seconds}
+        result.warnings = warnings
+    return result
+
+
+def _final(path: str | Path | None, moves: list[tuple[Path, Path]]) -> str | None:
+    """A path written in a staging folder as it will be once the folder is published."""
+    text = None if path is None else str(path)
+    for staging, final in moves:
+        text = rebase_path(text, staging, final)
+    return text
+
+
+def final_paths(
+    qualities: dict[str, QualityReport], failed: list[FailedInput], moves: list[tuple[Path, Path]], normalised: Path
+) -> tuple[dict[str, QualityReport], list[FailedInput]]:
+    """Quality reports and failures naming the quarantine files where they will be after publishing (the
+    quality.json files are written again with them)."""
+    from dataclasses import replace
+
+    out = {}
+    for office, q in qualities.items():
+        out[office] = replace(q, quarantine_file=_final(q.quarantine_file, moves))
+        save_quality(out[office], normalised)
+    moved = []
+    for f in failed:
+        message = f.message
+        for staging, final in moves:
+            message = message.replace(str(staging), str(final))
+        moved.append(replace(f, quarantine_file=_final(f.quarantine_file, moves), message=message))
+    return out, moved
+
+
+def _rebased(result: RunResult, moves: list[tuple[Path, Path]]) -> RunResult:
+    def final(p: Path | None) -> Path | None:
+        text = _final(p, moves)
+        return Path(text) if text else None
+
+    result.report_dir = final(result.report_dir) or result.report_dir
+    result.reports = {o: final(p) or p for o, p in result.reports.items()}
+    result.comparison = final(result.comparison)
+    result.results_json = final(result.results_json)
     return result
 
 
@@ -534,6 +598,7 @@ def load_qualities(normalised_dir: Path) -> dict[str, QualityReport]:
     for path in sorted(Path(normalised_dir).glob("*.quality.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         data["files"] = tuple(data.get("files", ()))
+        data["dropped_columns"] = tuple(data.get("dropped_columns", ()))
         q = QualityReport(**data)
         out[q.office] = q
     return out

@@ -1,8 +1,11 @@
 """Pseudonymisation with a keyed hash (keyed BLAKE2b, RFC 7693), and the key's life cycle.
 
-The key comes from ``PROCMINE_KEY`` (hex or any text) or from a key file (``PROCMINE_KEY_FILE``,
-default ``~/.config/procmine/key``) that is created with 32 random bytes on first use. It is never
-written next to the outputs. The same key and id always give the same pseudonym, so logs of one
+The key comes from ``PROCMINE_KEY`` or from a key file (``PROCMINE_KEY_FILE``, default
+``~/.config/procmine/key``) that is created with 32 random bytes on first use (atomically, mode 0600). It is
+never written next to the outputs. Key text = hexadecimal digits, at least 64 (32 random bytes); the keyed
+hash uses the text's ASCII bytes as written (as key files always were), so existing key files keep their
+pseudonyms. A shorter, empty, non-hex, low-variety or unreadable key is refused (``KeyProblem``): an
+unkeyed or guessable hash would let anyone recover case ids by trying every Aktenzeichen. The same key and id always give the same pseudonym, so logs of one
 office stay linkable across runs; the office name is mixed in so ids are separate per office.
 BLAKE2b in keyed mode is a MAC by design (no HMAC construction needed) and hashes the distinct ids of
 a large export about 3x faster than HMAC-SHA256; keys longer than 64 bytes are hashed down first.
@@ -10,36 +13,134 @@ a large export about 3x faster than HMAC-SHA256; keys longer than 64 bytes are h
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Iterator
+from typing import Any
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from procmine.errors import ProcmineError
+
 DEFAULT_KEY_FILE = Path.home() / ".config" / "procmine" / "key"
 PSEUDONYM_CHARS = 16
+
+
+MIN_KEY_BYTES = 32
+MIN_DISTINCT_BYTES = 12  # 32 random bytes have about 30 distinct values; fewer than 12: typed, not random
+
+
+class KeyProblem(ProcmineError):
+    """The pseudonymisation key is missing, too short or unreadable (exit code 1); holds the German message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def user_message(self) -> str:
+        return self.message
+
+
+_KEY_HINT = (
+    "Was tun: einen neuen Schlüssel erzeugen, z. B. mit python -c \"import secrets; print(secrets.token_hex(32))\", "
+    "und als PROCMINE_KEY setzen oder in die Schlüsseldatei schreiben (nur für Sie lesbar, chmod 600); "
+    "ohne PROCMINE_KEY legt procmine die Schlüsseldatei beim ersten Lauf selbst an, wenn sie fehlt. "
+    "Achtung: mit einem neuen Schlüssel ändern sich alle Pseudonyme."
+)
 
 
 def key_file() -> Path:
     return Path(os.environ.get("PROCMINE_KEY_FILE", DEFAULT_KEY_FILE)).expanduser()
 
 
-def load_key() -> bytes:
-    """The pseudonymisation key: from the environment, else the key file (created if absent)."""
-    env = os.environ.get("PROCMINE_KEY")
-    if env:
-        return env.encode("utf-8")
-    path = key_file()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def check_key_text(text: str, where: str) -> bytes:
+    """The key bytes (the text's ASCII) when ``text`` holds at least 64 hex digits of varied value; else
+    ``KeyProblem`` naming ``where`` (never the key itself)."""
+    key = text.strip()
+    if not key:
+        raise KeyProblem(f"Schlüssel für die Pseudonymisierung ({where}) ist leer. {_KEY_HINT} [key_empty]")
+    if any(c not in string.hexdigits for c in key) or len(key) % 2:
+        raise KeyProblem(
+            f"Schlüssel für die Pseudonymisierung ({where}) ist keine Hexadezimalzahl (erwartet: mindestens "
+            f"{2 * MIN_KEY_BYTES} Zeichen 0-9 und a-f). {_KEY_HINT} [key_not_hex]"
+        )
+    raw = bytes.fromhex(key)
+    if len(raw) < MIN_KEY_BYTES:
+        raise KeyProblem(
+            f"Schlüssel für die Pseudonymisierung ({where}) ist zu kurz: {len(raw)} Byte, erwartet mindestens "
+            f"{MIN_KEY_BYTES} zufällige Byte ({2 * MIN_KEY_BYTES} Hex-Zeichen). {_KEY_HINT} [key_too_short]"
+        )
+    if len(set(raw)) < MIN_DISTINCT_BYTES:
+        raise KeyProblem(
+            f"Schlüssel für die Pseudonymisierung ({where}) ist nicht zufällig (zu wenige verschiedene Werte). "
+            f"{_KEY_HINT} [key_not_random]"
+        )
+    return key.encode("ascii")
+
+
+def create_key_file(path: Path) -> None:
+    """Write a new random key to ``path`` atomically with mode 0600: a fresh temporary file in the same
+    folder, synced, then linked to ``path`` (fails when another process made one meanwhile: that one wins)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode("utf-8")
+            fh.write(secrets.token_hex(MIN_KEY_BYTES) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_key() -> bytes:
+    """The pseudonymisation key: from the environment, else the key file (created if absent).
+
+    Raises ``KeyProblem`` for a key that is empty, too short, not hex, not random or unreadable.
+    """
+    env = os.environ.get("PROCMINE_KEY")
+    if env is not None and env != "":
+        return check_key_text(env, "Umgebungsvariable PROCMINE_KEY")
+    path = key_file()
+    try:
+        if not path.exists():
+            create_key_file(path)
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+        raise KeyProblem(
+            f"Schlüsseldatei '{path}' lässt sich nicht lesen oder anlegen ({reason}). {_KEY_HINT} [key_unreadable]"
+        ) from None
+    return check_key_text(text, f"Schlüsseldatei '{path}'")
+
+
+# --- clear ids only when asked for ------------------------------------------------------------------
+
+_CLEAR_IDS = contextvars.ContextVar("procmine_clear_ids", default=False)
+
+
+def clear_ids_allowed() -> bool:
+    """Whether the user turned pseudonymisation off explicitly (``--no-pseudonymise``)."""
+    return _CLEAR_IDS.get()
+
+
+@contextlib.contextmanager
+def allow_clear_ids(allowed: bool = True) -> Iterator[None]:
+    """Within this block, profiles whose ``pseudonymise`` leaves case or staff ids in clear are accepted."""
+    token = _CLEAR_IDS.set(allowed)
+    try:
+        yield
+    finally:
+        _CLEAR_IDS.reset(token)
 
 
 def mac_key(key: bytes) -> bytes:
@@ -93,3 +194,97 @@ def pseudonymise(values: pd.Series, key: bytes, domain: str, prefix: str = "") -
     codes = cat.cat.codes.to_numpy()
     arr = np.asarray(mapped + [None], dtype=object)[np.where(codes < 0, len(mapped), codes)]
     return pd.Series(arr, index=values.index, dtype="string")
+
+
+def with_privacy_record(result: Any, raw: Any) -> Any:
+    """The normalise result with its quality report saying what privacy did: the source columns not kept in
+    the log (names only: every header the profile does not read) and whether ids were pseudonymised.
+
+    ``result``: ``normalise.NormaliseResult``; ``raw``: the ``RawTable`` it was made from.
+    """
+    from dataclasses import replace
+
+    prof = result.profile
+    header = [str(h) for h in (raw.header or tuple(raw.columns))]
+    used = set(prof.used_columns()) if prof is not None else set(header)
+    seen: dict[str, None] = {}
+    for h in header:
+        name = h.strip()
+        if name and name not in used:
+            seen[name] = None
+    from procmine.profiles import clear_id_fields
+
+    clear = prof is not None and bool(clear_id_fields(prof))
+    quality = replace(result.quality, dropped_columns=tuple(seen), pseudonymised=not clear)
+    return replace(result, quality=quality)
+
+
+_COUNT_KEYS = ("count", "cases", "open_cases")
+_WAIT_KEYS = ("mean_wait_s", "median_wait_s")
+
+
+def _small(rec: dict[str, Any], k: int) -> bool:
+    return any(isinstance(rec.get(c), int) and not isinstance(rec.get(c), bool) and 0 < rec[c] < k for c in _COUNT_KEYS)
+
+
+def _suppress_group_rows(node: Any, k: int) -> None:
+    """Rows of a case-type table (records with a ``case_type``) from 1..k-1 cases, anywhere below ``node``:
+    their numbers become null and ``suppressed`` true, as ``kpis_by_case_type`` and the HTML withhold them.
+    Office-wide tables (weeks, age bands) stay exact (docs/results.md)."""
+    if isinstance(node, dict):
+        if "case_type" in node and _small(node, k):
+            for key, value in list(node.items()):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    node[key] = None
+            node["suppressed"] = True
+        for value in node.values():
+            _suppress_group_rows(value, k)
+    elif isinstance(node, list):
+        for item in node:
+            _suppress_group_rows(item, k)
+
+
+def privacy_results(doc: dict[str, Any], qualities: dict[str, Any]) -> dict[str, Any]:
+    """results.json as published: small cells (< ``min_cases``) suppressed as the HTML suppresses them, and
+    each office's quality record saying what privacy did (``pseudonymised``, ``dropped_columns``).
+
+    * a process-map edge taken by 1..k-1 cases keeps its transition count (counts add up to
+      ``events - cases``) but loses its waits: a wait of one case is that person's wait (``suppressed``);
+    * a case-type row of 1..k-1 cases in the office diagnosis (``profile``) loses its numbers.
+    """
+    k = int(doc.get("min_cases") or 0)
+    for office in doc.get("offices", []):
+        if k:
+            for edge in (office.get("process_map") or {}).get("edges") or []:
+                small = _small(edge, k)
+                if small:
+                    for key in _WAIT_KEYS:
+                        edge[key] = None
+                edge["suppressed"] = small
+            _suppress_group_rows(office.get("profile"), k)
+        q = qualities.get(office.get("office"))
+        if office.get("quality") is not None and q is not None:
+            office["quality"]["pseudonymised"] = bool(getattr(q, "pseudonymised", True))
+            office["quality"]["dropped_columns"] = list(getattr(q, "dropped_columns", ()))
+    return doc
+
+
+COLUMNS_DETAIL = "vorhandene Spalten: "
+
+
+def redacted(problem: ProcmineError) -> ProcmineError:
+    """The problem without the header cells it lists: when a file has no header row, those 'column names'
+    are the first data row (name, birth date, nationality). The count stays, the names are for
+    ``procmine inspect`` on the analyst's own screen. Other problems are returned as they are."""
+    from dataclasses import replace
+
+    from procmine.errors import InputProblem
+
+    if not isinstance(problem, InputProblem) or not any(d.startswith(COLUMNS_DETAIL) for d in problem.details):
+        return problem
+    details = [
+        f"{COLUMNS_DETAIL}{d.count(', ') + 1} (Namen mit 'procmine inspect {problem.file}' ansehen)"
+        if d.startswith(COLUMNS_DETAIL) else d
+        for d in problem.details
+    ]
+    return replace(problem, details=details)

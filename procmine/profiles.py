@@ -22,6 +22,7 @@ import pandas as pd
 from procmine import catalogue
 from procmine.errors import InputProblem
 from procmine.ingest.raw import RawTable
+from procmine.privacy import clear_ids_allowed
 from procmine.schema import codes_of
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
@@ -83,6 +84,7 @@ class Profile:
     privacy_drop: tuple[str, ...] = ()
     pseudonymise: tuple[str, ...] = ("case_id", "resource")
     extra: dict[str, str] = field(default_factory=dict)
+    privacy_keep: tuple[str, ...] = ()  # [extra] columns that look personal and are kept on purpose
     source: str = ""  # where the profile was loaded from (not written to TOML)
 
     def __hash__(self) -> int:  # dict fields: hash by the serialised form
@@ -118,6 +120,8 @@ class Profile:
         doc["activities"] = dict(self.activities)
         doc["case_types"] = dict(self.case_types)
         doc["privacy"] = {"drop": list(self.privacy_drop), "pseudonymise": list(self.pseudonymise)}
+        if self.privacy_keep:
+            doc["privacy"]["keep"] = list(self.privacy_keep)
         doc["extra"] = dict(self.extra)
         return doc
 
@@ -204,6 +208,14 @@ def profile_from_dict(doc: dict[str, Any], source: str = "") -> Profile:
         raise _problem(source, "kein Profilname", "[profile] name = \"...\"", "Geben Sie dem Profil einen eindeutigen Namen.")
     lifecycle = doc.get("lifecycle", {}) or {}
     privacy = doc.get("privacy", {}) or {}
+    for section, body, keys in (("profile", prof, ("match_columns", "case_id_with")), ("lifecycle", lifecycle, ("start", "complete")),
+                                ("privacy", privacy, ("drop", "pseudonymise", "keep"))):
+        if not isinstance(body, dict):
+            raise _problem(source, f"[{section}] ist kein Abschnitt", f"[{section}] mit Einträgen", "Korrigieren Sie das Profil.")
+        for key in keys:
+            if key in body and not isinstance(body[key], list):
+                raise _problem(source, f"{key} = {_toml_value(body[key])} in [{section}]", f"eine Liste, z. B. {key} = [\"...\"]",
+                               "Schreiben Sie die Werte in eckige Klammern.")
     p = Profile(
         name=str(prof["name"]),
         description=str(prof.get("description", "")),
@@ -229,6 +241,7 @@ def profile_from_dict(doc: dict[str, Any], source: str = "") -> Profile:
         case_types=_str_map(doc, "case_types", source),
         privacy_drop=tuple(str(v) for v in privacy.get("drop", [])),
         pseudonymise=tuple(str(v) for v in privacy.get("pseudonymise", ["case_id", "resource"])),
+        privacy_keep=tuple(str(v) for v in privacy.get("keep", [])),
         extra=_str_map(doc, "extra", source),
         source=source,
     )
@@ -278,6 +291,53 @@ def validate_profile(p: Profile) -> None:
                            "Tragen Sie die Spalte mit start/complete ein.")
     if p.decimal not in (",", "."):
         raise _problem(src, f"decimal = \"{p.decimal}\"", "\",\" oder \".\"", "Korrigieren Sie decimal im Profil.")
+    _check_values(p, src)
+    personal = [c for c in p.extra if is_personal(c) and c not in p.privacy_keep]
+    if personal:
+        raise _problem(src, "[extra] übernimmt Spalten, die personenbezogen aussehen: " + ", ".join(personal),
+                       "personenbezogene Spalten nur mit ausdrücklichem Eintrag in [privacy] keep",
+                       "Streichen Sie die Spalten aus [extra] oder tragen Sie sie bewusst in [privacy] keep = [...] ein "
+                       "(sie stehen dann im Klartext im Ereignisprotokoll).")
+    clear = clear_id_fields(p)
+    if clear and not clear_ids_allowed():
+        raise _problem(src, "[privacy] pseudonymise ohne " + ", ".join(clear) + " (Kennungen blieben im Klartext)",
+                       "pseudonymise = [\"case_id\", \"resource\"]",
+                       "Tragen Sie die Felder wieder ein; nur wenn Klartext-Kennungen ausdrücklich gewollt sind, "
+                       "procmine mit --no-pseudonymise aufrufen (der Bericht vermerkt das).")
+
+
+def _check_values(p: Profile, src: str) -> None:
+    """Values a run would otherwise only fail on deep inside (as an internal error): time zone, plausible
+    start, delimiter, date format (an unknown encoding is the reader's clear ``bad_encoding``)."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(p.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise _problem(src, f"timezone = \"{p.timezone}\"", "eine Zeitzone wie \"Europe/Berlin\"",
+                       "Korrigieren Sie timezone im Profil.") from None
+    try:
+        start = pd.Timestamp(p.plausible_start)
+        if pd.isna(start):
+            raise ValueError(p.plausible_start)
+    except (ValueError, TypeError, OverflowError):
+        raise _problem(src, f"plausible_start = \"{p.plausible_start}\"", "ein Datum wie \"1990-01-01\"",
+                       "Korrigieren Sie plausible_start im Profil.") from None
+    if p.delimiter not in ("auto", "tab", "\\t") and len(p.delimiter) != 1:
+        raise _problem(src, f"delimiter = \"{p.delimiter}\"", "ein Zeichen wie \";\", \",\", \"tab\" oder \"auto\"",
+                       "Korrigieren Sie delimiter im Profil.")
+    if p.delimiter in ('"', "\n", "\r"):
+        raise _problem(src, f"delimiter = {_toml_str(p.delimiter)}", "ein Trennzeichen wie \";\" oder \",\"",
+                       "Korrigieren Sie delimiter im Profil.")
+    if p.date_format != "auto" and "%" not in p.date_format:
+        raise _problem(src, f"date_format = \"{p.date_format}\"", "auto oder ein Format wie \"%d.%m.%Y %H:%M\"",
+                       "Korrigieren Sie date_format im Profil.")
+
+
+def clear_id_fields(p: Profile) -> list[str]:
+    """The id fields a profile maps but does not pseudonymise (case id always counts; staff when mapped)."""
+    wanted = ["case_id"] + (["resource"] if p.columns.get("resource") else [])
+    return [f for f in wanted if f not in p.pseudonymise]
 
 
 def profile_from_toml(text: str, source: str = "") -> Profile:
@@ -384,7 +444,10 @@ PERSONAL = ("name", "vorname", "nachname", "familienname", "geburtsname", "gebur
             "freitext", "staatsangehoerigkeit", "nationalitaet", "nationality", "adresse", "anschrift", "strasse", "plz",
             "wohnort", "telefon", "telefonnummer", "email", "emailadresse", "mail", "passnummer", "ausweisnummer",
             "azrnummer", "personenkennziffer", "birthdate", "dateofbirth", "firstname", "lastname", "surname",
-            "fullname", "address", "phone", "comment", "comments", "note", "notes")
+            "fullname", "address", "phone", "comment", "comments", "note", "notes", "tel", "fax", "mobil", "handy",
+            "plzort", "ort", "pass", "passnr", "azr", "azrnr", "gebam", "gebdat", "geschlecht", "gender", "sex",
+            "religion", "konfession", "familienstand", "kontakt", "hinweis", "hinweise", "herkunft", "herkunftsland",
+            "geburtsland", "passport", "passportnumber", "email", "strassehausnummer", "hausnummer", "iban")
 
 
 def normalise_header(name: str) -> str:
@@ -399,7 +462,11 @@ _STAFF_WORDS = ("resource", "responsible", "bearbeiter", "sachbearbeit", "mitarb
 _PERSONAL_PARTS = ("vorname", "nachname", "familienname", "geburt", "aktenzeichen", "vermerk", "bemerkung", "notiz",
                    "kommentar", "freitext", "staatsangeh", "nationalit", "anschrift", "adresse", "telefon", "email",
                    "passnummer", "ausweis", "birth", "address", "phone", "surname", "firstname", "lastname", "applicant",
-                   "antragsteller")
+                   "antragsteller", "herkunft", "geschlecht", "strasse", "telefax", "mobilnummer", "handynummer",
+                   "postleitzahl", "passnr", "reisepass", "passport", "azrnr", "azrnummer", "religion", "konfession",
+                   "familienstand", "kontakt", "hinweis", "gebam", "gebdatum", "geburt", "wohnanschrift", "aufenthaltsort",
+                   "steuerid", "sozialversicherung", "krankenkasse", "iban", "personalausweis")
+_XES_STANDARD_PREFIXES = ("concept:", "org:", "time:", "lifecycle:", "cost:", "identity:", "semantic:")
 
 
 def is_personal(header: str) -> bool:
@@ -407,10 +474,16 @@ def is_personal(header: str) -> bool:
 
     Deliberately wide (any header ending in 'name' outside XES keys): a suggestion the analyst confirms.
     """
-    n = normalise_header(header)
+    text = str(header).strip()
+    if ":" in text:  # XES keys: case:Name, case:note are personal; concept:name, org:resource are the standard
+        bare = text.removeprefix("case:")
+        if bare.startswith(_XES_STANDARD_PREFIXES) or ":" in bare:
+            return False
+        text = bare
+    n = normalise_header(text)
     if n in PERSONAL or any(part in n for part in _PERSONAL_PARTS):
         return True
-    return n.endswith("name") and ":" not in str(header) and n not in _SYNONYMS["activity"]
+    return n.endswith("name") and n not in _SYNONYMS["activity"]
 
 
 def is_staff_like(header: str) -> bool:
@@ -654,8 +727,9 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
             for k in ("end", "start"):
                 if k in found:
                     milestones[found.pop(k)] = found.get(k, k)
-    used = set(found.values()) | set(milestones) | set(milestone_starts) | set(case_id_with)
-    extra = {h: _extra_name(h) for h in headers if h not in used and h not in personal and not _is_index(raw, h)}
+    # keep by allow-list: a suggestion keeps only the mapped fields; other columns are dropped (and listed
+    # by name in the quality report) until the analyst names them in [extra]
+    extra: dict[str, str] = {}
     activities: dict[str, str] = {}
     if "activity" in found:
         labels = _first_distinct(raw.data[found["activity"]], 500)
@@ -702,14 +776,6 @@ def _extra_name(header: str) -> str:
     spelled = spelled.replace("Ü", "Ue").replace("ß", "ss")
     name = re.sub(r"[^0-9A-Za-z_]+", "_", spelled.replace(":", "_")).strip("_").lower()
     return name or "extra"
-
-
-def _is_index(raw: RawTable, header: str) -> bool:
-    """An unnamed running-number column (pandas' index written to CSV)."""
-    if not header.startswith("Spalte "):
-        return False
-    vals = pd.to_numeric(raw.data[header].astype(str), errors="coerce")
-    return bool(vals.notna().all()) and bool((np.diff(vals.to_numpy()) == 1).all())
 
 
 _LABEL_TO_KEY = {normalise_header(v): k for k, v in catalogue.ACTIVITIES.items()}

@@ -38,6 +38,8 @@ class QualityReport:
     quarantine_file: str | None = None
     profile: str | None = None
     start_rows_merged: int = 0
+    dropped_columns: tuple[str, ...] = ()  # source columns not kept (names only, never values; privacy.py)
+    pseudonymised: bool = True  # False: case/staff ids in clear (--no-pseudonymise)
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + self.rows_quarantined:
@@ -115,6 +117,8 @@ def merge_quality(a: QualityReport, b: QualityReport) -> QualityReport:
         quarantine_file=join(a.quarantine_file, b.quarantine_file),
         profile=join(a.profile, b.profile),
         start_rows_merged=a.start_rows_merged + b.start_rows_merged,
+        dropped_columns=tuple(dict.fromkeys(a.dropped_columns + b.dropped_columns)),
+        pseudonymised=a.pseudonymised and b.pseudonymised,
     )
 
 
@@ -211,6 +215,8 @@ def split_quality(result: Normalised, default_office: str | None = None) -> dict
             quarantine_file=q.quarantine_file,
             profile=q.profile,
             start_rows_merged=(int(merged.get(o, 0)) if merged is not None else q.start_rows_merged if o == holder else 0),
+            dropped_columns=q.dropped_columns,
+            pseudonymised=q.pseudonymised,
         )
     if extra > 0:
         out[UNATTRIBUTED] = QualityReport(

@@ -345,7 +345,7 @@ def test_suggest_german_headers(tmp_path: Path) -> None:
         "case_type": "Verfahrensart",
     }
     assert set(prof.privacy_drop) == {"Name", "Geburtsdatum"}
-    assert prof.extra == {"Kanal": "kanal"}
+    assert prof.extra == {}  # keep by allow-list: Kanal only when the analyst names it in [extra]
     assert prof.delimiter == ";" and prof.decimal == ","
     assert raw.preview(1).iloc[0]["Kanal"] == "online"
 

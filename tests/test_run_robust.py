@@ -63,7 +63,7 @@ end = "Ende"
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "k" * 32)
+    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
 
 
 def _invoke(*args: str):  # noqa: ANN202 - click Result
@@ -86,7 +86,8 @@ def test_run_reports_the_readable_offices_and_lists_the_bad_file(tmp_path: Path)
     assert [f.files for f in result.failed] == [("ABH-B.csv",)]
     failure = result.failed[0]
     assert failure.code == "unrecognised_columns" and not failure.internal
-    assert "ABH-B.csv" in failure.message and "Was tun" in failure.message and "Spalte1" in failure.message
+    assert "ABH-B.csv" in failure.message and "Was tun" in failure.message
+    assert "vorhandene Spalten: 3" in failure.message and "Spalte1" not in failure.message  # header cells may be data
     # progress names the failure as it happens: after reading ABH-B, before reading ABH-C
     at = next(i for i, m in enumerate(messages) if "Einlesen: ABH-B.csv" in m)
     assert "übersprungen" in messages[at + 1] and "ABH-B.csv" in messages[at + 1]
@@ -259,6 +260,7 @@ def test_program_error_in_one_export_is_listed_and_gives_exit_code_3(tmp_path: P
 
     monkeypatch.setattr(normalise, "ingest_file", broken_for_b)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the per-user error log folder
     exports = tmp_path / "exports"
     _csv(exports / "ABH-A.csv", _events("A"))
     _csv(exports / "ABH-B.csv", _events("B"))
@@ -267,11 +269,12 @@ def test_program_error_in_one_export_is_listed_and_gives_exit_code_3(tmp_path: P
     assert (tmp_path / "out" / "ABH-A" / "bericht.html").is_file()
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert [(f["files"], f["code"]) for f in doc["failed"]] == [(["ABH-B.csv"], "internal_error")]
-    assert "ZeroDivisionError" in (tmp_path / "procmine-fehler.log").read_text(encoding="utf-8")
+    (log,) = (tmp_path / "state" / "procmine").glob("fehler-*.log")  # one new file per run, only the user's
+    assert "ZeroDivisionError" in log.read_text(encoding="utf-8") and str(log) in res.output
 
 
 def test_cli_ingest_of_several_files_reads_the_good_ones_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "test")
+    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
     good = _csv(tmp_path / "ABH-A.csv", _events("A"))
     bad = _csv(tmp_path / "ABH-B.csv", ["x;y;z"], header="Spalte1;Spalte2;Spalte3")
     out = tmp_path / "out"

@@ -8,10 +8,12 @@ that are never loaded.
 from __future__ import annotations
 
 import mmap
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from procmine import limits
 from procmine.errors import InputProblem
 from procmine.ingest.excel import list_sheets, read_excel_file
 from procmine.ingest.parquet import read_parquet_file
@@ -54,9 +56,31 @@ def _map(path: Path) -> mmap.mmap:
         return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _gunzip_head(head: bytes) -> bytes:
-    import zlib
+def _gunzip_capped(data: bytes, file: str) -> bytes:
+    """The content of a .gz file, refused as soon as it expands beyond ``max_decompressed_bytes``."""
+    limit = limits.current().max_decompressed_bytes
+    parts: list[bytes] = []
+    size = 0
+    rest = data
+    while rest:  # a .gz may hold several members one after the other
+        dec = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        tail = rest
+        while not dec.eof:
+            chunk = dec.decompress(tail, 1 << 20)  # at most 1 MB out per step: the limit is checked as it grows
+            tail = dec.unconsumed_tail
+            size += len(chunk)
+            if size > limit:
+                raise limits.over_limit(file, "max_decompressed_bytes", size, "entpackte Größe (mindestens)")
+            parts.append(chunk)
+            if not chunk and not tail:
+                break
+        if not dec.eof:
+            raise EOFError("unvollständiges gzip-Archiv")
+        rest = dec.unused_data
+    return b"".join(parts)
 
+
+def _gunzip_head(head: bytes) -> bytes:
     try:
         return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4096)
     except zlib.error:
@@ -97,11 +121,9 @@ def read_table(
         return read_xes_file(path, exclude, progress=progress)
     data = path.read_bytes()
     if fmt == "csv.gz":
-        import gzip
-
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, ValueError) as err:
+            data = _gunzip_capped(data, path.name)
+        except (OSError, EOFError, ValueError, zlib.error) as err:
             raise InputProblem(code="bad_archive", file=path.name, found=f"ein beschädigtes gzip-Archiv ({err})",
                                expected="eine vollständige .gz-Datei",
                                hint="Laden oder exportieren Sie die Datei erneut.") from None

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from procmine import limits
 from procmine.errors import InputProblem
-from procmine.ingest.raw import RawTable, blank_rows, clean_categorical, frame_from_columns, make_raw, unique_headers
+from procmine.ingest.raw import (
+    REJECT_COLUMNS,
+    RawTable,
+    blank_rows,
+    clean_categorical,
+    frame_from_columns,
+    make_raw,
+    unique_headers,
+)
 
 
 def _cell_text(value: object) -> str | None:
@@ -51,19 +62,21 @@ def list_sheets(path: Path) -> list[str]:
     return list(_open(path).sheet_names)
 
 
+def _bad_workbook(path: Path, found: str, expected: str = "eine gültige Excel-Datei (.xlsx oder .xls)") -> InputProblem:
+    return InputProblem(
+        code="bad_workbook", file=path.name, found=found, expected=expected,
+        hint="Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu und versuchen Sie es erneut.",
+    )
+
+
 def _open(path: Path):  # type: ignore[no-untyped-def]
     from python_calamine import CalamineWorkbook
 
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as err:  # noqa: BLE001 - calamine raises several types for broken files
-        raise InputProblem(
-            code="bad_workbook",
-            file=path.name,
-            found=f"eine Arbeitsmappe, die sich nicht öffnen lässt ({type(err).__name__})",
-            expected="eine gültige Excel-Datei (.xlsx oder .xls), nicht kennwortgeschützt",
-            hint="Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu und versuchen Sie es erneut.",
-        ) from None
+        raise _bad_workbook(path, f"eine Arbeitsmappe, die sich nicht öffnen lässt ({type(err).__name__})",
+                            "eine gültige Excel-Datei (.xlsx oder .xls), nicht kennwortgeschützt") from None
 
 
 def _sheet_rows(book, name: str, path: Path) -> list[list[object]]:  # type: ignore[no-untyped-def]
@@ -99,10 +112,120 @@ def _header_row(rows: list[list[object]]) -> int:
     return 0
 
 
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,8})"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]{1,3}[0-9]{1,8}:)?([A-Z]{1,3})([0-9]{1,8})"')
+SCAN_CHUNK = 4 << 20
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a workbook before the reader allocates it: the entries' expanded size (zip bombs), and per sheet
+    the largest row and column its ``<dimension>`` and cells name (a single cell at XFD1048576 would make
+    the reader allocate 17 billion cells). Streams each sheet's XML once, stopping at the size limit."""
+    import zipfile
+
+    lim = limits.current()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            limits.check(path.name, "max_decompressed_bytes", sum(i.file_size for i in infos), "entpackte Größe")
+            for info in infos:
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                rows = cols = 0
+                seen = 0
+                tail = b""
+                with zf.open(info) as fh:
+                    while chunk := fh.read(SCAN_CHUNK):
+                        seen += len(chunk)
+                        if seen > lim.max_decompressed_bytes:
+                            raise limits.over_limit(path.name, "max_decompressed_bytes", seen, "entpackte Größe")
+                        text = tail + chunk
+                        for m in (*_DIMENSION.finditer(text), *_CELL_REF.finditer(text)):
+                            cols = max(cols, _column_number(m.group(1)))
+                            rows = max(rows, int(m.group(2)))
+                        tail = text[-64:]
+                where = {"sheet": info.filename}
+                limits.check(path.name, "max_sheet_rows", rows, "Zeilen eines Tabellenblatts", **where)
+                limits.check(path.name, "max_columns", cols, "Spalten eines Tabellenblatts", **where)
+                limits.check(path.name, "max_sheet_cells", rows * cols, "Zellen eines Tabellenblatts (Zeilen × Spalten)",
+                             **where)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as err:
+        raise _bad_workbook(path, f"ein beschädigtes Archiv ({type(err).__name__})", "eine gültige Excel-Datei (.xlsx)") from None
+
+
+def _skipped_sheet_rows(path: Path, skipped: list[tuple[str, list[list[object]], int]]) -> pd.DataFrame:
+    """The data rows of sheets with a table that were not read (another header), as rejected rows: counted
+    as quarantined with reason ``sheet_not_read``, never dropped unseen."""
+    parts = []
+    for name, data, h in skipped:
+        body = data[h + 1 :]
+        filled = np.asarray([any(c not in (None, "") for c in r) for r in body], dtype=bool)
+        numbers = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)[filled]
+        parts.append(pd.DataFrame({"source_file": f"{path.name} [{name}]", "source_row": numbers,
+                                   "reason": "sheet_not_read", "column": None,
+                                   "found": f"Blatt '{name}' mit anderer Kopfzeile, nicht eingelesen"},
+                                  columns=REJECT_COLUMNS))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
+
+
 def read_excel_file(
     path: Path, sheet: str | None = None, exclude: tuple[str, ...] = (), want_columns: tuple[str, ...] = ()
 ) -> RawTable:
-    """Read one sheet: the named one, else the first whose header has ``want_columns``, else the first with data."""
+    """Read one sheet: the named one, else the first whose header has ``want_columns``, else the first with data.
+
+    Sheets with a table of another header are not read; their data rows are counted as quarantined
+    (``sheet_not_read``). A workbook over the limits is refused before it is read (``check_xlsx``)."""
+    if _workbook_format(path) == "xlsx":
+        check_xlsx(path)
+    else:  # legacy .xls: no dimension check before reading, so it is read in a child process
+        return _read_isolated(path, sheet, exclude, want_columns)
+    return _read_workbook(path, sheet, exclude, want_columns)
+
+
+def _read_in_child(path: Path, sheet: str | None, exclude: tuple[str, ...], want_columns: tuple[str, ...],
+                   lim: limits.Limits) -> RawTable | dict[str, object]:
+    """Child side of ``_read_isolated``: the table, or the problem's fields (exceptions with required fields
+    do not survive pickling)."""
+    from dataclasses import asdict
+
+    with limits.using(lim):
+        try:
+            return _read_workbook(path, sheet, exclude, want_columns)
+        except InputProblem as problem:
+            return asdict(problem)
+
+
+CHILD_READER = _read_in_child  # what the child process runs (a test replaces it with one that aborts)
+
+
+def _read_isolated(path: Path, sheet: str | None, exclude: tuple[str, ...], want_columns: tuple[str, ...]) -> RawTable:
+    """Read a workbook in a child process: a reader that aborts (a crafted file asking for a huge allocation)
+    ends the child, not the run; that file is refused with a message."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            out = pool.submit(CHILD_READER, path, sheet, exclude, want_columns, limits.current()).result()
+    except (BrokenProcessPool, MemoryError) as err:
+        raise _bad_workbook(path, f"eine Arbeitsmappe, bei der das Lesen abbrach ({type(err).__name__})") from None
+    if isinstance(out, dict):
+        raise InputProblem(**out)  # type: ignore[arg-type]
+    return out
+
+
+def _read_workbook(
+    path: Path, sheet: str | None, exclude: tuple[str, ...], want_columns: tuple[str, ...]
+) -> RawTable:
+    """``read_excel_file`` in this process (an .xlsx checked by ``check_xlsx`` first)."""
     book = _open(path)
     names = list(book.sheet_names)
     if sheet is not None and sheet not in names:
@@ -139,9 +262,22 @@ def read_excel_file(
         for t in tables:
             groups.setdefault(_header_key(t[1][t[2]]), []).append(t)
         best = max(groups.values(), key=lambda g: sum(len(d) - h - 1 for _, d, h in g))  # ties: the earlier
+        # sheets not read: those sharing a column with the chosen header hold rows of the same export (one
+        # column more, a later month): their rows are quarantined; the rows of unrelated sheets (a summary)
+        # are counted in a note
+        chosen_header = set(_header_key(best[0][1][best[0][2]])) - {""}
+        others = [t for t in tables if all(t is not b for b in best)]
+        related = [t for t in others if chosen_header & set(_header_key(t[1][t[2]]))]
+        skipped = _skipped_sheet_rows(path, related)
+        unrelated = len(_skipped_sheet_rows(path, [t for t in others if all(t is not r for r in related)]))
         if len(best) > 1 and not sheet:
-            return _read_sheets(path, best, names, exclude)
-        chosen, rows, _ = best[0]
+            raw = _with_rejected(_read_sheets(path, best, names, exclude), skipped)
+        else:
+            chosen, rows, _ = best[0]
+            raw = _with_rejected(_table_from_rows(path, chosen, rows, names, exclude), skipped)
+        if unrelated:
+            raw.notes["rows_in_other_sheets"] = unrelated
+        return raw
     if chosen is None:
         if first_nonempty is None:
             raise InputProblem(
@@ -153,6 +289,13 @@ def read_excel_file(
             )
         chosen, rows = first_nonempty
     return _table_from_rows(path, chosen, rows, names, exclude)
+
+
+def _with_rejected(raw: RawTable, rejected: pd.DataFrame) -> RawTable:
+    if not len(rejected):
+        return raw
+    both = pd.concat([raw.rejected, rejected], ignore_index=True) if len(raw.rejected) else rejected
+    return replace(raw, rejected=both)
 
 
 def _header_key(row: list[object]) -> tuple[str, ...]:

@@ -135,7 +135,12 @@ def blank_rows(frame: pd.DataFrame) -> np.ndarray:
 def frame_from_columns(columns: dict[str, list | np.ndarray | pd.Series]) -> pd.DataFrame:
     """A RawTable frame: every column a cleaned Categorical of strings."""
     out = {}
+    empty = None
     for name, vals in columns.items():
+        if not len(vals):  # a header-only table: one empty categorical for every column (no per-column cleaning)
+            empty = empty if empty is not None else pd.Series(pd.Categorical([], categories=pd.Index([], dtype=object)))
+            out[name] = empty
+            continue
         s = pd.Series(vals, dtype=object) if not isinstance(vals, pd.Series) else vals.astype(object)
         s = s.where(s.notna(), None)
         out[name] = clean_categorical(s.astype("category") if len(s) else pd.Series([], dtype="category"))

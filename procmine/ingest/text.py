@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from procmine import limits
 from procmine.errors import InputProblem
 from procmine.runtime import reading_pool
 from procmine.ingest.raw import (
@@ -32,6 +33,7 @@ from procmine.ingest.raw import (
     make_raw,
     unique_headers,
 )
+from procmine.schema import codes_of
 
 DELIMITERS = (";", ",", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
@@ -379,6 +381,7 @@ def _read_csv_bytes(
                            hint="Prüfen Sie, ob der Export vollständig erstellt wurde.")
     raw_header = header_rows[skip]
     names, dups = unique_headers(raw_header)
+    limits.check(file, "max_columns", len(names), "Spalten in der Kopfzeile")
     if skip:
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
@@ -400,7 +403,12 @@ def _read_csv_bytes(
         return None  # excluded columns are not validated by the parser: sniff the whole file
     if header_only or _count_records_hint(text, skip) == 0:
         return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
-    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=data.find(b'"') >= 0, progress=progress,
+    has_quote = data.find(b'"') >= 0
+    # lines are counted when values may hold line breaks (quotes) or the file might pass the cell limit (a
+    # cell takes at least one byte or line end, so a smaller file cannot); else lines = records
+    physical = count_lines(body_bytes) if has_quote or len(body_bytes) > limits.current().max_cells else -1
+    limits.check(file, "max_cells", physical * len(names), "Zellen (Zeilen × Spalten)")
+    table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=has_quote, progress=progress,
                         as_bytes=source_encoding is not None, repeating=_repeating_columns(text, delim, skip, names, keep))
     del body_bytes
     if table is None and head_only:
@@ -425,6 +433,8 @@ def _read_csv_bytes(
         del encoded
         frame = pd.DataFrame(columns)
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+        if physical >= 0:
+            _check_value_lines(frame, physical - (skip + 1 + len(frame)), first_row, file, notes)
         blank = blank_rows(frame)
         if blank.any():
             notes["blank_rows_skipped"] = int(blank.sum())
@@ -437,6 +447,65 @@ def _read_csv_bytes(
     elif single:
         text = _as_bytes(data).decode(enc)
     return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
+
+
+def count_lines(body: bytes | pa.Buffer | mmap.mmap, chunk: int = 1 << 20) -> int:
+    """Physical lines of a text (line feeds, plus a last line without one), counted chunk by chunk."""
+    if isinstance(body, bytes):
+        n = body.count(b"\n")
+    else:  # a memory map or an arrow buffer: counted in slices (bytes.count is a C scan, no temporary arrays)
+        view = memoryview(body)  # type: ignore[arg-type]
+        n = sum(view[i : i + chunk].tobytes().count(b"\n") for i in range(0, len(view), chunk))
+    return n + (1 if len(body) and body[-1:] != b"\n" else 0)
+
+
+def _swallowed_lines(file: str, line: int, lines: int, column: str | None) -> InputProblem:
+    """A quoted value that runs over many lines: an unbalanced quote glued the following rows into it."""
+    return InputProblem(
+        code="quote_swallows_lines",
+        file=file,
+        row=line,
+        column=column,
+        found=f"ein Wert in Anführungszeichen über {lines + 1} Zeilen (ein Anführungszeichen ohne Gegenstück "
+              "verschluckt die folgenden Zeilen)",
+        expected=f"Werte mit höchstens {limits.current().max_value_lines} Zeilenumbrüchen, Anführungszeichen paarweise",
+        hint="Öffnen Sie die Datei in einem Editor, schließen oder entfernen Sie das Anführungszeichen in dieser Zeile "
+             "und exportieren Sie Textfelder mit Anführungszeichen; mehrzeilige Werte erlaubt --max-value-lines.",
+    )
+
+
+def _newlines_per_row(values: pd.Series) -> np.ndarray:
+    """Line feeds in each cell of a text column (by distinct value for categoricals)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        per_value = pd.Index(values.cat.categories).astype(str).str.count("\n").to_numpy(dtype=np.int64)
+        codes = codes_of(values)
+        return np.where(codes < 0, 0, per_value[np.maximum(codes, 0)] if len(per_value) else 0)
+    return values.astype("string").str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+
+
+def _check_value_lines(frame: pd.DataFrame, in_values: int, first_row: int, file: str, notes: dict[str, int]) -> None:
+    """Line breaks inside values (``in_values``: the file's lines the parser's rows do not explain) are
+    counted in ``notes`` (so physical lines = title lines + header + rows read + ``lines_in_values``); a
+    value of a loaded column over ``max_value_lines`` line breaks refuses the file, naming its line and
+    column. Only looked at per cell when the file holds such line breaks at all (line breaks in columns
+    that are never loaded, e.g. personal notes, are counted but cannot be placed)."""
+    if in_values <= 0:
+        return
+    notes["lines_in_values"] = in_values
+    limit = limits.current().max_value_lines
+    total = np.zeros(len(frame), dtype=np.int64)
+    worst: tuple[int, int, str] | None = None
+    for name in frame.columns:
+        per_row = _newlines_per_row(frame[name])
+        total += per_row
+        if len(per_row) and int(per_row.max()) > limit:
+            row = int(np.argmax(per_row))
+            if worst is None or row < worst[0]:
+                worst = (row, int(per_row[row]), str(name))
+    if worst is not None:
+        row, lines, name = worst
+        line = first_row + row + int(total[:row].sum())  # the physical line the value starts on
+        raise _swallowed_lines(file, line, lines, name)
 
 
 REPEAT_SAMPLE_ROWS = 2000
@@ -686,8 +755,17 @@ def _slow_parse(
     row_numbers: list[int] = []
     rejected: list[tuple] = []
     blank = 0
+    max_lines = limits.current().max_value_lines
+    in_values = 0
+    last_line = 0
     try:
         for i, rec in enumerate(reader):
+            spanned = reader.line_num - last_line - 1  # line breaks inside this record's quoted values
+            if spanned > 0:
+                in_values += spanned
+                if spanned > max_lines:
+                    raise _swallowed_lines(file, last_line + 1, spanned, None)
+            last_line = reader.line_num
             if i <= skip:
                 continue
             number = i + 1
@@ -714,6 +792,8 @@ def _slow_parse(
     notes = dict(kwargs.pop("notes", {}) or {})  # type: ignore[arg-type]
     if blank:
         notes["blank_rows_skipped"] = blank
+    if in_values:
+        notes["lines_in_values"] = in_values
     frame = frame_from_columns(cols)
     rej = pd.DataFrame(rejected, columns=REJECT_COLUMNS)
     return make_raw(frame, file, source_row=np.asarray(row_numbers, dtype=np.int64), rejected=rej, notes=notes, **kwargs)

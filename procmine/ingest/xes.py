@@ -13,13 +13,20 @@ import io
 import zlib
 from array import array
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, cast
 
 import numpy as np
 import pandas as pd
 
+from procmine import limits
 from procmine.errors import InputProblem
-from procmine.ingest.raw import RawTable, categorical_from_unique, clean_categorical, make_raw
+from procmine.ingest.raw import (
+    REJECT_COLUMNS,
+    RawTable,
+    categorical_from_unique,
+    clean_categorical,
+    make_raw,
+)
 
 _ATTR_TAGS = {"string", "date", "int", "float", "boolean", "id"}
 PROGRESS_EVERY = 100_000  # events between progress calls
@@ -66,6 +73,31 @@ class _Column:
         return clean_categorical(pd.Series(categorical_from_unique(codes, cats)))
 
 
+class CappedReader(io.RawIOBase):
+    """A binary stream that refuses to yield more than ``max_decompressed_bytes`` (a gzip bomb is stopped
+    after the limit, not after it filled the memory)."""
+
+    def __init__(self, source: BinaryIO, file: str) -> None:
+        super().__init__()
+        self.source, self.file, self.seen = source, file, 0
+        self.limit = limits.current().max_decompressed_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.source.read(size if size is not None and size >= 0 else 1 << 20)
+        self.seen += len(data)
+        if self.seen > self.limit:
+            raise limits.over_limit(self.file, "max_decompressed_bytes", self.seen, "entpackte Größe (mindestens)")
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def _bad_xes(file: str, found: str, row: int | None = None) -> InputProblem:
     return InputProblem(
         code="bad_xes",
@@ -78,10 +110,17 @@ def _bad_xes(file: str, found: str, row: int | None = None) -> InputProblem:
 
 
 def _parse(
-    source: BinaryIO, file: str, progress: Callable[[int, int | None], None] | None
+    source: BinaryIO, file: str, progress: Callable[[int, int | None], None] | None, outside: list[int] | None = None
 ) -> tuple[int, dict[str, _Column], dict[str, _Column]]:
-    """Rows, event-attribute columns and trace-attribute columns (``case:`` names) of an XES stream."""
+    """Rows, event-attribute columns and trace-attribute columns (``case:`` names) of an XES stream.
+
+    ``outside`` collects the line numbers of events outside a trace (not part of the log, XES standard:
+    counted as quarantined, never dropped unseen). Over the limits of events or attribute keys the file
+    is refused (``limits``)."""
     from lxml import etree
+
+    max_events = limits.current().max_events
+    max_columns = limits.current().max_columns
 
     event_cols: dict[str, _Column] = {}
     trace_cols: dict[str, _Column] = {}
@@ -108,13 +147,19 @@ def _parse(
         parent = elem.getparent()
         if kind == "event":
             if parent is None or _local(parent.tag) != "trace":
-                continue  # an event outside a trace is not part of the log (XES standard)
+                if outside is not None:  # not part of the log (XES standard): counted, not kept
+                    outside.append(int(elem.sourceline or 0))
+                elem.clear(keep_tail=False)
+                continue
             for key, value in attributes(elem):
                 col = event_cols.get(key)
                 if col is None:
                     col = event_cols[key] = _Column()
+                    limits.check(file, "max_columns", len(event_cols) + len(trace_cols), "verschiedene Attribute")
                 col.add(n, value)
             n += 1
+            if n > max_events:
+                limits.check(file, "max_events", n, "Ereignisse")
             elem.clear(keep_tail=False)
             if progress is not None and n % PROGRESS_EVERY == 0:
                 progress(n, None)
@@ -125,6 +170,8 @@ def _parse(
                     col = trace_cols.get(name)
                     if col is None:
                         col = trace_cols[name] = _Column()
+                        if len(event_cols) + len(trace_cols) > max_columns:
+                            limits.check(file, "max_columns", len(event_cols) + len(trace_cols), "verschiedene Attribute")
                     col.add_range(trace_first, n, value)
             trace_first = n
             elem.clear(keep_tail=False)
@@ -143,9 +190,10 @@ def _read(
 ) -> RawTable:
     from lxml import etree
 
+    outside: list[int] = []
     try:
         with open_source() as source:
-            n, event_cols, trace_cols = _parse(source, file, progress)
+            n, event_cols, trace_cols = _parse(cast(BinaryIO, CappedReader(source, file)), file, progress, outside)
     except etree.XMLSyntaxError as err:
         raise _bad_xes(file, f"fehlerhaftes XML ({err.msg})", getattr(err, "lineno", None)) from None
     except (OSError, EOFError, zlib.error) as err:
@@ -161,8 +209,12 @@ def _read(
     frame = pd.DataFrame({name: columns[name].series(n) for name in names}, index=pd.RangeIndex(n))
     if progress is not None:
         progress(n, None)
+    rejected = pd.DataFrame({"source_file": file, "source_row": np.asarray(outside, dtype=np.int64),
+                             "reason": "event_outside_trace", "column": None,
+                             "found": "Ereignis außerhalb eines <trace> (Zeile der XES-Datei)"}, columns=REJECT_COLUMNS)
     return make_raw(
-        frame, file, source_row=np.arange(2, 2 + n, dtype=np.int64), path=path, format="xes", header=tuple(names),
+        frame, file, source_row=np.arange(2, 2 + n, dtype=np.int64), path=path, format="xes", header=tuple(columns),
+        rejected=rejected,
     )
 
 

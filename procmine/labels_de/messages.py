@@ -20,12 +20,16 @@ REASON_LABELS_DE: dict[str, str] = {
     "unknown_lifecycle": "Lebenszyklus-Wert unbekannt",
     "exact_duplicate": "doppelte Zeile",
     "unmatched_lifecycle": "Beginn ohne Ende",
+    "event_outside_trace": "Ereignis außerhalb eines Vorgangs (XES)",
+    "sheet_not_read": "Zeile eines anderen Tabellenblatts (nicht eingelesen)",
     "out_of_order": "Reihenfolge widerspricht Zeit",
     "batch_entry": "Sammelerfassung",
     "day_precision": "nur Datum, keine Uhrzeit",
     "unmatched_complete": "Ende ohne Beginn",
 }
 REASON_HINTS_DE: dict[str, str] = {
+    "event_outside_trace": "Das Ereignis steht in der XES-Datei außerhalb eines <trace>; exportieren Sie das Protokoll erneut.",
+    "sheet_not_read": "Das Blatt hat eine andere Kopfzeile; mit --sheet wählen oder die Blätter in einer Form exportieren.",
     "malformed_row": "Prüfen Sie die Zeile im Editor: meist ein Trennzeichen oder Anführungszeichen im Text; exportieren Sie mit Anführungszeichen um Textfelder.",
     "missing_case_id": "Ergänzen Sie die Vorgangsnummer im Fachverfahren oder exportieren Sie nur Zeilen mit Vorgangsbezug.",
     "missing_activity": "Prüfen Sie, ob der Export für jede Zeile die Tätigkeit enthält, und ergänzen Sie fehlende Einträge.",

@@ -141,6 +141,12 @@ LABELS: dict[str, str] = {
     "qnote.duplicates_across_files": "Zeilen, die in mehreren Exportdateien stehen (Überschneidung; einmal übernommen)",
     "qnote.blank_rows_skipped": "leere Zeilen übersprungen",
     "qnote.preamble_lines_skipped": "Titelzeilen vor der Kopfzeile übersprungen",
+    "note.not_pseudonymised": "Achtung: Vorgangs- und Mitarbeiterkennungen sind in diesem Lauf NICHT pseudonymisiert "
+    "(ausdrücklich mit --no-pseudonymise gestartet); die normalisierten Protokolle enthalten sie im Klartext.",
+    "note.dropped_columns": "{n} Spalten des Exports wurden nicht übernommen (nur zugeordnete Spalten werden "
+    "gespeichert; ihre Namen stehen in der Qualitätsdatei unter dropped_columns).",
+    "qnote.lines_in_values": "Zeilenumbrüche innerhalb von Werten (mehrzeilige Felder)",
+    "qnote.rows_in_other_sheets": "Zeilen anderer Tabellenblätter (andere Kopfzeile, nicht eingelesen)",
     "qnote.mixed_encoding": "Datei mit gemischter Zeichenkodierung (UTF-8 und Windows-1252), beide gelesen",
     "qnote.undecodable_bytes_replaced": "nicht darstellbare Zeichen (Steuerbytes) durch � ersetzt",
     "qnote.activity_spellings_merged": "Tätigkeiten, die sich nur in Groß-/Kleinschreibung oder Leerzeichen unterschieden, auf die häufigste Schreibweise vereinheitlicht (Zeilen)",

@@ -19,6 +19,7 @@ from procmine.normalise.normaliser import normalise
 from procmine.normalise.profile_choice import choose_profile, matching_profile
 from procmine.normalise.result import NormaliseResult, Progress
 from procmine.normalise.write import _write
+from procmine.privacy import with_privacy_record
 from procmine.profiles import Profile, folder_profiles, get_profile
 
 
@@ -91,7 +92,7 @@ def ingest_file(
     raw, prof = read_with_profile(path, profile, sheet, progress, encoding=encoding, delimiter=delimiter)
     if progress:
         progress(0, raw.rows_read)
-    result = normalise(raw, prof, key=key, now=now)
+    result = with_privacy_record(normalise(raw, prof, key=key, now=now), raw)
     rows = raw.rows_read
     del raw  # the cells are no longer needed: free them before the Parquet copy of the log is made
     runtime.release_free_memory()
@@ -172,7 +173,7 @@ def ingest_office(
     assert prof is not None
     raw = concat_raw(tables)
     name = office or prof.office or default_office or _common_stem([p.name.split(".")[0] for p in paths])
-    result = normalise(raw, prof, key=key, now=now, office=name)
+    result = with_privacy_record(normalise(raw, prof, key=key, now=now, office=name), raw)
     if progress:
         progress(raw.rows_read, raw.rows_read)
     return _write(result, Path(out_dir), name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from procmine import runtime, schema
 from procmine.normalise.result import NormaliseResult
+from procmine.outputs import neutralise_frame, safe_name
 
 
 def _write(result: NormaliseResult, out_dir: Path, stem: str) -> NormaliseResult:
@@ -20,7 +20,7 @@ def _write(result: NormaliseResult, out_dir: Path, stem: str) -> NormaliseResult
     qpath = out_dir / f"{_safe_name(qname)}.quarantine.csv"
     # the Parquet writer releases the GIL: the quarantine CSV is written meanwhile
     pending = runtime.beside(lambda: _write_logs(result.log, offices, out_dir, stem))
-    result.quarantine.to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")
+    neutralise_frame(result.quarantine).to_csv(qpath, sep=";", index=False, encoding="utf-8-sig")  # no formulas
     paths.update(pending.result())
     paths["quarantine"] = qpath
     quality = replace(result.quality, quarantine_file=str(qpath))
@@ -48,4 +48,5 @@ def _write_log(log: pd.DataFrame, path: Path) -> Path:
 
 
 def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", name).strip("_") or "office"
+    """Office names are labels, never paths (``procmine.outputs.safe_name``)."""
+    return safe_name(name)

@@ -53,9 +53,10 @@ def results_document(
     failed: list[dict] | None = None,
 ) -> dict:
     """The results.json content as a dict (schema in docs/results.md); ``failed``: exports a run could not use."""
+    from procmine.privacy import privacy_results
     from procmine.report.build import build_results
 
-    return build_results(analyses, comparison, qualities, now=now, failed=failed)
+    return privacy_results(build_results(analyses, comparison, qualities, now=now, failed=failed), qualities)
 
 
 def write_reports(

@@ -214,9 +214,10 @@ def _reason_dicts() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def safe_dirname(office: str) -> str:
-    """A file-system-safe folder name for an office (keeps letters, digits, - _ .)."""
-    name = "".join(ch if (ch.isalnum() or ch in "-_.") else "_" for ch in str(office)).strip("._")
-    return name or "office"
+    """A file-system-safe folder name for an office (``procmine.outputs.safe_name``: labels, never paths)."""
+    from procmine.outputs import safe_name
+
+    return safe_name(office)
 
 
 def _period(a: OfficeAnalysis) -> str:
@@ -609,6 +610,10 @@ def _quality_section(q: QualityReport | None) -> Section:
     )
     tables = [counts]
     notes = []
+    if not getattr(q, "pseudonymised", True):  # --no-pseudonymise: the report says the ids are in clear
+        notes.append(label("note.not_pseudonymised"))
+    if getattr(q, "dropped_columns", ()):
+        notes.append(label("note.dropped_columns", n=len(q.dropped_columns)))
     if q.by_reason:
         reasons = sorted(q.by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
         tables.append(

@@ -199,7 +199,9 @@ def _draw(
     top = float(edges["count"].max()) if len(edges) else 1.0
     own = edges[edges["from"].isin(inside) & edges["to"].isin(inside)]
     map_edges = [
-        MapEdge(ids[f], ids[t], count_cell(n, k), _num(w), float(n) / top, (f, t) in pairs, wait_band(w))
+        # an edge of 1..k-1 cases shows no wait: one case's wait is that person's wait (as in results.json)
+        MapEdge(ids[f], ids[t], count_cell(n, k), _num(w) if n >= k else None, float(n) / top, (f, t) in pairs,
+                wait_band(w if n >= k else None))
         for f, t, n, w in zip(own["from"], own["to"], own["count"], own["median_wait_s"])
     ]
     if parts > 1:  # arrows across the cut, summed per box, end at "weiter in Teil …" / come from "aus Teil …"

@@ -217,9 +217,13 @@ def test_running_example(tmp_path: Path, name: str) -> None:
     res = ingest_file(PUBLIC / name, tmp_path, key=KEY, now=NOW)
     assert (res.quality.events, res.log[schema.CASE_ID].nunique()) == (42, 6)
     _check_against(res.log, ref, "running-example")
-    # the unnamed index column of the CSV is not kept; Costs becomes a number
-    assert "spalte_1" not in res.log.columns
-    assert res.log.sort_values(schema.SOURCE_ROW)["costs"].iloc[0] == 50.0
+    # keep by allow-list: without a profile naming them, Costs and the unnamed index column are not kept,
+    # only listed by name
+    assert "spalte_1" not in res.log.columns and "costs" not in res.log.columns
+    assert any(c.lower() == "costs" for c in res.quality.dropped_columns)
+    prof = replace(res.profile, extra={c: "costs" for c in res.quality.dropped_columns if c.lower() == "costs"})
+    kept = ingest_file(PUBLIC / name, tmp_path / "mit_profil", profile=prof, key=KEY, now=NOW)
+    assert kept.log.sort_values(schema.SOURCE_ROW)["costs"].iloc[0] == 50.0  # named in [extra]: kept, as a number
 
 
 def test_bom_header_is_clean(tmp_path: Path) -> None:

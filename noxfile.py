@@ -37,7 +37,7 @@ def _apt_install(session: nox.Session, *binaries: str) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """Set everything up and run the nine-office demo end to end (reports in reports/demo/)."""
-    _apt_install(session, "dot")
+    _apt_install(session, "dot", "chromium")  # chromium prints each report as PDF
     session.install("-e", ".")
     session.run("procmine", "demo", *session.posargs)
 

@@ -13,7 +13,7 @@ import time
 import traceback
 from datetime import date as date_cls
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -34,12 +34,12 @@ _state = {"debug": False, "quiet": False, "t0": time.perf_counter()}
 
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Zielordner.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Keine Fortschrittsmeldungen.")]
-Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
-Delimiter = Annotated[Optional[str], typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
+Encoding = Annotated[str | None, typer.Option("--encoding", help="Zeichenkodierung statt der erkannten, z. B. cp1252, utf-8, iso-8859-15, utf-16.")]
+Delimiter = Annotated[str | None, typer.Option("--delimiter", help="Trennzeichen statt des erkannten: ';', ',', 'tab' oder '|'.")]
 # PDFs of the reports are printed by default (headless Chromium); --no-pdf, or PROCMINE_PDF=0, leaves them out
 PDF_DEFAULT = os.environ.get("PROCMINE_PDF", "1") != "0"
 Pdf = Annotated[bool, typer.Option("--pdf/--no-pdf", help="Berichte auch als PDF drucken (Standard: ja, braucht Chromium; ohne Chromium wird das PDF übersprungen).")]
-Measures = Annotated[Optional[list[str]], typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Maßnahmen-Tabellen „measure“ (mehrfach möglich).")]
+Measures = Annotated[list[str] | None, typer.Option("--measure", help="Maßnahme bewerten: DIENSTSTELLE:JJJJ-MM-TT[:A→B oder Kennzahl] oder eine TOML-Datei mit Maßnahmen-Tabellen „measure“ (mehrfach möglich).")]
 NoPseudonymise = Annotated[bool, typer.Option(
     "--no-pseudonymise",
     help="Profile zulassen, die Vorgangs- oder Mitarbeiterkennungen im Klartext lassen (pseudonymise = []); "
@@ -165,7 +165,7 @@ def demo(
 def run_cmd(
     exports_dir: Annotated[Path, typer.Argument(help="Ordner mit den Exporten (eine Datei je Dienststelle oder eine Spalte Dienststelle).")],
     out: OutDir = Path("reports/run"),
-    normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner für die normalisierten Protokolle (Standard: OUT/normalised).")] = None,
+    normalised: Annotated[Path | None, typer.Option("--normalised", help="Ordner für die normalisierten Protokolle (Standard: OUT/normalised).")] = None,
     quiet: Quiet = False,
     pdf: Pdf = PDF_DEFAULT,
     measure: Measures = None,
@@ -199,7 +199,7 @@ def synth(
     months: Annotated[int, typer.Option("--months", help="Zeitraum in Monaten.")] = 21,
     seed: Annotated[int, typer.Option("--seed", help="Startwert des Zufallsgenerators.")] = 20260101,
     quiet: Quiet = False,
-    intervention: Annotated[Optional[list[str]], typer.Option("--intervention", help="Maßnahme einpflanzen: DIENSTSTELLE:JJJJ-MM-TT:von_schlüssel→bis_schlüssel:TAGE, z. B. \"ABH-05:2025-04-01:eat_ordered→eat_received:-7\" (mehrfach möglich).")] = None,
+    intervention: Annotated[list[str] | None, typer.Option("--intervention", help="Maßnahme einpflanzen: DIENSTSTELLE:JJJJ-MM-TT:von_schlüssel→bis_schlüssel:TAGE, z. B. \"ABH-05:2025-04-01:eat_ordered→eat_received:-7\" (mehrfach möglich).")] = None,
 ) -> None:
     """Nur die synthetischen Exporte der neun Dienststellen erzeugen (ohne Analyse)."""
     from procmine.synth import generate_demo, parse_intervention
@@ -217,8 +217,8 @@ def synth(
 @app.command()
 def inspect(
     file: Annotated[Path, typer.Argument(help="Exportdatei, die untersucht werden soll.")],
-    write_profile: Annotated[Optional[Path], typer.Option("--write-profile", help="Vorgeschlagenes Profil hierhin schreiben (TOML).")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Tabellenblatt (Excel).")] = None,
+    write_profile: Annotated[Path | None, typer.Option("--write-profile", help="Vorgeschlagenes Profil hierhin schreiben (TOML).")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Tabellenblatt (Excel).")] = None,
     rows: Annotated[int, typer.Option("--rows", help="Zeilen in der Vorschau.")] = 5,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
@@ -253,11 +253,11 @@ def inspect(
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Exportdatei(en) einer oder mehrerer Dienststellen.")],
     out: OutDir = Path("logs/normalised"),
-    profile: Annotated[Optional[Path], typer.Option("--profile", "-p", help="Zuordnungsprofil (TOML); ohne Angabe wird es erkannt.")] = None,
-    office: Annotated[Optional[str], typer.Option("--office", help="Alle Dateien sind Exporte dieser einen Dienststelle (z. B. Monatsexporte); Überschneidungen werden erkannt.")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", "-p", help="Zuordnungsprofil (TOML); ohne Angabe wird es erkannt.")] = None,
+    office: Annotated[str | None, typer.Option("--office", help="Alle Dateien sind Exporte dieser einen Dienststelle (z. B. Monatsexporte); Überschneidungen werden erkannt.")] = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Tabellenblatt (Excel); ohne Angabe das passende oder erste.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Tabellenblatt (Excel); ohne Angabe das passende oder erste.")] = None,
     quiet: Quiet = False,
     no_pseudonymise: NoPseudonymise = False,
     max_columns: MaxColumns = _DEFAULT_LIMITS.max_columns,
@@ -277,15 +277,15 @@ def ingest(
 
     _state["quiet"] = quiet
     load_key()  # a missing, short or unreadable key stops before anything is read
-    groups = [(list(files), office)] if office else [([p], None) for p in files]
+    groups: list[tuple[list[Path], str | None]] = [(list(files), office)] if office else [([p], None) for p in files]
     failed: list | None = [] if len(groups) > 1 else None  # several offices: one bad file does not stop the others
     with allow_clear_ids(no_pseudonymise), using(_limits(max_columns, max_cells, max_sheet_rows, max_sheet_cells, max_decompressed_mb, max_events, max_value_lines)), staged_output(out) as stage:
         prof = load_profile(profile) if profile else None
         _, qualities = ingest_files(groups, stage, progress=_progress, profile=prof, encoding=encoding,
                                     delimiter=delimiter, sheet=sheet, failed=failed)
         qualities, _ = final_paths(qualities, [], [(stage, out)], stage)
-    from procmine.normalise import summary_de
     from procmine.labels_de.report import LABELS
+    from procmine.normalise import summary_de
 
     for q in qualities.values():
         typer.echo(summary_de(q))
@@ -303,7 +303,7 @@ def ingest(
 @app.command()
 def analyse(
     normalised_dir: Annotated[Path, typer.Argument(help="Ordner mit normalisierten Protokollen (*.parquet).")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="results.json hierhin schreiben.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="results.json hierhin schreiben.")] = None,
     top: Annotated[int, typer.Option("--top", help="Befunde je Dienststelle in der Ausgabe.")] = 5,
 ) -> None:
     """Normalisierte Protokolle analysieren und die wichtigsten Befunde je Dienststelle ausgeben."""
@@ -339,9 +339,8 @@ def report(
     pdf: Pdf = PDF_DEFAULT,
 ) -> None:
     """Aus normalisierten Protokollen die Berichte (bericht.html, vergleich.html, results.json) schreiben."""
-    from procmine.pipeline import analyse_and_report, load_normalised, load_qualities
-
     from procmine.outputs import staged_output
+    from procmine.pipeline import analyse_and_report, load_normalised, load_qualities
 
     _state["quiet"] = quiet
     logs, qualities = load_normalised(normalised_dir), load_qualities(normalised_dir)
@@ -354,14 +353,14 @@ def report(
     _print_run(result)
 
 
-def _normalised_of(out_dir: Path, normalised: Optional[Path]) -> Path:
+def _normalised_of(out_dir: Path, normalised: Path | None) -> Path:
     """Where the normalised logs of a run are: ``--normalised``, else OUT_DIR/normalised, else OUT_DIR."""
     if normalised is not None:
         return normalised
     return out_dir / "normalised" if any((out_dir / "normalised").glob("*.parquet")) else out_dir
 
 
-def _step_arg(step: Optional[str]) -> Optional[tuple[str, str]]:
+def _step_arg(step: str | None) -> tuple[str, str] | None:
     if step is None:
         return None
     if "→" not in step and "->" not in step:
@@ -376,9 +375,9 @@ def effect(
     office: Annotated[str, typer.Option("--office", help="Dienststelle, die die Maßnahme ergriffen hat.")],
     date: Annotated[str, typer.Option("--date", help="Stichtag der Maßnahme, JJJJ-MM-TT.")],
     kpi: Annotated[str, typer.Option("--kpi", help="Kennzahl: cycle_time_days, appointment_wait_days, ba_consent_days, security_check_days, card_handover_days, document_rounds, no_show_share, decision_wait_days, over_90_share.")] = "cycle_time_days",
-    step: Annotated[Optional[str], typer.Option("--step", help="Wartezeit zwischen zwei Tätigkeiten (Bezeichnungen wie im Export), z. B. \"Terminwunsch eingegangen→Wartemarke gezogen\".")] = None,
+    step: Annotated[str | None, typer.Option("--step", help="Wartezeit zwischen zwei Tätigkeiten (Bezeichnungen wie im Export), z. B. \"Terminwunsch eingegangen→Wartemarke gezogen\".")] = None,
     window: Annotated[float, typer.Option("--window", help="Monate vor und nach dem Stichtag, die ausgewertet werden.")] = 6.0,
-    normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
+    normalised: Annotated[Path | None, typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als ein JSON-Objekt ausgeben.")] = False,
 ) -> None:
     """Wirkung einer Maßnahme schätzen: unterbrochene Zeitreihe, Differenz-von-Differenzen gegen die anderen Dienststellen, Scheintests."""
@@ -420,11 +419,11 @@ def diff(
     a: Annotated[str, typer.Argument(help="Erste Dienststelle (mit --period: erster Zeitraum JJJJ-MM-TT..JJJJ-MM-TT).")],
     b: Annotated[str, typer.Argument(help="Zweite Dienststelle (mit --period: zweiter Zeitraum).")],
     period: Annotated[bool, typer.Option("--period", help="A und B sind Zeiträume (Fälle nach ihrem Beginn), nicht Dienststellen.")] = False,
-    office: Annotated[Optional[str], typer.Option("--office", help="Mit --period: nur diese Dienststelle (sonst alle zusammen).")] = None,
+    office: Annotated[str | None, typer.Option("--office", help="Mit --period: nur diese Dienststelle (sonst alle zusammen).")] = None,
     top: Annotated[int, typer.Option("--top", help="Zeilen je Liste.")] = 10,
-    normalised: Annotated[Optional[Path], typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
+    normalised: Annotated[Path | None, typer.Option("--normalised", help="Ordner der normalisierten Protokolle, falls nicht OUT_DIR/normalised.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Ergebnis als ein JSON-Objekt ausgeben.")] = False,
-    html: Annotated[Optional[Path], typer.Option("--html", help="Zusätzlich als HTML mit beiden Prozesskarten und der Unterschiedskarte schreiben.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Zusätzlich als HTML mit beiden Prozesskarten und der Unterschiedskarte schreiben.")] = None,
 ) -> None:
     """Zwei Dienststellen oder zwei Zeiträume vergleichen: Übergänge häufiger oder langsamer (mit Signifikanz), Varianten nur in einem, Zeitunterschied je Schritt."""
     import pandas as pd

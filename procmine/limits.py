@@ -29,7 +29,8 @@ class Limits:
     max_value_lines: int = 20  # line breaks inside one quoted CSV value (an unbalanced quote swallows lines)
 
 
-_CURRENT: contextvars.ContextVar[Limits] = contextvars.ContextVar("procmine_limits", default=Limits())
+_DEFAULT = Limits()  # frozen, so one shared default instance is safe
+_CURRENT: contextvars.ContextVar[Limits] = contextvars.ContextVar("procmine_limits", default=_DEFAULT)
 
 
 def current() -> Limits:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
@@ -130,14 +130,24 @@ def export_groups(exports_dir: Path) -> list[tuple[list[Path], str | None]]:
     return groups
 
 
+class _ReadOptions(TypedDict):
+    """Overrides of detection and profile for every file (None: detect, or take the profile's)."""
+
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+
+
 def ingest_files(
     groups: list[tuple[list[Path], str | None]],
     normalised_dir: Path,
     progress: Progress = _quiet,
-    profile: object = None,
+    profile: Profile | str | Path | None = None,
     failed: list[FailedInput] | None = None,
     warnings: list[str] | None = None,
-    **read_options: str | None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, QualityReport]]:
     """Ingest groups of export files; returns canonical logs and one quality report per office.
 
@@ -145,7 +155,8 @@ def ingest_files(
     the same office (an office column, or a profile naming the office) are read again together, so the
     office gets one log, one quarantine file and cross-file duplicates are found; exports of different
     shapes for one office are refused with a message (they cannot be compared row by row).
-    ``read_options`` (``encoding``, ``delimiter``, ``sheet``) override detection and profile for every file.
+    ``encoding``, ``delimiter`` and ``sheet`` (when given and not empty) override detection and profile for
+    every file.
 
     Without ``profile``, a file's own profile (``<file name>.profile.toml`` or ``<stem>.profile.toml``
     beside it) wins over profiles that merely match its columns; unusable profile files are skipped with
@@ -156,7 +167,7 @@ def ingest_files(
     failed too. Only when no office at all could be read is the problem raised. Without it, the first
     problem is raised.
     """
-    opts = {k: v for k, v in read_options.items() if v}
+    opts: _ReadOptions = {"encoding": encoding or None, "delimiter": delimiter or None, "sheet": sheet or None}
     from procmine.normalise import ingest_file, ingest_office  # stage import kept local: the CLI starts fast
 
     folders = _FolderProfiles(progress, warnings)
@@ -360,7 +371,12 @@ def _offices_of(result: object) -> set[str]:
 
 
 def _rejoin_shared_offices(
-    results: list, normalised_dir: Path, progress: Progress, profile: object, opts: dict, failed: list[FailedInput] | None = None
+    results: list,
+    normalised_dir: Path,
+    progress: Progress,
+    profile: Profile | str | Path | None,
+    opts: _ReadOptions,
+    failed: list[FailedInput] | None = None,
 ) -> list:
     """Results whose offices overlap are merged into one by reading their files together (see ``ingest_files``).
 

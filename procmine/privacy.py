@@ -20,8 +20,8 @@ import os
 import secrets
 import string
 from collections.abc import Iterable, Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,9 +161,9 @@ def pseudonym_digests(values: Iterable[bytes], key: bytes, domain: str) -> np.nd
     value, none per row.
     """
     base = hashlib.blake2b(key=mac_key(key), digest_size=PSEUDONYM_CHARS // 2)
-    base.update(f"{domain}|".encode("utf-8"))
+    base.update(f"{domain}|".encode())
     copy = base.copy
-    digests = []
+    digests: list[bytes] = []
     append = digests.append
     for v in values:
         h = copy()

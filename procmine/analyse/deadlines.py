@@ -12,10 +12,10 @@ import pandas as pd
 
 from procmine.analyse.external import EXTERNAL_WAITS, KeyedRows, WaitSpec, pair_waits
 from procmine.analyse.queues import CaseSpans, case_spans
-from procmine.analyse.time import DEFAULT_CALENDAR, in_values, case_codes, has_keys, same_case_as_previous, to_local_wall
+from procmine.analyse.time import DEFAULT_CALENDAR, case_codes, has_keys, in_values, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
-from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
 from procmine.eventlog import LogLike, as_frame
+from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END
 
 DAY_S = 86400.0
 FKV_CASE_TYPE = "FKV_81A"

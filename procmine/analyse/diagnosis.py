@@ -52,18 +52,26 @@ from procmine.analyse.teams import (
     MIN_TEAM_RESOURCES,
     WeekdayProfile,
     _case_team_of_codes,
+    distinct_staff,
     monthly_arrivals,
     priority_starvation,
-    distinct_staff,
     team_group_codes,
     team_handovers,
     team_load,
     weekday_profile,
 )
-from procmine.analyse.time import label_codes, DEFAULT_CALENDAR, OfficeCalendar, case_codes, has_keys, same_case_as_previous, step_times
+from procmine.analyse.time import (
+    DEFAULT_CALENDAR,
+    OfficeCalendar,
+    case_codes,
+    has_keys,
+    label_codes,
+    same_case_as_previous,
+    step_times,
+)
 from procmine.analyse.visits import activity_repeats, case_rework, rework_concentration, rework_summary
-from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
 from procmine.eventlog import LogLike, as_frame
+from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_TYPE, END, RESOURCE, TEAM
 
 TRANSITIONS_TOP = 25  # transitions kept in the profile (the most frequent)
 STEP_TREND_MIN_WEEKS = 8  # a step needs this many weeks of data for a queue trend

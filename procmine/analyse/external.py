@@ -18,18 +18,18 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.time import (
-    in_values,
-    label_codes,
     DEFAULT_CALENDAR,
     OfficeCalendar,
     case_codes,
     has_keys,
+    in_values,
+    label_codes,
     step_times,
     working_seconds,
 )
 from procmine.catalogue import INACTION_DAYS, WAIT_NORMS
-from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, EVENT_SEQ, OFFICE
 from procmine.eventlog import LogLike, as_frame
+from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, EVENT_SEQ, OFFICE
 
 DAY_S = 86400.0
 

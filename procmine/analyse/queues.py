@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
+from procmine.analyse.time import case_codes, has_keys, in_values, label_codes, same_case_as_previous, to_local_wall
 from procmine.catalogue import INACTION_DAYS
 from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE, START, TEAM, codes_of

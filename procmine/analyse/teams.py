@@ -16,12 +16,12 @@ import pandas as pd
 
 from procmine.analyse.queues import CaseSpans, case_spans, dominant_codes
 from procmine.analyse.time import (
-    label_codes,
-    in_values,
     DEFAULT_CALENDAR,
     OfficeCalendar,
     case_codes,
     has_keys,
+    in_values,
+    label_codes,
     same_case_as_previous,
     step_times,
     to_local_wall,
@@ -75,7 +75,7 @@ def team_group_codes(
     names = cats.copy()
     names[small] = None if suppress else other_label
     keep = ~(small & suppress) & present
-    merged_codes, labels = pd.factorize(pd.Series(np.where(keep, names, None), dtype=object))
+    merged_codes, labels = pd.factorize(pd.Series(np.where(keep, names, np.array(None, dtype=object)), dtype=object))
     per_cat = np.append(merged_codes, -1)
     return per_cat[np.where(codes < 0, n_t, codes)], np.asarray(labels, dtype=object)
 

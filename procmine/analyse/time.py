@@ -14,7 +14,7 @@ an office day, never minutes invented inside a day.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
@@ -229,7 +229,7 @@ def text_of(series: pd.Series, na: object = None) -> np.ndarray:
     """Values as an object array of text, taken from the categories of a categorical column (one
     conversion per distinct value, not per row); missing values become ``na``."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        cats = np.append(np.asarray(series.cat.categories.astype(str), dtype=object), na)
+        cats = np.append(np.asarray(series.cat.categories.astype(str), dtype=object), np.array([na], dtype=object))
         codes = codes_of(series)
         return cats[np.where(codes < 0, len(cats) - 1, codes)]
     out = series.astype(object).to_numpy()
@@ -253,9 +253,9 @@ def label_codes(series: pd.Series, na: object = "nan") -> tuple[np.ndarray, np.n
     return np.where(codes < 0, len(cats), codes).astype(np.int32), labels
 
 
-def in_values(series: pd.Series, values: object) -> np.ndarray:
+def in_values(series: pd.Series, values: str | Iterable[str]) -> np.ndarray:
     """Boolean array: the row's value is one of ``values`` (missing → False); per category when categorical."""
-    values = list(values) if not isinstance(values, str) else [values]
+    values = [values] if isinstance(values, str) else list(values)
     if isinstance(series.dtype, pd.CategoricalDtype):
         hit = np.isin(np.asarray(series.cat.categories.astype(str), dtype=object), values)
         codes = codes_of(series)

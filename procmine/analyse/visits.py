@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.queues import dominant_team
-from procmine.analyse.time import in_values, case_codes, has_keys, label_codes, same_case_as_previous, to_local_wall
+from procmine.analyse.time import case_codes, has_keys, in_values, label_codes, same_case_as_previous, to_local_wall
 from procmine.eventlog import LogLike, as_frame
 from procmine.schema import ACTIVITY, ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, OFFICE
 

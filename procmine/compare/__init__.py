@@ -9,6 +9,7 @@ office: NaN in ``kpis``, named in ``not_measurable``, never ranked and not in th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from procmine.analyse.model import Finding, OfficeAnalysis
 
 if TYPE_CHECKING:
     from procmine.compare.network import MeasureSpec, NetworkComparison
+    from procmine.eventlog import LogLike
 
 LOWER = "lower"  # lower is better (durations, shares of late cases, rework)
 HIGHER = "higher"  # higher is better (deemed-consent share, first-time-right)
@@ -187,7 +189,7 @@ def case_type_frame(analysis: OfficeAnalysis) -> pd.DataFrame:
 def compare_offices(
     analyses: list[OfficeAnalysis],
     min_cases: int = MIN_CASES,
-    logs: dict[str, pd.DataFrame] | None = None,
+    logs: Mapping[str, LogLike] | None = None,
     measures: list[MeasureSpec] | tuple[MeasureSpec, ...] = (),
 ) -> Comparison:
     """Put the offices side by side on the KPIs they report, overall and per shared case type.
@@ -267,7 +269,7 @@ def compare_offices(
 
 
 def _network(
-    analyses: list[OfficeAnalysis], logs: dict[str, pd.DataFrame], measures: list[MeasureSpec] | tuple[MeasureSpec, ...]
+    analyses: list[OfficeAnalysis], logs: Mapping[str, LogLike], measures: list[MeasureSpec] | tuple[MeasureSpec, ...]
 ) -> NetworkComparison:
     from procmine.compare.network import network_comparison
 

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from procmine.labels_de.network import nlabel
 from procmine.compare.measures import DAYS, KPIS, observations, step_keys_of
+from procmine.labels_de.network import nlabel
 
 MIN_OBS = 30  # values on each side of the date, in the office itself
 MIN_CONTROL_OBS = 30  # a control office needs this many values on each side

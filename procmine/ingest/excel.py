@@ -237,8 +237,9 @@ def _read_workbook(
             hint="Tragen Sie im Profil unter sheet den richtigen Blattnamen ein.",
         )
     candidates = [sheet] if sheet else names
-    chosen, rows = None, []
-    first_nonempty = None
+    chosen: str | None = None
+    rows: list[list[object]] = []
+    first_nonempty: tuple[str, list[list[object]]] | None = None
     tables: list[tuple[str, list[list[object]], int]] = []  # sheets with a real header: name, rows, header index
     for name in candidates:
         data = _sheet_rows(book, name, path)

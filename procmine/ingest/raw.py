@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def blank_rows(frame: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def frame_from_columns(columns: dict[str, list | np.ndarray | pd.Series]) -> pd.DataFrame:
+def frame_from_columns(columns: Mapping[str, list | np.ndarray | pd.Series]) -> pd.DataFrame:
     """A RawTable frame: every column a cleaned Categorical of strings."""
     out = {}
     empty = None

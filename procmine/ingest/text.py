@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,6 @@ import pyarrow.csv as pacsv
 
 from procmine import limits
 from procmine.errors import InputProblem
-from procmine.runtime import reading_pool
 from procmine.ingest.raw import (
     REJECT_COLUMNS,
     RawTable,
@@ -33,6 +33,7 @@ from procmine.ingest.raw import (
     make_raw,
     unique_headers,
 )
+from procmine.runtime import reading_pool
 from procmine.schema import codes_of
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -52,8 +53,10 @@ _GERMAN_LETTERS_CP1252 = set("äöüßÄÖÜ".encode("cp1252"))
 CP1252_REPLACE = "cp1252+replace"
 
 
-def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
     """Decode error handler: bytes that are not UTF-8 are read as Windows-1252 (mixed-encoding files)."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err  # a handler for decoding only (the codec machinery passes any UnicodeError)
     bad = err.object[err.start : err.end]
     return bad.decode("cp1252", errors="replace"), err.end
 
@@ -81,15 +84,16 @@ def _as_bytes(data: bytes | mmap.mmap) -> bytes:
     return data if isinstance(data, bytes) else data[:]
 
 
-def _head(data: bytes | mmap.mmap, size: int = 4 * SAMPLE_BYTES) -> bytes:
-    """The first lines of ``data`` (about ``size`` bytes, cut after a line end: never inside a character)."""
+def _head(data: bytes | mmap.mmap, size: int = 4 * SAMPLE_BYTES) -> bytes | mmap.mmap:
+    """The first lines of ``data`` (about ``size`` bytes, cut after a line end: never inside a character);
+    all of ``data`` when the first ``size`` bytes hold no line end (a memory-mapped file stays mapped)."""
     if len(data) <= size:
         return _as_bytes(data)
     cut = data.rfind(b"\n", 0, size)
     return data[: cut + 1] if cut > 0 else data
 
 
-def sniff_encoding(data: bytes, file: str = "", head_only: bool = False) -> str:
+def sniff_encoding(data: bytes | mmap.mmap, file: str = "", head_only: bool = False) -> str:
     """Guess the text encoding: BOMs, UTF-16 without BOM, UTF-8, mixed, Windows-1252 vs ISO-8859-15.
 
     With ``head_only`` UTF-8 validity is checked on the first lines only (the caller has the parser
@@ -160,7 +164,7 @@ def _has_utf8_sequence(data: bytes | mmap.mmap, chunk: int = 4 << 20) -> bool:
     return False
 
 
-def _utf8_error(data: bytes, chunk: int = 4 << 20) -> UnicodeDecodeError | None:
+def _utf8_error(data: bytes | mmap.mmap, chunk: int = 4 << 20) -> UnicodeDecodeError | None:
     """Validate UTF-8 chunk by chunk (no full-size copy); the first error, or None."""
     dec = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)
@@ -177,7 +181,7 @@ LAZY_SINGLE_BYTE = "lazy_single_byte"
 SINGLE_BYTE_CODECS = {"cp1252", "iso8859-1", "iso8859-15"}  # one byte per character: cut anywhere, decode by piece
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _undefined_bytes(enc: str) -> frozenset[int]:
     """Byte values a single-byte codec cannot decode (Windows-1252: 0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
     bad = set()
@@ -197,7 +201,7 @@ def _single_byte(enc: str) -> bool:
 
 
 def decode_text(
-    data: bytes, encoding: str, file: str = "", lazy: bool = False, head_only: bool = False
+    data: bytes | mmap.mmap, encoding: str, file: str = "", lazy: bool = False, head_only: bool = False
 ) -> tuple[str, str, dict[str, int]]:
     """Decode with the given or sniffed encoding; returns (text, encoding used, notes).
 
@@ -311,7 +315,7 @@ def _header_index(text: str, delimiter: str) -> int:
     return 0
 
 
-def _check_magic(data: bytes, file: str) -> None:
+def _check_magic(data: bytes | mmap.mmap, file: str) -> None:
     head = data[:8]
     if head.startswith(b"%PDF"):
         raise _binary_problem(file, "ein PDF-Dokument", "Exportieren Sie die Daten als CSV oder Excel, nicht als PDF.")
@@ -323,6 +327,18 @@ def _check_magic(data: bytes, file: str) -> None:
             expected="eine Kopfzeile mit Spaltennamen und darunter eine Zeile je Ereignis oder Vorgang",
             hint="Prüfen Sie, ob der Export vollständig erstellt wurde, und exportieren Sie erneut.",
         )
+
+
+class _CsvMeta(TypedDict):
+    """What a CSV RawTable carries besides its cells and rows (keyword arguments of ``make_raw``)."""
+
+    path: Path | None
+    format: str
+    encoding: str
+    delimiter: str
+    header: tuple[str, ...]
+    duplicate_headers: tuple[str, ...]
+    notes: dict[str, int]
 
 
 def read_csv_bytes(
@@ -364,7 +380,7 @@ def _read_csv_bytes(
 ) -> RawTable | None:
     """``read_csv_bytes``; with ``head_only`` None whenever the first-lines guess of UTF-8 is not confirmed."""
     head = _head(data, 1 << 16)
-    if b"\r" in head and b"\n" not in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\r" in head and b"\n" not in head and not (_starts(head, b"\xff\xfe") or _starts(head, b"\xfe\xff")):
         data = _as_bytes(data).replace(b"\r", b"\n")  # classic Mac line ends (CR only): one line per record
     text, enc, notes = decode_text(data, encoding, file, lazy=True, head_only=head_only)
     lazy = bool(notes.pop(LAZY_UTF8, 0))
@@ -396,13 +412,13 @@ def _read_csv_bytes(
         source_encoding = enc  # ASCII-compatible: delimiters, quotes and line ends are the same bytes
     else:
         body_bytes = (text.rstrip("\r\n\t ") + "\n").encode("utf-8")
-    kwargs = dict(path=path, format="csv", encoding=enc, delimiter=delim, header=tuple(raw_header),
-                  duplicate_headers=tuple(dups), notes=notes)
+    meta: _CsvMeta = {"path": path, "format": "csv", "encoding": enc, "delimiter": delim, "header": tuple(raw_header),
+                      "duplicate_headers": tuple(dups), "notes": notes}
     first_row = skip + 2
     if head_only and (len(keep) != len(names) or _count_records_hint(text, skip) == 0):
         return None  # excluded columns are not validated by the parser: sniff the whole file
     if header_only or _count_records_hint(text, skip) == 0:
-        return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **kwargs)
+        return make_raw(frame_from_columns({n: [] for n in keep}), file, first_row, **meta)
     has_quote = data.find(b'"') >= 0
     # lines are counted when values may hold line breaks (quotes) or the file might pass the cell limit (a
     # cell takes at least one byte or line end, so a smaller file cannot); else lines = records
@@ -441,12 +457,12 @@ def _read_csv_bytes(
             frame, rows = frame.loc[~blank].reset_index(drop=True), rows[~blank]
             # blank rows are never hits: the hit values stay as they are
             hints = {n: (h[0][~blank], h[1]) if h is not None else None for n, h in hints.items()}  # type: ignore[index]
-        return make_raw(frame, file, source_row=rows, iso_hints=hints, **kwargs)
+        return make_raw(frame, file, source_row=rows, iso_hints=hints, **meta)
     if lazy:
         text = (data[3:] if _starts(data, codecs.BOM_UTF8) else _as_bytes(data)).decode("utf-8")
     elif single:
         text = _as_bytes(data).decode(enc)
-    return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, **kwargs)
+    return _slow_parse(text.rstrip("\r\n\t ") + "\n", file, names, keep, delim, skip, meta)
 
 
 def count_lines(body: bytes | pa.Buffer | mmap.mmap, chunk: int = 1 << 20) -> int:
@@ -745,7 +761,7 @@ def _read_piece(
 
 
 def _slow_parse(
-    body: str, file: str, names: list[str], keep: list[str], delim: str, skip: int, **kwargs: object
+    body: str, file: str, names: list[str], keep: list[str], delim: str, skip: int, meta: _CsvMeta
 ) -> RawTable:
     """Python csv parse for files with broken rows: good rows kept, wrong-length rows rejected by number."""
     csv.field_size_limit(1 << 30)
@@ -789,11 +805,15 @@ def _slow_parse(
         ) from None
     idx = {n: i for i, n in enumerate(names)}
     cols = {n: [r[idx[n]] for r in rows] for n in keep}
-    notes = dict(kwargs.pop("notes", {}) or {})  # type: ignore[arg-type]
+    notes = dict(meta["notes"])
     if blank:
         notes["blank_rows_skipped"] = blank
     if in_values:
         notes["lines_in_values"] = in_values
     frame = frame_from_columns(cols)
     rej = pd.DataFrame(rejected, columns=REJECT_COLUMNS)
-    return make_raw(frame, file, source_row=np.asarray(row_numbers, dtype=np.int64), rejected=rej, notes=notes, **kwargs)
+    return make_raw(
+        frame, file, source_row=np.asarray(row_numbers, dtype=np.int64), rejected=rej, notes=notes, path=meta["path"],
+        format=meta["format"], encoding=meta["encoding"], delimiter=meta["delimiter"], header=meta["header"],
+        duplicate_headers=meta["duplicate_headers"],
+    )

@@ -12,8 +12,9 @@ import gzip
 import io
 import zlib
 from array import array
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable, cast
+from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ class CappedReader(io.RawIOBase):
     """A binary stream that refuses to yield more than ``max_decompressed_bytes`` (a gzip bomb is stopped
     after the limit, not after it filled the memory)."""
 
-    def __init__(self, source: BinaryIO, file: str) -> None:
+    def __init__(self, source: io.BufferedIOBase, file: str) -> None:
         super().__init__()
         self.source, self.file, self.seen = source, file, 0
         self.limit = limits.current().max_decompressed_bytes
@@ -182,7 +183,7 @@ def _parse(
 
 
 def _read(
-    open_source: Callable[[], BinaryIO],
+    open_source: Callable[[], io.BufferedIOBase],
     file: str,
     exclude: tuple[str, ...],
     path: Path | None,
@@ -234,5 +235,5 @@ def read_xes_file(
     """Read an .xes or .xes.gz file from disk, decompressing while parsing."""
     with path.open("rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
-    opener: Callable[[], BinaryIO] = (lambda: gzip.open(path, "rb")) if gz else (lambda: path.open("rb"))  # type: ignore[assignment,return-value]
+    opener: Callable[[], io.BufferedIOBase] = (lambda: gzip.open(path, "rb")) if gz else (lambda: path.open("rb"))
     return _read(opener, path.name, exclude, path, progress)

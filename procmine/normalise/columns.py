@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable
 from procmine.ingest.raw import codes_of
+from procmine.labels_de import messages as messages_de
 from procmine.profiles import FIELDS, Profile
 
 

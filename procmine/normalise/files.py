@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from procmine import runtime
-from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable, read_preview, read_table
 from procmine.ingest.raw import without_columns
+from procmine.labels_de import messages as messages_de
 from procmine.normalise.normaliser import normalise
 from procmine.normalise.profile_choice import choose_profile, matching_profile
 from procmine.normalise.result import NormaliseResult, Progress

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from procmine.labels_de import messages as messages_de
 from procmine.ingest import RawTable, read_table
+from procmine.labels_de import messages as messages_de
 from procmine.normalise.files import _with_overrides
 from procmine.normalise.profile_choice import matching_profile
 from procmine.profiles import FIELDS, Profile, suggest_profile

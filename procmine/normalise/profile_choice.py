@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable
+from procmine.labels_de import messages as messages_de
 from procmine.normalise.columns import resolve_columns
 from procmine.profiles import (
     FIELDS,

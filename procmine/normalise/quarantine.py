@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from procmine.labels_de import messages as messages_de
 from procmine.errors import InputProblem
 from procmine.ingest import RawTable
 from procmine.ingest.timestamps import TimeColumn, _instant_us, _naive_utc
+from procmine.labels_de import messages as messages_de
 from procmine.normalise.categories import _values_at
 from procmine.normalise.marks import _Marks
 from procmine.normalise.result import QUARANTINE_VALUE_CHARS, REASONS

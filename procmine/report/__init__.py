@@ -70,13 +70,13 @@ def write_reports(
     failed: list[dict] | None = None,
 ) -> ReportPaths:
     """Write ``out_dir/<office>/bericht.html``, ``out_dir/vergleich.html``, ``out_dir/results.json`` (+ PDFs)."""
+    from procmine.labels_de.report import label
     from procmine.report.build import (
         build_comparison_report,
         build_office_report,
         now_berlin,
         safe_dirname,
     )
-    from procmine.labels_de.report import label
     from procmine.report.render import render_comparison_html, render_office_html
 
     now = now or now_berlin()
@@ -98,7 +98,7 @@ def write_reports(
         progress(label("progress.comparison"))
     comp_path = out_dir / "vergleich.html"
     network = None
-    if getattr(comparison, "network", None) is not None:  # fair comparison, topics, trends, measures (issue 16)
+    if comparison.network is not None:  # fair comparison, topics, trends, measures (issue 16)
         from procmine.report.network import build_network_report
 
         network = build_network_report(comparison.network)

@@ -31,6 +31,7 @@ from procmine.compare import (
     not_measurable_kpis,
     tied_best_worst,
 )
+from procmine.labels_de.report import has_label, label, label_or
 from procmine.quality import QualityReport
 from procmine.report import format_de as fmt
 from procmine.report.cells import (  # re-exported: other modules and tests use them as build.*
@@ -60,7 +61,6 @@ from procmine.report.figures import (
     monthly_chart,
     waiting_chart,
 )
-from procmine.labels_de.report import has_label, label, label_or
 from procmine.report.mapview import process_map_levels
 from procmine.report.model import (
     BpmnModel,
@@ -1184,5 +1184,5 @@ def build_results(
         "comparison_by_case_type": comparison_by_case_type_record(comparison),
         "failed": jsonable(list(failed or [])),
         # fair comparison, topics, trends, measures (issue 16; docs/results.md "network")
-        "network": jsonable(comparison.network.to_dict()) if getattr(comparison, "network", None) is not None else None,
+        "network": jsonable(comparison.network.to_dict()) if comparison.network is not None else None,
     }

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -16,8 +16,8 @@ import pandas as pd
 from procmine import catalogue
 from procmine.catalogue import CASE_TYPES
 from procmine.compare import NO_REPEATS, NO_START
-from procmine.report import format_de as fmt
 from procmine.labels_de.report import label
+from procmine.report import format_de as fmt
 from procmine.report.model import Cell
 
 K_MIN = 5  # minimum cases per published cell (DOMAIN §5 recommendation 3)

@@ -20,8 +20,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from procmine.report import format_de
 from procmine.labels_de.report import label
+from procmine.report import format_de
 from procmine.report.model import Chart
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency

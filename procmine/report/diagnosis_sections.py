@@ -17,6 +17,7 @@ import pandas as pd
 from procmine.analyse.detectors import registry
 from procmine.analyse.diagnosis import OfficeDiagnosis
 from procmine.compare import limit_reason
+from procmine.labels_de.report import label
 from procmine.report import format_de as fmt
 from procmine.report.cells import (
     K_MIN,
@@ -28,7 +29,6 @@ from procmine.report.cells import (
     not_measurable_cell,
     value_cell,
 )
-from procmine.labels_de.report import label
 from procmine.report.model import Cell, Section, Table
 
 TOP_ACTIVITIES = 15

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.labels_de.report import label
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num, count_cell, value_cell
-from procmine.labels_de.report import label
 from procmine.report.model import Cell, Chart, ChartSeries, Table
 
 DAY_S = 86400.0

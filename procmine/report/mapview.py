@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import OfficeAnalysis
-from procmine.report.cells import K_MIN, _num, count_cell
 from procmine.labels_de.report import label
+from procmine.report.cells import K_MIN, _num, count_cell
 from procmine.report.model import Cell, MapEdge, MapNode, ProcessMap
 
 # level key -> (most activities shown, share of the transitions among them drawn as arrows)

@@ -21,10 +21,10 @@ from matplotlib.figure import Figure
 
 from procmine.catalogue import CASE_TYPES
 from procmine.compare.fair import NOT_COMPARABLE, FairKpi
-from procmine.labels_de.network import NETWORK_LABELS, REPORT_LABELS
 from procmine.compare.measures import DAYS, KPIS, SHARE
 from procmine.compare.network import NetworkComparison
 from procmine.compare.trends import MIX_PREFIX
+from procmine.labels_de.network import NETWORK_LABELS, REPORT_LABELS
 from procmine.report import format_de as fmt
 from procmine.report.model import Cell, Table
 
@@ -147,7 +147,7 @@ def interval_chart(fk: FairKpi) -> str:
     scale = 100.0 if fk.unit == SHARE else 1.0
     fig, ax = _subplots(6.4, 0.26 * max(len(t), 2) + 0.7)
     y = np.arange(len(t))[::-1]
-    for yi, (office, r) in zip(y, t.iterrows()):
+    for yi, (_office, r) in zip(y, t.iterrows()):
         colour = COLOURS.get(str(r["position"]), COLOURS["within_noise"])
         ax.errorbar(r["estimate"] * scale, yi, xerr=[[max((r["estimate"] - r["ci_low"]) * scale, 0)], [max((r["ci_high"] - r["estimate"]) * scale, 0)]],
                     fmt="o", color=colour, ecolor=colour, capsize=3, markersize=4)
@@ -426,7 +426,9 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
             parts.append(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)} T")
         g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(" · ".join(parts)) if parts else "", color=colour,
                fontcolor=colour, penwidth=f"{0.8 + 6 * abs(r['share_a'] - r['share_b']):.2f}", style="solid" if who else "dashed")
-    return str(dot_svg(g))
+    # the picture is named like the heading above it in unterschied.html (aria-label and <title>)
+    title = rl("diff.map_diff") if mode == "diff" else rl("diff.map_a", name=names[0] if mode == "a" else names[1])
+    return str(dot_svg(g, title))
 
 
 def build_diff_report(d: Any) -> DiffReport:

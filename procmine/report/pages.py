@@ -13,10 +13,10 @@ from typing import Any
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.time import DEFAULT_CALENDAR
 from procmine.compare import Comparison, tied_best_worst
+from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
 from procmine.report.figures import finding_chart
-from procmine.labels_de.report import has_label, label, label_or
 from procmine.report.model import Cell, FindingItem, FindingPage, Glance, Section, Table
 
 TOP_LOSSES = 3

@@ -23,9 +23,9 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from procmine.errors import UsageProblem
+from procmine.labels_de.report import label
 from procmine.report import format_de
 from procmine.report.charts import chart_svg
-from procmine.labels_de.report import label
 from procmine.report.mapview import WAIT_BANDS_DAYS
 from procmine.report.model import (
     BpmnModel,

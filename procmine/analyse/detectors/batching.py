@@ -79,7 +79,7 @@ def detect_batching(net: Network, min_events: int = 50) -> list[tuple[str, Findi
                     norm_basis="network",
                     evidence={"weekday": int(r.wd), "share_on_weekday": float(r.top), "network_typical_share": float(r.typical), "events": int(r.n),
                               "own_excess_wait_days": float(r.held)},
-                    
+
                 ),
             )
         )

@@ -193,6 +193,6 @@ def _drift_finding(r: Any, shared: bool, offices: int, p: float) -> Finding:
         evidence={"from_month": str(r.month), "share_ratio_after_before": float(r.ratio),
                   "share_before": float(r.before), "share_after": float(r.after),
                   "dispersion_scaled_lr": float(r.stat), "p_value": p, "offices_with_same_drift": int(offices)},
-        
+
     )
 

@@ -71,7 +71,7 @@ def detect_seasonal(net: Network, min_cases: int = 60, min_ratio: float = 1.3) -
                     evidence={"peak_months": sorted(int(m) for m in r.peaks), "peak_to_mean": r.amp,
                               "network_typical_peak_to_mean": float(r.typical),
                               "mean_elapsed_days_peak": float(el[peak].mean()), "mean_elapsed_days_other": float(el[off].mean())},
-                    
+
                 ),
             )
         )

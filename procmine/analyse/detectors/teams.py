@@ -107,7 +107,7 @@ def detect_teams(net: Network) -> list[tuple[str, Finding]]:
                             "main_case_type": str(main_ct[t]),
                             "main_case_type_share": float(main_share[t]),
                         },
-                        
+
                     ),
                 )
             )

@@ -10,6 +10,12 @@ Import them in a test module with ``from conftest import ...``.
 
 from __future__ import annotations
 
+import os
+
+# CLI runs in tests print no PDFs unless a test asks for them (--pdf): printing nine reports in headless
+# Chromium takes minutes; the PDF itself is tested in test_browser.py and test_end_to_end.py
+os.environ.setdefault("PROCMINE_PDF", "0")
+
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path

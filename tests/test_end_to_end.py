@@ -25,7 +25,8 @@ def demo(tmp_path_factory, monkeypatch_module):
     root = tmp_path_factory.mktemp("demo")
     monkeypatch_module.setenv("PROCMINE_KEY_FILE", str(tmp_path_factory.mktemp("key") / "key"))
     result = CliRunner().invoke(
-        app, ["demo", "--cases", str(CASES), "--logs", str(root / "logs"), "--out", str(root / "reports"), "--quiet"]
+        app, ["demo", "--cases", str(CASES), "--logs", str(root / "logs"), "--out", str(root / "reports"), "--quiet",
+              "--pdf"]
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
     return root, result.output

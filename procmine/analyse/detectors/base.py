@@ -151,11 +151,19 @@ def own_excess_agg(g: pd.DataFrame, offices: pd.Series, min_offices: int = 3) ->
 
 
 def norm_waits(d: OfficeData, norm: catalogue.WaitNorm) -> pd.DataFrame:
-    """Waits from each ``from_key`` event to the next ``to_key`` event of the same case (days)."""
+    """Waits from each ``from_key`` event to the next ``to_key`` event of the same case (days).
+    Computed once per office and step pair (the office's ``cache``; callers only read the table)."""
+    key = f"norm_waits:{norm.from_key}\u2192{norm.to_key}"
+    if key not in d.cache:
+        d.cache[key] = _norm_waits(d, norm.from_key, norm.to_key)
+    return d.cache[key]
+
+
+def _norm_waits(d: OfficeData, from_key: str, to_key: str) -> pd.DataFrame:
     ea = d.ea
     keys = ea.keys
-    f = np.flatnonzero(keys == norm.from_key)
-    t = np.flatnonzero(keys == norm.to_key)
+    f = np.flatnonzero(keys == from_key)
+    t = np.flatnonzero(keys == to_key)
     if not len(f) or not len(t):
         return pd.DataFrame(columns=["case", "wait_d", "time"])
     left = pd.DataFrame({"case": ea.case_index[f], "time": ea.end_us[f]}).sort_values("time", kind="stable")

@@ -136,11 +136,16 @@ def wait_trends(tab: pd.DataFrame, data: dict[str, OfficeData]) -> pd.DataFrame:
     span = {n: (float(d.ea.end_us.min()), float(d.ea.end_us.max())) if d.ea.n else (0.0, 0.0) for n, d in data.items()}
     t0 = tab["office"].map({n: v[0] for n, v in span.items()}).to_numpy(dtype=float)
     t1 = tab["office"].map({n: v[1] for n, v in span.items()}).to_numpy(dtype=float)
-    key = (tab["item"].astype(str) + "|" + tab["office"].astype(str)).to_numpy()
+    # one integer per (item, office), not a text key per wait
+    ic, items = pd.factorize(tab["item"])
+    oc, offices = pd.factorize(tab["office"])
+    key = ic.astype(np.int64) * max(len(offices), 1) + oc
     tr = trends(key, tab["time"].to_numpy(dtype=float), tab["wait_d"].to_numpy(dtype=float), t0, t1)
-    idx = tr.index.to_series().str.rsplit("|", n=1, expand=True) if len(tr) else pd.DataFrame(columns=[0, 1])
-    return tr.assign(item=idx[0].to_numpy(), office=idx[1].to_numpy()).reset_index(drop=True) if len(tr) else \
-        pd.DataFrame(columns=["item", "office", "months", "slope", "se", "level_first", "level_last", "trend"])
+    if not len(tr):
+        return pd.DataFrame(columns=["item", "office", "months", "slope", "se", "level_first", "level_last", "trend"])
+    at = tr.index.to_numpy(dtype=np.int64)
+    return tr.assign(item=np.asarray(items, dtype=object)[at // max(len(offices), 1)],
+                     office=np.asarray(offices, dtype=object)[at % max(len(offices), 1)]).reset_index(drop=True)
 
 
 def trend_evidence(r: Any) -> dict[str, object]:
@@ -174,6 +179,15 @@ def step_pairs(d: OfficeData) -> pd.DataFrame:
     return out
 
 
+def _pair_items(fn: np.ndarray, tn: np.ndarray) -> np.ndarray:
+    """The "from→to" item of each step pair, the text built once per distinct pair (not per wait)."""
+    fc, fu = pd.factorize(fn)
+    tc, tu = pd.factorize(tn)
+    pc, pu = pd.factorize(fc.astype(np.int64) * max(len(tu), 1) + tc)
+    names = np.array([f"{fu[p // max(len(tu), 1)]}\u2192{tu[p % max(len(tu), 1)]}" for p in pu], dtype=object)
+    return names[pc]
+
+
 def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
     """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, norm info."""
     norm_pairs = {(n.from_key, n.to_key): n for n in catalogue.WAIT_NORMS}
@@ -183,28 +197,27 @@ def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
         pairs = step_pairs(d)
         if not pairs.empty:
             fn, tn = pairs["from"].to_numpy(), pairs["to"].to_numpy()
-            normed = np.isin(np.char.add(np.char.add(fn.astype(str), "\u2192"), tn.astype(str)), norm_items)
+            item = _pair_items(fn, tn)
             # self-loops are rework, norm pairs are measured below
-            keep = (fn != tn) & ~normed
+            keep = (fn != tn) & ~np.isin(item, norm_items)
             parts.append(
                 pd.DataFrame(
                     {"office": name, "from": fn[keep], "to": tn[keep], "case": pairs["case"].to_numpy()[keep],
                      "wait_d": pairs["wait_d"].to_numpy()[keep], "time": pairs["time"].to_numpy()[keep],
-                     "overlap_d": pairs["overlap_d"].to_numpy()[keep]}
+                     "overlap_d": pairs["overlap_d"].to_numpy()[keep], "item": item[keep]}
                 )
             )
         for (fk, tk), norm in norm_pairs.items():
             w = norm_waits(d, norm)
             if len(w):
                 parts.append(pd.DataFrame({"office": name, "from": fk, "to": tk, "case": w["case"], "wait_d": w["wait_d"],
-                                           "time": w["time"]}))
+                                           "time": w["time"], "item": f"{fk}\u2192{tk}"}))
     if not parts:
         return pd.DataFrame(columns=["office", "from", "to", "case", "wait_d", "ct", "item"])
     tab = pd.concat(parts, ignore_index=True)
     ct_by_office = {n: d.cases["case_type"].to_numpy() for n, d in data.items()}
     tab["ct"] = lookup_ct(tab, ct_by_office)
-    tab["item"] = tab["from"].astype(str) + "\u2192" + tab["to"].astype(str)
-    return tab
+    return tab[[c for c in tab.columns if c != "item"] + ["item"]]  # item last, as the callers saw it
 
 
 
@@ -219,13 +232,15 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     # network norm for pairs without a legal/usual one: median over offices of the office median
     med = tab.groupby(["item", "office"], sort=False)["wait_d"].median()
     net_norm = med.groupby(level="item", sort=False).median()
-    norm_d = tab["item"].map({k: v.days for k, v in norms.items()})
-    tab["norm_d"] = norm_d.fillna(tab["item"].map(net_norm)).astype(float)
+    # per-item figures are looked up through the item's integer code, not per wait's text
+    icode, items = pd.factorize(tab["item"])
+    norm_d = pd.Series(items).map({k: v.days for k, v in norms.items()})
+    tab["norm_d"] = norm_d.fillna(pd.Series(items).map(net_norm)).astype(float).to_numpy()[icode]
     tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     own = own_excess(tab, "excess")
     # who carries the excess: waits beyond the typical office's P90 (median over offices of the office P90)
     p90 = tab.groupby(["item", "office"], sort=False)["wait_d"].quantile(0.9).groupby(level="item").median()
-    tab["long"] = tab["wait_d"].to_numpy() > tab["item"].map(p90).to_numpy(dtype=float)
+    tab["long"] = tab["wait_d"].to_numpy() > pd.Series(items).map(p90).to_numpy(dtype=float)[icode]
     stats_ = tab.groupby(["item", "office"], sort=False).agg(
         median=("wait_d", "median"),
         p90=("wait_d", lambda s: float(np.percentile(s, 90))),

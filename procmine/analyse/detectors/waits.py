@@ -21,7 +21,6 @@ from procmine.analyse.detectors.base import (
     INTERLEAVED_KEYS,
     Network,
     OfficeData,
-    lookup_ct,
     node_key,
     norm_waits,
     own_excess,
@@ -172,8 +171,9 @@ def step_pairs(d: OfficeData) -> pd.DataFrame:
     a, b = order[:-1][same], order[1:][same]
     raw = (ea.start_us[b] - ea.end_us[a]) / US / DAY_S
     # overlapping steps (the next starts before the previous ends) wait 0, as in pm4py; the overlap is
-    # kept as its own figure
-    out = pd.DataFrame({"case": ci[:-1][same], "from": d.node[ea.act[a]], "to": d.node[ea.act[b]],
+    # kept as its own figure; the node texts stay Python objects (not converted to Arrow text and back)
+    out = pd.DataFrame({"case": ci[:-1][same], "from": pd.Series(d.node[ea.act[a]], dtype=object),
+                        "to": pd.Series(d.node[ea.act[b]], dtype=object),
                         "wait_d": np.maximum(raw, 0.0), "time": ea.end_us[a], "overlap_d": np.maximum(-raw, 0.0)})
     d.cache["step_pairs"] = out
     return out
@@ -189,10 +189,21 @@ def _pair_items(fn: np.ndarray, tn: np.ndarray) -> np.ndarray:
 
 
 def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
-    """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, norm info."""
+    """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, time, overlap_d
+    (missing for the waits measured against a norm). Office, item and case type are categorical: the
+    detector groups and merges the network's waits by them many times."""
     norm_pairs = {(n.from_key, n.to_key): n for n in catalogue.WAIT_NORMS}
     norm_items = [f"{a}\u2192{b}" for a, b in norm_pairs]
-    parts = []
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in ("office", "case", "wait_d", "time", "overlap_d", "item", "ct")}
+
+    def add(name: str, d: OfficeData, case: np.ndarray, wait: np.ndarray, when: np.ndarray, overlap: np.ndarray,
+            item: np.ndarray) -> None:
+        case = np.asarray(case, dtype=np.int64)
+        for c, v in (("office", np.full(len(case), name, dtype=object)), ("case", case), ("wait_d", wait),
+                     ("time", when), ("overlap_d", overlap), ("item", item),
+                     ("ct", d.cases["case_type"].to_numpy()[case].astype(object))):
+            cols[c].append(np.asarray(v))
+
     for name, d in data.items():
         pairs = step_pairs(d)
         if not pairs.empty:
@@ -200,26 +211,19 @@ def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
             item = _pair_items(fn, tn)
             # self-loops are rework, norm pairs are measured below
             keep = (fn != tn) & ~np.isin(item, norm_items)
-            parts.append(
-                pd.DataFrame(
-                    {"office": name, "from": fn[keep], "to": tn[keep], "case": pairs["case"].to_numpy()[keep],
-                     "wait_d": pairs["wait_d"].to_numpy()[keep], "time": pairs["time"].to_numpy()[keep],
-                     "overlap_d": pairs["overlap_d"].to_numpy()[keep], "item": item[keep]}
-                )
-            )
+            add(name, d, pairs["case"].to_numpy()[keep], pairs["wait_d"].to_numpy()[keep],
+                pairs["time"].to_numpy()[keep], pairs["overlap_d"].to_numpy()[keep], item[keep])
         for (fk, tk), norm in norm_pairs.items():
             w = norm_waits(d, norm)
             if len(w):
-                parts.append(pd.DataFrame({"office": name, "from": fk, "to": tk, "case": w["case"], "wait_d": w["wait_d"],
-                                           "time": w["time"], "item": f"{fk}\u2192{tk}"}))
-    if not parts:
-        return pd.DataFrame(columns=["office", "from", "to", "case", "wait_d", "ct", "item"])
-    tab = pd.concat(parts, ignore_index=True)
-    ct_by_office = {n: d.cases["case_type"].to_numpy() for n, d in data.items()}
-    tab["ct"] = lookup_ct(tab, ct_by_office)
-    return tab[[c for c in tab.columns if c != "item"] + ["item"]]  # item last, as the callers saw it
-
-
+                add(name, d, w["case"].to_numpy(), w["wait_d"].to_numpy(), w["time"].to_numpy(),
+                    np.full(len(w), np.nan), np.full(len(w), f"{fk}\u2192{tk}", dtype=object))
+    if not cols["case"]:
+        return pd.DataFrame(columns=["office", "case", "wait_d", "time", "overlap_d", "item", "ct"])
+    tab = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})
+    for c in ("office", "item", "ct"):
+        tab[c] = pd.Categorical(np.concatenate(cols[c]))
+    return tab
 
 
 @detector("waits", PATTERNS, order=10)
@@ -233,7 +237,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     med = tab.groupby(["item", "office"], sort=False)["wait_d"].median()
     net_norm = med.groupby(level="item", sort=False).median()
     # per-item figures are looked up through the item's integer code, not per wait's text
-    icode, items = pd.factorize(tab["item"])
+    icode, items = pd.factorize(tab["item"].to_numpy())
     norm_d = pd.Series(items).map({k: v.days for k, v in norms.items()})
     tab["norm_d"] = norm_d.fillna(pd.Series(items).map(net_norm)).astype(float).to_numpy()[icode]
     tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,7 +70,7 @@ class OfficeData:
     cases: pd.DataFrame  # case_durations + elapsed_d
     node: np.ndarray  # per activity code: canonical key, else "label:<label>"
     years: float
-    cache: dict[str, pd.DataFrame] = field(default_factory=dict)  # tables several detectors share
+    cache: dict[str, Any] = field(default_factory=dict)  # tables several detectors share
 
     @classmethod
     def build(cls, office: str, log: pd.DataFrame) -> OfficeData:

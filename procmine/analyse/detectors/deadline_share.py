@@ -22,7 +22,7 @@ from procmine import catalogue
 from procmine.analyse.detectors import combine
 from procmine.analyse.detectors.base import Network, node_key
 from procmine.analyse.detectors.registry import PatternSpec, detector
-from procmine.analyse.detectors.waits import step_pairs
+from procmine.analyse.detectors.waits import pair_items, step_pairs
 from procmine.analyse.model import Finding
 
 PATTERNS = [PatternSpec("deadline_share", "deadline", ("deadline_monitoring", "priority_rules"), "deadlines")]
@@ -83,7 +83,7 @@ def _typical_wait_per_case(net: Network) -> pd.Series:
         per_office = []
         for other in net.data.values():  # one step per office
             q = step_pairs(other)
-            it = q["from"].astype(str) + "\u2192" + q["to"].astype(str)
+            it = pair_items(other)
             per_office.append(q["wait_d"].groupby(it).sum() / max(other.ea.n_cases, 1))
         first.cache[key] = pd.concat(per_office, axis=1).fillna(0.0).median(axis=1).to_frame("typical")
     return first.cache[key]["typical"]
@@ -97,7 +97,7 @@ def _lost_at(net: Network, office: str, lim: float) -> dict[str, Any]:
     if p.empty:
         return {}
     late = d.cases["elapsed_net_d"].to_numpy(dtype=float) > lim
-    items = p["from"].astype(str) + "\u2192" + p["to"].astype(str)
+    items = pair_items(d)
     mine = p.loc[late[p["case"].to_numpy()], "wait_d"].groupby(items[late[p["case"].to_numpy()]]).sum() / max(int(late.sum()), 1)
     typical = _typical_wait_per_case(net)
     diff = (mine - typical.reindex(mine.index).fillna(0.0)).dropna()

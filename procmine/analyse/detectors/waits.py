@@ -188,6 +188,14 @@ def _pair_items(fn: np.ndarray, tn: np.ndarray) -> np.ndarray:
     return names[pc]
 
 
+def pair_items(d: OfficeData) -> np.ndarray:
+    """The "from→to" item of each of the office's ``step_pairs`` (built once per office)."""
+    if "pair_items" not in d.cache:
+        p = step_pairs(d)
+        d.cache["pair_items"] = _pair_items(p["from"].to_numpy(), p["to"].to_numpy())
+    return d.cache["pair_items"]
+
+
 def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
     """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, time, overlap_d
     (missing for the waits measured against a norm). Office, item and case type are categorical: the
@@ -208,7 +216,7 @@ def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
         pairs = step_pairs(d)
         if not pairs.empty:
             fn, tn = pairs["from"].to_numpy(), pairs["to"].to_numpy()
-            item = _pair_items(fn, tn)
+            item = pair_items(d)
             # self-loops are rework, norm pairs are measured below
             keep = (fn != tn) & ~np.isin(item, norm_items)
             add(name, d, pairs["case"].to_numpy()[keep], pairs["wait_d"].to_numpy()[keep],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from procmine.labels_de.messages import PROBLEM_FRAME
+
 
 class ProcmineError(Exception):
     """Base of every error procmine shows to a user (never a bare traceback)."""
@@ -32,20 +34,20 @@ class InputProblem(ProcmineError):
         super().__init__(self.user_message())
 
     def user_message(self) -> str:
-        where = [f"Datei '{self.file}'"]
+        where = [PROBLEM_FRAME["file"].format(file=self.file)]
         if self.sheet:
-            where.append(f"Blatt '{self.sheet}'")
+            where.append(PROBLEM_FRAME["sheet"].format(sheet=self.sheet))
         if self.row is not None:
-            where.append(f"Zeile {self.row}")
+            where.append(PROBLEM_FRAME["row"].format(row=self.row))
         if self.column:
-            where.append(f"Spalte '{self.column}'")
+            where.append(PROBLEM_FRAME["column"].format(column=self.column))
         parts = [", ".join(where) + ":"]
         if self.found:
-            parts.append(f"gefunden: {self.found}.")
+            parts.append(PROBLEM_FRAME["found"].format(found=self.found))
         if self.expected:
-            parts.append(f"erwartet: {self.expected}.")
+            parts.append(PROBLEM_FRAME["expected"].format(expected=self.expected))
         if self.hint:
-            parts.append(f"Was tun: {self.hint}")
+            parts.append(PROBLEM_FRAME["hint"].format(hint=self.hint))
         msg = " ".join(parts)
         if self.details:
             msg += "\n" + "\n".join(f"  - {d}" for d in self.details)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from procmine.errors import InputProblem
+from procmine.labels_de.safety import limit_text
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ def over_limit(file: str, limit: str, found: int, what: str, sheet: str | None =
         sheet=sheet,
         row=row,
         column=column,
-        found=f"{what}: {found_text} (Grenze {shown})",
-        expected=f"höchstens {shown}",
-        hint=f"Prüfen Sie, ob die Datei wirklich ein Export ist; wenn ja, die Grenze mit {OPTION_OF[limit]} erhöhen.",
+        found=limit_text("found", what=what, found=found_text, limit=shown),
+        expected=limit_text("expected", limit=shown),
+        hint=limit_text("hint", option=OPTION_OF[limit]),
     )
 
 

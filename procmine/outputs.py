@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from procmine.errors import ProcmineError
+from procmine.labels_de.safety import OS_REASONS, output_text
 
 NAME_MAX_CHARS = 80  # longer names are cut (and get the hash)
 HASH_CHARS = 10  # hex characters of the name's SHA-256 appended when the name had to be changed
@@ -129,17 +130,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- failures of the file system as messages --------------------------------------------------------
 
-_OS_REASONS_DE = {
-    errno.EROFS: "das Laufwerk ist schreibgeschützt",
-    errno.ENOSPC: "das Laufwerk ist voll",
-    errno.EDQUOT: "das Speicherkontingent ist erschöpft",
-    errno.EACCES: "keine Schreibrechte",
-    errno.EPERM: "keine Schreibrechte",
-    errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
-    errno.EEXIST: "dort liegt schon eine Datei",
-    errno.EISDIR: "dort liegt ein Ordner",
-    errno.ENAMETOOLONG: "der Pfad ist zu lang",
-}
+_OS_REASONS_DE = {getattr(errno, name): reason for name, reason in OS_REASONS.items() if hasattr(errno, name)}
 
 
 def os_problem(err: OSError, what: str = "") -> OutputProblem:
@@ -147,8 +138,7 @@ def os_problem(err: OSError, what: str = "") -> OutputProblem:
     reason = _OS_REASONS_DE.get(err.errno or 0, err.strerror or type(err).__name__)
     where = err.filename or what
     return OutputProblem(
-        f"Ausgabe kann nicht geschrieben werden: '{where}': {reason}. Was tun: einen beschreibbaren Zielordner "
-        "mit genug freiem Platz angeben (--out) und den Lauf wiederholen. [output_not_writable]"
+        output_text("output_not_writable", where=where, reason=reason)
     )
 
 
@@ -160,7 +150,7 @@ def prepare_out_dir(out: Path) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputProblem(
-            f"Zielordner '{out}' ist eine Datei, kein Ordner. Was tun: mit --out einen Ordner angeben. [out_is_a_file]"
+            output_text("out_is_a_file", out=out)
         )
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -190,8 +180,7 @@ def folder_lock(out: Path) -> Iterator[Path]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise OutputProblem(
-                f"In den Zielordner '{out}' schreibt gerade ein anderer procmine-Lauf. Was tun: warten, bis er fertig "
-                "ist, oder einen anderen Zielordner angeben (--out). [out_in_use]"
+                output_text("out_in_use", out=out)
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode("ascii"))

@@ -20,6 +20,8 @@ import pandas as pd
 from procmine import schema
 from procmine.errors import InputProblem, ProcmineError
 from procmine.eventlog import EventLog, LogLike
+from procmine.labels_de.messages import problem as problem_text
+from procmine.labels_de.messages import progress_text
 from procmine.outputs import rebase_path, staged_output
 from procmine.quality import QualityReport, merge_quality, split_quality
 
@@ -86,18 +88,18 @@ def find_exports(exports_dir: Path) -> list[Path]:
         raise InputProblem(
             code="not_a_folder",
             file=str(exports_dir),
-            found="kein Ordner",
-            expected="ein Ordner mit Exportdateien (CSV, TXT, XLSX, XLS, XES, Parquet)",
-            hint="Pfad prüfen; für eine einzelne Datei 'procmine ingest DATEI' verwenden.",
+            found=problem_text("not_a_folder", "found"),
+            expected=problem_text("not_a_folder", "expected"),
+            hint=problem_text("not_a_folder", "hint"),
         )
     files = _export_files(exports_dir)
     if not files and not any(_export_files(d) for d in _subfolders(exports_dir)):
         raise InputProblem(
             code="no_exports",
             file=str(exports_dir),
-            found="keine Exportdateien",
-            expected="Dateien mit der Endung .csv, .txt, .xlsx, .xls, .xes, .xes.gz oder .parquet",
-            hint="Exporte der Dienststellen in diesen Ordner legen (mehrere Exporte einer Dienststelle in einen Unterordner mit ihrem Namen).",
+            found=problem_text("no_exports", "found"),
+            expected=problem_text("no_exports", "expected"),
+            hint=problem_text("no_exports", "hint"),
         )
     return files
 
@@ -176,8 +178,9 @@ def ingest_files(
     stems = Counter(paths[0].name.split(".")[0] for paths, office in groups if office is None and len(paths) == 1)
     results = []
     for i, (paths, office) in enumerate(groups, 1):
-        label = ", ".join(p.name for p in paths) if len(paths) <= 3 else f"{paths[0].parent.name}/ ({len(paths)} Dateien)"
-        progress(f"[{i}/{len(groups)}] Einlesen: {label}")
+        label = (", ".join(p.name for p in paths) if len(paths) <= 3
+                 else progress_text("group_files", folder=paths[0].parent.name, count=len(paths)))
+        progress(progress_text("reading", number=i, total=len(groups), label=label))
         rows = _row_progress(progress)
         try:
             prof = profile if profile is not None else folders.profile_for(paths)
@@ -207,7 +210,7 @@ def ingest_files(
             if office not in logs and q.rows_kept == 0:  # read, but no row survived: nothing to analyse
                 failure = _nothing_kept(q)
                 failed.append(failure)
-                progress(f"      ✗ übersprungen: {failure.message}")
+                progress(progress_text("skipped", message=failure.message))
                 del qualities[office]
         if not logs and failed:
             _raise_nothing_read(failed)
@@ -231,11 +234,10 @@ def _record_failure(
     else:
         failure = FailedInput(
             files=names, code="internal_error", office=office, internal=True, error=exc, details=traceback.format_exc(),
-            message=f"Datei '{', '.join(names)}': interner Fehler beim Einlesen ({type(exc).__name__}: {exc}). "
-            "Was tun: die Datei und die Fehlerdetails an das Entwicklungsteam senden [internal_error]",
+            message=problem_text("internal_error", "message", files=", ".join(names), error=f"{type(exc).__name__}: {exc}"),
         )
     failed.append(failure)
-    progress(f"      ✗ übersprungen: {failure.message}")
+    progress(progress_text("skipped", message=failure.message))
 
 
 def _nothing_kept(q: QualityReport) -> FailedInput:
@@ -246,17 +248,18 @@ def _nothing_kept(q: QualityReport) -> FailedInput:
     if q.by_reason:
         reason, count = max(q.by_reason.items(), key=lambda kv: kv[1])
         found = (
-            f"keine Zeile übernommen ({_n(q.rows_read)} gelesen, alle in Quarantäne); häufigster Grund: "
-            f"{REASON_LABELS_DE.get(reason, reason)} ({_n(count)} Zeilen)"
-            + (f", siehe Quarantänedatei {q.quarantine_file}" if q.quarantine_file else "")
+            problem_text("no_rows_kept", "found", read=_n(q.rows_read), reason=REASON_LABELS_DE.get(reason, reason),
+                         count=_n(count))
+            + (problem_text("no_rows_kept", "found_file", file=q.quarantine_file) if q.quarantine_file else "")
         )
-        hint = REASON_HINTS_DE.get(reason, "Die Zeilen der Quarantänedatei prüfen und den Export oder das Profil korrigieren.")
+        hint = REASON_HINTS_DE.get(reason, problem_text("no_rows_kept", "hint"))
     else:
-        found = "keine Zeile übernommen: die Datei enthält keine Datenzeilen"
-        hint = "Den Export mit Datenzeilen wiederholen."
-    problem = InputProblem(code="no_rows_kept", file=files, found=found, expected="mindestens eine gültige Zeile",
+        found = problem_text("no_rows_kept", "found_empty")
+        hint = problem_text("no_rows_kept", "hint_empty")
+    problem = InputProblem(code="no_rows_kept", file=files, found=found, expected=problem_text("no_rows_kept", "expected"),
                            hint=hint)
-    return FailedInput(files=tuple(q.files), code=problem.code, message=f"Dienststelle '{q.office}': {problem.user_message()}",
+    return FailedInput(files=tuple(q.files), code=problem.code,
+                       message=problem_text("no_rows_kept", "message", office=q.office, message=problem.user_message()),
                        office=q.office, quarantine_file=q.quarantine_file, error=problem)
 
 
@@ -270,9 +273,9 @@ def _raise_nothing_read(failed: list[FailedInput]) -> None:
     raise InputProblem(
         code="no_office_read",
         file=", ".join(n for f in failed for n in f.files),
-        found=f"keine Dienststelle lesbar ({len(failed)} Exporte mit Problemen)",
-        expected="mindestens eine Exportdatei, die eingelesen werden kann",
-        hint="Die einzelnen Meldungen unten beheben und den Lauf wiederholen.",
+        found=problem_text("no_office_read", "found", count=len(failed)),
+        expected=problem_text("no_office_read", "expected"),
+        hint=problem_text("no_office_read", "hint"),
         details=[f.message for f in failed],
     )
 
@@ -303,8 +306,7 @@ class _FolderProfiles:
         self.valid[folder] = {Path(p.source): p for p in profiles}
         self.broken[folder] = dict(unusable)
         for path, exc in unusable.items():
-            text = (f"Hinweis: Profil '{path.name}' ist unvollständig oder ungültig und wird übersprungen "
-                    f"({exc.found}; erwartet: {exc.expected}); Exporte, die nicht nach ihm benannt sind, werden ohne es erkannt.")
+            text = problem_text("broken_profile", "note", name=path.name, found=exc.found, expected=exc.expected)
             self.progress(text)
             if self.warnings is not None:
                 self.warnings.append(text)
@@ -321,11 +323,11 @@ class _FolderProfiles:
                 problem = self.broken[folder][chosen]
                 raise InputProblem(
                     code=problem.code, file=export.name,
-                    found=f"das Profil dieser Datei ({chosen.name}) ist unvollständig oder ungültig: {problem.found}",
+                    found=problem_text("broken_profile", "found", name=chosen.name, found=problem.found),
                     expected=problem.expected,
-                    hint=f"{problem.hint} Oder die Profildatei umbenennen, dann wird die Datei automatisch erkannt.",
+                    hint=problem_text("broken_profile", "hint", hint=problem.hint),
                 )
-            self.progress(f"      Profil aus {chosen.name}")
+            self.progress(progress_text("profile_from", name=chosen.name))
             return self.valid[folder][chosen]
         return None  # the normaliser matches the folder's usable profiles, then the built-in ones
 
@@ -344,10 +346,10 @@ def _row_progress(progress: Progress) -> Callable[[int, int | None], None]:
             return
         last[0] = now
         if total is None:
-            text = f"{_n(done)} Zeilen gelesen"
+            text = progress_text("rows_read", rows=_n(done))
         else:
-            text = f"{_n(total)} Zeilen normalisiert" if done >= total else f"{_n(total)} Zeilen werden geprüft"
-        progress(f"      … {text} ({now - start:.0f} s)")
+            text = progress_text("rows_normalised" if done >= total else "rows_checking", rows=_n(total))
+        progress(progress_text("rows_elapsed", text=text, seconds=now - start))
 
     return report
 
@@ -359,8 +361,8 @@ def _n(count: int) -> str:
 
 def _say_counts(q: QualityReport, progress: Progress) -> None:
     progress(
-        f"      {_n(q.rows_read)} Zeilen gelesen = {_n(q.rows_kept)} übernommen + "
-        f"{_n(q.rows_quarantined)} in Quarantäne; {_n(q.events)} Ereignisse"
+        progress_text("counts", read=_n(q.rows_read), kept=_n(q.rows_kept), quarantined=_n(q.rows_quarantined),
+                      events=_n(q.events))
     )
 
 
@@ -419,12 +421,12 @@ def _rejoin_shared_offices(
                 raise InputProblem(
                     code="office_in_several_shapes",
                     file=", ".join(p.name for p in paths),
-                    found=f"Dienststelle(n) {', '.join(offices)} in Exporten unterschiedlicher Form ({', '.join(sorted(shapes))})",
-                    expected="die Exporte einer Dienststelle in einer Form (gleiche Spalten)",
-                    hint="Exportieren Sie die Zeiträume in derselben Form oder legen Sie die Dateien getrennt in "
-                    "Unterordner mit verschiedenen Namen.",
+                    found=problem_text("office_in_several_shapes", "found", offices=", ".join(offices),
+                                       shapes=", ".join(sorted(shapes))),
+                    expected=problem_text("office_in_several_shapes", "expected"),
+                    hint=problem_text("office_in_several_shapes", "hint"),
                 )
-            progress(f"      {', '.join(offices)}: {len(paths)} Dateien gemeinsam eingelesen (Überschneidungen werden erkannt)")
+            progress(progress_text("read_together", offices=", ".join(offices), count=len(paths)))
             joined = ingest_office(paths, normalised_dir, profile=profile or results[members[0]][1].profile, **opts)
         except Exception as exc:  # noqa: BLE001 - the other offices go on (see ingest_files)
             _record_failure(failed, paths, exc, ", ".join(offices), progress)
@@ -481,14 +483,14 @@ def analyse_and_report(
 
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    progress(f"Analyse von {len(logs)} Dienststelle(n) …")
+    progress(progress_text("analysing", count=len(logs)))
     analyses = analyse_network(logs)
     seconds["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
     comparison = compare_offices(analyses, logs=logs, measures=measures)
     seconds["compare"] = time.perf_counter() - t
     t = time.perf_counter()
-    progress("Berichte schreiben …")
+    progress(progress_text("writing_reports"))
     paths = write_reports(analyses, comparison, qualities, report_dir, pdf=pdf, failed=[f.to_dict() for f in failed or []])
     seconds["report"] = time.perf_counter() - t
     return RunResult(
@@ -595,9 +597,9 @@ def load_normalised(normalised_dir: Path) -> dict[str, EventLog]:
         raise InputProblem(
             code="no_logs",
             file=str(normalised_dir),
-            found="keine .parquet-Dateien",
-            expected="normalisierte Ereignisprotokolle aus 'procmine ingest'",
-            hint="zuerst 'procmine ingest EXPORT --out ORDNER' ausführen.",
+            found=problem_text("no_logs", "found"),
+            expected=problem_text("no_logs", "expected"),
+            hint=problem_text("no_logs", "hint"),
         )
     for path in files:
         log = schema.read_log(path)

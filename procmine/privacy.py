@@ -28,6 +28,8 @@ import pandas as pd
 import pyarrow as pa
 
 from procmine.errors import ProcmineError
+from procmine.labels_de.messages import COLUMNS_HIDDEN, COLUMNS_PRESENT
+from procmine.labels_de.safety import key_text
 
 DEFAULT_KEY_FILE = Path.home() / ".config" / "procmine" / "key"
 PSEUDONYM_CHARS = 16
@@ -48,14 +50,6 @@ class KeyProblem(ProcmineError):
         return self.message
 
 
-_KEY_HINT = (
-    "Was tun: einen neuen Schlüssel erzeugen, z. B. mit python -c \"import secrets; print(secrets.token_hex(32))\", "
-    "und als PROCMINE_KEY setzen oder in die Schlüsseldatei schreiben (nur für Sie lesbar, chmod 600); "
-    "ohne PROCMINE_KEY legt procmine die Schlüsseldatei beim ersten Lauf selbst an, wenn sie fehlt. "
-    "Achtung: mit einem neuen Schlüssel ändern sich alle Pseudonyme."
-)
-
-
 def key_file() -> Path:
     return Path(os.environ.get("PROCMINE_KEY_FILE", DEFAULT_KEY_FILE)).expanduser()
 
@@ -65,22 +59,19 @@ def check_key_text(text: str, where: str) -> bytes:
     ``KeyProblem`` naming ``where`` (never the key itself)."""
     key = text.strip()
     if not key:
-        raise KeyProblem(f"Schlüssel für die Pseudonymisierung ({where}) ist leer. {_KEY_HINT} [key_empty]")
+        raise KeyProblem(key_text("key_empty", where=where))
     if any(c not in string.hexdigits for c in key) or len(key) % 2:
         raise KeyProblem(
-            f"Schlüssel für die Pseudonymisierung ({where}) ist keine Hexadezimalzahl (erwartet: mindestens "
-            f"{2 * MIN_KEY_BYTES} Zeichen 0-9 und a-f). {_KEY_HINT} [key_not_hex]"
+            key_text("key_not_hex", where=where, hex_chars=2 * MIN_KEY_BYTES)
         )
     raw = bytes.fromhex(key)
     if len(raw) < MIN_KEY_BYTES:
         raise KeyProblem(
-            f"Schlüssel für die Pseudonymisierung ({where}) ist zu kurz: {len(raw)} Byte, erwartet mindestens "
-            f"{MIN_KEY_BYTES} zufällige Byte ({2 * MIN_KEY_BYTES} Hex-Zeichen). {_KEY_HINT} [key_too_short]"
+            key_text("key_too_short", where=where, length=len(raw), min_bytes=MIN_KEY_BYTES, hex_chars=2 * MIN_KEY_BYTES)
         )
     if len(set(raw)) < MIN_DISTINCT_BYTES:
         raise KeyProblem(
-            f"Schlüssel für die Pseudonymisierung ({where}) ist nicht zufällig (zu wenige verschiedene Werte). "
-            f"{_KEY_HINT} [key_not_random]"
+            key_text("key_not_random", where=where)
         )
     return key.encode("ascii")
 
@@ -109,7 +100,7 @@ def load_key() -> bytes:
     """
     env = os.environ.get("PROCMINE_KEY")
     if env is not None and env != "":
-        return check_key_text(env, "Umgebungsvariable PROCMINE_KEY")
+        return check_key_text(env, key_text("where_env"))
     path = key_file()
     try:
         if not path.exists():
@@ -118,9 +109,9 @@ def load_key() -> bytes:
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
         raise KeyProblem(
-            f"Schlüsseldatei '{path}' lässt sich nicht lesen oder anlegen ({reason}). {_KEY_HINT} [key_unreadable]"
+            key_text("key_unreadable", path=path, reason=reason)
         ) from None
-    return check_key_text(text, f"Schlüsseldatei '{path}'")
+    return check_key_text(text, key_text("where_file", path=path))
 
 
 # --- clear ids only when asked for ------------------------------------------------------------------
@@ -269,7 +260,7 @@ def privacy_results(doc: dict[str, Any], qualities: dict[str, Any]) -> dict[str,
     return doc
 
 
-COLUMNS_DETAIL = "vorhandene Spalten: "
+COLUMNS_DETAIL = COLUMNS_PRESENT.format(columns="")
 
 
 def redacted(problem: ProcmineError) -> ProcmineError:
@@ -283,7 +274,7 @@ def redacted(problem: ProcmineError) -> ProcmineError:
     if not isinstance(problem, InputProblem) or not any(d.startswith(COLUMNS_DETAIL) for d in problem.details):
         return problem
     details = [
-        f"{COLUMNS_DETAIL}{d.count(', ') + 1} (Namen mit 'procmine inspect {problem.file}' ansehen)"
+        COLUMNS_DETAIL + COLUMNS_HIDDEN.format(count=d.count(", ") + 1, file=problem.file)
         if d.startswith(COLUMNS_DETAIL) else d
         for d in problem.details
     ]

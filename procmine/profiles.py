@@ -22,6 +22,7 @@ import pandas as pd
 from procmine import catalogue
 from procmine.errors import InputProblem
 from procmine.ingest.raw import RawTable
+from procmine.labels_de.messages import FIELD_LABELS, PROFILE_NEAREST, PROFILE_SUGGESTION, profile_problem
 from procmine.privacy import clear_ids_allowed
 from procmine.schema import codes_of
 
@@ -29,22 +30,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 FORMATS = ("auto", "csv", "xlsx", "xls", "xes", "parquet")
 SHAPES = ("events", "lifecycle", "milestones")
 # canonical field -> meaning (what a [columns] entry may name)
-FIELDS = {
-    "case_id": "Vorgangs-ID",
-    "activity": "Tätigkeit/Aktivität",
-    "start": "Beginn (Datum und Uhrzeit)",
-    "end": "Ende/Zeitstempel (Datum und Uhrzeit)",
-    "start_date": "Beginn-Datum",
-    "start_time": "Beginn-Uhrzeit",
-    "end_date": "Datum",
-    "end_time": "Uhrzeit",
-    "resource": "Sachbearbeitung",
-    "team": "Team",
-    "office": "Dienststelle",
-    "case_type": "Verfahrensart",
-    "lifecycle": "Lebenszyklus (start/complete)",
-    "milestone_date": "Datum zu Meilensteinen mit reiner Uhrzeit",
-}
+FIELDS = FIELD_LABELS
 DEFAULT_LIFECYCLE_START = ("start", "Beginn", "begonnen")
 DEFAULT_LIFECYCLE_COMPLETE = ("complete", "Ende", "Abschluss", "abgeschlossen", "end")
 # transitions of the XES standard lifecycle model besides start and complete (IEEE 1849, lifecycle
@@ -190,14 +176,13 @@ def _problem(source: str, found: str, expected: str, hint: str, column: str | No
 
 def _nearest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
-    return f" (meinten Sie '{close[0]}'?)" if close else ""
+    return PROFILE_NEAREST.format(word=close[0]) if close else ""
 
 
 def _str_map(doc: dict[str, Any], section: str, source: str) -> dict[str, str]:
     body = doc.get(section, {}) or {}
     if not isinstance(body, dict):
-        raise _problem(source, f"[{section}] ist kein Abschnitt", f"[{section}] mit Einträgen \"Spalte\" = \"Wert\"",
-                       "Korrigieren Sie den Abschnitt im Profil.")
+        raise _problem(source, *profile_problem("not_a_section_map", section=section))
     return {str(k): str(v) for k, v in body.items()}
 
 
@@ -205,17 +190,16 @@ def profile_from_dict(doc: dict[str, Any], source: str = "") -> Profile:
     """Build and validate a Profile from a parsed TOML document."""
     prof = doc.get("profile", {}) or {}
     if not prof.get("name"):
-        raise _problem(source, "kein Profilname", "[profile] name = \"...\"", "Geben Sie dem Profil einen eindeutigen Namen.")
+        raise _problem(source, *profile_problem("no_name"))
     lifecycle = doc.get("lifecycle", {}) or {}
     privacy = doc.get("privacy", {}) or {}
     for section, body, keys in (("profile", prof, ("match_columns", "case_id_with")), ("lifecycle", lifecycle, ("start", "complete")),
                                 ("privacy", privacy, ("drop", "pseudonymise", "keep"))):
         if not isinstance(body, dict):
-            raise _problem(source, f"[{section}] ist kein Abschnitt", f"[{section}] mit Einträgen", "Korrigieren Sie das Profil.")
+            raise _problem(source, *profile_problem("not_a_section", section=section))
         for key in keys:
             if key in body and not isinstance(body[key], list):
-                raise _problem(source, f"{key} = {_toml_value(body[key])} in [{section}]", f"eine Liste, z. B. {key} = [\"...\"]",
-                               "Schreiben Sie die Werte in eckige Klammern.")
+                raise _problem(source, *profile_problem("not_a_list", key=key, value=_toml_value(body[key]), section=section))
     p = Profile(
         name=str(prof["name"]),
         description=str(prof.get("description", "")),
@@ -253,57 +237,43 @@ def validate_profile(p: Profile) -> None:
     """Raise InputProblem(code='bad_profile') when a profile cannot work on any file."""
     src = p.source or p.name
     if p.shape not in SHAPES:
-        raise _problem(src, f"shape = \"{p.shape}\"", "events, lifecycle oder milestones", "Korrigieren Sie shape im Profil.")
+        raise _problem(src, *profile_problem("bad_shape", value=p.shape))
     if p.format not in FORMATS:
-        raise _problem(src, f"format = \"{p.format}\"", ", ".join(FORMATS), "Korrigieren Sie format im Profil.")
+        raise _problem(src, *profile_problem("bad_format", value=p.format, formats=", ".join(FORMATS)))
     for fld in p.columns:
         if fld not in FIELDS:
-            raise _problem(src, f"unbekanntes Feld '{fld}' in [columns]{_nearest(fld, list(FIELDS))}",
-                           "eines von: " + ", ".join(FIELDS), "Korrigieren Sie den Feldnamen links vom Gleichheitszeichen.")
+            raise _problem(src, *profile_problem("unknown_field", field=fld, nearest=_nearest(fld, list(FIELDS)),
+                                                 fields=", ".join(FIELDS)))
     for label, key in p.activities.items():
         if key not in catalogue.ACTIVITIES:
-            raise _problem(src, f"Aktivitätsschlüssel '{key}' für '{label}'{_nearest(key, list(catalogue.ACTIVITIES))}",
-                           "ein Schlüssel aus dem Katalog (DOMAIN §7.1), z. B. application_received",
-                           "Korrigieren Sie den Eintrag in [activities].")
+            raise _problem(src, *profile_problem("unknown_activity", key=key, label=label,
+                                                 nearest=_nearest(key, list(catalogue.ACTIVITIES))))
     for code, ct in p.case_types.items():
         if ct not in catalogue.CASE_TYPES:
-            raise _problem(src, f"Verfahrensart '{ct}' für '{code}'{_nearest(ct, list(catalogue.CASE_TYPES))}",
-                           "ein Code aus dem Katalog, z. B. AE_EDU", "Korrigieren Sie den Eintrag in [case_types].")
+            raise _problem(src, *profile_problem("unknown_case_type", case_type=ct, code=code,
+                                                 nearest=_nearest(ct, list(catalogue.CASE_TYPES))))
     if p.shape == "milestones":
         if "case_id" not in p.columns or not p.milestones:
-            raise _problem(src, "Meilenstein-Profil ohne case_id oder ohne [milestones]",
-                           "[columns] case_id und [milestones] \"Datumsspalte\" = \"Tätigkeit\"",
-                           "Ergänzen Sie die fehlenden Angaben im Profil.")
+            raise _problem(src, *profile_problem("milestones_incomplete"))
         for start_col, end_col in p.milestone_starts.items():
             if end_col not in p.milestones:
-                raise _problem(src, f"[milestone_starts] \"{start_col}\" = \"{end_col}\": '{end_col}' steht nicht in [milestones]",
-                               "als Wert eine Spalte aus [milestones] (das Ende des Schritts)",
-                               "Tragen Sie die Ende-Spalte in [milestones] ein oder korrigieren Sie den Eintrag.")
+                raise _problem(src, *profile_problem("milestone_start_unknown", start=start_col, end=end_col))
     else:
         has_end = "end" in p.columns or "end_date" in p.columns
         if "case_id" not in p.columns or "activity" not in p.columns or not has_end:
             missing = [f for f in ("case_id", "activity") if f not in p.columns] + ([] if has_end else ["end"])
-            raise _problem(src, "fehlende Zuordnung für " + ", ".join(missing),
-                           "[columns] mit case_id, activity und end (oder end_date + end_time)",
-                           "Ergänzen Sie die Zuordnung im Profil.")
+            raise _problem(src, *profile_problem("missing_mapping", fields=", ".join(missing)))
         if p.shape == "lifecycle" and "lifecycle" not in p.columns:
-            raise _problem(src, "shape = \"lifecycle\" ohne Spalte lifecycle", "[columns] lifecycle = \"Status\"",
-                           "Tragen Sie die Spalte mit start/complete ein.")
+            raise _problem(src, *profile_problem("lifecycle_without_column"))
     if p.decimal not in (",", "."):
-        raise _problem(src, f"decimal = \"{p.decimal}\"", "\",\" oder \".\"", "Korrigieren Sie decimal im Profil.")
+        raise _problem(src, *profile_problem("bad_decimal", value=p.decimal))
     _check_values(p, src)
     personal = [c for c in p.extra if is_personal(c) and c not in p.privacy_keep]
     if personal:
-        raise _problem(src, "[extra] übernimmt Spalten, die personenbezogen aussehen: " + ", ".join(personal),
-                       "personenbezogene Spalten nur mit ausdrücklichem Eintrag in [privacy] keep",
-                       "Streichen Sie die Spalten aus [extra] oder tragen Sie sie bewusst in [privacy] keep = [...] ein "
-                       "(sie stehen dann im Klartext im Ereignisprotokoll).")
+        raise _problem(src, *profile_problem("personal_extra", columns=", ".join(personal)))
     clear = clear_id_fields(p)
     if clear and not clear_ids_allowed():
-        raise _problem(src, "[privacy] pseudonymise ohne " + ", ".join(clear) + " (Kennungen blieben im Klartext)",
-                       "pseudonymise = [\"case_id\", \"resource\"]",
-                       "Tragen Sie die Felder wieder ein; nur wenn Klartext-Kennungen ausdrücklich gewollt sind, "
-                       "procmine mit --no-pseudonymise aufrufen (der Bericht vermerkt das).")
+        raise _problem(src, *profile_problem("clear_ids", fields=", ".join(clear)))
 
 
 def _check_values(p: Profile, src: str) -> None:
@@ -314,24 +284,19 @@ def _check_values(p: Profile, src: str) -> None:
     try:
         zoneinfo.ZoneInfo(p.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise _problem(src, f"timezone = \"{p.timezone}\"", "eine Zeitzone wie \"Europe/Berlin\"",
-                       "Korrigieren Sie timezone im Profil.") from None
+        raise _problem(src, *profile_problem("bad_timezone", value=p.timezone)) from None
     try:
         start = pd.Timestamp(p.plausible_start)
         if pd.isna(start):
             raise ValueError(p.plausible_start)
     except (ValueError, TypeError, OverflowError):
-        raise _problem(src, f"plausible_start = \"{p.plausible_start}\"", "ein Datum wie \"1990-01-01\"",
-                       "Korrigieren Sie plausible_start im Profil.") from None
+        raise _problem(src, *profile_problem("bad_plausible_start", value=p.plausible_start)) from None
     if p.delimiter not in ("auto", "tab", "\\t") and len(p.delimiter) != 1:
-        raise _problem(src, f"delimiter = \"{p.delimiter}\"", "ein Zeichen wie \";\", \",\", \"tab\" oder \"auto\"",
-                       "Korrigieren Sie delimiter im Profil.")
+        raise _problem(src, *profile_problem("bad_delimiter", value=p.delimiter))
     if p.delimiter in ('"', "\n", "\r"):
-        raise _problem(src, f"delimiter = {_toml_str(p.delimiter)}", "ein Trennzeichen wie \";\" oder \",\"",
-                       "Korrigieren Sie delimiter im Profil.")
+        raise _problem(src, *profile_problem("quote_delimiter", value=_toml_str(p.delimiter)))
     if p.date_format != "auto" and "%" not in p.date_format:
-        raise _problem(src, f"date_format = \"{p.date_format}\"", "auto oder ein Format wie \"%d.%m.%Y %H:%M\"",
-                       "Korrigieren Sie date_format im Profil.")
+        raise _problem(src, *profile_problem("bad_date_format", value=p.date_format))
 
 
 def clear_id_fields(p: Profile) -> list[str]:
@@ -345,8 +310,7 @@ def profile_from_toml(text: str, source: str = "") -> Profile:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise _problem(source, f"kein gültiges TOML ({err})", "ein Profil im TOML-Format (siehe docs/architecture.md)",
-                       "Korrigieren Sie die genannte Stelle in der Profildatei.") from None
+        raise _problem(source, *profile_problem("bad_toml", error=err)) from None
     return profile_from_dict(doc, source)
 
 
@@ -356,7 +320,7 @@ def load_profile(path: str | Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
-        raise _problem(str(path), f"Profil nicht lesbar ({err})", "eine UTF-8-Textdatei", "Prüfen Sie den Pfad.") from None
+        raise _problem(str(path), *profile_problem("unreadable", error=err)) from None
     return profile_from_toml(text, source=str(path))
 
 
@@ -396,8 +360,7 @@ def get_profile(name: str, extra: list[Profile] | None = None) -> Profile:
         if p.name == name:
             return p
     names = [p.name for p in profiles]
-    raise _problem(name, f"kein Profil '{name}'{_nearest(name, names)}", "eines von: " + ", ".join(names),
-                   "Geben Sie einen vorhandenen Profilnamen oder den Pfad einer .toml-Datei an.")
+    raise _problem(name, *profile_problem("unknown_profile", name=name, nearest=_nearest(name, names), names=", ".join(names)))
 
 
 def match_profile(header: list[str] | tuple[str, ...], profiles: list[Profile]) -> Profile | None:
@@ -738,7 +701,7 @@ def suggest_profile(raw: RawTable, name: str | None = None) -> Profile:
     stem = raw.path.name.split(".")[0] if raw.path is not None else raw.file.split(".")[0]
     return Profile(
         name=name or f"vorschlag_{normalise_header(stem) or 'export'}",
-        description=f"Vorschlag für {raw.file} (bitte prüfen)",
+        description=PROFILE_SUGGESTION.format(file=raw.file),
         format=raw.format if raw.format in FORMATS else "auto",
         encoding=raw.encoding or "auto",
         delimiter=delim,

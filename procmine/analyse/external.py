@@ -29,6 +29,7 @@ from procmine.analyse.time import (
 )
 from procmine.catalogue import INACTION_DAYS, WAIT_NORMS
 from procmine.eventlog import LogLike, as_frame
+from procmine.labels_de.report import NORM_VWGO_75_USUAL
 from procmine.schema import ACTIVITY_KEY, CASE_ID, CASE_TYPE, END, EVENT_SEQ, OFFICE
 
 DAY_S = 86400.0
@@ -78,7 +79,7 @@ EXTERNAL_WAITS: tuple[WaitSpec, ...] = (
         ("visa_consent_sent",),
         float(INACTION_DAYS),
         "legal",
-        "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten); üblich bis 3 Monate",
+        NORM_VWGO_75_USUAL,
         True,
     ),
 )

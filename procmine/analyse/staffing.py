@@ -22,6 +22,7 @@ from procmine.analyse.teams import MIN_TEAM_RESOURCES, _case_team_of_codes, dist
 from procmine.analyse.time import case_codes, same_case_as_previous
 from procmine.catalogue import CASE_TYPES
 from procmine.eventlog import LogLike, as_frame
+from procmine.labels_de.report import NO_TEAM
 from procmine.schema import CASE_TYPE, END, RESOURCE
 
 DAY_S = 86400.0
@@ -106,11 +107,11 @@ def kgst_staffing(
     per_ct = per_ct[[CASE_TYPE, "cases", "annual_volume", "touch_minutes", "annual_minutes", "fte_needed"]]
     tcodes, tlabels = team_group_codes(log, min_resources)  # integer codes, not text per row
     codes_first = case_codes(log)[~same_case_as_previous(log)]
-    case_team = _case_team_of_codes(log, tcodes, tlabels).reindex(codes_first).fillna("ohne Team")
+    case_team = _case_team_of_codes(log, tcodes, tlabels).reindex(codes_first).fillna(NO_TEAM)
     per_team = table(case_team).rename_axis("team").reset_index()
     if RESOURCE in log.columns:
         # distinct staff ids per merged team ("ohne Team" for rows without one), on integer codes
-        names = np.append(tlabels, np.array(["ohne Team"], dtype=object))
+        names = np.append(tlabels, np.array([NO_TEAM], dtype=object))
         gcodes, glabels = pd.factorize(pd.Series(names, dtype=object))
         row_groups = gcodes[np.where(tcodes < 0, len(tlabels), tcodes)]
         used = np.bincount(row_groups, minlength=len(glabels)) > 0

@@ -23,6 +23,7 @@ from procmine.compare.measures import KPIS, case_measures
 from procmine.compare.topics import TopicView, topic_views
 from procmine.compare.trends import Trends, network_trends
 from procmine.errors import UsageProblem
+from procmine.labels_de.network import nlabel
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,14 @@ class NetworkComparison:
 
 
 def _bad_measure(text: str, why: str) -> UsageProblem:
-    return UsageProblem(
-        f"--measure '{text}': {why}. Erwartet DIENSTSTELLE:JJJJ-MM-TT[:SCHRITT oder KENNZAHL], z. B. "
-        "\"ABH-04:2025-04-01:Terminwunsch eingegangen→Wartemarke gezogen\", oder eine TOML-Datei mit [[measure]]-Tabellen."
-    )
+    return UsageProblem(nlabel("measure.bad", text=text, why=why))
 
 
 def _spec(office: str, day: str, what: str | None, name: str, text: str) -> MeasureSpec:
     try:
         iso = date_cls.fromisoformat(day.strip()).isoformat()
     except ValueError:
-        raise _bad_measure(text, f"'{day}' ist kein Datum JJJJ-MM-TT") from None
+        raise _bad_measure(text, nlabel("measure.bad_date", day=day)) from None
     if not what:
         return MeasureSpec(office.strip(), iso, name=name)
     what = what.strip().replace("->", "→")
@@ -75,7 +73,7 @@ def _spec(office: str, day: str, what: str | None, name: str, text: str) -> Meas
         return MeasureSpec(office.strip(), iso, step=(a, b), name=name)
     if what in KPIS and KPIS[what].comparable:
         return MeasureSpec(office.strip(), iso, kpi=what, name=name)
-    raise _bad_measure(text, f"'{what}' ist weder ein Schritt (A→B) noch eine Kennzahl ({', '.join(k for k, d in KPIS.items() if d.comparable)})")
+    raise _bad_measure(text, nlabel("measure.bad_what", what=what, kpis=", ".join(k for k, d in KPIS.items() if d.comparable)))
 
 
 def parse_measures(items: list[str]) -> list[MeasureSpec]:
@@ -85,20 +83,20 @@ def parse_measures(items: list[str]) -> list[MeasureSpec]:
         path = Path(text)
         if text.endswith(".toml"):
             if not path.is_file():
-                raise _bad_measure(text, "die Datei gibt es nicht")
+                raise _bad_measure(text, nlabel("measure.no_file"))
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as err:
-                raise _bad_measure(text, f"kein gültiges TOML ({err})") from None
+                raise _bad_measure(text, nlabel("measure.bad_toml", error=err)) from None
             for i, m in enumerate(data.get("measure", []), start=1):
                 if not isinstance(m, dict) or "office" not in m or "date" not in m:
-                    raise _bad_measure(text, f"Maßnahme {i}: 'office' und 'date' fehlen")
+                    raise _bad_measure(text, nlabel("measure.incomplete", number=i))
                 what = m.get("step") or m.get("kpi")
                 specs.append(_spec(str(m["office"]), str(m["date"]), str(what) if what else None, str(m.get("name", "")), text))
             continue
         parts = text.split(":", 2)
         if len(parts) < 2:
-            raise _bad_measure(text, "Dienststelle und Datum fehlen")
+            raise _bad_measure(text, nlabel("measure.no_office_date"))
         specs.append(_spec(parts[0], parts[1], parts[2] if len(parts) == 3 else None, "", text))
     return specs
 

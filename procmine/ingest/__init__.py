@@ -20,6 +20,8 @@ from procmine.ingest.parquet import read_parquet_file
 from procmine.ingest.raw import RawTable
 from procmine.ingest.text import read_csv_bytes
 from procmine.ingest.xes import read_xes_file
+from procmine.labels_de.messages import problem
+from procmine.labels_de.safety import limit_text
 
 if TYPE_CHECKING:
     from procmine.profiles import Profile
@@ -70,7 +72,7 @@ def _gunzip_capped(data: bytes, file: str) -> bytes:
             tail = dec.unconsumed_tail
             size += len(chunk)
             if size > limit:
-                raise limits.over_limit(file, "max_decompressed_bytes", size, "entpackte Größe (mindestens)")
+                raise limits.over_limit(file, "max_decompressed_bytes", size, limit_text("decompressed_size_min"))
             parts.append(chunk)
             if not chunk and not tail:
                 break
@@ -101,8 +103,8 @@ def read_table(
     """
     path = Path(path)
     if not path.exists() or not path.is_file():
-        raise InputProblem(code="file_not_found", file=str(path), found="keine solche Datei",
-                           expected="eine vorhandene Exportdatei", hint="Prüfen Sie Pfad und Dateinamen.")
+        raise InputProblem(code="file_not_found", file=str(path), found=problem("file_not_found", "found"),
+                           expected=problem("file_not_found", "expected"), hint=problem("file_not_found", "hint"))
     exclude = profile.never_load() if profile is not None else ()
     enc = encoding or (profile.encoding if profile is not None else "auto")
     delim = delimiter or (profile.delimiter if profile is not None else "auto")
@@ -124,9 +126,9 @@ def read_table(
         try:
             data = _gunzip_capped(data, path.name)
         except (OSError, EOFError, ValueError, zlib.error) as err:
-            raise InputProblem(code="bad_archive", file=path.name, found=f"ein beschädigtes gzip-Archiv ({err})",
-                               expected="eine vollständige .gz-Datei",
-                               hint="Laden oder exportieren Sie die Datei erneut.") from None
+            raise InputProblem(code="bad_archive", file=path.name, found=problem("bad_gzip", "found", error=err),
+                               expected=problem("bad_gzip", "expected"),
+                               hint=problem("bad_gzip", "hint")) from None
     return read_csv_bytes(data, path.name, enc, delim, exclude, path=path, progress=progress)
 
 

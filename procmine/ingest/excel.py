@@ -23,6 +23,8 @@ from procmine.ingest.raw import (
     make_raw,
     unique_headers,
 )
+from procmine.labels_de.messages import REJECT_FOUND, problem
+from procmine.labels_de.safety import limit_text
 
 
 def _cell_text(value: object) -> str | None:
@@ -62,10 +64,10 @@ def list_sheets(path: Path) -> list[str]:
     return list(_open(path).sheet_names)
 
 
-def _bad_workbook(path: Path, found: str, expected: str = "eine gültige Excel-Datei (.xlsx oder .xls)") -> InputProblem:
+def _bad_workbook(path: Path, found: str, expected: str = problem("bad_workbook", "expected")) -> InputProblem:
     return InputProblem(
         code="bad_workbook", file=path.name, found=found, expected=expected,
-        hint="Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu und versuchen Sie es erneut.",
+        hint=problem("bad_workbook", "hint"),
     )
 
 
@@ -75,8 +77,8 @@ def _open(path: Path):  # type: ignore[no-untyped-def]
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as err:  # noqa: BLE001 - calamine raises several types for broken files
-        raise _bad_workbook(path, f"eine Arbeitsmappe, die sich nicht öffnen lässt ({type(err).__name__})",
-                            "eine gültige Excel-Datei (.xlsx oder .xls), nicht kennwortgeschützt") from None
+        raise _bad_workbook(path, problem("bad_workbook", "found_unopenable", error=type(err).__name__),
+                            problem("bad_workbook", "expected_unopenable")) from None
 
 
 def _sheet_rows(book, name: str, path: Path) -> list[list[object]]:  # type: ignore[no-untyped-def]
@@ -88,9 +90,9 @@ def _sheet_rows(book, name: str, path: Path) -> list[list[object]]:  # type: ign
             code="bad_workbook",
             file=path.name,
             sheet=name,
-            found=f"ein beschädigtes Tabellenblatt ({type(err).__name__}: {str(err)[:120]})",
-            expected="eine vollständige Excel-Datei (.xlsx oder .xls)",
-            hint="Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu oder exportieren Sie sie erneut.",
+            found=problem("bad_workbook", "found_sheet", error=f"{type(err).__name__}: {str(err)[:120]}"),
+            expected=problem("bad_workbook", "expected_sheet"),
+            hint=problem("bad_workbook", "hint_sheet"),
         ) from None
 
 
@@ -134,7 +136,7 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            limits.check(path.name, "max_decompressed_bytes", sum(i.file_size for i in infos), "entpackte Größe")
+            limits.check(path.name, "max_decompressed_bytes", sum(i.file_size for i in infos), limit_text("decompressed_size"))
             for info in infos:
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                     continue
@@ -145,19 +147,20 @@ def check_xlsx(path: Path) -> None:
                     while chunk := fh.read(SCAN_CHUNK):
                         seen += len(chunk)
                         if seen > lim.max_decompressed_bytes:
-                            raise limits.over_limit(path.name, "max_decompressed_bytes", seen, "entpackte Größe")
+                            raise limits.over_limit(path.name, "max_decompressed_bytes", seen, limit_text("decompressed_size"))
                         text = tail + chunk
                         for m in (*_DIMENSION.finditer(text), *_CELL_REF.finditer(text)):
                             cols = max(cols, _column_number(m.group(1)))
                             rows = max(rows, int(m.group(2)))
                         tail = text[-64:]
                 where = {"sheet": info.filename}
-                limits.check(path.name, "max_sheet_rows", rows, "Zeilen eines Tabellenblatts", **where)
-                limits.check(path.name, "max_columns", cols, "Spalten eines Tabellenblatts", **where)
-                limits.check(path.name, "max_sheet_cells", rows * cols, "Zellen eines Tabellenblatts (Zeilen × Spalten)",
+                limits.check(path.name, "max_sheet_rows", rows, limit_text("sheet_rows"), **where)
+                limits.check(path.name, "max_columns", cols, limit_text("sheet_columns"), **where)
+                limits.check(path.name, "max_sheet_cells", rows * cols, limit_text("sheet_cells"),
                              **where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as err:
-        raise _bad_workbook(path, f"ein beschädigtes Archiv ({type(err).__name__})", "eine gültige Excel-Datei (.xlsx)") from None
+        raise _bad_workbook(path, problem("bad_workbook", "found_archive", error=type(err).__name__),
+                            problem("bad_workbook", "expected_archive")) from None
 
 
 def _skipped_sheet_rows(path: Path, skipped: list[tuple[str, list[list[object]], int]]) -> pd.DataFrame:
@@ -170,7 +173,7 @@ def _skipped_sheet_rows(path: Path, skipped: list[tuple[str, list[list[object]],
         numbers = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)[filled]
         parts.append(pd.DataFrame({"source_file": f"{path.name} [{name}]", "source_row": numbers,
                                    "reason": "sheet_not_read", "column": None,
-                                   "found": f"Blatt '{name}' mit anderer Kopfzeile, nicht eingelesen"},
+                                   "found": REJECT_FOUND["sheet_not_read"].format(sheet=name)},
                                   columns=REJECT_COLUMNS))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
 
@@ -216,7 +219,7 @@ def _read_isolated(path: Path, sheet: str | None, exclude: tuple[str, ...], want
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
             out = pool.submit(CHILD_READER, path, sheet, exclude, want_columns, limits.current()).result()
     except (BrokenProcessPool, MemoryError) as err:
-        raise _bad_workbook(path, f"eine Arbeitsmappe, bei der das Lesen abbrach ({type(err).__name__})") from None
+        raise _bad_workbook(path, problem("bad_workbook", "found_aborted", error=type(err).__name__)) from None
     if isinstance(out, dict):
         raise InputProblem(**out)  # type: ignore[arg-type]
     return out
@@ -232,9 +235,9 @@ def _read_workbook(
         raise InputProblem(
             code="missing_sheet",
             file=path.name,
-            found=f"kein Blatt '{sheet}'",
-            expected="eines der Blätter: " + ", ".join(names),
-            hint="Tragen Sie im Profil unter sheet den richtigen Blattnamen ein.",
+            found=problem("missing_sheet", "found", sheet=sheet),
+            expected=problem("missing_sheet", "expected", sheets=", ".join(names)),
+            hint=problem("missing_sheet", "hint"),
         )
     candidates = [sheet] if sheet else names
     chosen: str | None = None
@@ -284,9 +287,9 @@ def _read_workbook(
             raise InputProblem(
                 code="empty_file",
                 file=path.name,
-                found="nur leere Blätter (" + ", ".join(names) + ")",
-                expected="ein Blatt mit Kopfzeile und Daten",
-                hint="Prüfen Sie, ob der Export vollständig erstellt wurde.",
+                found=problem("empty_workbook", "found", sheets=", ".join(names)),
+                expected=problem("empty_workbook", "expected"),
+                hint=problem("empty_workbook", "hint"),
             )
         chosen, rows = first_nonempty
     return _table_from_rows(path, chosen, rows, names, exclude)

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from procmine.errors import InputProblem
 from procmine.ingest.raw import RawTable, clean_categorical, make_raw, unique_headers
+from procmine.labels_de.messages import problem
 
 
 def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -37,8 +38,8 @@ def read_parquet_file(path: Path, exclude: tuple[str, ...] = ()) -> RawTable:
         names = [n for n in schema.names if n not in set(exclude) and not n.startswith("__index")]
         table = pq.read_table(path, columns=names)
     except (pa.ArrowInvalid, OSError) as err:
-        raise InputProblem(code="bad_parquet", file=path.name, found=f"eine unlesbare Parquet-Datei ({err})",
-                           expected="eine gültige Parquet-Datei", hint="Erzeugen Sie die Datei neu.") from None
+        raise InputProblem(code="bad_parquet", file=path.name, found=problem("bad_parquet", "found", error=err),
+                           expected=problem("bad_parquet", "expected"), hint=problem("bad_parquet", "hint")) from None
     header, dups = unique_headers(names)
     frame = pd.DataFrame(
         {h: clean_categorical(pc.dictionary_encode(_as_text(table.column(i))).to_pandas()) for i, h in enumerate(header)}

@@ -33,6 +33,8 @@ from procmine.ingest.raw import (
     make_raw,
     unique_headers,
 )
+from procmine.labels_de.messages import REJECT_FOUND, problem
+from procmine.labels_de.safety import limit_text
 from procmine.runtime import reading_pool
 from procmine.schema import codes_of
 
@@ -69,8 +71,8 @@ def _binary_problem(file: str, found: str, hint: str = "") -> InputProblem:
         code="not_a_table",
         file=file,
         found=found,
-        expected="eine Textdatei mit Spaltenüberschriften (CSV/TXT), eine Excel-Arbeitsmappe, XES oder Parquet",
-        hint=hint or "Exportieren Sie die Daten erneut als CSV- oder Excel-Datei aus dem Fachverfahren.",
+        expected=problem("not_a_table", "expected"),
+        hint=hint or problem("not_a_table", "hint"),
     )
 
 
@@ -112,7 +114,7 @@ def sniff_encoding(data: bytes | mmap.mmap, file: str = "", head_only: bool = Fa
             return "utf-16-le"
         if len(even) and even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be"
-        raise _binary_problem(file, "Binärdaten (Null-Bytes) statt Text")
+        raise _binary_problem(file, problem("not_a_table", "found_null_bytes"))
     if _utf8_error(data) is None:
         return "utf-8"
     if _has_utf8_sequence(data):
@@ -244,17 +246,18 @@ def decode_text(
             raise InputProblem(
                 code="bad_encoding",
                 file=file,
-                found=f"unbekannte Zeichenkodierung '{encoding}'",
-                expected="z. B. utf-8, cp1252, iso-8859-15, utf-16",
-                hint="Tragen Sie im Profil encoding = \"auto\" oder eine der genannten Kodierungen ein.",
+                found=problem("unknown_encoding", "found", encoding=encoding),
+                expected=problem("unknown_encoding", "expected"),
+                hint=problem("unknown_encoding", "hint"),
             ) from None
         except UnicodeDecodeError as err:
             raise InputProblem(
                 code="bad_encoding",
                 file=file,
-                found=f"Byte {err.object[err.start:err.start + 1]!r} an Position {err.start} passt nicht zu {enc}",
-                expected=f"Text in der Kodierung {enc}",
-                hint="Setzen Sie im Profil encoding = \"auto\" oder die richtige Kodierung (oft cp1252 oder utf-8).",
+                found=problem("wrong_encoding", "found", byte=repr(err.object[err.start:err.start + 1]), position=err.start,
+                              encoding=enc),
+                expected=problem("wrong_encoding", "expected", encoding=enc),
+                hint=problem("wrong_encoding", "hint"),
             ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -266,7 +269,7 @@ def _check_controls(text: str, file: str) -> None:
     probe = text[:SAMPLE_BYTES]
     controls = sum(probe.count(ch) for ch in map(chr, [*range(0, 9), 11, 12, *range(14, 32)]))
     if probe and controls > 0.01 * len(probe):
-        raise _binary_problem(file, "Binärdaten oder Steuerzeichen statt Text")
+        raise _binary_problem(file, problem("not_a_table", "found_controls"))
 
 
 def _split_sample(text: str, delimiter: str, max_rows: int = 60) -> list[list[str]]:
@@ -318,14 +321,14 @@ def _header_index(text: str, delimiter: str) -> int:
 def _check_magic(data: bytes | mmap.mmap, file: str) -> None:
     head = data[:8]
     if head.startswith(b"%PDF"):
-        raise _binary_problem(file, "ein PDF-Dokument", "Exportieren Sie die Daten als CSV oder Excel, nicht als PDF.")
+        raise _binary_problem(file, problem("not_a_table", "found_pdf"), problem("not_a_table", "hint_pdf"))
     if not data[:65536].strip() and not _as_bytes(data).strip():  # the full scan only when the start is blank
         raise InputProblem(
             code="empty_file",
             file=file,
-            found="eine leere Datei",
-            expected="eine Kopfzeile mit Spaltennamen und darunter eine Zeile je Ereignis oder Vorgang",
-            hint="Prüfen Sie, ob der Export vollständig erstellt wurde, und exportieren Sie erneut.",
+            found=problem("empty_file", "found"),
+            expected=problem("empty_file", "expected"),
+            hint=problem("empty_file", "hint"),
         )
 
 
@@ -393,11 +396,12 @@ def _read_csv_bytes(
     skip = _header_index(text, delim)
     header_rows = _split_sample(text[:1_000_000], delim, max_rows=skip + 1)
     if len(header_rows) <= skip or not any(c.strip() for c in header_rows[skip]):
-        raise InputProblem(code="empty_file", file=file, found="keine Kopfzeile", expected="eine Kopfzeile mit Spaltennamen",
-                           hint="Prüfen Sie, ob der Export vollständig erstellt wurde.")
+        raise InputProblem(code="empty_file", file=file, found=problem("no_header", "found"),
+                           expected=problem("no_header", "expected"),
+                           hint=problem("no_header", "hint"))
     raw_header = header_rows[skip]
     names, dups = unique_headers(raw_header)
-    limits.check(file, "max_columns", len(names), "Spalten in der Kopfzeile")
+    limits.check(file, "max_columns", len(names), limit_text("header_columns"))
     if skip:
         notes["preamble_lines_skipped"] = skip
     keep = [n for n in names if n not in set(exclude) and n.split(" (")[0] not in set(exclude)]
@@ -423,7 +427,7 @@ def _read_csv_bytes(
     # lines are counted when values may hold line breaks (quotes) or the file might pass the cell limit (a
     # cell takes at least one byte or line end, so a smaller file cannot); else lines = records
     physical = count_lines(body_bytes) if has_quote or len(body_bytes) > limits.current().max_cells else -1
-    limits.check(file, "max_cells", physical * len(names), "Zellen (Zeilen × Spalten)")
+    limits.check(file, "max_cells", physical * len(names), limit_text("cells"))
     table = _fast_parse(body_bytes, names, keep, delim, skip, has_quote=has_quote, progress=progress,
                         as_bytes=source_encoding is not None, repeating=_repeating_columns(text, delim, skip, names, keep))
     del body_bytes
@@ -482,11 +486,9 @@ def _swallowed_lines(file: str, line: int, lines: int, column: str | None) -> In
         file=file,
         row=line,
         column=column,
-        found=f"ein Wert in Anführungszeichen über {lines + 1} Zeilen (ein Anführungszeichen ohne Gegenstück "
-              "verschluckt die folgenden Zeilen)",
-        expected=f"Werte mit höchstens {limits.current().max_value_lines} Zeilenumbrüchen, Anführungszeichen paarweise",
-        hint="Öffnen Sie die Datei in einem Editor, schließen oder entfernen Sie das Anführungszeichen in dieser Zeile "
-             "und exportieren Sie Textfelder mit Anführungszeichen; mehrzeilige Werte erlaubt --max-value-lines.",
+        found=problem("quote_swallows_lines", "found", lines=lines + 1),
+        expected=problem("quote_swallows_lines", "expected", max_lines=limits.current().max_value_lines),
+        hint=problem("quote_swallows_lines", "hint"),
     )
 
 
@@ -789,7 +791,7 @@ def _slow_parse(
                 blank += 1
                 continue
             if len(rec) != width:
-                found = f"{len(rec)} Felder statt {width}"
+                found = REJECT_FOUND["field_count"].format(count=len(rec), width=width)
                 rejected.append((file, number, "malformed_row", None, found))
                 continue
             rows.append(rec)
@@ -799,9 +801,9 @@ def _slow_parse(
             code="malformed_csv",
             file=file,
             row=reader.line_num,
-            found=f"die Zeile lässt sich nicht in Spalten zerlegen ({err})",
-            expected=f"Felder getrennt durch '{delim}', Anführungszeichen paarweise",
-            hint="Öffnen Sie die Datei in einem Editor und prüfen Sie Anführungszeichen in dieser Zeile.",
+            found=problem("malformed_csv", "found", error=err),
+            expected=problem("malformed_csv", "expected", delimiter=delim),
+            hint=problem("malformed_csv", "hint"),
         ) from None
     idx = {n: i for i, n in enumerate(names)}
     cols = {n: [r[idx[n]] for r in rows] for n in keep}

@@ -28,6 +28,8 @@ from procmine.ingest.raw import (
     clean_categorical,
     make_raw,
 )
+from procmine.labels_de.messages import problem
+from procmine.labels_de.safety import limit_text
 
 _ATTR_TAGS = {"string", "date", "int", "float", "boolean", "id"}
 PROGRESS_EVERY = 100_000  # events between progress calls
@@ -90,7 +92,7 @@ class CappedReader(io.RawIOBase):
         data = self.source.read(size if size is not None and size >= 0 else 1 << 20)
         self.seen += len(data)
         if self.seen > self.limit:
-            raise limits.over_limit(self.file, "max_decompressed_bytes", self.seen, "entpackte Größe (mindestens)")
+            raise limits.over_limit(self.file, "max_decompressed_bytes", self.seen, limit_text("decompressed_size_min"))
         return data
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
@@ -105,8 +107,8 @@ def _bad_xes(file: str, found: str, row: int | None = None) -> InputProblem:
         file=file,
         row=row,
         found=found,
-        expected="eine gültige XES-Datei (IEEE 1849)",
-        hint="Exportieren Sie das Ereignisprotokoll erneut oder prüfen Sie, ob die Datei abgeschnitten ist.",
+        expected=problem("bad_xes", "expected"),
+        hint=problem("bad_xes", "hint"),
     )
 
 
@@ -156,11 +158,11 @@ def _parse(
                 col = event_cols.get(key)
                 if col is None:
                     col = event_cols[key] = _Column()
-                    limits.check(file, "max_columns", len(event_cols) + len(trace_cols), "verschiedene Attribute")
+                    limits.check(file, "max_columns", len(event_cols) + len(trace_cols), limit_text("xes_attributes"))
                 col.add(n, value)
             n += 1
             if n > max_events:
-                limits.check(file, "max_events", n, "Ereignisse")
+                limits.check(file, "max_events", n, limit_text("xes_events"))
             elem.clear(keep_tail=False)
             if progress is not None and n % PROGRESS_EVERY == 0:
                 progress(n, None)
@@ -172,7 +174,7 @@ def _parse(
                     if col is None:
                         col = trace_cols[name] = _Column()
                         if len(event_cols) + len(trace_cols) > max_columns:
-                            limits.check(file, "max_columns", len(event_cols) + len(trace_cols), "verschiedene Attribute")
+                            limits.check(file, "max_columns", len(event_cols) + len(trace_cols), limit_text("xes_attributes"))
                     col.add_range(trace_first, n, value)
             trace_first = n
             elem.clear(keep_tail=False)
@@ -196,11 +198,11 @@ def _read(
         with open_source() as source:
             n, event_cols, trace_cols = _parse(cast(BinaryIO, CappedReader(source, file)), file, progress, outside)
     except etree.XMLSyntaxError as err:
-        raise _bad_xes(file, f"fehlerhaftes XML ({err.msg})", getattr(err, "lineno", None)) from None
+        raise _bad_xes(file, problem("bad_xes", "bad_xml", error=err.msg), getattr(err, "lineno", None)) from None
     except (OSError, EOFError, zlib.error) as err:
-        raise InputProblem(code="bad_xes", file=file, found=f"ein beschädigtes gzip-Archiv ({err})",
-                           expected="eine vollständige .xes.gz-Datei",
-                           hint="Laden oder exportieren Sie die Datei erneut.") from None
+        raise InputProblem(code="bad_xes", file=file, found=problem("bad_gzip", "found", error=err),
+                           expected=problem("bad_gzip", "expected_xes"),
+                           hint=problem("bad_gzip", "hint")) from None
     excluded = set(exclude)
     # trace attributes first (as a row reads: case, then event), each in order of first appearance;
     # an event attribute named like a trace attribute wins, as it did in one dict per event
@@ -212,7 +214,7 @@ def _read(
         progress(n, None)
     rejected = pd.DataFrame({"source_file": file, "source_row": np.asarray(outside, dtype=np.int64),
                              "reason": "event_outside_trace", "column": None,
-                             "found": "Ereignis außerhalb eines <trace> (Zeile der XES-Datei)"}, columns=REJECT_COLUMNS)
+                             "found": problem("bad_xes", "outside_trace")}, columns=REJECT_COLUMNS)
     return make_raw(
         frame, file, source_row=np.arange(2, 2 + n, dtype=np.int64), path=path, format="xes", header=tuple(columns),
         rejected=rejected,

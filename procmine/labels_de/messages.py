@@ -82,13 +82,240 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "expected": "mindestens eine Exportdatei",
         "hint": "Geben Sie die Exportdateien der Behörde an.",
     },
+    # reading a file (procmine.ingest): the key names the situation, not always the problem's code
+    "file_not_found": {
+        "found": "keine solche Datei",
+        "expected": "eine vorhandene Exportdatei",
+        "hint": "Prüfen Sie Pfad und Dateinamen.",
+    },
+    "bad_gzip": {
+        "found": "ein beschädigtes gzip-Archiv ({error})",
+        "expected": "eine vollständige .gz-Datei",
+        "expected_xes": "eine vollständige .xes.gz-Datei",
+        "hint": "Laden oder exportieren Sie die Datei erneut.",
+    },
+    "bad_parquet": {
+        "found": "eine unlesbare Parquet-Datei ({error})",
+        "expected": "eine gültige Parquet-Datei",
+        "hint": "Erzeugen Sie die Datei neu.",
+    },
+    "bad_xes": {
+        "expected": "eine gültige XES-Datei (IEEE 1849)",
+        "hint": "Exportieren Sie das Ereignisprotokoll erneut oder prüfen Sie, ob die Datei abgeschnitten ist.",
+        "bad_xml": "fehlerhaftes XML ({error})",
+        "outside_trace": "Ereignis außerhalb eines <trace> (Zeile der XES-Datei)",
+    },
+    "bad_workbook": {
+        "expected": "eine gültige Excel-Datei (.xlsx oder .xls)",
+        "hint": "Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu und versuchen Sie es erneut.",
+        "found_unopenable": "eine Arbeitsmappe, die sich nicht öffnen lässt ({error})",
+        "expected_unopenable": "eine gültige Excel-Datei (.xlsx oder .xls), nicht kennwortgeschützt",
+        "found_aborted": "eine Arbeitsmappe, bei der das Lesen abbrach ({error})",
+        "found_archive": "ein beschädigtes Archiv ({error})",
+        "expected_archive": "eine gültige Excel-Datei (.xlsx)",
+        "found_sheet": "ein beschädigtes Tabellenblatt ({error})",
+        "expected_sheet": "eine vollständige Excel-Datei (.xlsx oder .xls)",
+        "hint_sheet": "Öffnen Sie die Datei in Excel, speichern Sie sie als .xlsx neu oder exportieren Sie sie erneut.",
+    },
+    "missing_sheet": {
+        "found": "kein Blatt '{sheet}'",
+        "expected": "eines der Blätter: {sheets}",
+        "hint": "Tragen Sie im Profil unter sheet den richtigen Blattnamen ein.",
+    },
+    "empty_workbook": {
+        "found": "nur leere Blätter ({sheets})",
+        "expected": "ein Blatt mit Kopfzeile und Daten",
+        "hint": "Prüfen Sie, ob der Export vollständig erstellt wurde.",
+    },
+    "not_a_table": {
+        "expected": "eine Textdatei mit Spaltenüberschriften (CSV/TXT), eine Excel-Arbeitsmappe, XES oder Parquet",
+        "hint": "Exportieren Sie die Daten erneut als CSV- oder Excel-Datei aus dem Fachverfahren.",
+        "found_null_bytes": "Binärdaten (Null-Bytes) statt Text",
+        "found_controls": "Binärdaten oder Steuerzeichen statt Text",
+        "found_pdf": "ein PDF-Dokument",
+        "hint_pdf": "Exportieren Sie die Daten als CSV oder Excel, nicht als PDF.",
+    },
+    "unknown_encoding": {
+        "found": "unbekannte Zeichenkodierung '{encoding}'",
+        "expected": "z. B. utf-8, cp1252, iso-8859-15, utf-16",
+        "hint": "Tragen Sie im Profil encoding = \"auto\" oder eine der genannten Kodierungen ein.",
+    },
+    "wrong_encoding": {
+        "found": "Byte {byte} an Position {position} passt nicht zu {encoding}",
+        "expected": "Text in der Kodierung {encoding}",
+        "hint": "Setzen Sie im Profil encoding = \"auto\" oder die richtige Kodierung (oft cp1252 oder utf-8).",
+    },
+    "empty_file": {
+        "found": "eine leere Datei",
+        "expected": "eine Kopfzeile mit Spaltennamen und darunter eine Zeile je Ereignis oder Vorgang",
+        "hint": "Prüfen Sie, ob der Export vollständig erstellt wurde, und exportieren Sie erneut.",
+    },
+    "no_header": {
+        "found": "keine Kopfzeile",
+        "expected": "eine Kopfzeile mit Spaltennamen",
+        "hint": "Prüfen Sie, ob der Export vollständig erstellt wurde.",
+    },
+    "quote_swallows_lines": {
+        "found": "ein Wert in Anführungszeichen über {lines} Zeilen (ein Anführungszeichen ohne Gegenstück "
+        "verschluckt die folgenden Zeilen)",
+        "expected": "Werte mit höchstens {max_lines} Zeilenumbrüchen, Anführungszeichen paarweise",
+        "hint": "Öffnen Sie die Datei in einem Editor, schließen oder entfernen Sie das Anführungszeichen in dieser Zeile "
+        "und exportieren Sie Textfelder mit Anführungszeichen; mehrzeilige Werte erlaubt --max-value-lines.",
+    },
+    "malformed_csv": {
+        "found": "die Zeile lässt sich nicht in Spalten zerlegen ({error})",
+        "expected": "Felder getrennt durch '{delimiter}', Anführungszeichen paarweise",
+        "hint": "Öffnen Sie die Datei in einem Editor und prüfen Sie Anführungszeichen in dieser Zeile.",
+    },
+    # a folder of exports (procmine.pipeline)
+    "not_a_folder": {
+        "found": "kein Ordner",
+        "expected": "ein Ordner mit Exportdateien (CSV, TXT, XLSX, XLS, XES, Parquet)",
+        "hint": "Pfad prüfen; für eine einzelne Datei 'procmine ingest DATEI' verwenden.",
+    },
+    "no_exports": {
+        "found": "keine Exportdateien",
+        "expected": "Dateien mit der Endung .csv, .txt, .xlsx, .xls, .xes, .xes.gz oder .parquet",
+        "hint": "Exporte der Dienststellen in diesen Ordner legen (mehrere Exporte einer Dienststelle in einen "
+        "Unterordner mit ihrem Namen).",
+    },
+    "no_rows_kept": {
+        "found": "keine Zeile übernommen ({read} gelesen, alle in Quarantäne); häufigster Grund: {reason} ({count} Zeilen)",
+        "found_file": ", siehe Quarantänedatei {file}",
+        "hint": "Die Zeilen der Quarantänedatei prüfen und den Export oder das Profil korrigieren.",
+        "found_empty": "keine Zeile übernommen: die Datei enthält keine Datenzeilen",
+        "hint_empty": "Den Export mit Datenzeilen wiederholen.",
+        "expected": "mindestens eine gültige Zeile",
+        "message": "Dienststelle '{office}': {message}",
+    },
+    "no_office_read": {
+        "found": "keine Dienststelle lesbar ({count} Exporte mit Problemen)",
+        "expected": "mindestens eine Exportdatei, die eingelesen werden kann",
+        "hint": "Die einzelnen Meldungen unten beheben und den Lauf wiederholen.",
+    },
+    "internal_error": {
+        "message": "Datei '{files}': interner Fehler beim Einlesen ({error}). "
+        "Was tun: die Datei und die Fehlerdetails an das Entwicklungsteam senden [internal_error]",
+    },
+    "broken_profile": {
+        "note": "Hinweis: Profil '{name}' ist unvollständig oder ungültig und wird übersprungen "
+        "({found}; erwartet: {expected}); Exporte, die nicht nach ihm benannt sind, werden ohne es erkannt.",
+        "found": "das Profil dieser Datei ({name}) ist unvollständig oder ungültig: {found}",
+        "hint": "{hint} Oder die Profildatei umbenennen, dann wird die Datei automatisch erkannt.",
+    },
+    "office_in_several_shapes": {
+        "found": "Dienststelle(n) {offices} in Exporten unterschiedlicher Form ({shapes})",
+        "expected": "die Exporte einer Dienststelle in einer Form (gleiche Spalten)",
+        "hint": "Exportieren Sie die Zeiträume in derselben Form oder legen Sie die Dateien getrennt in "
+        "Unterordner mit verschiedenen Namen.",
+    },
+    "no_logs": {
+        "found": "keine .parquet-Dateien",
+        "expected": "normalisierte Ereignisprotokolle aus 'procmine ingest'",
+        "hint": "zuerst 'procmine ingest EXPORT --out ORDNER' ausführen.",
+    },
 }
 COLUMNS_PRESENT = "vorhandene Spalten: {columns}"
+COLUMNS_HIDDEN = "{count} (Namen mit 'procmine inspect {file}' ansehen)"  # replaces the names in a failure record
+
+# how an input problem reads (``procmine.errors.InputProblem.user_message``)
+PROBLEM_FRAME: dict[str, str] = {
+    "file": "Datei '{file}'",
+    "sheet": "Blatt '{sheet}'",
+    "row": "Zeile {row}",
+    "column": "Spalte '{column}'",
+    "found": "gefunden: {found}.",
+    "expected": "erwartet: {expected}.",
+    "hint": "Was tun: {hint}",
+}
+
+# what a quarantined row shows in the ``found`` column, by situation
+REJECT_FOUND: dict[str, str] = {
+    "sheet_not_read": "Blatt '{sheet}' mit anderer Kopfzeile, nicht eingelesen",
+    "field_count": "{count} Felder statt {width}",
+}
+
+# the canonical fields of a profile's [columns] and what each means
+FIELD_LABELS: dict[str, str] = {
+    "case_id": "Vorgangs-ID",
+    "activity": "Tätigkeit/Aktivität",
+    "start": "Beginn (Datum und Uhrzeit)",
+    "end": "Ende/Zeitstempel (Datum und Uhrzeit)",
+    "start_date": "Beginn-Datum",
+    "start_time": "Beginn-Uhrzeit",
+    "end_date": "Datum",
+    "end_time": "Uhrzeit",
+    "resource": "Sachbearbeitung",
+    "team": "Team",
+    "office": "Dienststelle",
+    "case_type": "Verfahrensart",
+    "lifecycle": "Lebenszyklus (start/complete)",
+    "milestone_date": "Datum zu Meilensteinen mit reiner Uhrzeit",
+}
 
 
-def problem(code: str, part: str, **values: object) -> str:
+def problem(code: str, part: str, /, **values: object) -> str:
     """One part (found, expected, hint, ...) of the message of an input problem, filled in."""
     return PROBLEMS[code][part].format(**values)
+
+
+# a profile that cannot work (InputProblem ``bad_profile``): key -> (found, expected, hint)
+PROFILE_PROBLEMS: dict[str, tuple[str, str, str]] = {
+    "not_a_section_map": ("[{section}] ist kein Abschnitt", "[{section}] mit Einträgen \"Spalte\" = \"Wert\"",
+                          "Korrigieren Sie den Abschnitt im Profil."),
+    "no_name": ("kein Profilname", "[profile] name = \"...\"", "Geben Sie dem Profil einen eindeutigen Namen."),
+    "not_a_section": ("[{section}] ist kein Abschnitt", "[{section}] mit Einträgen", "Korrigieren Sie das Profil."),
+    "not_a_list": ("{key} = {value} in [{section}]", "eine Liste, z. B. {key} = [\"...\"]",
+                   "Schreiben Sie die Werte in eckige Klammern."),
+    "bad_shape": ("shape = \"{value}\"", "events, lifecycle oder milestones", "Korrigieren Sie shape im Profil."),
+    "bad_format": ("format = \"{value}\"", "{formats}", "Korrigieren Sie format im Profil."),
+    "unknown_field": ("unbekanntes Feld '{field}' in [columns]{nearest}", "eines von: {fields}",
+                      "Korrigieren Sie den Feldnamen links vom Gleichheitszeichen."),
+    "unknown_activity": ("Aktivitätsschlüssel '{key}' für '{label}'{nearest}",
+                         "ein Schlüssel aus dem Katalog (DOMAIN §7.1), z. B. application_received",
+                         "Korrigieren Sie den Eintrag in [activities]."),
+    "unknown_case_type": ("Verfahrensart '{case_type}' für '{code}'{nearest}", "ein Code aus dem Katalog, z. B. AE_EDU",
+                          "Korrigieren Sie den Eintrag in [case_types]."),
+    "milestones_incomplete": ("Meilenstein-Profil ohne case_id oder ohne [milestones]",
+                              "[columns] case_id und [milestones] \"Datumsspalte\" = \"Tätigkeit\"",
+                              "Ergänzen Sie die fehlenden Angaben im Profil."),
+    "milestone_start_unknown": ("[milestone_starts] \"{start}\" = \"{end}\": '{end}' steht nicht in [milestones]",
+                                "als Wert eine Spalte aus [milestones] (das Ende des Schritts)",
+                                "Tragen Sie die Ende-Spalte in [milestones] ein oder korrigieren Sie den Eintrag."),
+    "missing_mapping": ("fehlende Zuordnung für {fields}", "[columns] mit case_id, activity und end (oder end_date + end_time)",
+                        "Ergänzen Sie die Zuordnung im Profil."),
+    "lifecycle_without_column": ("shape = \"lifecycle\" ohne Spalte lifecycle", "[columns] lifecycle = \"Status\"",
+                                 "Tragen Sie die Spalte mit start/complete ein."),
+    "bad_decimal": ("decimal = \"{value}\"", "\",\" oder \".\"", "Korrigieren Sie decimal im Profil."),
+    "personal_extra": ("[extra] übernimmt Spalten, die personenbezogen aussehen: {columns}",
+                       "personenbezogene Spalten nur mit ausdrücklichem Eintrag in [privacy] keep",
+                       "Streichen Sie die Spalten aus [extra] oder tragen Sie sie bewusst in [privacy] keep = [...] ein "
+                       "(sie stehen dann im Klartext im Ereignisprotokoll)."),
+    "clear_ids": ("[privacy] pseudonymise ohne {fields} (Kennungen blieben im Klartext)",
+                  "pseudonymise = [\"case_id\", \"resource\"]",
+                  "Tragen Sie die Felder wieder ein; nur wenn Klartext-Kennungen ausdrücklich gewollt sind, "
+                  "procmine mit --no-pseudonymise aufrufen (der Bericht vermerkt das)."),
+    "bad_timezone": ("timezone = \"{value}\"", "eine Zeitzone wie \"Europe/Berlin\"", "Korrigieren Sie timezone im Profil."),
+    "bad_plausible_start": ("plausible_start = \"{value}\"", "ein Datum wie \"1990-01-01\"",
+                            "Korrigieren Sie plausible_start im Profil."),
+    "bad_delimiter": ("delimiter = \"{value}\"", "ein Zeichen wie \";\", \",\", \"tab\" oder \"auto\"",
+                      "Korrigieren Sie delimiter im Profil."),
+    "quote_delimiter": ("delimiter = {value}", "ein Trennzeichen wie \";\" oder \",\"", "Korrigieren Sie delimiter im Profil."),
+    "bad_date_format": ("date_format = \"{value}\"", "auto oder ein Format wie \"%d.%m.%Y %H:%M\"",
+                        "Korrigieren Sie date_format im Profil."),
+    "bad_toml": ("kein gültiges TOML ({error})", "ein Profil im TOML-Format (siehe docs/architecture.md)",
+                 "Korrigieren Sie die genannte Stelle in der Profildatei."),
+    "unreadable": ("Profil nicht lesbar ({error})", "eine UTF-8-Textdatei", "Prüfen Sie den Pfad."),
+    "unknown_profile": ("kein Profil '{name}'{nearest}", "eines von: {names}",
+                        "Geben Sie einen vorhandenen Profilnamen oder den Pfad einer .toml-Datei an."),
+}
+PROFILE_NEAREST = " (meinten Sie '{word}'?)"
+PROFILE_SUGGESTION = "Vorschlag für {file} (bitte prüfen)"
+
+
+def profile_problem(key: str, /, **values: object) -> tuple[str, str, str]:
+    """found, expected and hint of a profile problem, filled in."""
+    return tuple(part.format(**values) for part in PROFILE_PROBLEMS[key])  # type: ignore[return-value]
 
 
 # ``procmine inspect``: one template per line
@@ -123,6 +350,28 @@ SUMMARY: dict[str, str] = {
     "reason": "  - {label}: {count}",
     "flag": "  * markiert, {label}: {count}",
 }
+# progress lines of a run (procmine.pipeline)
+PROGRESS: dict[str, str] = {
+    "group_files": "{folder}/ ({count} Dateien)",
+    "reading": "[{number}/{total}] Einlesen: {label}",
+    "skipped": "      ✗ übersprungen: {message}",
+    "profile_from": "      Profil aus {name}",
+    "rows_read": "{rows} Zeilen gelesen",
+    "rows_normalised": "{rows} Zeilen normalisiert",
+    "rows_checking": "{rows} Zeilen werden geprüft",
+    "rows_elapsed": "      … {text} ({seconds:.0f} s)",
+    "counts": "      {read} Zeilen gelesen = {kept} übernommen + {quarantined} in Quarantäne; {events} Ereignisse",
+    "read_together": "      {offices}: {count} Dateien gemeinsam eingelesen (Überschneidungen werden erkannt)",
+    "analysing": "Analyse von {count} Dienststelle(n) …",
+    "writing_reports": "Berichte schreiben …",
+}
+
+
+def progress_text(key: str, /, **values: object) -> str:
+    """A progress line of a run, filled in."""
+    return PROGRESS[key].format(**values)
+
+
 UNATTRIBUTED_OFFICE = "(ohne Behörde)"  # the pseudo-office of counts no office can be given
 
 

@@ -62,6 +62,15 @@ NETWORK_LABELS: dict[str, str] = {
     "nkpi.steps_per_case": "Schritte je Fall",
     "nkpi.step_wait_days": "Wartezeit {step}",
     "nkpi.new_share": "Anteil {case_type} an den neuen Fällen",
+    # a --measure that cannot be read (UsageProblem)
+    "measure.bad": "--measure '{text}': {why}. Erwartet DIENSTSTELLE:JJJJ-MM-TT[:SCHRITT oder KENNZAHL], z. B. "
+    "\"ABH-04:2025-04-01:Terminwunsch eingegangen→Wartemarke gezogen\", oder eine TOML-Datei mit [[measure]]-Tabellen.",
+    "measure.bad_date": "'{day}' ist kein Datum JJJJ-MM-TT",
+    "measure.bad_what": "'{what}' ist weder ein Schritt (A→B) noch eine Kennzahl ({kpis})",
+    "measure.no_file": "die Datei gibt es nicht",
+    "measure.bad_toml": "kein gültiges TOML ({error})",
+    "measure.incomplete": "Maßnahme {number}: 'office' und 'date' fehlen",
+    "measure.no_office_date": "Dienststelle und Datum fehlen",
 }
 
 

@@ -6,7 +6,14 @@ Code and templates never hold German prose; they ask ``label(key, **values)``. S
 
 from __future__ import annotations
 
+# words the analysis writes into its results: the legal norm a finding cites (``norm_source`` of its
+# evidence, the norm of a waiting time) and the group of cases and staff without a team
+NORM_VWGO_75 = "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten)"
+NORM_VWGO_75_USUAL = "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten); üblich bis 3 Monate"
+NO_TEAM = "ohne Team"
+
 LABELS: dict[str, str] = {
+    # the legal norms a finding names as its source (``norm_source`` of its evidence)
     # --- page titles and sections -------------------------------------------------------------
     "title.office": "Prozessanalyse {office}",
     "title.comparison": "Netzwerkvergleich der Dienststellen",

@@ -24,6 +24,7 @@ from procmine.analyse.detectors.base import Network, node_key
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.detectors.waits import pair_items, step_pairs
 from procmine.analyse.model import Finding
+from procmine.labels_de.report import NORM_VWGO_75
 
 PATTERNS = [PatternSpec("deadline_share", "deadline", ("deadline_monitoring", "priority_rules"), "deadlines")]
 MIN_Z = 3.0
@@ -68,7 +69,7 @@ def detect_deadline_share(net: Network, min_offices: int = 3) -> list[tuple[str,
             from_key=lost.get("from_key"), to_key=lost.get("to_key"),
             evidence={"share_over_90_days": float(share[office]), "network_typical_share_over_90_days": float(p0[office]),
                       "cases_over_90_days": int(r["obs_late"]), "cases": int(r["n"]), "significance_z": float(z[office]),
-                      "norm_source": "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten)",
+                      "norm_source": NORM_VWGO_75,
                       "lost_time_days_per_late_case": lost.get("days", 0.0),
                       "share_of_cases_in_late_case_types": float(r["broad"] / r["n"])},
         )))

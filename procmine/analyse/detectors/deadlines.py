@@ -17,6 +17,7 @@ from procmine.analyse.detectors import combine
 from procmine.analyse.detectors.base import Network, own_excess
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
+from procmine.labels_de.report import NORM_VWGO_75
 
 DEADLINE_PATTERN_BY_CASE_TYPE = {"VISA_CONSENT": "visa_consent_queue"}
 PATTERNS = [
@@ -95,7 +96,7 @@ def detect_deadlines(net: Network) -> list[tuple[str, Finding]]:
                         "office_level_per_case": float(r.office_level),
                         "network_typical_share_over_90_days": float(typical_share.get(r.item, np.nan)),
                         "significance_z": float(r.z),
-                        "norm_source": "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten)",
+                        "norm_source": NORM_VWGO_75,
                     },
                 ),
             )

@@ -168,5 +168,8 @@ MINUTES_PER_OCCURRENCE: dict[str, float] = {
 }
 HOURS_PER_FTE = 1600.0  # annual working hours of one full-time employee (DOMAIN §7.3, olev 1,560/1,644 h)
 
+# the 16 German Länder (ISO 3166-2:DE subdivision codes): whose public holidays an office keeps
+LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+
 # contacts that pile up while a case waits: repeated, they are a symptom of waiting, not rework
 NOT_REWORK_KEYS = frozenset({"status_inquiry_received", "fiction_certificate_extended", "legal_remedy_filed"})

@@ -45,6 +45,20 @@ NoPseudonymise = Annotated[bool, typer.Option(
     help="Profile zulassen, die Vorgangs- oder Mitarbeiterkennungen im Klartext lassen (pseudonymise = []); "
     "der Bericht vermerkt das. Ohne diese Angabe werden solche Profile abgelehnt.")]
 
+LandOpt = Annotated[str | None, typer.Option("--land", help="Bundesland der Dienststellen (Kürzel wie BY, NW, ST) für die Feiertage in der Arbeitszeit; gilt für alle Dienststellen, deren Profil kein land angibt (Standard: ST, im Bericht vermerkt).")]
+
+
+def _land(value: str | None) -> str | None:
+    """The --land code, checked against the 16 Länder (exit 2 otherwise)."""
+    from procmine.catalogue import LAENDER
+
+    if not value:
+        return None
+    code = value.strip().upper()
+    if code not in LAENDER:
+        raise UsageProblem(f"--land {value}: kein Kürzel eines Bundeslandes. Was tun: eines von {', '.join(LAENDER)} angeben.")
+    return code
+
 
 MaxColumns = Annotated[int, typer.Option("--max-columns", help="Höchstens so viele Spalten (Attribute) je Datei.")]
 MaxCells = Annotated[int, typer.Option("--max-cells", help="Höchstens so viele Zellen (Zeilen × Spalten) je Datei.")]
@@ -145,6 +159,7 @@ def demo(
     quiet: Quiet = False,
     pdf: Pdf = PDF_DEFAULT,
     measure: Measures = None,
+    land: LandOpt = None,
 ) -> None:
     """Neun synthetische Dienststellen erzeugen, einlesen, analysieren und berichten (Demo von Anfang bis Ende)."""
     from procmine.compare.network import parse_measures
@@ -153,10 +168,11 @@ def demo(
 
     _state["quiet"] = quiet
     measures = tuple(parse_measures(measure or []))
+    land = _land(land)
     exports = logs / "exports"
     _progress(f"Erzeuge 9 Dienststellen × {cases} Fälle über {months} Monate in {exports} …")
     generate_demo(exports, cases_per_office=cases, months=months, seed=seed, progress=_progress)
-    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf, measures=measures)
+    result = run(exports, out, normalised_dir=logs / "normalised", progress=_progress, pdf=pdf, measures=measures, land=land)
     _print_run(result)
     _exit_for_failures(result.failed)
 
@@ -170,6 +186,7 @@ def run_cmd(
     pdf: Pdf = PDF_DEFAULT,
     measure: Measures = None,
     no_pseudonymise: NoPseudonymise = False,
+    land: LandOpt = None,
     max_columns: MaxColumns = _DEFAULT_LIMITS.max_columns,
     max_cells: MaxCells = _DEFAULT_LIMITS.max_cells,
     max_sheet_rows: MaxSheetRows = _DEFAULT_LIMITS.max_sheet_rows,
@@ -187,7 +204,7 @@ def run_cmd(
     _state["quiet"] = quiet
     with allow_clear_ids(no_pseudonymise), using(_limits(max_columns, max_cells, max_sheet_rows, max_sheet_cells, max_decompressed_mb, max_events, max_value_lines)):
         result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf,
-                     measures=tuple(parse_measures(measure or [])))
+                     measures=tuple(parse_measures(measure or [])), land=_land(land))
     _print_run(result)
     _exit_for_failures(result.failed)
 
@@ -305,15 +322,16 @@ def analyse(
     normalised_dir: Annotated[Path, typer.Argument(help="Ordner mit normalisierten Protokollen (*.parquet).")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="results.json hierhin schreiben.")] = None,
     top: Annotated[int, typer.Option("--top", help="Befunde je Dienststelle in der Ausgabe.")] = 5,
+    land: LandOpt = None,
 ) -> None:
     """Normalisierte Protokolle analysieren und die wichtigsten Befunde je Dienststelle ausgeben."""
     from procmine.analyse import analyse_network
     from procmine.compare import compare_offices
-    from procmine.pipeline import load_normalised, load_qualities
+    from procmine.pipeline import load_normalised, load_qualities, office_calendars
     from procmine.report import results_document
 
-    logs = load_normalised(normalised_dir)
-    analyses = analyse_network(logs)
+    logs, qualities = load_normalised(normalised_dir), load_qualities(normalised_dir)
+    analyses = analyse_network(logs, calendars=office_calendars(logs, qualities, _land(land)))
     for a in analyses:
         k = a.kpis
         typer.echo(
@@ -324,7 +342,7 @@ def analyse(
             where = f.activity or f"{f.from_activity} → {f.to_activity}"
             typer.echo(f"   {f.rank}. [{f.kind}] {where}: {f.value:.1f} {f.unit} (Wirkung {f.impact:.0f})")
     if out:
-        doc = results_document(analyses, compare_offices(analyses), load_qualities(normalised_dir))
+        doc = results_document(analyses, compare_offices(analyses), qualities)
         from procmine.outputs import atomic_write_text
 
         atomic_write_text(out, json.dumps(doc, ensure_ascii=False, indent=2))
@@ -337,6 +355,7 @@ def report(
     out: OutDir = Path("reports/run"),
     quiet: Quiet = False,
     pdf: Pdf = PDF_DEFAULT,
+    land: LandOpt = None,
 ) -> None:
     """Aus normalisierten Protokollen die Berichte (bericht.html, vergleich.html, results.json) schreiben."""
     from procmine.outputs import staged_output
@@ -345,7 +364,7 @@ def report(
     _state["quiet"] = quiet
     logs, qualities = load_normalised(normalised_dir), load_qualities(normalised_dir)
     with staged_output(out) as stage:
-        result = analyse_and_report(logs, qualities, stage, _progress, pdf=pdf)
+        result = analyse_and_report(logs, qualities, stage, _progress, pdf=pdf, land=_land(land))
     result.reports = {o: out / p.relative_to(stage) for o, p in result.reports.items()}
     result.comparison = out / "vergleich.html"
     result.results_json = out / "results.json"

@@ -10,7 +10,7 @@ import contextlib
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -26,6 +26,7 @@ from procmine.outputs import rebase_path, staged_output
 from procmine.quality import QualityReport, merge_quality, split_quality
 
 if TYPE_CHECKING:
+    from procmine.analyse.time import OfficeCalendar
     from procmine.profiles import Profile
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".xes", ".gz", ".parquet")
@@ -462,6 +463,22 @@ def save_quality(quality: QualityReport, normalised_dir: Path) -> Path:
     return path
 
 
+def office_calendars(
+    offices: Iterable[str], qualities: Mapping[str, QualityReport], land: str | None = None
+) -> dict[str, OfficeCalendar]:
+    """Each office's calendar with its Land: the profile's (``QualityReport.land``), else ``land`` (``--land``);
+    an office with neither is left out (``analyse_network`` then takes the default, and the report says so)."""
+    from procmine.analyse.time import OfficeCalendar
+
+    out: dict[str, OfficeCalendar] = {}
+    for office in offices:
+        q = qualities.get(office)
+        given = (q.land if q is not None else None) or land
+        if given:
+            out[office] = OfficeCalendar(land=given, land_given=True)
+    return out
+
+
 def analyse_and_report(
     logs: Mapping[str, LogLike],
     qualities: dict[str, QualityReport],
@@ -470,10 +487,12 @@ def analyse_and_report(
     pdf: bool = False,
     failed: list[FailedInput] | None = None,
     measures: tuple = (),
+    land: str | None = None,
 ) -> RunResult:
     """Analyse the offices as one network, compare them and write the reports (``pdf``: also as PDF).
 
     ``measures``: ``compare.network.MeasureSpec`` to evaluate (``procmine run --measure``).
+    ``land``: the Land of offices whose profile names none (``office_calendars``; None: the default).
 
     ``failed``: exports the run could not use; listed in results.json under ``failed`` (empty list when none).
     """
@@ -484,7 +503,7 @@ def analyse_and_report(
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     progress(progress_text("analysing", count=len(logs)))
-    analyses = analyse_network(logs)
+    analyses = analyse_network(logs, calendars=office_calendars(logs, qualities, land))
     seconds["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
     comparison = compare_offices(analyses, logs=logs, measures=measures)
@@ -513,11 +532,13 @@ def run(
     progress: Progress = _quiet,
     pdf: bool = False,
     measures: tuple = (),
+    land: str | None = None,
 ) -> RunResult:
     """Exports folder → canonical logs (Parquet) → analysis → reports in ``out_dir``.
 
     An export that cannot be used is skipped and listed in ``RunResult.failed`` (and results.json) with its
-    message; the run stops with that problem only when no office at all could be read.
+    message; the run stops with that problem only when no office at all could be read. ``land``: the Land of
+    offices whose profile names none (see ``office_calendars``).
 
     Everything is written into a hidden folder inside ``out_dir`` (and ``normalised_dir``) and moved into
     place only when the run succeeds; a second run into the same folder meanwhile is refused
@@ -541,7 +562,8 @@ def run(
         logs, qualities = ingest_folder(Path(exports_dir), norm_stage, progress, failed=failed, warnings=warnings)
         qualities, failed = final_paths(qualities, failed, moves, norm_stage)
         ingest_s = time.perf_counter() - t
-        result = analyse_and_report(logs, qualities, stage, progress, pdf=pdf, failed=failed, measures=measures)
+        result = analyse_and_report(logs, qualities, stage, progress, pdf=pdf, failed=failed, measures=measures,
+                                    land=land)
         result = _rebased(result, moves)
         result.normalised_dir = Path(normalised_dir) if normalised_dir is not None else out_dir / "normalised"
         result.seconds = {"ingest": ingest_s, **result.seconds}

@@ -57,6 +57,7 @@ class Profile:
     office: str = ""
     sheet: str = ""
     plausible_start: str = "1990-01-01"
+    land: str = ""  # the office's Land (catalogue.LAENDER code) for its public holidays; "" = not given
     require_known_activities: bool = False
     match_columns: tuple[str, ...] = ()
     case_id_with: tuple[str, ...] = ()  # further columns that make the case id unique (ticket number + date)
@@ -96,6 +97,8 @@ class Profile:
             "match_columns": list(self.match_columns),
             "require_known_activities": self.require_known_activities,
         }
+        if self.land:
+            prof["land"] = self.land
         if self.case_id_with:
             prof["case_id_with"] = list(self.case_id_with)
         doc: dict[str, Any] = {"profile": prof, "columns": dict(self.columns)}
@@ -213,6 +216,7 @@ def profile_from_dict(doc: dict[str, Any], source: str = "") -> Profile:
         office=str(prof.get("office", "")),
         sheet=str(prof.get("sheet", "") or ""),
         plausible_start=str(prof.get("plausible_start", "1990-01-01")),
+        land=str(prof.get("land", "") or "").strip().upper(),
         require_known_activities=bool(prof.get("require_known_activities", False)),
         match_columns=tuple(str(c) for c in prof.get("match_columns", [])),
         case_id_with=tuple(str(c) for c in prof.get("case_id_with", [])),
@@ -295,6 +299,8 @@ def _check_values(p: Profile, src: str) -> None:
         raise _problem(src, *profile_problem("bad_delimiter", value=p.delimiter))
     if p.delimiter in ('"', "\n", "\r"):
         raise _problem(src, *profile_problem("quote_delimiter", value=_toml_str(p.delimiter)))
+    if p.land and p.land not in catalogue.LAENDER:
+        raise _problem(src, *profile_problem("bad_land", value=p.land, codes=", ".join(catalogue.LAENDER)))
     if p.date_format != "auto" and "%" not in p.date_format:
         raise _problem(src, *profile_problem("bad_date_format", value=p.date_format))
 

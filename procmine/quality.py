@@ -40,6 +40,7 @@ class QualityReport:
     start_rows_merged: int = 0
     dropped_columns: tuple[str, ...] = ()  # source columns not kept (names only, never values; privacy.py)
     pseudonymised: bool = True  # False: case/staff ids in clear (--no-pseudonymise)
+    land: str | None = None  # the office's Land from the profile (catalogue.LAENDER code); None: not given
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + self.rows_quarantined:
@@ -87,6 +88,7 @@ UNATTRIBUTED = UNATTRIBUTED_OFFICE  # pseudo-office for counts no office can be 
 def merge_quality(a: QualityReport, b: QualityReport) -> QualityReport:
     """One report for one office fed by several files: counts and per-code dicts added, file lists joined.
 
+    ``land``: the first Land given (files of one office share one profile, see ``pipeline``).
     ``quarantine_file`` and ``profile`` keep one value when both agree, else the distinct values joined
     with ``"; "`` (each file keeps its own quarantine CSV).
     """
@@ -119,6 +121,7 @@ def merge_quality(a: QualityReport, b: QualityReport) -> QualityReport:
         start_rows_merged=a.start_rows_merged + b.start_rows_merged,
         dropped_columns=tuple(dict.fromkeys(a.dropped_columns + b.dropped_columns)),
         pseudonymised=a.pseudonymised and b.pseudonymised,
+        land=a.land or b.land,
     )
 
 
@@ -217,11 +220,12 @@ def split_quality(result: Normalised, default_office: str | None = None) -> dict
             start_rows_merged=(int(merged.get(o, 0)) if merged is not None else q.start_rows_merged if o == holder else 0),
             dropped_columns=q.dropped_columns,
             pseudonymised=q.pseudonymised,
+            land=q.land,
         )
     if extra > 0:
         out[UNATTRIBUTED] = QualityReport(
             office=UNATTRIBUTED, files=q.files, rows_read=extra, rows_kept=extra, rows_quarantined=0, events=0,
-            quarantine_file=q.quarantine_file, profile=q.profile,
+            quarantine_file=q.quarantine_file, profile=q.profile, land=q.land,
         )
     return out
 

@@ -174,13 +174,18 @@ def analyse_network(
     logs: Mapping[str, LogLike],
     discover: bool = True,
     actual_fte: dict[str, float] | None = None,
+    calendars: Mapping[str, OfficeCalendar] | None = None,
     **params: Any,
 ) -> list[OfficeAnalysis]:
     """``analyse_office`` for every office, then ``find_bottlenecks`` across the network.
 
     ``actual_fte``: optional office -> staff in full-time equivalents, for the KGSt gap.
+    ``calendars``: optional office -> its ``OfficeCalendar`` (its Land's holidays); an office not in it
+    gets ``DEFAULT_CALENDAR``.
     """
     fte = actual_fte or {}
+    cals = calendars or {}
     events = {name: EventLog.of(lg) for name, lg in logs.items()}
-    analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name)) for name, lg in events.items()]
+    analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name), calendar=cals.get(name))
+                for name, lg in events.items()]
     return find_bottlenecks(analyses, events, **params)

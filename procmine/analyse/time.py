@@ -52,7 +52,9 @@ class OfficeCalendar:
 
     ``land`` is the ISO 3166-2 subdivision code of the German Land ("ST" = Sachsen-Anhalt) whose
     public holidays the ``holidays`` package supplies; ``extra_closed`` adds office-specific closed
-    days (Brückentage, Betriebsausflug). ``weekdays`` uses 0 = Monday.
+    days (Brückentage, Betriebsausflug). ``weekdays`` uses 0 = Monday. ``land_given``: the Land was
+    stated (profile ``land`` or ``--land``), not assumed; the report then does not call it the default
+    (not part of equality).
 
     >>> cal = OfficeCalendar(land="BY", open_time=time(7, 30), close_time=time(15, 30))
     >>> cal.day_seconds
@@ -65,6 +67,7 @@ class OfficeCalendar:
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     extra_closed: tuple[date, ...] = field(default_factory=tuple)
     tz: str = DISPLAY_TZ
+    land_given: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.close_time <= self.open_time:

@@ -296,6 +296,9 @@ PROFILE_PROBLEMS: dict[str, tuple[str, str, str]] = {
                   "Tragen Sie die Felder wieder ein; nur wenn Klartext-Kennungen ausdrücklich gewollt sind, "
                   "procmine mit --no-pseudonymise aufrufen (der Bericht vermerkt das)."),
     "bad_timezone": ("timezone = \"{value}\"", "eine Zeitzone wie \"Europe/Berlin\"", "Korrigieren Sie timezone im Profil."),
+    "bad_land": ("land = \"{value}\" ist kein Kürzel eines Bundeslandes",
+                 "eines der Kürzel {codes} (z. B. \"BY\" für Bayern)",
+                 "Korrigieren Sie land im Profil (es bestimmt, welche Feiertage nicht als Arbeitszeit zählen)."),
     "bad_plausible_start": ("plausible_start = \"{value}\"", "ein Datum wie \"1990-01-01\"",
                             "Korrigieren Sie plausible_start im Profil."),
     "bad_delimiter": ("delimiter = \"{value}\"", "ein Zeichen wie \";\", \",\", \"tab\" oder \"auto\"",

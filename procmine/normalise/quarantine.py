@@ -148,6 +148,7 @@ def account(
         flags=flags,
         notes=w.notes,
         profile=w.profile.name,
+        land=w.profile.land or None,
         start_rows_merged=start_rows_merged,
     )
     return quarantine, quality

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from procmine.analyse.model import Finding, OfficeAnalysis
-from procmine.analyse.time import DEFAULT_CALENDAR
+from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar
 from procmine.compare import Comparison, tied_best_worst
 from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
@@ -80,7 +80,7 @@ def calendar_note(a: OfficeAnalysis) -> str:
     if p is None:
         return ""
     land = label_or(f"land.{p.calendar.land}", str(p.calendar.land))
-    key = "calendar.default" if p.calendar == DEFAULT_CALENDAR else "calendar.set"
+    key = "calendar.default" if _assumed(p.calendar) else "calendar.set"
     return label(key, land=land, open=f"{p.calendar.open_time:%H:%M}", close=f"{p.calendar.close_time:%H:%M}")
 
 
@@ -90,7 +90,12 @@ def holiday_land(a: OfficeAnalysis) -> str:
     if p is None:
         return ""
     land = label_or(f"land.{p.calendar.land}", str(p.calendar.land))
-    return label("meta.holidays_default", land=land) if p.calendar == DEFAULT_CALENDAR else land
+    return label("meta.holidays_default", land=land) if _assumed(p.calendar) else land
+
+
+def _assumed(cal: OfficeCalendar) -> bool:
+    """The default calendar, its Land not stated by profile or ``--land``."""
+    return cal == DEFAULT_CALENDAR and not cal.land_given
 
 
 # --- page 1 -----------------------------------------------------------------------------------------

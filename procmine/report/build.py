@@ -346,7 +346,8 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
         lines.append(label("evidence.impact", impact=fmt.fmt_int(f.impact)))
     if _num(f.staff_hours) is not None:
         lines.append(label("evidence.staff_hours", hours=fmt.fmt_int(f.staff_hours), fte=fmt.fmt_number(f.fte or 0.0, 2)))
-    if _num(ev.get("share_long_waits")) is not None and ev.get("rest_as_usual"):
+    # "bei 27 % der Vorgänge über 100 Tage, bei den übrigen wie üblich" only where a minority carries the excess
+    if _num(ev.get("share_long_waits")) is not None and ev.get("rest_as_usual") and ev["share_long_waits"] <= 0.5:
         lines.append(label("evidence.carried_by", share=fmt.fmt_percent(ev["share_long_waits"]), days=fmt.fmt_days(ev["long_wait_days"])))
     if f.few_cases:
         lines.append(label("evidence.few_cases"))
@@ -661,10 +662,10 @@ def _quality_section(q: QualityReport | None) -> Section:
     return Section("datenqualitaet", title, label("intro.data_quality"), tuple(tables), tuple(notes))
 
 
-def _findings_table_section(items: list[FindingItem]) -> Section:
+def _findings_table_section(findings: list[Finding], items: list[FindingItem]) -> Section:
     """The Engpässe overview (the template renders the items; findings without a page of their own in a table)."""
     notes = () if items else (label("note.no_findings"),)
-    rest = more_findings_table(items)
+    rest = more_findings_table(findings, items)
     return Section("engpaesse", label("section.bottlenecks"), label("intro.bottlenecks"), notes=notes,
                    tables=(rest,) if rest else ())
 
@@ -725,7 +726,7 @@ def build_office_report(
             else "",
             notes=() if pmap else (label("note.no_map"),),
         ),
-        "bottlenecks": _findings_table_section(items),
+        "bottlenecks": _findings_table_section(findings, items),
         **extra_sections,
         "variants": Section("varianten", label("section.variants"), label("intro.variants", n=TOP_N_VARIANTS),
                             _variants_tables(a, k)),

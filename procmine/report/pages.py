@@ -190,10 +190,12 @@ def _network_value(f: Finding, single: bool) -> float | None:
 def finding_pages(
     findings: list[Finding], items: list[FindingItem], period: str, single: bool, k: int = K_MIN
 ) -> tuple[FindingPage, ...]:
-    """A page for each of the first ``FINDING_PAGES`` findings, with its evidence chart."""
+    """A page for each of the first ``FINDING_PAGES`` high-impact findings, with its evidence chart (a finding
+    that is not high-impact gets no "Engpass" page: page 1 has just said that nothing big is wrong)."""
     pages = []
-    repeated = Counter(it.pattern_label or it.kind_label for it in items[:FINDING_PAGES])
-    for f, it in list(zip(findings, items))[:FINDING_PAGES]:
+    paged = paged_findings(findings, items)
+    repeated = Counter(it.pattern_label or it.kind_label for _, it in paged)
+    for f, it in paged:
         key = f"engpass-{it.rank}"
         chart = finding_chart(f, f"{key}-grafik", it.extent.kind, _network_value(f, single), k, single)
         nxt = (label_or(f"next.{f.pattern}", label_or(f"next.{f.kind}", label("next.generic"))),)
@@ -204,9 +206,15 @@ def finding_pages(
     return tuple(pages)
 
 
-def more_findings_table(items: list[FindingItem]) -> Table | None:
+def paged_findings(findings: list[Finding], items: list[FindingItem]) -> list[tuple[Finding, FindingItem]]:
+    """The findings with a page of their own: the high-impact ones, at most ``FINDING_PAGES``."""
+    return [(f, it) for f, it in zip(findings, items) if f.high_impact][:FINDING_PAGES]
+
+
+def more_findings_table(findings: list[Finding], items: list[FindingItem]) -> Table | None:
     """The findings without a page of their own, in one table."""
-    rest = items[FINDING_PAGES:]
+    paged = {it.rank for _, it in paged_findings(findings, items)}
+    rest = [it for it in items if it.rank not in paged]
     if not rest:
         return None
     return Table(

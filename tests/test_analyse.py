@@ -161,14 +161,19 @@ def interval_log() -> pd.DataFrame:
     )
 
 
-def test_interval_waits_use_start_order_and_keep_overlap(interval_log: pd.DataFrame) -> None:
+def test_interval_waits_use_completion_order_and_clip_overlap(interval_log: pd.DataFrame) -> None:
     pm = process_map(interval_log).set_index(["from", "to"])
     assert pm.loc[("A", "B"), "mean_wait_s"] == pytest.approx(2 * 3600)
-    assert pm.loc[("B", "C"), "mean_wait_s"] == pytest.approx(-1800)  # overlap kept (as pm4py)
+    assert pm.loc[("A", "B"), "overlap_count"] == 0 and np.isnan(pm.loc[("A", "B"), "mean_overlap_s"])
+    # C starts 30 min before B ends: the wait counts 0 (as pm4py), the overlap is its own figure
+    assert pm.loc[("B", "C"), "mean_wait_s"] == 0.0
+    assert pm.loc[("B", "C"), "overlap_count"] == 1 and pm.loc[("B", "C"), "mean_overlap_s"] == pytest.approx(1800)
     assert pm.loc[("A", "C"), "count"] == 2 and pm.loc[("A", "C"), "median_wait_s"] == pytest.approx(1800)
-    # i3 ordered by start: X → Y, wait = Y.start − X.end = 1 h − 10 h
-    assert pm.loc[("X", "Y"), "mean_wait_s"] == pytest.approx(-9 * 3600)
-    assert ("Y", "X") not in pm.index
+    # i3 in completion order (the one order of every statistic): Y (ends 2 h) → X (ends 10 h);
+    # X.start − Y.end = 0 − 2 h: overlap 2 h, wait 0
+    assert pm.loc[("Y", "X"), "mean_wait_s"] == 0.0 and pm.loc[("Y", "X"), "mean_overlap_s"] == pytest.approx(2 * 3600)
+    assert ("X", "Y") not in pm.index
+    assert stats.directly_follows_pairs(interval_log)["wait_s"].min() == pytest.approx(-2 * 3600)
     clipped = stats.directly_follows_pairs(interval_log, clip_negative=True)
     assert clipped["wait_s"].min() == 0.0
 

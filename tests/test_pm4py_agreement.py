@@ -37,27 +37,76 @@ def _map(log: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     return {(r["from"], r["to"]): r for _, r in stats.process_map(log).iterrows()}
 
 
+def _pm4py_completion_order(log: pd.DataFrame) -> tuple[dict, dict]:
+    """pm4py configured the documented way (``stats`` module docstring): its event-log semantics, each
+    trace in completion-time order (``convert_to_event_log``), the performance DFG with
+    ``start_timestamp_key`` (waits ``next.start - previous.end``, clipped at 0 by pm4py). Returns
+    (frequency DFG, performance DFG with all aggregates)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pm4py
+        from pm4py.algo.discovery.dfg.variants import native, performance
+
+        frame = pd.DataFrame({
+            "case:concept:name": log[schema.CASE_ID].astype(str).to_numpy(),
+            "concept:name": log[schema.ACTIVITY].astype(str).to_numpy(),
+            "time:timestamp": log[schema.END].to_numpy(),
+            "start_timestamp": log[schema.START].fillna(log[schema.END]).to_numpy(),
+        })
+        event_log = pm4py.convert_to_event_log(frame)
+        freq = dict(native.apply(event_log))
+        perf = dict(performance.apply(event_log, parameters={
+            performance.Parameters.START_TIMESTAMP_KEY: "start_timestamp", performance.Parameters.AGGREGATION_MEASURE: "all"}))
+    return freq, perf
+
+
 @pytest.mark.parametrize("name", ["receipt", "interval"])
 def test_dfg_frequencies_and_waits_equal_pm4py(name: str, request: pytest.FixtureRequest) -> None:
     log = request.getfixturevalue(name)
     mine = _map(log)
-    freq = discovery.pm4py_dfg(log)
-    perf = discovery.pm4py_performance_dfg(log)
+    freq, perf = _pm4py_completion_order(log)
     assert set(mine) == set(freq) == set(perf)
     assert len(freq) > 10
     for pair, count in freq.items():
         assert mine[pair]["count"] == count, pair
         assert mine[pair]["mean_wait_s"] == pytest.approx(perf[pair]["mean"], rel=1e-9, abs=1e-6), pair
         assert mine[pair]["median_wait_s"] == pytest.approx(perf[pair]["median"], rel=1e-9, abs=1e-6), pair
+    if name == "receipt":  # completion-only: pm4py's dataframe DFG has the same order
+        assert freq == discovery.pm4py_dfg(log)
 
 
-def test_interval_log_keeps_negative_waits_like_pm4py(interval: pd.DataFrame) -> None:
-    # overlapping activities (next starts before the previous ends) give negative waits in pm4py
-    perf = discovery.pm4py_performance_dfg(interval)
-    assert min(p["min"] for p in perf.values()) < 0
-    pairs = stats.directly_follows_pairs(interval)
-    assert pairs["wait_s"].min() == pytest.approx(min(p["min"] for p in perf.values()))
+def test_interval_log_one_order_everywhere(interval: pd.DataFrame) -> None:
+    """Issue 14 §6: on the real interval log every edge of the map has the same count in the
+    diagnosis' transition table and in the variants (a pair counted once per occurrence in a variant
+    times the variant's cases); no edge has a negative mean wait, and the overlap is kept as a figure."""
+    from collections import Counter
+
+    from procmine.analyse import diagnosis, time
+
+    pm = stats.process_map(interval)
+    edges = {(r["from"], r["to"]): int(r["count"]) for _, r in pm.iterrows()}
+    table = diagnosis.transition_times(time.step_times(interval), top=10_000)
+    assert {(r["from"], r["to"]): int(r["count"]) for _, r in table.iterrows()} == edges
+    implied: Counter = Counter()
+    for acts, n in zip(*(stats.variants(interval, top=None)[c] for c in ("activities", "count"))):
+        for pair in zip(acts[:-1], acts[1:]):
+            implied[pair] += int(n)
+    assert dict(implied) == edges
+    assert sum(edges.values()) == len(interval) - interval[schema.CASE_ID].nunique()
+    # the raw log does overlap (the next step started before the previous one ended) ...
+    raw = stats.directly_follows_pairs(interval)["wait_s"].to_numpy()
+    assert (raw < 0).sum() > 0
     assert stats.directly_follows_pairs(interval, clip_negative=True)["wait_s"].min() == 0.0
+    # ... yet no edge shows a negative wait: overlaps count 0 and are kept as their own figure
+    assert (pm["mean_wait_s"] >= 0).all() and (pm["median_wait_s"] >= 0).all()
+    assert int(pm["overlap_count"].sum()) == int((raw < 0).sum())
+    over = pm[pm["overlap_count"] > 0]
+    assert len(over) and (over["mean_overlap_s"] > 0).all()
+    assert pm.loc[pm["overlap_count"] == 0, "mean_overlap_s"].isna().all()
+    # pm4py clips the same way; the transition table's waits too
+    _, perf = _pm4py_completion_order(interval)
+    assert min(p["min"] for p in perf.values()) == 0.0
+    assert (table["waiting_calendar_median_s"].dropna() >= 0).all()
 
 
 @pytest.mark.parametrize("name", ["receipt", "interval"])

@@ -5,19 +5,24 @@ so the rows are in canonical order (``case_id``, ``end``, ``event_seq``) whateve
 cases are contiguous runs of rows, so per-case values come from ``reduceat`` on run starts and
 directly-follows pairs from a shift by one row.
 
-Ordering and wait rules (chosen to agree with pm4py 2.7, checked in ``tests/test_pm4py_agreement.py``):
+Ordering and wait rules: **one event order for everything** (issue 14), the canonical order
+(``end``, then ``event_seq``): the order in which a case's steps were completed. Variants, the
+directly-follows pairs (process map, ``directly_follows``), the diagnosis' transition table
+(``diagnosis.transition_times`` over ``time.step_times``), the detectors' step pairs, case durations,
+rework and start/end activities all use it, so on an interval log (start + end per event) an edge
+has the same count in the map, in the transition table and in the variants. A completion-only log
+has the same order, so its map does not change when an export adds start times. This agrees with
+pm4py's event-log semantics (traces in completion-time order, as ``pm4py.convert_to_event_log``
+gives them; the performance DFG with ``start_timestamp_key``), checked in
+``tests/test_pm4py_agreement.py``. pm4py's *dataframe* DFG instead sorts a case by its start column
+when the frame has one; procmine does not follow that, because its variants and every other
+pair would then disagree with the map.
 
-* Variants, case durations, rework and start/end activities use the canonical order (``end``,
-  then ``event_seq``), as pm4py orders by the completion timestamp with a stable sort (ties keep
-  the input order) or, for start/end activities, takes the frame's row order.
-* The directly-follows relation (process map) orders the events of a case by
-  (``start`` or, where empty, ``end``; then ``end``; then ``event_seq``), as pm4py's DFG sorts by
-  (start_timestamp, time:timestamp) with a stable sort. In a completion-only log this is the
-  canonical order.
 * The wait of a pair is ``next.start − previous.end`` where starts exist, else ``next.end −
-  previous.end``. Negative waits (the next activity started before the previous one ended, i.e.
-  the two overlapped) are kept as they are, as ``pm4py.discover_performance_dfg`` keeps them; use
-  ``clip_negative=True`` for a waiting time that counts overlap as zero.
+  previous.end``. Where the next step started before the previous one ended (the two overlapped),
+  the process map counts the wait as 0, as pm4py's performance DFG does with a start timestamp,
+  and keeps the overlap as its own figure (``mean_overlap_s``, ``overlap_count``).
+  ``directly_follows_pairs`` gives the raw difference unless ``clip_negative=True``.
 """
 
 from __future__ import annotations
@@ -198,15 +203,9 @@ class EventArrays:
 
     @cached_property
     def dfg_order(self) -> np.ndarray:
-        """Row permutation giving pm4py's directly-follows order (start, end, event_seq per case)."""
-        idx = np.arange(self.n)
-        if not self.has_start or self.n < 2:
-            return idx
-        st = self.start_us
-        same = self.case_index[1:] == self.case_index[:-1]
-        if not (same & (st[1:] < st[:-1])).any():
-            return idx
-        return np.lexsort((idx, self.end_us, st, self.case_index))
+        """Row order of the directly-follows pairs: the canonical order (``end``, ``event_seq`` per case),
+        the one order every statistic uses (module docstring), so this is the identity."""
+        return np.arange(self.n)
 
     @cached_property
     def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -233,8 +232,9 @@ def _arrays(log: LogLike | EventArrays) -> EventArrays:
 def directly_follows_pairs(log: LogLike | EventArrays, clip_negative: bool = False) -> pd.DataFrame:
     """Every directly-follows pair of the log: case (index), from/to activity codes, wait in seconds.
 
-    Row ``i`` of the result is the pair (event ``i`` → event ``i+1``) in pm4py's DF order; the
-    columns ``row_from``/``row_to`` point into the log.
+    Row ``i`` of the result is the pair (event ``i`` → event ``i+1``) in the canonical order; the
+    columns ``row_from``/``row_to`` point into the log. ``wait_s`` is negative where the two steps
+    overlapped, unless ``clip_negative``.
     """
     ea = _arrays(log)
     order = ea.dfg_order
@@ -275,18 +275,26 @@ def directly_follows(log: LogLike | EventArrays) -> pd.DataFrame:
 def process_map(log: LogLike | EventArrays) -> pd.DataFrame:
     """All directly-follows pairs with frequency and mean/median waiting time (seconds).
 
-    Columns: from, to, count, mean_wait_s, median_wait_s, from_key, to_key; sorted by count
-    (descending). No display filtering: every observed pair is listed.
+    Columns: from, to, count, mean_wait_s, median_wait_s, from_key, to_key, overlap_count,
+    mean_overlap_s; sorted by count (descending). Waits of overlapping steps count as 0 (as pm4py's
+    performance DFG with a start timestamp); ``overlap_count`` is how many of the pair's occurrences
+    overlapped and ``mean_overlap_s`` their mean overlap (NaN where none did). No display filtering:
+    every observed pair is listed.
     """
     ea = _arrays(log)
     pairs = directly_follows_pairs(ea)
-    cols = ["from", "to", "count", "mean_wait_s", "median_wait_s", "from_key", "to_key"]
+    cols = ["from", "to", "count", "mean_wait_s", "median_wait_s", "from_key", "to_key", "overlap_count", "mean_overlap_s"]
     if pairs.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("from", "to", "from_key", "to_key") else float) for c in cols})
     n_act = len(ea.labels)
     code = pairs["from"].to_numpy() * n_act + pairs["to"].to_numpy()
-    g = pd.Series(pairs["wait_s"].to_numpy()).groupby(code, sort=False)
-    agg = pd.DataFrame({"count": g.size(), "mean_wait_s": g.mean(), "median_wait_s": g.median()})
+    raw = pairs["wait_s"].to_numpy()
+    overlap = np.maximum(-raw, 0.0)
+    frame = pd.DataFrame({"wait": np.maximum(raw, 0.0), "overlapped": raw < 0,
+                          "overlap": np.where(raw < 0, overlap, np.nan)})
+    g = frame.groupby(code, sort=False)
+    agg = pd.DataFrame({"count": g.size(), "mean_wait_s": g["wait"].mean(), "median_wait_s": g["wait"].median(),
+                        "overlap_count": g["overlapped"].sum(), "mean_overlap_s": g["overlap"].mean()})
     idx = agg.index.to_numpy()
     lk = ea.label_key
     out = pd.DataFrame(
@@ -300,6 +308,8 @@ def process_map(log: LogLike | EventArrays) -> pd.DataFrame:
     )
     out["from_key"] = out["from"].map(lk).replace("", None)
     out["to_key"] = out["to"].map(lk).replace("", None)
+    out["overlap_count"] = agg["overlap_count"].to_numpy().astype(np.int64)
+    out["mean_overlap_s"] = agg["mean_overlap_s"].to_numpy()
     return out.sort_values(["count", "from", "to"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
@@ -378,29 +388,92 @@ def variants(log: LogLike | EventArrays, top: int | None = 10) -> pd.DataFrame:
 # --- cases ----------------------------------------------------------------------------------------
 
 
-def closed_cases(log: LogLike | EventArrays) -> tuple[np.ndarray, str]:
-    """Whether each case is closed, and the rule used ("activity_key" or "time").
+# contacts that can come after a case has ended (the applicant asks when the card comes): they do
+# not reopen it, so the closing rule looks at the last step before them
+AFTER_END_CONTACT_KEYS: frozenset[str] = frozenset({"status_inquiry_received"})
+END_ACTIVITY_LAST_SHARE = 0.95  # a generic end activity ends its case in at least this share of its occurrences
+END_ACTIVITY_MIN_CASES = 0.01  # … and ends at least this share of all cases
+END_ACTIVITIES_MIN_COVER = 0.5  # the end activities together end at least half of the cases, else the time rule
+END_ACTIVITIES_MIN_CASES = 20  # … and at least this many cases (a handful of cases shows no end activities)
+CLOSED_RULES = ("activity_key", "end_activities", "time")
 
-    Rule: where the log carries closing keys (``CLOSING_KEYS``), a case is closed when its last event's
-    key is one. Without any (real public logs, or exports whose steps map to the catalogue but hold no
-    closing step, e.g. a queue system's tickets), a case is closed when its last event lies at least the
-    P90 of all within-case gaps before the log's end: a case that has been silent that long is treated
-    as finished at its last (end) activity.
+
+def _last_rows(ea: EventArrays, skip: np.ndarray | None = None) -> np.ndarray:
+    """Per case the row of its last event (canonical order), not counting rows where ``skip`` is
+    true (-1 for a case with nothing else)."""
+    rows = np.arange(ea.n, dtype=np.int64)
+    if skip is not None:
+        rows = np.where(skip, -1, rows)
+    return np.maximum.reduceat(rows, ea.case_starts)
+
+
+def _has_key(ea: EventArrays, wanted: frozenset[str]) -> np.ndarray:
+    """Per row: its activity key is one of ``wanted`` (decided per category, not per row's text)."""
+    col = ea.log[ACTIVITY_KEY] if ACTIVITY_KEY in ea.log.columns else None
+    if col is None:
+        return np.zeros(ea.n, dtype=bool)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        hit = np.append(np.isin(np.asarray(col.cat.categories.astype(str)), list(wanted)), False)
+        codes = codes_of(col)
+        return hit[np.where(codes < 0, len(hit) - 1, codes)]
+    return np.isin(ea.keys, list(wanted))
+
+
+def end_activity_mask(ea: EventArrays) -> np.ndarray:
+    """Per activity code: whether it is one of the log's end activities, read off a log without
+    catalogue keys. A candidate ends at least ``END_ACTIVITY_MIN_CASES`` of all cases; it stays one
+    while at least ``END_ACTIVITY_LAST_SHARE`` of its occurrences are followed by nothing, by itself,
+    or by another end activity done in either order with it (each directly follows the other
+    somewhere). So two closing steps done in either order (deliver, confirm payment) are both end
+    activities, while a step after which other work follows (a check before the decision, a check
+    and a query that loop) is not. The set is narrowed until it is stable (a pass per activity at
+    most, over a matrix of activity pairs, not per event).
+    """
+    n_act = len(ea.labels)
+    if not ea.n:
+        return np.zeros(n_act, dtype=bool)
+    occurrences = np.bincount(ea.act, minlength=n_act)
+    ending = np.bincount(ea.act[_last_rows(ea)], minlength=n_act)
+    ends = ending >= max(END_ACTIVITY_MIN_CASES * ea.n_cases, 1.0)
+    same = ea.case_index[1:] == ea.case_index[:-1]
+    follows = np.bincount(ea.act[:-1][same] * n_act + ea.act[1:][same], minlength=n_act * n_act).reshape(n_act, n_act)
+    partner = ((follows > 0) & (follows.T > 0)) | np.eye(n_act, dtype=bool)  # either order, or a repeat
+    for _ in range(n_act):
+        inside = ending + (follows * (partner & ends[None, :])).sum(axis=1)
+        keep = ends & (inside >= END_ACTIVITY_LAST_SHARE * occurrences)
+        if (keep == ends).all():
+            break
+        ends = keep
+    return ends
+
+
+def closed_cases(log: LogLike | EventArrays) -> tuple[np.ndarray, str]:
+    """Whether each case is closed, and the rule used (one of ``CLOSED_RULES``).
+
+    1. ``activity_key``: where the log carries catalogue closing steps (``CLOSING_KEYS``, the
+       catalogue's end activities), a case is closed when its last step is one. Status inquiries after
+       it (``AFTER_END_CONTACT_KEYS``) do not reopen it; any other step after it does (a decision
+       followed by the card order is still open until the card is handed over).
+    2. ``end_activities``: a log without them (real public logs, other processes) shows its own end
+       activities (``end_activity_mask``: activities that end at least 1 % of the cases and are
+       followed, nearly always, by nothing but other end activities done in either order with them); when together they end at
+       least half of the cases (and at least 20), a case is closed when its last step is one (it reached the end stage
+       and no other work came after it).
+    3. ``time`` (the fallback, an estimate): a case is closed when its last event lies at least the
+       P90 of all within-case gaps before the log's end: a case silent that long counts as finished.
     """
     ea = _arrays(log)
     if not ea.n:
         return np.zeros(0, dtype=bool), "time"
-    last = np.r_[ea.case_starts[1:], ea.n] - 1
-    col = ea.log[ACTIVITY_KEY] if ACTIVITY_KEY in ea.log.columns else None
-    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
-        # decide per category, then look up the last event of each case (no per-row text)
-        codes = codes_of(col)
-        closing = np.append(np.isin(np.asarray(col.cat.categories.astype(str)), list(CLOSING_KEYS)), False)
-        if closing[codes[codes >= 0]].any():
-            last_codes = codes[last]
-            return closing[np.where(last_codes < 0, len(closing) - 1, last_codes)], "activity_key"
-    elif np.isin(ea.keys, list(CLOSING_KEYS)).any():
-        return np.isin(ea.keys[last], list(CLOSING_KEYS)), "activity_key"
+    closing_key = _has_key(ea, CLOSING_KEYS)
+    if closing_key.any():
+        last = _last_rows(ea, _has_key(ea, AFTER_END_CONTACT_KEYS))
+        return (last >= 0) & closing_key[np.maximum(last, 0)], "activity_key"
+    ends = end_activity_mask(ea)
+    last = _last_rows(ea)
+    closed = ends[ea.act[last]]
+    if closed.mean() >= END_ACTIVITIES_MIN_COVER and closed.sum() >= END_ACTIVITIES_MIN_CASES:
+        return closed, "end_activities"
     same = ea.case_index[1:] == ea.case_index[:-1]
     gaps = (ea.end_us[1:] - ea.end_us[:-1])[same]
     p90 = float(np.percentile(gaps, 90)) if len(gaps) else 0.0

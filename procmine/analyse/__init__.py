@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
+from procmine.analyse.decomposition import decompose, part_summary
 from procmine.analyse.diagnosis import OfficeDiagnosis, diagnose_office
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.stats import (
@@ -87,6 +88,8 @@ def analyse_office(
     Closed means: the last event is a closing activity (``stats.CLOSING_KEYS``) where the log has
     canonical keys, else the case has been silent for at least the P90 within-case gap
     (``stats.closed_cases``; the rule is in ``extra["closed_rule"]``).
+    ``extra["decomposition"]``: the elapsed time split into work, waits and gaps per party and pending
+    time, per case type and part (``decomposition.part_summary``).
     ``kpis_by_case_type``: the same KPIs, one row per case type.
     """
     events = EventLog.of(log)
@@ -109,6 +112,9 @@ def analyse_office(
     sa, en = start_end_activities(ea)
     _, rule = closed_cases(ea)
     extra: dict = {"closed_rule": rule, "span_days": ea.span_days}
+    if ea.n:  # the per-case decomposition of elapsed time, aggregated per case type and part (issue 14)
+        dec = decompose(ea, calendar or DEFAULT_CALENDAR, closed=cases["closed"].to_numpy(dtype=bool))
+        extra["decomposition"] = part_summary(dec, calendar or DEFAULT_CALENDAR)
     model = None
     if discover:
         from procmine.analyse.discovery import discover_model

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
+from procmine.analyse.decomposition import decomposition_records
 from procmine.analyse.detectors import registry
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.queues import CLOSING_KEYS
@@ -745,7 +746,8 @@ def build_office_report(
             label("intro.process_model") if bpmn else "",
             notes=(() if bpmn else (label("note.no_model"),)) + _model_scope_note(a, bpmn is not None),
         ),
-        "definitions": methodik_section(definitions, (calendar_note(a), littles), generic, k,
+        "definitions": methodik_section(definitions, (calendar_note(a), label_or(f"closed_rule.{a.extra.get('closed_rule')}", ""),
+                                                      littles), generic, k,
                                         frozenset(a.kpis) | {"cases", "events"}),
     }
     notes = (label("note.more_findings", n=len(items)),) if len(items) > TOP_N_FINDINGS else ()
@@ -1101,6 +1103,8 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             "top_finding": None if not a.findings else ranked_findings(a)[0].pattern,
             "high_impact_findings": a.extra.get("high_impact_findings"),
             "total_excess_days_per_year": _num(a.extra.get("total_excess_days_per_year")),
+            "closed_rule": a.extra.get("closed_rule"),
+            "decomposition": decomposition_records(a.extra.get("decomposition"), k),
             "strengths": a.extra.get("strengths", []),
             "profile": _null_unmeasurable_profile(profile, unmeasurable),
         }

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from procmine import catalogue
+from procmine.analyse.decomposition import elapsed_days
 from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations
 from procmine.schema import TEAM
 
@@ -76,8 +77,8 @@ class OfficeData:
     def build(cls, office: str, log: pd.DataFrame) -> OfficeData:
         ea = EventArrays(log)
         cases = case_durations(ea)
-        elapsed = np.where(cases["closed"].to_numpy(dtype=bool), cases["duration_s"], cases["age_s"])
-        cases["elapsed_d"] = np.asarray(elapsed, dtype=float) / DAY_S
+        # elapsed days = the sum of the case's decomposition parts (closed: to its end, open: to the log's end)
+        cases["elapsed_d"] = elapsed_days(ea, cases["closed"].to_numpy(dtype=bool))
         lk = ea.label_key
         node = np.array([lk.get(str(lbl)) or f"label:{lbl}" for lbl in ea.labels], dtype=object)
         out = cls(office, ea, cases, node, ea.span_days / YEAR_D)

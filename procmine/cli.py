@@ -496,6 +496,51 @@ def diff(
             typer.echo(f"  {r['cases']} Fälle: {r['variant']}")
 
 
+REPORT_MARKERS = ("results.json", "bericht.html", "vergleich.html")
+
+
+@app.command()
+def zerlegung(
+    log_path: Annotated[Path, typer.Argument(help="Normalisiertes Protokoll (*.parquet) oder ein Ordner davon.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV-Datei, in die die Tabelle geschrieben wird.")],
+    steps: Annotated[bool, typer.Option("--schritte", help="Eine Zeile je Schritt (Liegezeit und Bearbeitung davor) statt einer je Vorgang.")] = False,
+    land: LandOpt = None,
+) -> None:
+    """Laufzeit jedes Vorgangs in Teile zerlegen: Bearbeitung, Liegezeit bei der Behörde, bei anderen Stellen und bei den Antragstellenden, offene Restzeit; Kalender- und Arbeitstage. Die Teile ergeben zusammen genau die Laufzeit. Enthält (pseudonymisierte) Vorgangsnummern: nicht in einen Berichtsordner schreiben."""
+    import pandas as pd
+
+    from procmine import schema
+    from procmine.analyse.decomposition import decompose, in_days
+    from procmine.analyse.stats import EventArrays
+    from procmine.analyse.time import DEFAULT_CALENDAR
+    from procmine.outputs import atomic_write_text
+    from procmine.pipeline import load_normalised, load_qualities, office_calendars
+
+    target = out.resolve()
+    for folder in target.parents:
+        if any((folder / m).exists() for m in REPORT_MARKERS):
+            raise UsageProblem(f"'{out}' liegt in einem Berichtsordner ({folder}). Die Tabelle enthält Vorgangsnummern "
+                               "und gehört nicht zu den Berichten: einen Ort außerhalb wählen.")
+    qualities = {}
+    if log_path.is_dir():
+        logs = load_normalised(log_path)
+        qualities = load_qualities(log_path)
+    else:
+        full = schema.read_log(log_path)
+        logs = {str(o): part for o, part in full.groupby(schema.OFFICE, observed=True, sort=False)}
+    calendars = office_calendars(logs, qualities, _land(land))
+    tables = []
+    for office, log in logs.items():
+        calendar = calendars.get(office, DEFAULT_CALENDAR)
+        d = decompose(EventArrays(log), calendar)
+        table = in_days(d.steps if steps else d.cases, calendar)
+        table.insert(0, "office", office)
+        tables.append(table)
+    result = pd.concat(tables, ignore_index=True)
+    atomic_write_text(out, result.to_csv(index=False))
+    typer.echo(f"Zerlegung geschrieben: {out} ({_de(len(result))} Zeilen)")
+
+
 def main() -> None:
     """Entry point: run the app and turn every failure into a message a user can act on."""
     debug = "--debug" in sys.argv

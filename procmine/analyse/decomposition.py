@@ -183,3 +183,14 @@ def decomposition_records(table: pd.DataFrame | None, k: int) -> list[dict[str, 
         out.append({"case_type": str(r["case_type"]), "part": str(r["part"]), "cases": int(r["cases"]),
                     **{c: (None if small or pd.isna(r[c]) else float(r[c])) for c in SUMMARY_COLUMNS[3:]}})
     return out
+
+
+def in_days(frame: pd.DataFrame, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
+    """A ``Decomposition`` table with its ``*_calendar_s`` columns in days (``*_calendar_days``) and its
+    ``*_working_s`` columns in office days of ``calendar.day_seconds`` (``*_working_days``), for people."""
+    out = frame.copy()
+    for c in [c for c in frame.columns if c.endswith("_calendar_s") or c.endswith("_working_s")]:
+        unit = DAY_S if c.endswith("_calendar_s") else float(calendar.day_seconds)
+        out[c[:-2] + "_days"] = frame[c].to_numpy(dtype=float) / unit
+        del out[c]
+    return out

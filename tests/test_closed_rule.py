@@ -112,3 +112,19 @@ def test_catalogue_end_activities(steps: list[tuple[str, str]], closed: bool) ->
     mask, rule = stats.closed_cases(_log(rows))
     assert rule == "activity_key"
     assert mask.tolist() == [closed, True]
+
+
+def test_rule_is_named_in_the_methodik_appendix_and_results() -> None:
+    from procmine.labels_de.report import label
+    from procmine.report import build
+
+    log, _ = _one_day_log(n_cases=200)
+    a = analyse_office(log, discover=False)
+    report = build.build_office_report(a).to_dict()
+    text = str(report)
+    assert label("method.closed_rule.end_activities") in text
+    assert label("method.closed_rule.time") not in text
+    rec = build.office_record(a, None, 5)
+    assert rec["closed_rule"] == "end_activities"
+    parts = {(r["case_type"], r["part"]): r for r in rec["decomposition"]}
+    assert parts[("all", "pending")]["cases"] == 200 and parts[("all", "pending")]["share_calendar"] > 0

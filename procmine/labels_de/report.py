@@ -706,16 +706,16 @@ LABELS: dict[str, str] = {
     "next.no_show": "Klären, wie Termine vergeben und bestätigt werden und wer nicht erscheint.",
     "next.batching": "Klären, warum die Arbeit an festen Tagen gesammelt wird und ob das nötig ist.",
     "next.drift": "Klären, welche Änderung zu diesem Zeitpunkt die Fallzahlen verschoben hat.",
-    "closed_rule.activity_key": (
+    "method.closed_rule.activity_key": (
         "Abgeschlossen: Ein Vorgang gilt als abgeschlossen, wenn sein letzter Schritt ein Abschlussschritt des Katalogs ist "
         "(z. B. Bescheid ausgehändigt, Vorgang abgeschlossen, Antrag zurückgenommen); eine spätere Sachstandsanfrage öffnet ihn nicht wieder."
     ),
-    "closed_rule.end_activities": (
+    "method.closed_rule.end_activities": (
         "Abgeschlossen: Der Export enthält keine Abschlussschritte des Katalogs. Als abgeschlossen gilt ein Vorgang, dessen "
         "letzter Schritt ein Endschritt dieses Protokolls ist: ein Schritt, der Vorgänge beendet und nach dem fast nie noch "
         "etwas anderes folgt."
     ),
-    "closed_rule.time": (
+    "method.closed_rule.time": (
         "Abgeschlossen (Schätzung): Der Export zeigt keine Endschritte. Als abgeschlossen gilt ein Vorgang, der vor dem Ende "
         "der Daten länger ruht als 90 % aller Pausen zwischen zwei Schritten."
     ),

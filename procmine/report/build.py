@@ -746,7 +746,7 @@ def build_office_report(
             label("intro.process_model") if bpmn else "",
             notes=(() if bpmn else (label("note.no_model"),)) + _model_scope_note(a, bpmn is not None),
         ),
-        "definitions": methodik_section(definitions, (calendar_note(a), label_or(f"closed_rule.{a.extra.get('closed_rule')}", ""),
+        "definitions": methodik_section(definitions, (calendar_note(a), label_or(f"method.closed_rule.{a.extra.get('closed_rule')}", ""),
                                                       littles), generic, k,
                                         frozenset(a.kpis) | {"cases", "events"}),
     }

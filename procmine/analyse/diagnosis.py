@@ -132,7 +132,9 @@ def transition_times(steps: pd.DataFrame, top: int = TRANSITIONS_TOP) -> pd.Data
     """Per directly-follows pair (previous activity -> activity): count and median waiting (interval
     rows) and median gap (all rows), calendar and working seconds; the ``top`` most frequent pairs.
 
-    Uses a ``step_times`` table; the first step of a case has no predecessor and is left out.
+    Uses a ``step_times`` table; the first step of a case has no predecessor and is left out. The pairs
+    are those of the one event order (completion order, ``stats`` module docstring), so each pair's
+    count equals its process-map edge count, and the waits are clipped at 0 as the map's.
     """
     cols = ["from", "to", "count", "time_basis", "waiting_calendar_median_s", "waiting_working_median_s",
             "gap_calendar_median_s", "gap_working_median_s"]

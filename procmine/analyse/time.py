@@ -303,6 +303,8 @@ def step_times(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.
 
     ``time_basis`` is "interval" where the row has a start, else "completion_only": there
     ``service_*`` and ``waiting_*`` stay NaN and only ``gap_*`` (previous end -> this end) exists.
+    The previous step is the previous row in the one event order of every statistic (completion
+    order, ``stats`` module docstring).
     Waiting is clipped at 0 when a step started before the previous one ended (parallel work).
     The first step of a case has no waiting and no gap. Index is the log's index.
 

@@ -172,3 +172,19 @@ def test_cli_writes_the_per_case_table_but_not_into_a_report_folder(mixed_log: p
     res = CliRunner().invoke(app, ["zerlegung", str(src), "-o", str(report / "ABH-T" / "z.csv")])
     assert isinstance(res.exception, UsageProblem) and "Berichtsordner" in str(res.exception)  # exit code 2 via main()
     assert not (report / "ABH-T" / "z.csv").exists()
+
+
+def test_summary_per_case_type(mixed_log: pd.DataFrame) -> None:
+    log = mixed_log.copy()
+    log["case_type"] = pd.Categorical(np.where(log["case_id"].astype(str) == "c", "BK", "AT"))
+    s = dc.part_summary(dc.decompose(log)).set_index(["case_type", "part"])
+    assert set(s.index.get_level_values(0)) == {"all", "AT", "BK"}
+    # BK = case c alone: a 3 h office gap, nothing else
+    assert s.loc[("BK", "gap_office"), "cases"] == 1
+    assert s.loc[("BK", "gap_office"), "mean_calendar_days"] == pytest.approx(3 / 24)
+    assert s.loc[("BK", "gap_office"), "share_calendar"] == 1.0 and s.loc[("BK", "work"), "share_calendar"] == 0.0
+    # AT = a, b, d: elapsed 6.5 + 52 + 52 h; applicant gap 26 h (b) → share 26 / 110.5
+    assert s.loc[("AT", "gap_applicant"), "share_calendar"] == pytest.approx(26 / 110.5)
+    assert s.loc[("AT", "wait_external"), "mean_calendar_days"] == pytest.approx(2 / 24 / 3)
+    for ct in ("all", "AT", "BK"):
+        assert s.loc[ct, "share_calendar"].sum() == pytest.approx(1.0)

@@ -113,7 +113,7 @@ def analyse_office(
     _, rule = closed_cases(ea)
     extra: dict = {"closed_rule": rule, "span_days": ea.span_days}
     if ea.n:  # the per-case decomposition of elapsed time, aggregated per case type and part (issue 14)
-        dec = decompose(ea, calendar or DEFAULT_CALENDAR, closed=cases["closed"].to_numpy(dtype=bool))
+        dec = decompose(ea, calendar or DEFAULT_CALENDAR, closed=cases["closed"].to_numpy(dtype=bool), steps=False)
         extra["decomposition"] = part_summary(dec, calendar or DEFAULT_CALENDAR)
     model = None
     if discover:

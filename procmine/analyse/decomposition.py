@@ -61,79 +61,103 @@ def _local(us: np.ndarray, calendar: OfficeCalendar) -> np.ndarray:
     return np.asarray(ts.to_numpy(dtype="datetime64[us]"))
 
 
-def decompose(
-    log: LogLike | EventArrays,
-    calendar: OfficeCalendar = DEFAULT_CALENDAR,
-    closed: np.ndarray | None = None,
-    working: bool = True,
-) -> Decomposition:
-    """The decomposition of every case (module docstring). ``closed``: per case (case order) whether it is
-    closed (default ``stats.closed_cases``); ``working=False`` leaves the working-time columns NaN
-    (calendar time only, cheaper)."""
-    ea = log if isinstance(log, EventArrays) else EventArrays(log)
+@dataclass(frozen=True)
+class _Core:
+    """The boundaries of every step's stretch (int64 microseconds, canonical order) and per case."""
+
+    has_start: np.ndarray  # per row
+    party: np.ndarray  # per row: code into WAIT_PARTIES
+    prev: np.ndarray  # per row: end of the previous step (first step: the case's first instant)
+    mid: np.ndarray  # per row: where the wait ends and the work begins (= end for completion-only rows)
+    end: np.ndarray  # per row
+    closed: np.ndarray  # per case
+    case_start: np.ndarray  # per case
+    last_end: np.ndarray  # per case
+    until: np.ndarray  # per case: last end (closed) or the end of the log (open)
+
+
+def _core(ea: EventArrays, closed: np.ndarray | None) -> _Core:
     n, starts = ea.n, ea.case_starts
-    if closed is None:
-        closed = closed_cases(ea)[0]
-    closed = np.asarray(closed, dtype=bool)
+    closed = np.asarray(closed_cases(ea)[0] if closed is None else closed, dtype=bool)
     first_row = np.zeros(n, dtype=bool)
     first_row[starts] = True
     has_start = ea.log[START].notna().to_numpy() if ea.has_start else np.zeros(n, dtype=bool)
     end, begin = ea.end_us, np.minimum(ea.start_us, ea.end_us)
     case_start = np.minimum.reduceat(begin, starts) if n else np.zeros(0, dtype=np.int64)
     last_end = np.maximum.reduceat(end, starts) if n else np.zeros(0, dtype=np.int64)
-    as_of = int(end.max()) if n else 0
-    until = np.where(closed, last_end, as_of)
-    # the boundaries of each step's stretch: previous end (first step: the case's first instant) → mid → end
+    until = np.where(closed, last_end, int(end.max()) if n else 0)
     prev = np.r_[np.int64(0), end[:-1]] if n else end
     prev = np.where(first_row, case_start[ea.case_index], prev)
     mid = np.where(has_start & ~first_row, np.maximum(begin, prev), np.where(has_start, prev, end))
-    wait_us, work_us, gap_us = np.where(has_start, mid - prev, 0), np.where(has_start, end - mid, 0), np.where(has_start, 0, end - prev)
-    pending_us = until - last_end
-
     key = ea.log[ACTIVITY_KEY] if ACTIVITY_KEY in ea.log.columns else pd.Series(pd.NA, index=ea.log.index)
     party = wait_party(key).cat.codes.to_numpy().astype(np.int64)  # codes into WAIT_PARTIES
-    cal = {"wait": wait_us / US, "work": work_us / US, "gap": gap_us / US}
+    return _Core(has_start, party, prev, mid, end, closed, case_start, last_end, until)
+
+
+def _row_parts(c: _Core, wait: np.ndarray, work: np.ndarray) -> dict[str, np.ndarray]:
+    """Per row: wait, work and gap from the durations prev → mid and mid → end (a completion-only
+    row's whole stretch is its gap)."""
+    return {"wait": np.where(c.has_start, wait, 0.0), "work": np.where(c.has_start, work, 0.0),
+            "gap": np.where(c.has_start, 0.0, wait + work)}
+
+
+def _case_parts(ea: EventArrays, c: _Core, rows: dict[str, np.ndarray], pending: np.ndarray) -> dict[str, np.ndarray]:
+    """Per case every part of ``DECOMPOSITION_PARTS`` (sums of the row parts by party; pending per case)."""
+    out = {"work": _per_case(ea, rows["work"])}
+    for p, name in enumerate(WAIT_PARTIES):
+        out[f"wait_{name}"] = _per_case(ea, np.where(c.party == p, rows["wait"], 0.0))
+        out[f"gap_{name}"] = _per_case(ea, np.where(c.party == p, rows["gap"], 0.0))
+    out["pending"] = np.asarray(pending, dtype=float)
+    return {p: out[p] for p in DECOMPOSITION_PARTS}
+
+
+def decompose(
+    log: LogLike | EventArrays,
+    calendar: OfficeCalendar = DEFAULT_CALENDAR,
+    closed: np.ndarray | None = None,
+    working: bool = True,
+    steps: bool = True,
+) -> Decomposition:
+    """The decomposition of every case (module docstring). ``closed``: per case (case order) whether it is
+    closed (default ``stats.closed_cases``); ``working=False`` leaves the working-time columns NaN
+    (calendar time only, cheaper); ``steps=False`` leaves the per-step table empty (only the cases)."""
+    ea = log if isinstance(log, EventArrays) else EventArrays(log)
+    n, starts = ea.n, ea.case_starts
+    c = _core(ea, closed)
+    cal = _row_parts(c, (c.mid - c.prev) / US, (c.end - c.mid) / US)
     wrk = {k: np.full(n, np.nan) for k in cal}
     pending_w = elapsed_w = np.full(ea.n_cases, np.nan)
     if working and n:
         whole_case = np.logical_or.reduceat(day_precision(ea.log), starts)
         whole = whole_case[ea.case_index]
-        lp, lm, le = _local(prev, calendar), _local(mid, calendar), _local(end, calendar)
-        wrk = {"wait": working_seconds_local(lp, lm, calendar, whole), "work": working_seconds_local(lm, le, calendar, whole)}
-        wrk["gap"] = np.where(has_start, 0.0, wrk["wait"] + wrk["work"])
-        wrk["wait"], wrk["work"] = np.where(has_start, wrk["wait"], 0.0), np.where(has_start, wrk["work"], 0.0)
-        lu = _local(until, calendar)
-        pending_w = working_seconds_local(_local(last_end, calendar), lu, calendar, whole_case)
-        elapsed_w = working_seconds_local(_local(case_start, calendar), lu, calendar, whole_case)
+        lp, lm, le = _local(c.prev, calendar), _local(c.mid, calendar), _local(c.end, calendar)
+        wrk = _row_parts(c, working_seconds_local(lp, lm, calendar, whole), working_seconds_local(lm, le, calendar, whole))
+        lu = _local(c.until, calendar)
+        pending_w = working_seconds_local(_local(c.last_end, calendar), lu, calendar, whole_case)
+        elapsed_w = working_seconds_local(_local(c.case_start, calendar), lu, calendar, whole_case)
 
     case_type = ea.case_type
-    steps = pd.DataFrame({
+    step_table = pd.DataFrame(columns=STEP_COLUMNS) if not steps else pd.DataFrame({
         "case_id": ea.case_ids[ea.case_index],
         "case_type": case_type[ea.case_index],
-        "closed": closed[ea.case_index],
+        "closed": c.closed[ea.case_index],
         "step_no": np.arange(n) - starts[ea.case_index] + 1,
         "activity": ea.labels[ea.act],
         "activity_key": ea.keys,
-        "party": np.asarray(WAIT_PARTIES, dtype=object)[party],
-        "basis": np.where(has_start, "interval", "completion_only"),
+        "party": np.asarray(WAIT_PARTIES, dtype=object)[c.party],
+        "basis": np.where(c.has_start, "interval", "completion_only"),
         **{f"{k}_calendar_s": v for k, v in cal.items()},
         **{f"{k}_working_s": v for k, v in wrk.items()},
     })
     cases = pd.DataFrame({
-        "case_id": ea.case_ids, "case_type": case_type, "closed": closed,
-        "start": pd.to_datetime(case_start, unit="us", utc=True), "until": pd.to_datetime(until, unit="us", utc=True),
-        "elapsed_calendar_s": (until - case_start) / US, "elapsed_working_s": elapsed_w,
+        "case_id": ea.case_ids, "case_type": case_type, "closed": c.closed,
+        "start": pd.to_datetime(c.case_start, unit="us", utc=True), "until": pd.to_datetime(c.until, unit="us", utc=True),
+        "elapsed_calendar_s": (c.until - c.case_start) / US, "elapsed_working_s": elapsed_w,
     })
-    for basis in ("calendar", "working"):
-        vals = {k: np.asarray(v, dtype=float) for k, v in (cal if basis == "calendar" else wrk).items()}
-        cases[f"work_{basis}_s"] = _per_case(ea, vals["work"])
-        for p, name in enumerate(WAIT_PARTIES):
-            cases[f"wait_{name}_{basis}_s"] = _per_case(ea, np.where(party == p, vals["wait"], 0.0))
-            cases[f"gap_{name}_{basis}_s"] = _per_case(ea, np.where(party == p, vals["gap"], 0.0))
-        cases[f"pending_{basis}_s"] = pending_us / US if basis == "calendar" else pending_w
-    if not working:
-        cases[[c for c in cases.columns if c.endswith("_working_s")]] = np.nan
-    return Decomposition(steps, cases, working)
+    for basis, rows, pending in (("calendar", cal, (c.until - c.last_end) / US), ("working", wrk, pending_w)):
+        for part, values in _case_parts(ea, c, rows, pending).items():
+            cases[f"{part}_{basis}_s"] = values
+    return Decomposition(step_table, cases, working)
 
 
 def _per_case(ea: EventArrays, values: np.ndarray) -> np.ndarray:
@@ -144,10 +168,11 @@ def _per_case(ea: EventArrays, values: np.ndarray) -> np.ndarray:
 def elapsed_days(log: LogLike | EventArrays, closed: np.ndarray | None = None) -> np.ndarray:
     """Per case (case order) its elapsed days as the sum of its decomposition's parts (calendar time):
     closed cases to their last end, open ones to the end of the log. The findings' total excess
-    case-days per office is computed from this."""
-    d = decompose(log, closed=closed, working=False)
-    parts = [f"{p}_calendar_s" for p in DECOMPOSITION_PARTS]
-    return d.cases[parts].to_numpy(dtype=float).sum(axis=1) / DAY_S
+    case-days per office is computed from this (the parts only, no tables built)."""
+    ea = log if isinstance(log, EventArrays) else EventArrays(log)
+    c = _core(ea, closed)
+    parts = _case_parts(ea, c, _row_parts(c, (c.mid - c.prev) / US, (c.end - c.mid) / US), (c.until - c.last_end) / US)
+    return np.sum(list(parts.values()), axis=0) / DAY_S if ea.n else np.zeros(0)
 
 
 def part_summary(d: Decomposition, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.DataFrame:
@@ -156,20 +181,25 @@ def part_summary(d: Decomposition, calendar: OfficeCalendar = DEFAULT_CALENDAR) 
     c = d.cases
     if c.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    rows = []
-    groups = [("all", c)]
+    cols = [f"{p}_{b}_s" for b in ("calendar", "working") for p in ("elapsed", *DECOMPOSITION_PARTS)]
+    sums = c[cols].sum(min_count=1).to_frame("all").T
+    sums.insert(0, "cases", len(c))
     if c["case_type"].nunique() > 1:  # one case type only: its rows would repeat "all"
-        groups += [(str(ct), g) for ct, g in c.groupby("case_type", sort=True)]
-    for group, sub in groups:
-        n = len(sub)
-        cols: dict[str, np.ndarray] = {}
-        for basis, unit in (("calendar", DAY_S), ("working", float(calendar.day_seconds))):
-            total = float(sub[f"elapsed_{basis}_s"].sum(min_count=1))
-            sums = np.array([sub[f"{p}_{basis}_s"].sum(min_count=1) for p in DECOMPOSITION_PARTS], dtype=float)
-            cols[f"mean_{basis}_days"] = sums / unit / n
-            cols[f"share_{basis}"] = sums / total if total > 0 else np.full(len(sums), np.nan)
-        rows.append(pd.DataFrame({"case_type": group, "part": list(DECOMPOSITION_PARTS), "cases": n, **cols}))
-    return pd.concat(rows, ignore_index=True)[SUMMARY_COLUMNS]
+        g = c.groupby("case_type", sort=True)
+        by_type = g[cols].sum(min_count=1)
+        by_type.insert(0, "cases", g.size())
+        sums = pd.concat([sums, by_type.set_axis(by_type.index.astype(str))])
+    n = sums["cases"].to_numpy(dtype=float)
+    out = {"case_type": np.repeat(sums.index.to_numpy(dtype=object), len(DECOMPOSITION_PARTS)),
+           "part": np.tile(np.asarray(DECOMPOSITION_PARTS, dtype=object), len(sums)),
+           "cases": np.repeat(n.astype(np.int64), len(DECOMPOSITION_PARTS))}
+    for basis, unit in (("calendar", DAY_S), ("working", float(calendar.day_seconds))):
+        parts = sums[[f"{p}_{basis}_s" for p in DECOMPOSITION_PARTS]].to_numpy(dtype=float)
+        total = sums[f"elapsed_{basis}_s"].to_numpy(dtype=float)[:, None]
+        out[f"mean_{basis}_days"] = (parts / unit / n[:, None]).ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"share_{basis}"] = np.where(total > 0, parts / np.where(total > 0, total, 1.0), np.nan).ravel()
+    return pd.DataFrame(out)[SUMMARY_COLUMNS]
 
 
 def decomposition_records(table: pd.DataFrame | None, k: int) -> list[dict[str, object]]:

@@ -318,7 +318,7 @@ def _public_log_functions() -> list[tuple[str, Any]]:
     import inspect
 
     out = []
-    for name in ("stats", "time", "queues", "visits", "external", "deadlines", "teams", "staffing", "handover",
+    for name in ("stats", "time", "queues", "visits", "external", "deadlines", "teams", "staffing", "handover", "decomposition",
                  "discovery", "diagnosis"):
         mod = importlib.import_module(f"procmine.analyse.{name}")
         for fname, fn in inspect.getmembers(mod, inspect.isfunction):

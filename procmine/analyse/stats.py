@@ -427,24 +427,32 @@ def end_activity_mask(ea: EventArrays) -> np.ndarray:
     somewhere). So two closing steps done in either order (deliver, confirm payment) are both end
     activities, while a step after which other work follows (a check before the decision, a check
     and a query that loop) is not. The set is narrowed until it is stable (a pass per activity at
-    most, over a matrix of activity pairs, not per event).
+    most, over a matrix of the candidates' pairs, not per event).
     """
     n_act = len(ea.labels)
     if not ea.n:
         return np.zeros(n_act, dtype=bool)
     occurrences = np.bincount(ea.act, minlength=n_act)
     ending = np.bincount(ea.act[_last_rows(ea)], minlength=n_act)
-    ends = ending >= max(END_ACTIVITY_MIN_CASES * ea.n_cases, 1.0)
+    cand = np.flatnonzero(ending >= max(END_ACTIVITY_MIN_CASES * ea.n_cases, 1.0))  # at most 100 activities
+    k = len(cand)
+    slot = np.full(n_act, k, dtype=np.int64)  # candidate number per activity code (k: no candidate)
+    slot[cand] = np.arange(k)
     same = ea.case_index[1:] == ea.case_index[:-1]
-    follows = np.bincount(ea.act[:-1][same] * n_act + ea.act[1:][same], minlength=n_act * n_act).reshape(n_act, n_act)
-    partner = ((follows > 0) & (follows.T > 0)) | np.eye(n_act, dtype=bool)  # either order, or a repeat
-    for _ in range(n_act):
-        inside = ending + (follows * (partner & ends[None, :])).sum(axis=1)
-        keep = ends & (inside >= END_ACTIVITY_LAST_SHARE * occurrences)
+    f, t = slot[ea.act[:-1][same]], slot[ea.act[1:][same]]
+    inner = (f < k) & (t < k)
+    follows = np.bincount(f[inner] * k + t[inner], minlength=k * k).reshape(k, k)  # among candidates only
+    partner = ((follows > 0) & (follows.T > 0)) | np.eye(k, dtype=bool)  # either order, or a repeat
+    ends = np.ones(k, dtype=bool)
+    for _ in range(k):
+        inside = ending[cand] + (follows * (partner & ends[None, :])).sum(axis=1)
+        keep = ends & (inside >= END_ACTIVITY_LAST_SHARE * occurrences[cand])
         if (keep == ends).all():
             break
         ends = keep
-    return ends
+    out = np.zeros(n_act, dtype=bool)
+    out[cand[ends]] = True
+    return out
 
 
 def closed_cases(log: LogLike | EventArrays) -> tuple[np.ndarray, str]:

@@ -140,22 +140,41 @@ def _net(findings: list[Finding], budget: float) -> list[Finding]:
 def _counts_in_budget(f: Finding) -> bool:
     """Own elapsed-time findings (not capacity, not a lateness summary that is another's consequence)."""
     consequence = f.pattern in CONSEQUENCE_PATTERNS and not f.evidence.get("waits_folded")
-    return not f.shared and f.kind != "drift" and not registry.is_capacity(f.pattern) and not consequence
+    return not f.shared and f.kind != "drift" and not is_capacity(f) and not consequence
+
+
+def is_capacity(f: Finding) -> bool:
+    """A finding sized in staff time only (staff hours, impact 0), not in elapsed case-days. No-shows and
+    hand-overs carry staff hours besides their case-days and rank by the latter."""
+    return registry.is_capacity(f.pattern)
+
+
+# capacity patterns and the patterns of the own elapsed-time findings that can cause them (None: any
+# wait, backlog, deadline, team or batching finding); hand-overs follow from no wait
+CAUSES_OF: dict[str, frozenset[str] | None] = {
+    "inquiry_flood": None,  # applicants ask because their case waits
+    "booking_abuse": frozenset({"appointment_backlog"}),  # slots booked far ahead are missed more often
+    "repeated_checks": frozenset({"document_loops"}),  # a file is checked again after each document round
+    "handoff_pingpong": frozenset(),
+}
 
 
 def _link_causes(findings: list[Finding]) -> list[Finding]:
-    """Capacity findings (status inquiries …) are mostly a consequence of waiting: each is linked to the
-    office's largest own high-impact elapsed-time finding, its cause ("Folge der Wartezeit bei …"),
-    when that wait weighs at least as much against its own line as the capacity finding does against
-    its own; otherwise the capacity finding is a problem of its own (e.g. applicants asking far more
-    often than elsewhere for the same waiting time)."""
-    causes = [f for f in findings if f.high_impact and _counts_in_budget(f) and f.kind in CAUSE_KINDS]
-    if not causes:
-        return findings
-    cause = max(causes, key=lambda f: f.impact)
+    """Capacity findings (status inquiries, no-shows, repeated checks) are mostly a consequence of
+    waiting: each is linked to the office's largest own high-impact elapsed-time finding that can cause
+    it (``CAUSES_OF``), its cause ("Folge der Wartezeit bei …"), when that weighs at least as much
+    against its own line as the capacity finding does against its own; otherwise the capacity finding
+    is a problem of its own (e.g. applicants asking far more often than elsewhere for the same waiting
+    time). Hand-overs have no such cause."""
     own = [f for f in findings if f.high_impact and _counts_in_budget(f)]
-    out = [_link(f, cause, own) for f in findings]
-    return out
+    return [_link(f, _cause_of(f, own), own) for f in findings]
+
+
+def _cause_of(f: Finding, own: list[Finding]) -> Finding | None:
+    """The largest own high-impact elapsed-time finding that can cause ``f`` (``CAUSES_OF``)."""
+    allowed = CAUSES_OF.get(f.pattern) if f.staff_hours is not None else None
+    causes = [c for c in own if c.pattern in allowed] if allowed is not None else [c for c in own if c.kind in CAUSE_KINDS]
+    return max(causes, key=lambda c: c.impact) if causes else None
 
 
 def _where(cause: Finding) -> dict[str, object]:
@@ -164,9 +183,11 @@ def _where(cause: Finding) -> dict[str, object]:
              "from_key": cause.from_key, "to_key": cause.to_key, "activity_key": cause.activity_key}
 
 
-def _link(f: Finding, cause: Finding, causes: list[Finding]) -> Finding:
+def _link(f: Finding, cause: Finding | None, causes: list[Finding]) -> Finding:
     """``f`` linked to its cause where it is a consequence (capacity finding, lateness summary)."""
-    if registry.is_capacity(f.pattern) and cause.evidence["score"] >= f.evidence["score"]:
+    if cause is None:
+        return f
+    if f.staff_hours is not None and f is not cause and cause.evidence["score"] >= f.evidence["score"]:
         return replace(f, evidence={**f.evidence, "caused_by": _where(cause)})
     if f.pattern in CONSEQUENCE_PATTERNS and f is not cause and not f.evidence.get("waits_folded"):
         # late cases of an office with a larger problem: that problem's days, not extra ones; the
@@ -202,7 +223,7 @@ def rank_findings(
     line_ratio = min_listed_per_case_year / min_impact_per_case_year if min_impact_per_case_year > 0 else 0.0
     for f in findings:
         rel = f.impact / cases_per_year
-        if registry.is_capacity(f.pattern):
+        if is_capacity(f):
             minutes = (f.staff_hours or 0.0) * 60.0 / cases_per_year
             score = minutes / min_staff_minutes_per_case
             extra = {"staff_minutes_per_case_year": float(minutes)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -249,3 +250,69 @@ def test_appointment_wait_is_compared_only_where_it_is_measured() -> None:
     assert ev["segment_median_days"] == pytest.approx(41.0) and ev["network_segment_median_days"] == pytest.approx(15.0 + 10 / 1440)
     # the others' wait between appointment and appearance is compared among themselves (all three log it)
     assert not [g for g in res.findings["R0"] if g.high_impact]
+
+
+# --- 5. a monthly series per finding -------------------------------------------------------------------
+
+
+def test_monthly_series_of_a_wait_hand_computed() -> None:
+    """Office X: cases every 3 days from 1 January 2024; the step pair's wait is 2 days for the ten
+    cases whose first check falls in January and 12 days for the ten in February (other offices: 2 days
+    throughout). The wait finding's series: January 2.0 (10 cases), February 12.0 (10 cases)."""
+    ref = [hand_office(f"R{k}", [("T", 2.0), ("U", 2.0)] * 10) for k in range(3)]
+    x = hand_office("X", [("T", 2.0), ("U", 2.0)] * 5 + [("T", 12.0), ("U", 12.0)] * 5)
+    res = detect_network_full({"X": x, **{f"R{k}": lg for k, lg in enumerate(ref)}})
+    (f,) = [f for f in res.findings["X"] if (f.from_key, f.to_key) == ("completeness_checked", "register_checked")]
+    assert f.monthly == [{"month": "2024-01", "value": pytest.approx(2.0), "cases": 10},
+                         {"month": "2024-02", "value": pytest.approx(12.0), "cases": 10}]
+
+
+def test_monthly_series_of_repeats_hand_computed() -> None:
+    """Status inquiries per case by month of the case's start: hand-made office."""
+    from procmine.analyse.detectors.base import OfficeData
+    from procmine.analyse.detectors.monthly import finding_monthly
+    from procmine.analyse.model import Finding
+
+    rows = []
+    for i, (month, asks) in enumerate([("2024-01-05", 2), ("2024-01-20", 0), ("2024-02-03", 1), ("2024-02-10", 1), ("2024-02-11", 4)]):
+        t = pd.Timestamp(month + " 09:00", tz="UTC")
+        keys = ["application_received", *["status_inquiry_received"] * asks, "decision_approved"]
+        rows += [(f"c{i}", k, k, t + pd.Timedelta(days=j), "AE_EXT") for j, k in enumerate(keys)]
+    log = canonical(pd.DataFrame(rows, columns=["case_id", "activity", "activity_key", "end", "case_type"]), sort=True)
+    f = Finding(kind="rework", pattern="inquiry_flood", value=1.6, unit="per_case", impact=0.0, cases=4,
+                activity="status_inquiry_received", activity_key="status_inquiry_received")
+    assert finding_monthly(OfficeData.build("O", log), f) == [{"month": "2024-01", "value": 1.0, "cases": 2},
+                                                              {"month": "2024-02", "value": 2.0, "cases": 3}]
+
+
+@pytest.mark.parametrize("seed", SEEDS[:1])
+def test_every_finding_has_a_monthly_series(seed: int) -> None:
+    _, res = _simulate([office_with_pattern("B", 1), office_with_pattern("D", 20), office_with_pattern("S", 14)] + clean_offices(3),
+                       seed)
+    for office, fs in res.findings.items():
+        for f in fs:
+            m = f.monthly
+            assert m, (office, f.pattern)
+            months = [r["month"] for r in m]
+            assert months == sorted(set(months)) and all(len(x) == 7 and x[4] == "-" for x in months)
+            assert all(r["cases"] > 0 and np.isfinite(r["value"]) for r in m)
+            if f.unit == "share":
+                assert all(0.0 <= r["value"] <= 1.0 for r in m)
+    # the growing backlog's series grows: its last full months lie above its first ones
+    b = res.findings["B"][0]
+    assert b.pattern == "appointment_backlog" and b.monthly[-3]["value"] > b.monthly[2]["value"]
+
+
+# --- 6. one parameter list --------------------------------------------------------------------------
+
+
+def test_detect_network_parameters_are_declared_once() -> None:
+    from procmine.analyse.detectors.combine import DetectParams, detect_network
+
+    ref = {f"R{k}": hand_office(f"R{k}", [("T", 2.0), ("U", 2.0)] * 10) for k in range(3)}
+    logs = {"X": hand_office("X", [("T", 8.0), ("U", 3.0)] * 10), **ref}
+    assert detect_network(logs)["X"]
+    assert detect_network(logs, min_listed_per_case_year=1e9)["X"] == []  # a parameter reaches the ranking
+    with pytest.raises(TypeError):
+        detect_network(logs, min_impact=2.0)  # a misspelt name is refused, not ignored
+    assert DetectParams().min_pair_cases == 10

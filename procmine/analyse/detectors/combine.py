@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -269,22 +270,29 @@ def apply_registry(f: Finding) -> Finding:
     return replace(f, kind=s.kind, measures=tuple(f.measures) or s.measures)
 
 
-def detect_network(
-    logs: Mapping[str, LogLike],
-    min_impact_per_case_year: float = 1.0,
-    min_listed_per_case_year: float = 0.2,
-    min_team_resources: int = 5,
-    min_pair_cases: int = 10,
-) -> dict[str, list[Finding]]:
-    """Run every registered detector over the network; ranked findings per office.
+@dataclass(frozen=True)
+class DetectParams:
+    """The parameters of ``detect_network`` / ``detect_network_full`` (declared once).
 
     ``min_impact_per_case_year``: a finding is high-impact when its impact reaches this many excess
-    days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped.
-    Own elapsed-time findings are netted so that together they never claim more than the office's
-    ``total_excess``.
+    days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped;
+    ``min_team_resources``: teams with fewer distinct staff are left out of team findings;
+    ``min_pair_cases``: step pairs with fewer cases are not reported.
     """
-    return detect_network_full(logs, min_impact_per_case_year, min_listed_per_case_year, min_team_resources,
-                               min_pair_cases).findings
+
+    min_impact_per_case_year: float = 1.0
+    min_listed_per_case_year: float = 0.2
+    min_team_resources: int = 5
+    min_pair_cases: int = 10
+
+
+def detect_network(logs: Mapping[str, LogLike], **params: Any) -> dict[str, list[Finding]]:
+    """Run every registered detector over the network; ranked findings per office.
+
+    ``params``: the fields of ``DetectParams``. Own elapsed-time findings are netted so that together
+    they never claim more than the office's ``total_excess``.
+    """
+    return detect_network_full(logs, **params).findings
 
 
 @dataclass(frozen=True)
@@ -296,18 +304,15 @@ class NetworkFindings:
     strengths: dict[str, list[dict[str, object]]]
 
 
-def detect_network_full(
-    logs: Mapping[str, LogLike],
-    min_impact_per_case_year: float = 1.0,
-    min_listed_per_case_year: float = 0.2,
-    min_team_resources: int = 5,
-    min_pair_cases: int = 10,
-) -> NetworkFindings:
-    """``detect_network`` with each office's total excess case-days and its best figures in the network."""
+def detect_network_full(logs: Mapping[str, LogLike], **params: Any) -> NetworkFindings:
+    """``detect_network`` with each office's total excess case-days and its best figures in the network
+    (``params``: the fields of ``DetectParams``; an unknown name is refused)."""
+    from procmine.analyse.detectors.monthly import finding_monthly
     from procmine.analyse.detectors.strengths import network_strengths
 
+    p = DetectParams(**params)
     data = {name: OfficeData.build(name, as_frame(lg)) for name, lg in logs.items()}
-    net = Network(data, min_pair_cases=min_pair_cases, min_team_resources=min_team_resources)
+    net = Network(data, min_pair_cases=p.min_pair_cases, min_team_resources=p.min_team_resources)
     raw: list[tuple[str, Finding]] = []
     for det in registry.detectors():
         raw += det.run(net)
@@ -320,8 +325,9 @@ def detect_network_full(
     per_office = {n: [apply_registry(f) for f in fs] for n, fs in per_office.items()}  # findings a merge made
     out = {}
     for n, fs in per_office.items():
-        ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
-        out[n] = _cap_unlinked(ranked, budget[n])
+        data[n].cache.setdefault("case_team", net.teams[n])  # the monthly series of team findings
+        ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, p.min_impact_per_case_year, p.min_listed_per_case_year)
+        out[n] = [replace(f, monthly=finding_monthly(data[n], f)) for f in _cap_unlinked(ranked, budget[n])]
     return NetworkFindings(out, budget, network_strengths(data))
 
 

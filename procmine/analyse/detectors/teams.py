@@ -151,7 +151,7 @@ def fold_team_waits(found: list[Finding]) -> list[Finding]:
     for team, idx in by_team.items():
         q = team_queue([found[i] for i in idx])
         waits = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity,
-                  "impact": float(found[i].impact), "mean_days": float(found[i].evidence["mean_days"]),
+                  "from_key": found[i].from_key, "to_key": found[i].to_key, "impact": float(found[i].impact), "mean_days": float(found[i].evidence["mean_days"]),
                   "typical_mean_days": float(found[i].evidence["typical_mean_days"])} for i in idx]
         j = next((k for k, f in enumerate(found) if f.pattern == "team_shortage" and f.team == team), None)
         if j is None and q["impact"] <= 0:

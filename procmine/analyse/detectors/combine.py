@@ -35,7 +35,8 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
     """A team that serves (≥ ``min_share`` of its cases) one case type whose cases run past the
     deadline is one problem, and its cause is the team's capacity, not a queue order that starves
     the type (there is no other type in that team to be preferred): reported once, as the team
-    finding carrying the deadline evidence, with the larger impact of the two."""
+    finding carrying the deadline evidence, or, where the deadline finding claims more, as that finding
+    (with the team named and its evidence): a finding's figure, norm and impact stay one quantity."""
     deadlines: dict[tuple[object, object], int] = {
         (f.case_type, f.team): i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type}
     out = list(found)
@@ -47,8 +48,12 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
         if j is None:
             continue
         d = out[j]
-        out[i] = replace(f, impact=max(d.impact, f.impact), evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
-        drop.add(j)
+        if d.impact > f.impact:
+            out[j] = replace(d, team=d.team or f.team, evidence={**d.evidence, "team_finding": dict(f.evidence)})
+            drop.add(i)
+        else:
+            out[i] = replace(f, evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
+            drop.add(j)
     return [f for i, f in enumerate(out) if i not in drop]
 
 

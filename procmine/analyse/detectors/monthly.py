@@ -118,7 +118,7 @@ def finding_monthly(d: OfficeData, f: Finding) -> Series:
     if f.kind == "batching" and node and "weekday" in ev:
         hit = np.flatnonzero(d.node[d.ea.act] == node)
         when = d.ea.end_us[hit]
-        wd = pd.DatetimeIndex(pd.to_datetime(when.astype("int64"), unit="us", utc=True)).tz_convert(DISPLAY_TZ).dayofweek
+        wd = pd.DatetimeIndex(pd.to_datetime(when.astype("int64"), unit="us", utc=True)).tz_convert(DISPLAY_TZ).day_of_week
         return monthly_series(month_codes(when), np.asarray(wd == int(ev["weekday"]), dtype=float), d.ea.case_index[hit])
     if f.unit == "per_case" and node:
         counts = np.bincount(d.ea.case_index[d.node[d.ea.act] == node], minlength=d.ea.n_cases).astype(float)

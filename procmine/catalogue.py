@@ -76,6 +76,20 @@ EXTERNAL_PARTY: dict[str, str] = {
 }
 
 
+# steps the applicant triggers (DOMAIN §7.1): a request, an application, an inquiry, documents handed in;
+# when they happen is demand, not the office's work pattern
+APPLICANT_TRIGGERED: frozenset[str] = frozenset(
+    {k for k, v in EXTERNAL_PARTY.items() if v == "applicant"} | {"application_received", "appointment_requested"}
+)
+
+
+def office_performs(key: str | None) -> bool:
+    """True for steps the office itself performs: neither triggered by the applicant nor done by
+    another body (BA, security services, Bundesdruckerei). Steps without a catalogue key count as
+    the office's own."""
+    return key is None or (key not in APPLICANT_TRIGGERED and key not in EXTERNAL_PARTY)
+
+
 @dataclass(frozen=True)
 class CaseType:
     code: str
@@ -160,11 +174,15 @@ PATTERNS: dict[int, tuple[str, str]] = {
 
 # staff minutes one occurrence costs (ASSUMPTION, estimates: DOMAIN §7.3 gives none; the synthetic
 # offices use 8 minutes per status inquiry); capacity findings are sized with these, labelled estimate
+# appointment_no_show: the booked slot stays empty (a short appearance); repeated checks: each check
+# beyond the first of a case is done again in full
 MINUTES_PER_OCCURRENCE: dict[str, float] = {
     "status_inquiry_received": 8.0,
-    "appointment_no_show": 20.0,
+    "appointment_no_show": 30.0,
     "case_handed_over": 5.0,
     "completeness_checked": 15.0,
+    "register_checked": 5.0,
+    "identity_verified": 5.0,
 }
 HOURS_PER_FTE = 1600.0  # annual working hours of one full-time employee (DOMAIN §7.3, olev 1,560/1,644 h)
 

@@ -55,6 +55,9 @@ class Finding:
     fte: float | None = None  # staff_hours as full-time equivalents (1,600 h per FTE)
     cause_rank: int | None = None  # capacity findings: rank of the finding whose wait causes them
     few_cases: bool = False  # rests on fewer than ``FEW_CASES`` cases: read with care
+    # the finding's own measure by calendar month: [{"month": "YYYY-MM", "value": float, "cases": int}, …]
+    # (``detectors.monthly``); None where not computed
+    monthly: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

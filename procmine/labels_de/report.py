@@ -234,11 +234,12 @@ LABELS: dict[str, str] = {
     "pattern.handoff_pingpong": "Hin- und Herreichen zwischen Teams",
     "pattern.visa_consent_queue": "Rückstau bei Visumzustimmungen",
     "pattern.policy_shock": "Sprung in den Fallzahlen nach Rechtsänderung",
-    "pattern.weekly_batching": "Entscheidungen gebündelt an festen Wochentagen",
+    "pattern.weekly_batching": "Arbeitsschritt gebündelt an festen Wochentagen",
     "pattern.booking_abuse": "Blockierte oder verfallene Termine",
     "pattern.control": "Gute Praxis",
     "pattern.waiting": "Wartezeit zwischen zwei Schritten",
     "pattern.rework": "Wiederholte Arbeitsschritte",
+    "pattern.repeated_checks": "Prüfungen werden mehrfach durchgeführt",
     "pattern.stuck_minority": "Ein Teil der Vorgänge bleibt liegen",
     "pattern.single_point": "Schritt hängt an sehr wenigen Personen",
     "pattern.growing_backlog": "Wachsender Rückstau",
@@ -338,7 +339,7 @@ LABELS: dict[str, str] = {
     "text.rework": "{where} wird wiederholt ({value}); betroffen sind {cases} Vorgänge.",
     "text.resource": "{where} ist auffällig belastet ({value}); betroffen sind {cases} Vorgänge.",
     "text.resource_days": (
-        "Vorgänge von {where} dauern im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge."
+        "Bei {where} beträgt die mittlere Dauer {value}{norm_clause}; betroffen sind {cases} Vorgänge."
     ),
     "text.deadline": "Bei {where} sind gesetzliche Fristen gefährdet ({value}); betroffen sind {cases} Vorgänge.",
     "text.data_quality": "Die Daten zu {where} sind lückenhaft ({value}); das schränkt die Aussagen ein.",

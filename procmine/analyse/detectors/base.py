@@ -44,6 +44,10 @@ REPEAT_KEYS: dict[str, tuple[str, str]] = {
     "appearance_completed": ("document_loops", "rework"),
     "file_requested": ("handoff_pingpong", "handover"),
     "fiction_certificate_issued": ("fiction_churn", "deadline"),
+    # checks done again (after a document round, a hand-over): staff time (``capacity_key``)
+    "completeness_checked": ("repeated_checks", "rework"),
+    "register_checked": ("repeated_checks", "rework"),
+    "identity_verified": ("repeated_checks", "rework"),
 }
 EXTERNAL_KEYS = {k for k, v in catalogue.EXTERNAL_PARTY.items() if v.startswith("external_")}
 DEADLINE_PATTERN_BY_CASE_TYPE = {"VISA_CONSENT": "visa_consent_queue"}
@@ -54,6 +58,12 @@ EXPOSURE_KEYS = {"status_inquiry_received", "fiction_certificate_extended"}
 ELAPSED_BANDS_D = [30.0, 60.0, 90.0, 180.0, 365.0]
 # contacts interleaved with the process steps: a directly-follows "wait" to or from them is no step
 INTERLEAVED_KEYS = set(CONTACT_KEYS) | {"fiction_certificate_issued", "fiction_certificate_extended"}
+
+
+def capacity_key(key: str | None) -> bool:
+    """An activity each extra occurrence of which costs staff time rather than elapsed time (status
+    inquiries, no-shows, hand-overs, repeated checks): sized in staff hours with the catalogue's minutes."""
+    return key in catalogue.MINUTES_PER_OCCURRENCE
 
 
 APPOINTMENT_STEPS = {"appointment_requested", "appointment_scheduled", "appointment_cancelled", "appointment_no_show",

@@ -1,5 +1,9 @@
 """Weekday batching: events of an activity concentrated on one weekday beyond the network's typical share.
 
+Only steps the office performs (``catalogue.office_performs``): a weekday pattern in requests,
+applications, inquiries or documents handed in is the applicants' demand, and so is one in an office
+step that mostly follows such a step within ``DEMAND_LAG_H`` hours (an online booking's appointment).
+
 Impact × 2.5 days (the mean extra wait of work released once a week instead of daily), or, when larger
 (the release day cannot take a week's work, so it queues for weeks), the own excess (mix-adjusted) of
 the wait into the activity from the case's previous event. A generic wait finding into the batched
@@ -11,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from procmine import catalogue
 from procmine.analyse.detectors.base import Network, node_key, own_excess
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
@@ -18,6 +23,7 @@ from procmine.analyse.stats import DAY_S, US
 from procmine.schema import DISPLAY_TZ, END
 
 PATTERNS = [PatternSpec("weekly_batching", "batching", ("daily_processing",), "teams")]
+DEMAND_LAG_H = 1.0  # an office step this soon after an applicant's step is that step's echo
 
 
 @detector("batching", PATTERNS, order=50)
@@ -34,11 +40,19 @@ def detect_batching(net: Network, min_events: int = 50) -> list[tuple[str, Findi
         wait = np.full(d.ea.n, np.nan)
         same = ci[1:] == ci[:-1]
         wait[1:][same] = (end[1:] - end[:-1])[same] / (DAY_S * US)
+        # the step follows an applicant's step (request, documents …) within DEMAND_LAG_H hours
+        applicant = np.isin(d.node, list(catalogue.APPLICANT_TRIGGERED))[d.ea.act]
+        echo = np.zeros(d.ea.n, dtype=bool)
+        echo[1:] = same & applicant[:-1] & (wait[1:] * 24.0 < DEMAND_LAG_H)
         parts.append(pd.DataFrame({"office": name, "item": d.node[d.ea.act], "wd": wd, "wait": wait,
-                                   "ct": d.ea.case_type[ci]}))
+                                   "ct": d.ea.case_type[ci], "echo": echo}))
     if not parts:
         return []
     tab = pd.concat(parts, ignore_index=True)
+    own_step = pd.Series(tab["item"].unique())
+    own_step = own_step[own_step.map(lambda it: catalogue.office_performs(node_key(it)))]  # once per distinct step
+    tab = tab[tab["item"].isin(own_step)]
+    demand = tab.groupby(["item", "office"])["echo"].mean()
     # own excess of the wait into each activity (mix-adjusted by case type, network typical office)
     w = tab[tab["wait"].notna()]
     held = own_excess(w[["office", "item", "ct", "wait"]], "wait", min_offices=2).set_index(["item", "office"])["own"]
@@ -56,8 +70,9 @@ def detect_batching(net: Network, min_events: int = 50) -> list[tuple[str, Findi
     res["excess"] = res["top"] - res["typical"]
     res["held"] = held.reindex(pd.MultiIndex.from_frame(res[["item", "office"]])).fillna(0.0).to_numpy()
     out = []
+    res["demand"] = demand.reindex(pd.MultiIndex.from_frame(res[["item", "office"]])).fillna(0.0).to_numpy()
     for r in res.itertuples(index=False):  # one step per (activity, office)
-        if r.excess <= 0.1:
+        if r.excess <= 0.1 or r.demand > 0.5:
             continue
         d = data[r.office]
         # the mean extra wait of work released once a week, or, when the held work queues longer

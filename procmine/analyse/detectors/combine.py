@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,8 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
     """A team that serves (≥ ``min_share`` of its cases) one case type whose cases run past the
     deadline is one problem, and its cause is the team's capacity, not a queue order that starves
     the type (there is no other type in that team to be preferred): reported once, as the team
-    finding carrying the deadline evidence, with the larger impact of the two."""
+    finding carrying the deadline evidence, or, where the deadline finding claims more, as that finding
+    (with the team named and its evidence): a finding's figure, norm and impact stay one quantity."""
     deadlines: dict[tuple[object, object], int] = {
         (f.case_type, f.team): i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type}
     out = list(found)
@@ -46,8 +48,12 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
         if j is None:
             continue
         d = out[j]
-        out[i] = replace(f, impact=max(d.impact, f.impact), evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
-        drop.add(j)
+        if d.impact > f.impact:
+            out[j] = replace(d, team=d.team or f.team, evidence={**d.evidence, "team_finding": dict(f.evidence)})
+            drop.add(i)
+        else:
+            out[i] = replace(f, evidence={**f.evidence, "deadline_finding": dict(d.evidence)})
+            drop.add(j)
     return [f for i, f in enumerate(out) if i not in drop]
 
 
@@ -140,22 +146,41 @@ def _net(findings: list[Finding], budget: float) -> list[Finding]:
 def _counts_in_budget(f: Finding) -> bool:
     """Own elapsed-time findings (not capacity, not a lateness summary that is another's consequence)."""
     consequence = f.pattern in CONSEQUENCE_PATTERNS and not f.evidence.get("waits_folded")
-    return not f.shared and f.kind != "drift" and not registry.is_capacity(f.pattern) and not consequence
+    return not f.shared and f.kind != "drift" and not is_capacity(f) and not consequence
+
+
+def is_capacity(f: Finding) -> bool:
+    """A finding sized in staff time only (staff hours, impact 0), not in elapsed case-days. No-shows and
+    hand-overs carry staff hours besides their case-days and rank by the latter."""
+    return registry.is_capacity(f.pattern)
+
+
+# capacity patterns and the patterns of the own elapsed-time findings that can cause them (None: any
+# wait, backlog, deadline, team or batching finding); hand-overs follow from no wait
+CAUSES_OF: dict[str, frozenset[str] | None] = {
+    "inquiry_flood": None,  # applicants ask because their case waits
+    "booking_abuse": frozenset({"appointment_backlog"}),  # slots booked far ahead are missed more often
+    "repeated_checks": frozenset({"document_loops"}),  # a file is checked again after each document round
+    "handoff_pingpong": frozenset(),
+}
 
 
 def _link_causes(findings: list[Finding]) -> list[Finding]:
-    """Capacity findings (status inquiries …) are mostly a consequence of waiting: each is linked to the
-    office's largest own high-impact elapsed-time finding, its cause ("Folge der Wartezeit bei …"),
-    when that wait weighs at least as much against its own line as the capacity finding does against
-    its own; otherwise the capacity finding is a problem of its own (e.g. applicants asking far more
-    often than elsewhere for the same waiting time)."""
-    causes = [f for f in findings if f.high_impact and _counts_in_budget(f) and f.kind in CAUSE_KINDS]
-    if not causes:
-        return findings
-    cause = max(causes, key=lambda f: f.impact)
+    """Capacity findings (status inquiries, no-shows, repeated checks) are mostly a consequence of
+    waiting: each is linked to the office's largest own high-impact elapsed-time finding that can cause
+    it (``CAUSES_OF``), its cause ("Folge der Wartezeit bei …"), when that weighs at least as much
+    against its own line as the capacity finding does against its own; otherwise the capacity finding
+    is a problem of its own (e.g. applicants asking far more often than elsewhere for the same waiting
+    time). Hand-overs have no such cause."""
     own = [f for f in findings if f.high_impact and _counts_in_budget(f)]
-    out = [_link(f, cause, own) for f in findings]
-    return out
+    return [_link(f, _cause_of(f, own), own) for f in findings]
+
+
+def _cause_of(f: Finding, own: list[Finding]) -> Finding | None:
+    """The largest own high-impact elapsed-time finding that can cause ``f`` (``CAUSES_OF``)."""
+    allowed = CAUSES_OF.get(f.pattern) if f.staff_hours is not None else None
+    causes = [c for c in own if c.pattern in allowed] if allowed is not None else [c for c in own if c.kind in CAUSE_KINDS]
+    return max(causes, key=lambda c: c.impact) if causes else None
 
 
 def _where(cause: Finding) -> dict[str, object]:
@@ -164,9 +189,11 @@ def _where(cause: Finding) -> dict[str, object]:
              "from_key": cause.from_key, "to_key": cause.to_key, "activity_key": cause.activity_key}
 
 
-def _link(f: Finding, cause: Finding, causes: list[Finding]) -> Finding:
+def _link(f: Finding, cause: Finding | None, causes: list[Finding]) -> Finding:
     """``f`` linked to its cause where it is a consequence (capacity finding, lateness summary)."""
-    if registry.is_capacity(f.pattern) and cause.evidence["score"] >= f.evidence["score"]:
+    if cause is None:
+        return f
+    if f.staff_hours is not None and f is not cause and cause.evidence["score"] >= f.evidence["score"]:
         return replace(f, evidence={**f.evidence, "caused_by": _where(cause)})
     if f.pattern in CONSEQUENCE_PATTERNS and f is not cause and not f.evidence.get("waits_folded"):
         # late cases of an office with a larger problem: that problem's days, not extra ones; the
@@ -202,7 +229,7 @@ def rank_findings(
     line_ratio = min_listed_per_case_year / min_impact_per_case_year if min_impact_per_case_year > 0 else 0.0
     for f in findings:
         rel = f.impact / cases_per_year
-        if registry.is_capacity(f.pattern):
+        if is_capacity(f):
             minutes = (f.staff_hours or 0.0) * 60.0 / cases_per_year
             score = minutes / min_staff_minutes_per_case
             extra = {"staff_minutes_per_case_year": float(minutes)}
@@ -248,22 +275,29 @@ def apply_registry(f: Finding) -> Finding:
     return replace(f, kind=s.kind, measures=tuple(f.measures) or s.measures)
 
 
-def detect_network(
-    logs: Mapping[str, LogLike],
-    min_impact_per_case_year: float = 1.0,
-    min_listed_per_case_year: float = 0.2,
-    min_team_resources: int = 5,
-    min_pair_cases: int = 10,
-) -> dict[str, list[Finding]]:
-    """Run every registered detector over the network; ranked findings per office.
+@dataclass(frozen=True)
+class DetectParams:
+    """The parameters of ``detect_network`` / ``detect_network_full`` (declared once).
 
     ``min_impact_per_case_year``: a finding is high-impact when its impact reaches this many excess
-    days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped.
-    Own elapsed-time findings are netted so that together they never claim more than the office's
-    ``total_excess``.
+    days per case of the office per year; ``min_listed_per_case_year``: below this it is dropped;
+    ``min_team_resources``: teams with fewer distinct staff are left out of team findings;
+    ``min_pair_cases``: step pairs with fewer cases are not reported.
     """
-    return detect_network_full(logs, min_impact_per_case_year, min_listed_per_case_year, min_team_resources,
-                               min_pair_cases).findings
+
+    min_impact_per_case_year: float = 1.0
+    min_listed_per_case_year: float = 0.2
+    min_team_resources: int = 5
+    min_pair_cases: int = 10
+
+
+def detect_network(logs: Mapping[str, LogLike], **params: Any) -> dict[str, list[Finding]]:
+    """Run every registered detector over the network; ranked findings per office.
+
+    ``params``: the fields of ``DetectParams``. Own elapsed-time findings are netted so that together
+    they never claim more than the office's ``total_excess``.
+    """
+    return detect_network_full(logs, **params).findings
 
 
 @dataclass(frozen=True)
@@ -275,18 +309,15 @@ class NetworkFindings:
     strengths: dict[str, list[dict[str, object]]]
 
 
-def detect_network_full(
-    logs: Mapping[str, LogLike],
-    min_impact_per_case_year: float = 1.0,
-    min_listed_per_case_year: float = 0.2,
-    min_team_resources: int = 5,
-    min_pair_cases: int = 10,
-) -> NetworkFindings:
-    """``detect_network`` with each office's total excess case-days and its best figures in the network."""
+def detect_network_full(logs: Mapping[str, LogLike], **params: Any) -> NetworkFindings:
+    """``detect_network`` with each office's total excess case-days and its best figures in the network
+    (``params``: the fields of ``DetectParams``; an unknown name is refused)."""
+    from procmine.analyse.detectors.monthly import finding_monthly
     from procmine.analyse.detectors.strengths import network_strengths
 
+    p = DetectParams(**params)
     data = {name: OfficeData.build(name, as_frame(lg)) for name, lg in logs.items()}
-    net = Network(data, min_pair_cases=min_pair_cases, min_team_resources=min_team_resources)
+    net = Network(data, min_pair_cases=p.min_pair_cases, min_team_resources=p.min_team_resources)
     raw: list[tuple[str, Finding]] = []
     for det in registry.detectors():
         raw += det.run(net)
@@ -299,8 +330,9 @@ def detect_network_full(
     per_office = {n: [apply_registry(f) for f in fs] for n, fs in per_office.items()}  # findings a merge made
     out = {}
     for n, fs in per_office.items():
-        ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, min_impact_per_case_year, min_listed_per_case_year)
-        out[n] = _cap_unlinked(ranked, budget[n])
+        data[n].cache.setdefault("case_team", net.teams[n])  # the monthly series of team findings
+        ranked = rank_findings(_net(fs, budget[n]), data[n].cases_per_year, p.min_impact_per_case_year, p.min_listed_per_case_year)
+        out[n] = [replace(f, monthly=finding_monthly(data[n], f)) for f in _cap_unlinked(ranked, budget[n])]
     return NetworkFindings(out, budget, network_strengths(data))
 
 

@@ -25,6 +25,7 @@ from procmine.analyse.detectors.base import (
     MAX_ROUND_DAYS,
     REPEAT_KEYS,
     Network,
+    capacity_key,
     node_key,
     own_excess_agg,
 )
@@ -42,6 +43,7 @@ PATTERNS = [
     PatternSpec("handoff_pingpong", "handover", ("digital_file", "team_rebalancing"), "teams"),
     PatternSpec("booking_abuse", "no_show", ("slot_release_rules", "appointment_steering"), "rework_visits"),
     PatternSpec("rework", "rework", ("document_checklist",), "rework_visits"),
+    PatternSpec("repeated_checks", "rework", ("document_checklist",), "rework_visits", capacity=True),
 ]
 
 
@@ -120,10 +122,11 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
         rl = rl if np.isfinite(rl) and rl > 0 else 1.0
         impact = r.own * rl / d.years
         staff_hours = None
-        if is_capacity(pattern):  # costs staff time, not elapsed time: sized in staff hours
+        if capacity_key(k):  # costs staff time: sized in staff hours (catalogue minutes, an estimate)
             minutes = catalogue.MINUTES_PER_OCCURRENCE.get(k or "", DEFAULT_MINUTES)
             staff_hours = r.own * minutes / 60.0 / d.years
-            impact = 0.0
+            if is_capacity(pattern):  # and no elapsed time of its own (the wait / document round has it)
+                impact = 0.0
         per_case = r.total / max(r.n, 1)
         typical = r.typical_total / max(r.n, 1)
         out.append(
@@ -151,8 +154,8 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
                         "extra_occurrences": float(r.total),
                         "own_extra_occurrences": float(r.own),
                         # counts: Poisson error of the office's extra occurrences
-                        "impact_low": float(max(r.own - 1.96 * np.sqrt(r.total), 0.0) * rl / d.years) if staff_hours is None else 0.0,
-                        "impact_high": float((r.own + 1.96 * np.sqrt(r.total)) * rl / d.years) if staff_hours is None else 0.0,
+                        "impact_low": float(max(r.own - 1.96 * np.sqrt(r.total), 0.0) * rl / d.years) if impact > 0 else 0.0,
+                        "impact_high": float((r.own + 1.96 * np.sqrt(r.total)) * rl / d.years) if impact > 0 else 0.0,
                     },
                 ),
             )
@@ -171,6 +174,8 @@ def merge_families(found: list[tuple[str, Finding]]) -> list[tuple[str, Finding]
     named family when that family is at least 80 % as large (they are then its symptoms).
     """
     families = {p for p, _ in CONTACT_KEYS.values()} | {p for p, _ in REPEAT_KEYS.values()} | {"rework"}
+    # families sized in staff time only (every member counts occurrences)
+    capacity_patterns = {p for p in families if is_capacity(p)}
     groups: dict[tuple[str, str], list[Finding]] = {}
     passed: list[tuple[str, Finding]] = []
     for office, f in found:
@@ -181,10 +186,22 @@ def merge_families(found: list[tuple[str, Finding]]) -> list[tuple[str, Finding]
     merged: dict[tuple[str, str], Finding] = {}
     for (office, pattern), fs in groups.items():
         defining = [f for f in fs if f.activity_key in CONTACT_KEYS]
+        if pattern in capacity_patterns:  # staff time of each member is spent: summed
+            rep = max(defining or fs, key=lambda f: f.staff_hours or 0.0)
+            spent = float(sum(f.staff_hours or 0.0 for f in fs))
+            related = [f.activity or "" for f in fs if f is not rep]
+            merged[(office, pattern)] = replace(rep, staff_hours=spent, fte=spent / catalogue.HOURS_PER_FTE,
+                                                evidence={**rep.evidence, "related_activities": related})
+            continue
         rep = max(defining or fs, key=lambda f: f.impact)
         top = max(f.impact for f in fs)
         related = [f.activity or f"{f.from_activity} → {f.to_activity}" for f in fs if f is not rep]
-        merged[(office, pattern)] = replace(rep, impact=top, evidence={**rep.evidence, "related_activities": related})
+        # no-shows, hand-overs: the extra round's case-days and, besides, the staff time it costs
+        timed = [f.staff_hours for f in fs if f.staff_hours is not None]
+        hours = float(sum(timed)) if timed else None
+        merged[(office, pattern)] = replace(rep, impact=top, staff_hours=hours,
+                                            fte=None if hours is None else hours / catalogue.HOURS_PER_FTE,
+                                            evidence={**rep.evidence, "related_activities": related})
     for (office, pattern), generic in list(merged.items()):
         if pattern != "rework":
             continue

@@ -100,6 +100,7 @@ def detect_teams(net: Network) -> list[tuple[str, Finding]]:
                         norm=float(ref_mean),
                         norm_basis="office",
                         evidence={
+                            "team_measure": "case_elapsed",
                             "team_cases": int(r["n"]),
                             "mean_elapsed_days": float(mean_el),
                             "reference_mean_elapsed_days": float(ref_mean),
@@ -118,36 +119,72 @@ def detect_teams(net: Network) -> list[tuple[str, Finding]]:
 TEAM_SHARE = 0.7  # a wait whose excess this share of falls on one team's cases is that team's queue
 
 
+def team_queue(waits: list[Finding]) -> dict[str, float]:
+    """A team's queue (its waits pooled) in one quantity: the mean wait per pass through the queue's
+    steps (``value``), the typical office's mean for the same case mix (``norm``), passes per year and
+    ``impact`` = passes per year × (value − norm), i.e. excess case-days per year."""
+    per_year = float(sum(w.evidence["waits_per_year"] for w in waits))
+    days = float(sum(w.evidence["mean_days"] * w.evidence["waits_per_year"] for w in waits))
+    typical = float(sum(w.evidence["typical_mean_days"] * w.evidence["waits_per_year"] for w in waits))
+    value, norm = days / max(per_year, 1e-12), typical / max(per_year, 1e-12)
+    return {"value": value, "norm": norm, "waits_per_year": per_year, "impact": per_year * (value - norm)}
+
+
 def fold_team_waits(found: list[Finding]) -> list[Finding]:
     """Own generic waits whose excess falls mostly (≥ ``TEAM_SHARE``) on one team's cases are that
-    team's queue: folded into the team's shortage finding (impact = the larger of its own and the
-    waits' sum); without one, the largest such wait becomes the team's finding."""
+    team's queue (``team_queue``).
+
+    A team finding shows, and is sized by, one quantity: its cases' mean elapsed days against the
+    office's other teams (``detect_teams``) or, where larger, its queue's mean wait against the typical
+    office's (the figure, the norm and the impact then all come from the queue). A team at or below its
+    norm on both claims nothing: without a team finding of its own, its waits then stay wait findings."""
     by_team: dict[str, list[int]] = {}
     for i, f in enumerate(found):
         ev = f.evidence
         if f.pattern in combine.SINGLE_WAIT_PATTERNS and not f.shared and not f.external and \
-                ev.get("team_share_of_excess", 0.0) >= TEAM_SHARE:
+                ev.get("team_share_of_excess", 0.0) >= TEAM_SHARE and "waits_per_year" in ev:
             by_team.setdefault(str(ev["carried_by_team"]), []).append(i)
     if not by_team:
         return found
     out = list(found)
     drop: set[int] = set()
     for team, idx in by_team.items():
-        total = float(sum(found[i].impact for i in idx))
+        q = team_queue([found[i] for i in idx])
         waits = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity,
-                  "impact": float(found[i].impact)} for i in idx]
+                  "from_key": found[i].from_key, "to_key": found[i].to_key, "impact": float(found[i].impact), "mean_days": float(found[i].evidence["mean_days"]),
+                  "typical_mean_days": float(found[i].evidence["typical_mean_days"])} for i in idx]
         j = next((k for k, f in enumerate(found) if f.pattern == "team_shortage" and f.team == team), None)
+        if j is None and q["impact"] <= 0:
+            continue  # the team's queue is not slower on average than the typical office's: no team finding
+        largest = found[max(idx, key=lambda i: found[i].impact)]
+        queue_ev = {"waits_of_team": waits, "team_measure": "queue_wait_per_step", "queue_waits_per_year": q["waits_per_year"],
+                    "team_share_of_excess": largest.evidence["team_share_of_excess"],
+                    **_queue_interval(q["impact"], [found[i] for i in idx]),
+                    **{k: v for k, v in largest.evidence.items() if k.startswith("trend")}}
         if j is None:
-            w = found[max(idx, key=lambda i: found[i].impact)]
-            out.append(Finding(kind="resource", pattern="team_shortage", value=w.value, unit="days", impact=total,
-                               cases=w.cases, team=team, norm=w.norm, norm_basis=w.norm_basis,
-                               evidence={"waits_of_team": waits, "team_share_of_excess": w.evidence["team_share_of_excess"],
-                                         **{k: v for k, v in w.evidence.items() if k.startswith(("impact_", "trend"))}}))
+            out.append(Finding(kind="resource", pattern="team_shortage", value=q["value"], unit="days", impact=q["impact"],
+                               cases=max(found[i].cases for i in idx), team=team, norm=q["norm"], norm_basis="network",
+                               evidence=queue_ev))
         else:
             t = out[j]
-            out[j] = replace(t, impact=max(t.impact, total), evidence={**t.evidence, "waits_of_team": waits})
+            if q["impact"] > t.impact:  # the queue is the larger of the two: the team is shown by its queue
+                out[j] = replace(t, value=q["value"], norm=q["norm"], norm_basis="network", impact=q["impact"],
+                                 cases=max(t.cases, *(found[i].cases for i in idx)), evidence={**t.evidence, **queue_ev})
+            else:
+                out[j] = replace(t, evidence={**t.evidence, "waits_of_team": waits})
         drop.update(idx)
     return [f for i, f in enumerate(out) if i not in drop]
+
+
+def _queue_interval(impact: float, waits: list[Finding]) -> dict[str, float]:
+    """An approximate interval of a team queue's impact: the waits' bootstrap intervals, summed and
+    scaled to the queue's impact (the waits' own impacts clip at their norm, the queue's does not)."""
+    claimed = sum(w.impact for w in waits)
+    lo = sum(float(w.evidence.get("impact_low", 0.0)) for w in waits)
+    hi = sum(float(w.evidence.get("impact_high", 0.0)) for w in waits)
+    if claimed <= 0 or impact <= 0:
+        return {}
+    return {"impact_low": lo * impact / claimed, "impact_high": hi * impact / claimed}
 
 
 combine.add_merge(fold_team_waits, 50)

@@ -65,6 +65,35 @@ def wait_pattern(from_key: str, to_key: str) -> str:
 
 
 BOOTSTRAP_ROUNDS = 100
+MEASURED_D = 1.0 / 24.0  # an office whose median wait at a pair is below an hour logs no wait there
+MIN_MEASURING = 2  # offices that must log the wait for a network median of it
+
+
+def chain_segments(data: dict[str, OfficeData]) -> dict[tuple[str, str], dict[str, object]]:
+    """Waits with a norm that chain (request → appointment given → appearance) are compared over the
+    combined segment too: offices log the appointment at different points, so only the whole span is
+    like with like. Per (item, office): the segment's keys, the office's median and the network's
+    (median over offices of their medians; every office measures the whole span)."""
+    norms = catalogue.WAIT_NORMS
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    for a in norms:
+        for b in norms:
+            if a.to_key != b.from_key or a.external or b.external:
+                continue
+            med = {}
+            for name, d in data.items():  # one step per office
+                w = norm_waits(d, catalogue.WaitNorm(a.from_key, b.to_key, a.days + b.days, a.basis, a.source, False))
+                if len(w):
+                    med[name] = float(np.median(w["wait_d"].to_numpy(dtype=float)))
+            if not med:
+                continue
+            net = float(np.median(list(med.values())))
+            for n in (a, b):
+                for name, m in med.items():
+                    out[(f"{n.from_key}\u2192{n.to_key}", name)] = {
+                        "segment_from_key": a.from_key, "segment_to_key": b.to_key, "segment_median_days": m,
+                        "network_segment_median_days": net, "segment_norm_days": float(a.days + b.days)}
+    return out
 
 
 def bootstrap_own(tab: pd.DataFrame, cand: pd.DataFrame, rounds: int = BOOTSTRAP_ROUNDS, min_offices: int = 3,
@@ -250,6 +279,10 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     tab["norm_d"] = norm_d.fillna(pd.Series(items).map(net_norm)).astype(float).to_numpy()[icode]
     tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     own = own_excess(tab, "excess")
+    # the same own excess on the plain mean wait (not clipped at the norm): a team's queue is sized
+    # and shown in this one quantity (``teams.fold_team_waits``)
+    plain = own_excess(tab, "wait_d").rename(columns={"total": "wait_total", "typical_total": "wait_typical_total"})
+    own = own.merge(plain[["item", "office", "wait_total", "wait_typical_total"]], on=["item", "office"], how="left")
     # who carries the excess: waits beyond the typical office's P90 (median over offices of the office P90)
     p90 = tab.groupby(["item", "office"], sort=False)["wait_d"].quantile(0.9).groupby(level="item").median()
     tab["long"] = tab["wait_d"].to_numpy() > pd.Series(items).map(p90).to_numpy(dtype=float)[icode]
@@ -267,7 +300,13 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     stats_ = stats_.join(rest)
     own = own.merge(stats_.reset_index(), on=["item", "office"])
     own["net_rest_median"] = own["item"].map(own.groupby("item")["rest_median"].median()).to_numpy()
-    own["net_median"] = own["item"].map(own.groupby("item")["median"].median()).to_numpy()
+    # like with like: the network's median of a step pair only from offices that log a wait there (median
+    # ≥ MEASURED_D); an office that logs the step at once (e.g. the appointment given at the request)
+    # has its wait elsewhere. Fewer than MIN_MEASURING such offices: no network median (the norm alone)
+    measuring = own[own["median"] >= MEASURED_D].groupby("item")["median"].agg(["median", "size"])
+    measured_median = measuring["median"].where(measuring["size"] >= MIN_MEASURING)
+    own["net_median"] = own["item"].map(measured_median).to_numpy(dtype=float)
+    own["net_measuring"] = own["item"].map(measuring["size"]).fillna(0).to_numpy(dtype=int)
     own["net_p90"] = own["item"].map(p90).to_numpy(dtype=float)
     own["net_share_long"] = own["item"].map(own.groupby("item")["share_long"].median()).to_numpy()
     exceeding = own.assign(ex=own["median"] > own["norm"]).groupby("item")["ex"].mean()
@@ -279,6 +318,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     # bootstrap interval of the own excess, for the candidates only (positive own excess, enough cases)
     cand = own.loc[(own["own"] > 0) & (own["cases"] >= min_pair_cases), ["item", "office"]]
     own = own.merge(bootstrap_own(tab, cand), on=["item", "office"], how="left")
+    segments = chain_segments(data)
     out = []
     for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
         if r.cases < min_pair_cases:
@@ -329,11 +369,18 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "waits": int(r.n),
                         "norm_days": float(r.norm),
                         "norm_source": norm.source if norm else "typischer Wert des Netzwerks",
-                        "network_median_days": float(r.net_median),
+                        "network_median_days": float(r.net_median) if r.net_median == r.net_median else None,
+                        "network_offices_measuring": int(r.net_measuring),
+                        **segments.get((r.item, r.office), {}),
                         "share_over_norm": float(r.over),
                         "share_offices_over_norm": float(r.share_offices_over),
                         "excess_days_per_year_over_norm": float(impact_norm),
                         "own_excess_days_per_year": float(own_days / d.years),
+                        # plain mean wait against the typical office's mean for the same case mix
+                        # (with fewer than three offices: the step's norm), per year of the log
+                        "mean_days": float(r.wait_total / max(r.n, 1)),
+                        "typical_mean_days": float((r.wait_typical_total if r.offices >= 3 else r.norm * r.n) / max(r.n, 1)),
+                        "waits_per_year": float(r.n / d.years),
                         "impact_low": float(max(r.boot_low, 0.0) / d.years) if r.boot_low == r.boot_low else 0.0,
                         "impact_high": float(max(r.boot_high, 0.0) / d.years) if r.boot_high == r.boot_high else 0.0,
                         "long_wait_days": float(r.net_p90),

@@ -103,7 +103,7 @@ class Comparison:
     min_cases: int = MIN_CASES
     excluded_case_types: dict[str, dict[str, int]] = field(default_factory=dict)  # case_type -> office -> cases
     not_measurable: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi -> office -> reason code
-    medians: dict[str, float | None] = field(default_factory=dict)  # kpi -> network median (from ``network_medians``)
+    medians: dict[str, float | None] = field(default_factory=dict)  # kpi -> network median (``network_medians``; None: a volume)
     # every network median a report shows, made once (compare.medians): figure x case type -> median, offices
     network_medians: NetworkMedians = field(default_factory=NetworkMedians.empty)
     # fair comparison, topics, trends, measures (compare.network); None when compare_offices got no logs
@@ -251,7 +251,10 @@ def compare_offices(
             best_ct[str(ct)][key], worst_ct[str(ct)][key] = _best_worst(g[key], kpi_direction(key))
 
     top = {a.office: (min(a.findings, key=lambda f: f.rank) if a.findings else None) for a in analyses}
-    table = network_medians(analyses, kpis, by_ct, {a.office: NO_REPEATS not in limits[a.office] for a in analyses}, min_cases)
+    # network medians of the quality figures (a volume such as the number of cases has none)
+    rated = [key for key in kpis.columns if directions[key] is not None]
+    table = network_medians(analyses, kpis[rated], by_ct[["case_type", "office", *[c for c in metric_cols if kpi_direction(c) is not None]]],
+                            {a.office: NO_REPEATS not in limits[a.office] for a in analyses}, min_cases)
     overall = table.overall()
     medians = {key: overall.get(key) for key in kpis.columns}
     return Comparison(

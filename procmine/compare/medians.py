@@ -22,7 +22,8 @@ Figures (``figure`` key; ``case_type`` "" = all cases of an office):
   ``extra["strengths"][*]["network_median"]``); the table takes it from there (``source`` =
   ``"analysis"``) rather than a second time from other figures.
 
-A step is named ``key:<catalogue key>`` where the export maps to the catalogue, else ``label:<label>``.
+A figure only one office measures has no network median (``MIN_OFFICES``). A step is named
+``key:<catalogue key>`` where the export maps to the catalogue, else ``label:<label>``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from procmine.analyse.detectors.base import CONTACT_KEYS
 from procmine.analyse.model import Finding, OfficeAnalysis
 
 COLUMNS = ["figure", "case_type", "median", "offices", "source"]
+MIN_OFFICES = 2  # a figure one office alone measures has no network median (it would be the office's own value)
 ALL = ""  # case_type of a figure over all cases of an office
 COMPARE = "compare"
 ANALYSIS = "analysis"
@@ -184,7 +186,9 @@ def _analysis_values(analyses: list[OfficeAnalysis]) -> pd.DataFrame:
     for a in analyses:
         for f in a.findings:
             net = _number((f.evidence or {}).get("network_median_days"))
-            if f.kind == "waiting" and net is not None and (fig := finding_figure(f)) is not None and fig[0] not in rows:
+            # an "own" norm: the analysis saw the wait in this office alone, so there is no network figure
+            if (f.kind == "waiting" and f.norm_basis != "own" and net is not None
+                    and (fig := finding_figure(f)) is not None and fig[0] not in rows):
                 pair = {step_ident(f.from_key, f.from_activity), step_ident(f.to_key, f.to_activity)}
                 rows[fig[0]] = (net, sum(pair <= s for s in steps.values()))
         for s in a.extra.get("strengths") or []:
@@ -228,6 +232,7 @@ def network_medians(
     steps = [_step_values(a, min_cases, repeats.get(a.office, True)) for a in analyses]
     computed = _medians(pd.concat([_kpi_values(kpis, by_case_type), *steps], ignore_index=True), COMPARE)
     table = pd.concat([t for t in (computed, _analysis_values(analyses)) if len(t)], ignore_index=True)
+    table = table[table["offices"].to_numpy(dtype=float) >= MIN_OFFICES] if len(table) else table
     if table.empty:
         return NetworkMedians.empty()
     table = table.astype({"figure": str, "case_type": str, "median": "float64", "offices": "int64", "source": str})

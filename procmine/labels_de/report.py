@@ -736,7 +736,7 @@ LABELS: dict[str, str] = {
     "chart.norm": "Vergleichswert",
     "chart.value": "Wert",
     "chart.wait_title": "Liegezeit vor jedem häufigen Schritt (Median, Kalendertage)",
-    "chart.wait_note_network": "Der zweite Balken ist der Netzwerk-Median: der mittlere Wert aller Dienststellen mit diesem Schritt, derselbe in jedem Bericht und im Netzwerkvergleich.",
+    "chart.wait_note_network": "Der zweite Balken ist der Netzwerk-Median: der mittlere Wert aller Dienststellen mit diesem Schritt, derselbe in jedem Dienststellenbericht.",
     "chart.wait_note_single": "Es liegen keine weiteren Dienststellen zum Vergleich vor.",
     "chart.finding_title": "Der Wert dieser Dienststelle im Vergleich",
     "col.duration_class": "Dauer",

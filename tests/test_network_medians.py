@@ -180,15 +180,23 @@ def test_comparison_page_column_is_the_table(net):
 def test_control_office_page_one_lists_the_analysis_strengths(net):
     """P16 has no headline problem; page 1 lists the analysis' strengths (extra["strengths"]) with the table's
     network medians, and the Engpässe note says the same."""
-    analyses, comparison, reports, _, _ = net
+    analyses, comparison, reports, page, _ = net
     control = next(a for a in analyses if a.office == "P16")
+    defs = {key: (n, d, u) for key, n, d, u in build.load_kpi_definitions()}
+    column = {row[0].value: row[-1].value for row in page.kpi_table.rows}
     strengths = control.extra["strengths"]
     glance = reports["P16"].glance
     assert strengths and glance.losses == ()
+    checked_on_page = False
     assert len(glance.strengths) == len(strengths)
     for s, text in zip(strengths, glance.strengths):
         med = comparison.network_medians.get(strength_figure(s["metric"]))
         assert med == pytest.approx(s["network_median"])
         assert label(f"strength.{s['metric']}", value="", network="")[:12].lower() in text.lower()
         assert "Netzwerk-Median" in text
+        fig = strength_figure(s["metric"])
+        if fig in comparison.kpis.columns:  # the same number as in the comparison page's column
+            assert column[build.kpi_name(fig, defs)] == pytest.approx(med)
+            checked_on_page = True
     assert any(text[1:] in note for note in reports["P16"].notes for text in glance.strengths)
+    assert checked_on_page

@@ -17,10 +17,13 @@ Figures (``figure`` key; ``case_type`` "" = all cases of an office):
   status inquiry counts each time, another step each time after its first in a case), from the
   offices' activity counts; offices whose export cannot show repeats are left out;
 * ``wait:<step>→<step>`` and ``strength:<metric>``: figures only the network analysis measures (the wait
-  between two steps across interleaved contacts, an office's strengths). The analysis computes their
-  network median once for all offices (``Finding.evidence["network_median_days"]``,
-  ``extra["strengths"][*]["network_median"]``); the table takes it from there (``source`` =
-  ``"analysis"``) rather than a second time from other figures.
+  between two steps across interleaved contacts; the wait from an appointment request to the visit, one
+  of an office's strengths). The analysis computes their network median once for all offices
+  (``Finding.evidence["network_median_days"]``, ``extra["strengths"][*]["network_median"]``); the table
+  takes it from there (``source`` = ``"analysis"``) rather than a second time from other figures. The
+  other strengths are figures the comparison measures itself (``STRENGTH_FIGURES``: median elapsed days
+  = ``cycle_time_median_days`` …) and read its value; the analysis' number fills in only where the
+  comparison has none.
 
 A figure only one office measures has no network median (``MIN_OFFICES``). A step is named
 ``key:<catalogue key>`` where the export maps to the catalogue, else ``label:<label>``.
@@ -63,8 +66,19 @@ def wait_figure(f: Finding) -> str:
     return f"wait:{step_ident(f.from_key, f.from_activity)}\u2192{step_ident(f.to_key, f.to_activity)}"
 
 
+# the analysis' strengths (analyse/detectors/strengths.py) that are figures the comparison measures itself
+STRENGTH_FIGURES = {
+    "median_elapsed_days": "cycle_time_median_days",
+    "share_over_90_days": "share_cases_over_90_days",
+    "status_inquiries_per_case": "per_case:key:status_inquiry_received",
+    "document_requests_per_case": "per_case:key:documents_requested",
+}
+
+
 def strength_figure(metric: str) -> str:
-    return f"strength:{metric}"
+    """The table's figure of one of the analysis' strengths: the comparison's own figure where it measures the
+    same (``STRENGTH_FIGURES``), else ``strength:<metric>``."""
+    return STRENGTH_FIGURES.get(metric, f"strength:{metric}")
 
 
 def finding_figure(f: Finding) -> tuple[str, str] | None:
@@ -231,7 +245,9 @@ def network_medians(
     repeated steps."""
     steps = [_step_values(a, min_cases, repeats.get(a.office, True)) for a in analyses]
     computed = _medians(pd.concat([_kpi_values(kpis, by_case_type), *steps], ignore_index=True), COMPARE)
-    table = pd.concat([t for t in (computed, _analysis_values(analyses)) if len(t)], ignore_index=True)
+    taken = _analysis_values(analyses)  # only for figures the comparison does not compute itself
+    taken = taken[~taken["figure"].isin(computed["figure"])]
+    table = pd.concat([t for t in (computed, taken) if len(t)], ignore_index=True)
     table = table[table["offices"].to_numpy(dtype=float) >= MIN_OFFICES] if len(table) else table
     if table.empty:
         return NetworkMedians.empty()

@@ -32,7 +32,7 @@ A figure only one office measures has no network median (``MIN_OFFICES``). A ste
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -96,25 +96,26 @@ class NetworkMedians:
     """Figure × case type → network median and the number of offices behind it (see the module docstring)."""
 
     table: pd.DataFrame  # COLUMNS, one row per (figure, case_type)
+    _index: dict[tuple[str, str], tuple[float, int]] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def empty(cls) -> NetworkMedians:
         return cls(pd.DataFrame(columns=COLUMNS))
 
-    def _row(self, figure: str, case_type: str = ALL) -> pd.Series | None:
+    def __post_init__(self) -> None:  # one lookup per figure and case type, not a scan of the table
         t = self.table
-        hit = t[(t["figure"] == figure) & (t["case_type"] == case_type)]
-        return hit.iloc[0] if len(hit) else None
+        index = {(str(f), str(c)): (float(m), int(n)) for f, c, m, n in zip(t["figure"], t["case_type"], t["median"], t["offices"])}
+        object.__setattr__(self, "_index", index)
 
     def get(self, figure: str, case_type: str = ALL) -> float | None:
         """The network median of a figure (None where the table has none)."""
-        r = self._row(figure, case_type)
-        return None if r is None else float(r["median"])
+        hit = self._index.get((figure, case_type))
+        return None if hit is None else hit[0]
 
     def offices(self, figure: str, case_type: str = ALL) -> int:
         """How many offices the median rests on (0 where the table has no such figure)."""
-        r = self._row(figure, case_type)
-        return 0 if r is None else int(r["offices"])
+        hit = self._index.get((figure, case_type))
+        return 0 if hit is None else hit[1]
 
     def of_finding(self, f: Finding) -> float | None:
         """The network median of a finding's headline figure (``finding_figure``), None where there is none."""

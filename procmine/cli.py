@@ -6,18 +6,22 @@ Results and output paths go to stdout, progress and messages to stderr.
 
 from __future__ import annotations
 
+import functools
+import inspect as pyinspect
 import json
 import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import date as date_cls
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from procmine.errors import ProcmineError, UsageProblem
+from procmine.limits import Limits
 
 app = typer.Typer(
     name="procmine",
@@ -60,24 +64,51 @@ def _land(value: str | None) -> str | None:
     return code
 
 
-MaxColumns = Annotated[int, typer.Option("--max-columns", help="Höchstens so viele Spalten (Attribute) je Datei.")]
-MaxCells = Annotated[int, typer.Option("--max-cells", help="Höchstens so viele Zellen (Zeilen × Spalten) je Datei.")]
-MaxSheetRows = Annotated[int, typer.Option("--max-sheet-rows", help="Höchstens so viele Zeilen je Tabellenblatt.")]
-MaxSheetCells = Annotated[int, typer.Option("--max-sheet-cells", help="Höchstens so viele Zellen je Tabellenblatt.")]
-MaxDecompressedMb = Annotated[int, typer.Option("--max-decompressed-mb", help="Höchstens so viele MB entpackt (.gz, .xlsx).")]
-MaxEvents = Annotated[int, typer.Option("--max-events", help="Höchstens so viele Ereignisse je XES-Datei.")]
-MaxValueLines = Annotated[int, typer.Option("--max-value-lines", help="Höchstens so viele Zeilenumbrüche in einem Wert (CSV).")]
-_DEFAULT_LIMITS = __import__("procmine.limits", fromlist=["Limits"]).Limits()
+DEFAULT_LIMITS = Limits()
+# the seven per-file limits (``procmine.limits``), the same options on ``run`` and ``ingest`` (``with_limits``)
+LIMIT_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    # (parameter, option, help)
+    ("max_columns", "--max-columns", "Höchstens so viele Spalten (Attribute) je Datei."),
+    ("max_cells", "--max-cells", "Höchstens so viele Zellen (Zeilen × Spalten) je Datei."),
+    ("max_sheet_rows", "--max-sheet-rows", "Höchstens so viele Zeilen je Tabellenblatt."),
+    ("max_sheet_cells", "--max-sheet-cells", "Höchstens so viele Zellen je Tabellenblatt."),
+    ("max_decompressed_mb", "--max-decompressed-mb", "Höchstens so viele MB entpackt (.gz, .xlsx)."),
+    ("max_events", "--max-events", "Höchstens so viele Ereignisse je XES-Datei."),
+    ("max_value_lines", "--max-value-lines", "Höchstens so viele Zeilenumbrüche in einem Wert (CSV)."),
+)
 
 
-def _limits(max_columns: int, max_cells: int, max_sheet_rows: int, max_sheet_cells: int, max_decompressed_mb: int,
-            max_events: int, max_value_lines: int):  # noqa: ANN202 - procmine.limits.Limits
+def _limit_defaults() -> dict[str, int]:
+    """The default of each limit option, from ``procmine.limits.Limits`` (the size limit in MB)."""
+    d = DEFAULT_LIMITS
+    return {name: (d.max_decompressed_bytes >> 20 if name == "max_decompressed_mb" else getattr(d, name)) for name, _, _ in LIMIT_OPTIONS}
+
+
+def _limits(max_decompressed_mb: int, **counts: int) -> Limits:
     """The limits of one call (``procmine.limits``), from the --max-... options."""
-    from procmine.limits import Limits
+    return Limits(max_decompressed_bytes=max_decompressed_mb << 20, **counts)
 
-    return Limits(max_columns=max_columns, max_cells=max_cells, max_sheet_rows=max_sheet_rows,
-                  max_sheet_cells=max_sheet_cells, max_decompressed_bytes=max_decompressed_mb << 20,
-                  max_events=max_events, max_value_lines=max_value_lines)
+
+def with_limits(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the seven --max-... options (after its own) and pass them on as one ``limits`` argument
+    (``procmine.limits.Limits``): the options are declared once, in ``LIMIT_OPTIONS``."""
+    sig = pyinspect.signature(command, eval_str=True)
+    own = [p for p in sig.parameters.values() if p.name != "limits"]
+    defaults = _limit_defaults()
+    added = [
+        pyinspect.Parameter(name, pyinspect.Parameter.KEYWORD_ONLY, default=defaults[name],
+                          annotation=Annotated[int, typer.Option(option, help=text)])
+        for name, option, text in LIMIT_OPTIONS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        values = {name: kwargs.pop(name) for name, _, _ in LIMIT_OPTIONS}
+        command(*args, limits=_limits(**values), **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+    return wrapper
 
 
 def _progress(message: str) -> None:
@@ -178,6 +209,7 @@ def demo(
 
 
 @app.command("run")
+@with_limits
 def run_cmd(
     exports_dir: Annotated[Path, typer.Argument(help="Ordner mit den Exporten (eine Datei je Dienststelle oder eine Spalte Dienststelle).")],
     out: OutDir = Path("reports/run"),
@@ -187,13 +219,7 @@ def run_cmd(
     measure: Measures = None,
     no_pseudonymise: NoPseudonymise = False,
     land: LandOpt = None,
-    max_columns: MaxColumns = _DEFAULT_LIMITS.max_columns,
-    max_cells: MaxCells = _DEFAULT_LIMITS.max_cells,
-    max_sheet_rows: MaxSheetRows = _DEFAULT_LIMITS.max_sheet_rows,
-    max_sheet_cells: MaxSheetCells = _DEFAULT_LIMITS.max_sheet_cells,
-    max_decompressed_mb: MaxDecompressedMb = _DEFAULT_LIMITS.max_decompressed_bytes >> 20,
-    max_events: MaxEvents = _DEFAULT_LIMITS.max_events,
-    max_value_lines: MaxValueLines = _DEFAULT_LIMITS.max_value_lines,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Einen Ordner echter Exporte einlesen, analysieren und Berichte schreiben."""
     from procmine.compare.network import parse_measures
@@ -202,7 +228,7 @@ def run_cmd(
     from procmine.privacy import allow_clear_ids
 
     _state["quiet"] = quiet
-    with allow_clear_ids(no_pseudonymise), using(_limits(max_columns, max_cells, max_sheet_rows, max_sheet_cells, max_decompressed_mb, max_events, max_value_lines)):
+    with allow_clear_ids(no_pseudonymise), using(limits):
         result = run(exports_dir, out, normalised_dir=normalised, progress=_progress, pdf=pdf,
                      measures=tuple(parse_measures(measure or [])), land=_land(land))
     _print_run(result)
@@ -267,6 +293,7 @@ def inspect(
 
 
 @app.command()
+@with_limits
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Exportdatei(en) einer oder mehrerer Dienststellen.")],
     out: OutDir = Path("logs/normalised"),
@@ -277,13 +304,7 @@ def ingest(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Tabellenblatt (Excel); ohne Angabe das passende oder erste.")] = None,
     quiet: Quiet = False,
     no_pseudonymise: NoPseudonymise = False,
-    max_columns: MaxColumns = _DEFAULT_LIMITS.max_columns,
-    max_cells: MaxCells = _DEFAULT_LIMITS.max_cells,
-    max_sheet_rows: MaxSheetRows = _DEFAULT_LIMITS.max_sheet_rows,
-    max_sheet_cells: MaxSheetCells = _DEFAULT_LIMITS.max_sheet_cells,
-    max_decompressed_mb: MaxDecompressedMb = _DEFAULT_LIMITS.max_decompressed_bytes >> 20,
-    max_events: MaxEvents = _DEFAULT_LIMITS.max_events,
-    max_value_lines: MaxValueLines = _DEFAULT_LIMITS.max_value_lines,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Exporte einlesen und als kanonisches Ereignisprotokoll (Parquet) mit Quarantänedatei schreiben."""
     from procmine.limits import using
@@ -296,7 +317,7 @@ def ingest(
     load_key()  # a missing, short or unreadable key stops before anything is read
     groups: list[tuple[list[Path], str | None]] = [(list(files), office)] if office else [([p], None) for p in files]
     failed: list | None = [] if len(groups) > 1 else None  # several offices: one bad file does not stop the others
-    with allow_clear_ids(no_pseudonymise), using(_limits(max_columns, max_cells, max_sheet_rows, max_sheet_cells, max_decompressed_mb, max_events, max_value_lines)), staged_output(out) as stage:
+    with allow_clear_ids(no_pseudonymise), using(limits), staged_output(out) as stage:
         prof = load_profile(profile) if profile else None
         _, qualities = ingest_files(groups, stage, progress=_progress, profile=prof, encoding=encoding,
                                     delimiter=delimiter, sheet=sheet, failed=failed)

@@ -194,49 +194,19 @@ def network() -> tuple[list[OfficeAnalysis], dict[str, QualityReport]]:
 
     Case types: AE_EXT (A 40, B 30) and BLUE (A 3, B 20) -> only AE_EXT is compared (A has 3 < 5 BLUE cases).
     """
+    # Finding(kind, pattern, value, unit, impact, cases, ...): the headline figures first, then what differs
     wait = Finding(
-        kind="waiting",
-        pattern="appointment_backlog",
-        value=42.0,
-        unit="days",
-        impact=1234.0,
-        cases=40,
-        from_activity=EVIL,
-        to_activity=BOLD,
-        from_key="appointment_requested",
-        to_key="appointment_scheduled",
-        norm=14.0,
-        norm_basis="usual",
-        evidence={"network_median": 12.0, "resource_ids": ["r1", "r2"]},
-        measures=("appointment_steering",),
-        rank=1,
-        high_impact=True,
+        "waiting", "appointment_backlog", 42.0, "days", 1234.0, 40,
+        from_activity=EVIL, to_activity=BOLD, from_key="appointment_requested", to_key="appointment_scheduled",
+        norm=14.0, norm_basis="usual", evidence={"network_median": 12.0, "resource_ids": ["r1", "r2"]},
+        measures=("appointment_steering",), rank=1, high_impact=True,
     )
-    team = Finding(
-        kind="resource",
-        pattern="team_shortage",
-        value=0.5,
-        unit="share",
-        impact=300.0,
-        cases=3,  # < 5: value and count suppressed
-        team="Team A-K",
-        rank=2,
-        high_impact=True,
-    )
+    team = Finding("resource", "team_shortage", 0.5, "share", 300.0, 3,  # < 5 cases: value and count suppressed
+                   team="Team A-K", rank=2, high_impact=True)
     ba = Finding(
-        kind="waiting",
-        pattern="ba_wait",
-        value=21.0,
-        unit="days",
-        impact=100.0,
-        cases=12,
-        from_activity="Zustimmung BA angefragt",
-        to_activity="Zustimmung BA erteilt",
-        norm=14.0,
-        norm_basis="legal",
-        external=True,
-        shared=True,
-        rank=3,
+        "waiting", "ba_wait", 21.0, "days", 100.0, 12,
+        from_activity="Zustimmung BA angefragt", to_activity="Zustimmung BA erteilt",
+        norm=14.0, norm_basis="legal", external=True, shared=True, rank=3,
     )
     a = office(
         "ABH-A",

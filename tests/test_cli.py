@@ -66,6 +66,39 @@ def test_every_command_has_german_help_naming_its_options():
             assert _flat(helptext) in text, (name, param.name)
 
 
+# the limit options as they were before ``cli.with_limits`` declared them once: option, help, default
+LIMIT_HELP = (
+    ("--max-columns", "Höchstens so viele Spalten (Attribute) je Datei.", "1000"),
+    ("--max-cells", "Höchstens so viele Zellen (Zeilen × Spalten) je Datei.", "300000000"),
+    ("--max-sheet-rows", "Höchstens so viele Zeilen je Tabellenblatt.", "1048576"),
+    ("--max-sheet-cells", "Höchstens so viele Zellen je Tabellenblatt.", "50000000"),
+    ("--max-decompressed-mb", "Höchstens so viele MB entpackt (.gz, .xlsx).", "4096"),
+    ("--max-events", "Höchstens so viele Ereignisse je XES-Datei.", "20000000"),
+    ("--max-value-lines", "Höchstens so viele Zeilenumbrüche in einem Wert (CSV).", "20"),
+)
+
+
+def test_run_and_ingest_list_the_seven_limit_options_unchanged():
+    """``run`` and ``ingest`` both show the seven --max-... options, in the same order, after their own
+    options, each with its help and default, and pass them on: --max-columns 3 refuses a wider file."""
+    runner = CliRunner()
+    for name, last_own in (("run", "--land"), ("ingest", "--no-pseudonymise")):
+        text = _flat(runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"}).output)
+        positions = [text.index(f"{opt} <int> {helptext} [default: {default}]") for opt, helptext, default in LIMIT_HELP]
+        assert positions == sorted(positions), name
+        assert text.index(last_own) < positions[0], name
+        command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+        assert [p.opts[0] for p in command.params][-7:] == [opt for opt, _, _ in LIMIT_HELP], name
+
+
+def test_limit_option_reaches_the_reader(tmp_path):
+    """A limit given on the command line is the one the reader applies (exit 1, the option named)."""
+    export = tmp_path / "ABH-X.csv"
+    export.write_text("Vorgang;Tätigkeit;Zeitpunkt;Team\n1;Antrag;01.02.2025 10:00;A\n", encoding="utf-8")
+    proc = _run("ingest", str(export), "--out", str(tmp_path / "out"), "--max-columns", "3", "-q")
+    assert proc.returncode == 1 and "--max-columns" in proc.stderr and "Grenze 3" in proc.stderr
+
+
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "procmine.cli", *args], capture_output=True, text=True)
 

@@ -254,7 +254,9 @@ def test_report_model_content(fixed_catalogues):
         "Zwischen „Terminanfrage gestellt“ und „Termin vergeben“ vergehen im Median 42,0 Tage, die Norm "
         "beträgt 14,0 Tage (übliche Dauer); betroffen sind 40 Vorgänge."  # catalogue keys: German labels
     )
-    assert r.top_findings[0].comparison == "Norm: 14,0 Tage (übliche Dauer) · Netzwerk-Median: 12,0 Tage"
+    # the network median comes from the comparison's table only (compare.medians); this hand-made network
+    # measures no wait between the two steps there, so none is shown (the finding's own evidence is not read)
+    assert r.top_findings[0].comparison == "Norm: 14,0 Tage (übliche Dauer)"
     assert r.top_findings[0].measures == (LABELS["measure.appointment_steering"],)
     ba = r.findings[2]
     assert ba.external and ba.shared and ba.kind_label == "Wartezeit"
@@ -395,7 +397,8 @@ def test_ties_at_the_best_value_are_all_marked(fixed_catalogues):
     assert c.best["cycle_time_median_days"] == "ABH-B"  # results.json names the first in order
     table = build.build_comparison_report(c, [*analyses, third], now=NOW).kpi_table
     median = next(row for row in table.rows if row[0].value == "Durchlaufzeit (Median)")
-    assert [cell.mark for cell in median[1:]] == ["worst", "best", "best"]
+    assert [cell.mark for cell in median[1:-1]] == ["worst", "best", "best"]
+    assert median[-1].value == 30.0 and median[-1].mark == ""  # Netzwerk-Median of 60, 30, 30: never marked
 
 
 def test_deadline_finding_norm_in_days_and_evidence_units():
@@ -681,7 +684,13 @@ def test_page_one_says_what_works_well_when_nothing_big_is_wrong(english_written
     fast = build.build_office_report(calm[1], None, c, now=NOW, network=calm)  # ABH-F: the faster office
     assert fast.glance.losses == () and fast.glance.measures == ()
     assert fast.glance.verdict.startswith("Nichts Großes läuft schief")
-    assert any("Durchlaufzeit" in s and "besser als der Median" in s or "beste Wert" in s for s in fast.glance.strengths)
+    # page 1 reads the analysis' strengths (extra["strengths"]), with the comparison's network medians
+    strengths = calm[1].extra["strengths"]
+    assert strengths and len(fast.glance.strengths) == len(strengths)
+    assert fast.glance.strengths[0] == "Anteil der Vorgänge über drei Monate 0,0 % (Netzwerk-Median 8,1 %)"
+    # the median elapsed days are the comparison's median cycle time: the one number the comparison page shows too
+    assert [s for s in fast.glance.strengths if s.startswith("Laufzeit")] == [
+        f"Laufzeit im Median 38,0 Tage (Netzwerk-Median {format_de.fmt_days(c.medians['cycle_time_median_days'])})"]
     slow = build.build_office_report(analyses[0], None, compare_offices(analyses), now=NOW, network=analyses)
     assert len(slow.glance.losses) >= 1 and slow.glance.verdict.startswith("Der größte Verlust")
     measures = [m for m, _ in slow.glance.measures]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.compare.medians import NetworkMedians, network_medians
 
 if TYPE_CHECKING:
     from procmine.compare.network import MeasureSpec, NetworkComparison
@@ -102,7 +103,9 @@ class Comparison:
     min_cases: int = MIN_CASES
     excluded_case_types: dict[str, dict[str, int]] = field(default_factory=dict)  # case_type -> office -> cases
     not_measurable: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi -> office -> reason code
-    medians: dict[str, float | None] = field(default_factory=dict)  # kpi -> network median of measurable offices
+    medians: dict[str, float | None] = field(default_factory=dict)  # kpi -> network median (``network_medians``; None: a volume)
+    # every network median a report shows, made once (compare.medians): figure x case type -> median, offices
+    network_medians: NetworkMedians = field(default_factory=NetworkMedians.empty)
     # fair comparison, topics, trends, measures (compare.network); None when compare_offices got no logs
     network: NetworkComparison | None = None
 
@@ -209,7 +212,6 @@ def compare_offices(
         if nm:
             not_measurable[key] = nm
             kpis.loc[list(nm), key] = np.nan
-    medians = {key: (float(kpis[key].median()) if kpis[key].notna().any() else None) for key in kpis.columns}
     directions = {k: kpi_direction(k) for k in kpis.columns}
     best, worst = {}, {}
     for key in kpis.columns:
@@ -249,6 +251,12 @@ def compare_offices(
             best_ct[str(ct)][key], worst_ct[str(ct)][key] = _best_worst(g[key], kpi_direction(key))
 
     top = {a.office: (min(a.findings, key=lambda f: f.rank) if a.findings else None) for a in analyses}
+    # network medians of the quality figures (a volume such as the number of cases has none)
+    rated = [key for key in kpis.columns if directions[key] is not None]
+    table = network_medians(analyses, kpis[rated], by_ct[["case_type", "office", *[c for c in metric_cols if kpi_direction(c) is not None]]],
+                            {a.office: NO_REPEATS not in limits[a.office] for a in analyses}, min_cases)
+    overall = table.overall()
+    medians = {key: overall.get(key) for key in kpis.columns}
     return Comparison(
         offices=offices,
         kpis=kpis,
@@ -264,6 +272,7 @@ def compare_offices(
         excluded_case_types=excluded,
         not_measurable=not_measurable,
         medians=medians,
+        network_medians=table,
         network=_network(analyses, logs, measures) if logs else None,
     )
 

@@ -26,6 +26,7 @@ from procmine.compare import (
     HIGHER,
     LOWER,
     Comparison,
+    NetworkMedians,
     case_type_frame,
     export_limits,
     kpi_direction,
@@ -86,6 +87,7 @@ from procmine.report.pages import (
     methodik_section,
     more_findings_table,
     network_size,
+    strength_texts,
 )
 from procmine.schema import DISPLAY_TZ
 
@@ -312,19 +314,17 @@ def _basis(f: Finding) -> str:
     return label_or(f"norm_basis.{f.norm_basis}", label("norm_basis.unknown"))
 
 
-def _finding_comparison(f: Finding, suppressed: bool, single: bool = False) -> str:
-    """'Norm: 14,0 Tage (gesetzliche Frist)' and/or the network median, from the finding; a single office is
-    compared with no network."""
+def _finding_comparison(f: Finding, suppressed: bool, single: bool = False, network_median: float | None = None) -> str:
+    """'Norm: 14,0 Tage (gesetzliche Frist)' and/or the network median of the finding's figure, as the comparison
+    holds it (``compare.medians``); a single office is compared with no network."""
     parts = []
     if suppressed or (single and f.norm_basis == "network"):
         return label("compare.none")
-    if single:
-        return label("compare.norm", norm=norm_text(f), basis=_basis(f)) if _num(f.norm) is not None else label("compare.none")
-    if _num(f.norm) is not None:
+    norm = _num(f.norm)
+    if norm is not None:
         parts.append(label("compare.norm", norm=norm_text(f), basis=_basis(f)))
-    ev = f.evidence or {}
-    net = _num(ev.get("network_median", ev.get("network_median_days")))
-    if net is not None and f.norm_basis != "network":
+    net = None if single else _num(network_median)
+    if net is not None and not (f.norm_basis == "network" and norm is not None and math.isclose(net, norm, rel_tol=1e-9)):
         parts.append(label("compare.network", value=fmt.fmt_value(net, f.unit)))
     return " · ".join(parts) if parts else label("compare.none")
 
@@ -382,10 +382,12 @@ def ranked_findings(a: OfficeAnalysis) -> list[Finding]:
 
 
 def finding_item(
-    f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Section] | None = None, single: bool = False
+    f: Finding, rank: int, k: int = K_MIN, sections: dict[str, Section] | None = None, single: bool = False,
+    medians: NetworkMedians | None = None,
 ) -> FindingItem:
     """The report's view of one finding; with the report's ``sections``, a link to the one holding its evidence.
-    Only measures that fit the finding (``pages.fitting_measures``); ``single``: no network to compare with."""
+    Only measures that fit the finding (``pages.fitting_measures``); ``single``: no network to compare with;
+    ``medians``: the comparison's network medians."""
     suppressed = finding_suppressed(f, k)
     extent = Cell(k, "suppressed") if suppressed else value_cell(f.value, unit_kind(f.unit))
     keys = fitting_measures(f, finding_measures(f))
@@ -399,7 +401,7 @@ def finding_item(
         pattern_label=label_or(f"pattern.{f.pattern}", ""),
         where=finding_where(f),
         extent=extent,
-        comparison=_finding_comparison(f, suppressed, single),
+        comparison=_finding_comparison(f, suppressed, single, medians.of_finding(f) if medians is not None else None),
         evidence=_finding_evidence(f, k),
         measures=measures,
         measures_short=measures_short,
@@ -690,13 +692,15 @@ def build_office_report(
     k: int = K_MIN,
     network: list[OfficeAnalysis] | None = None,
 ) -> OfficeReport:
-    """The report model of one office's ``bericht.html``; ``network``: all offices' analyses (for the
-    network bars of the waiting-time chart), ``comparison`` their comparison (None or one office: no network)."""
+    """The report model of one office's ``bericht.html``; ``comparison``: the network's comparison (None or one
+    office: no network), whose ``network_medians`` give every network figure shown; ``network``: all offices'
+    analyses (kept for callers; the network figures come from the comparison)."""
     now = now or now_berlin()
     definitions = load_kpi_definitions()
     defs = {key: (name, definition, unit) for key, name, definition, unit in definitions}
     generic = is_generic(a)
     single = network_size(comparison) < 2
+    medians = None if single or comparison is None else comparison.network_medians
     names = office_display_names(a)
     extra_sections: dict[str, Section] = (
         diagnosis_sections(a.diagnosis, k, activity_keys=activity_keys(a), limits=export_limits(a), generic=generic)
@@ -704,18 +708,18 @@ def build_office_report(
         else {}
     )
     if "waiting" in extra_sections:
-        extra_sections["waiting"] = _with_charts(extra_sections["waiting"], waiting_chart(a, [] if single else list(network or []), names, k))
+        extra_sections["waiting"] = _with_charts(extra_sections["waiting"], waiting_chart(a, medians, names, k))
     if "backlog" in extra_sections and a.diagnosis is not None:
         extra_sections["backlog"] = _with_charts(extra_sections["backlog"], flow_chart(a.diagnosis.flow_weekly, FLOW_CHART_ID, k))
     link_targets = {**extra_sections, "data_quality": _quality_section(quality)}
     findings = ranked_findings(a)
-    items = [finding_item(f, i + 1, k, link_targets, single) for i, f in enumerate(findings)]
+    items = [finding_item(f, i + 1, k, link_targets, single, medians) for i, f in enumerate(findings)]
     levels = process_map_levels(a, k, names)
     pmap = levels[0] if levels else None
     bpmn = build_bpmn(a.model, names)
     kpis = _kpis(a, defs, comparison, k, generic)
     period = _period(a)
-    pages = finding_pages(findings, items, period, single, k)
+    pages = finding_pages(findings, items, period, single, k, medians)
     littles = littles_sentence(a.diagnosis) if a.diagnosis is not None else ""
     sections = {
         "process_map": Section(
@@ -754,7 +758,7 @@ def build_office_report(
     # only high-impact findings are headlined; an office without any is told what it does well
     heads = [it for it, f in zip(items, ranked_findings(a)) if _high_impact(f) is not False]
     if not heads and "strengths" in a.extra:
-        notes = (*notes, strengths_note(a))
+        notes = (*notes, strengths_note(a, medians))
     return OfficeReport(
         office=a.office,
         title=label("title.office", office=a.office),
@@ -810,7 +814,8 @@ def build_comparison_report(
     cases_by_office = {
         o: (by_office[o].cases if o in by_office else comparison.kpis.loc[o].get("cases")) for o in comparison.offices
     }
-    rows = [(Cell(label("kpi.cases")), *[count_cell(cases_by_office[o], k) for o in comparison.offices])]
+    net = comparison.network_medians
+    rows = [(Cell(label("kpi.cases")), *[count_cell(cases_by_office[o], k) for o in comparison.offices], Cell(None, "missing"))]
     for key in keys:
         cells = [Cell(kpi_name(key, defs) or key, note=_direction_note(comparison.directions.get(key)))]
         best, worst = tied_best_worst(comparison.kpis[key], comparison.directions.get(key))
@@ -821,12 +826,13 @@ def build_comparison_report(
                 continue
             mark = "best" if office in best else "worst" if office in worst else ""
             cells.append(value_cell(comparison.kpis.loc[office, key], kpi_kind(key, defs), cases_by_office[office], k, mark))
+        cells.append(value_cell(net.get(key), kpi_kind(key, defs)))
         rows.append(tuple(cells))
     shown_unmeasurable = any(comparison.not_measurable.get(key) for key in keys)
     kpi_table = Table(
-        (label("col.kpi"), *comparison.offices),
+        (label("col.kpi"), *comparison.offices, label("col.network_median")),
         tuple(rows),
-        (False, *[True] * len(comparison.offices)),
+        (False, *[True] * (len(comparison.offices) + 1)),
     )
     ct_tables = []
     bct = comparison.by_case_type
@@ -845,12 +851,13 @@ def build_comparison_report(
                 v = sub[key].get(office) if office in sub.index else None
                 n = sub["cases"].get(office) if office in sub.index else None
                 cells.append(value_cell(v, kpi_kind(key, defs), n, k, mark))
+            cells.append(value_cell(net.get(key, ct), kpi_kind(key, defs)))
             trows.append(tuple(cells))
         ct_tables.append(
             Table(
-                (label("col.case_type"), *comparison.offices),
+                (label("col.case_type"), *comparison.offices, label("col.network_median")),
                 tuple(trows),
-                (False, *[True] * len(comparison.offices)),
+                (False, *[True] * (len(comparison.offices) + 1)),
                 caption=label("caption.with_direction", name=kpi_name(key, defs) or key, direction=_direction_note(kpi_direction(key))),
             )
         )
@@ -894,7 +901,8 @@ def build_comparison_report(
         else label("note.no_case_types"),
         top_findings=top_table,
         footer=label("footer", k=k),
-        notes=(label("intro.suppression", k=k),) + ((label("not_measurable.explain"),) if shown_unmeasurable else ()),
+        notes=(label("intro.suppression", k=k), label("note.network_median"))
+        + ((label("not_measurable.explain"),) if shown_unmeasurable else ()),
         not_evaluated=_not_evaluated_table(failed or []),
     )
 
@@ -931,22 +939,9 @@ def _high_impact(f: Finding) -> bool | None:
     return None if v is None else bool(v)
 
 
-STRENGTH_FORMATS = {
-    "median_elapsed_days": ("strength.median_elapsed_days", fmt.fmt_days),
-    "share_over_90_days": ("strength.share_over_90_days", fmt.fmt_percent),
-    "appointment_to_visit_days": ("strength.appointment_to_visit_days", fmt.fmt_days),
-    "status_inquiries_per_case": ("strength.status_inquiries_per_case", lambda v: fmt.fmt_number(v, 2)),
-    "document_requests_per_case": ("strength.document_requests_per_case", lambda v: fmt.fmt_number(v, 2)),
-}
-
-
-def strengths_note(a: OfficeAnalysis) -> str:
-    """'Kein Engpass mit hoher Wirkung … Im Netzwerk besonders gut: …' from the analysis' strengths."""
-    parts = []
-    for s in a.extra.get("strengths") or []:
-        if s.get("metric") in STRENGTH_FORMATS:
-            key, f = STRENGTH_FORMATS[s["metric"]]
-            parts.append(label(key, value=f(s["value"]), network=f(s["network_median"])))
+def strengths_note(a: OfficeAnalysis, medians: NetworkMedians | None = None) -> str:
+    """'Kein Engpass mit hoher Wirkung … Im Netzwerk besonders gut: …' from the analysis' strengths (``pages.strength_texts``)."""
+    parts = strength_texts(a, medians)
     return label("note.no_high_impact_strengths", strengths="; ".join(parts)) if parts else label("note.no_high_impact")
 
 
@@ -1187,6 +1182,8 @@ def build_results(
         "offices": [office_record(a, qualities.get(a.office), k) for a in analyses],
         "comparison": comparison_record(comparison),
         "comparison_by_case_type": comparison_by_case_type_record(comparison),
+        # every network median the reports show, made once in compare.medians (docs/results.md "network_medians")
+        "network_medians": jsonable(comparison.network_medians.to_records()),
         "failed": jsonable(list(failed or [])),
         # fair comparison, topics, trends, measures (issue 16; docs/results.md "network")
         "network": jsonable(comparison.network.to_dict()) if comparison.network is not None else None,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding, OfficeAnalysis
+from procmine.compare.medians import NetworkMedians, step_waits, wait_before_figure
 from procmine.labels_de.report import label
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num, count_cell, value_cell
@@ -112,37 +113,15 @@ def monthly_chart(a: OfficeAnalysis, k: int = K_MIN) -> Chart | None:
     )
 
 
-def _step_waits(a: OfficeAnalysis) -> pd.DataFrame:
-    """activity, key, events, median wait before the step in days (the gap where the export has no start)."""
-    p = a.diagnosis
-    if p is None or p.activity_times is None or not len(p.activity_times):
-        return pd.DataFrame(columns=["activity", "key", "events", "days"])
-    at = p.activity_times
-    interval = (at["time_basis"] != "completion_only").to_numpy()
-    wait = np.where(interval, pd.to_numeric(at["waiting_calendar_median_s"], errors="coerce"),
-                    pd.to_numeric(at["gap_calendar_median_s"], errors="coerce"))
-    return pd.DataFrame({"activity": at["activity"].astype(str).to_numpy(), "key": at["activity_key"].astype(object).to_numpy(),
-                         "events": at["events"].to_numpy(), "days": wait / DAY_S})
-
-
-def _step_ident(df: pd.DataFrame) -> np.ndarray:
-    """What makes two offices' steps the same step: the catalogue key, else the label."""
-    return np.where(df["key"].notna(), "key:" + df["key"].astype(str), "label:" + df["activity"].astype(str))
-
-
-def waiting_chart(a: OfficeAnalysis, network: list[OfficeAnalysis], names: dict[str, str], k: int = K_MIN) -> Chart | None:
-    """Median wait before each frequent step: this office, and the median of the other offices' medians for the
-    same step (matched by catalogue key, else by label) when the network has other offices with that step."""
-    own = _step_waits(a)
+def waiting_chart(a: OfficeAnalysis, medians: NetworkMedians | None, names: dict[str, str], k: int = K_MIN) -> Chart | None:
+    """Median wait before each frequent step: this office, and the step's network median from the comparison
+    (``compare.medians``, ``wait_before:<step>``) where the network has one (None: an office alone)."""
+    own = step_waits(a)
     own = own[pd.to_numeric(own["days"], errors="coerce").notna() & (own["events"] >= k)].head(WAIT_STEPS)
     if not len(own):
         return None
-    others = [w for w in (_step_waits(o) for o in network if o.office != a.office) if len(w)]
-    net = pd.Series(dtype=float)
-    if others:
-        allo = pd.concat([o.assign(ident=_step_ident(o)) for o in others], ignore_index=True)
-        net = allo[allo["events"] >= k].groupby("ident")["days"].median()
-    net_vals = net.reindex(_step_ident(own)).to_numpy(dtype=float) if len(net) else np.full(len(own), np.nan)
+    net_vals = np.array([np.nan if medians is None or (v := medians.get(wait_before_figure(key, act))) is None else v
+                         for key, act in zip(own["key"], own["activity"])], dtype=float)
     shown_names = tuple(names.get(x, x) for x in own["activity"])
     series = [ChartSeries(label("chart.own_office"), tuple(float(v) for v in own["days"]))]
     cols = [label("col.activity"), label("col.events"), label("col.wait_days_own")]
@@ -189,16 +168,15 @@ def flow_chart(flow: pd.DataFrame | None, key: str, k: int = K_MIN) -> Chart | N
 def finding_chart(
     f: Finding, key: str, value_kind: str, network_value: float | None, k: int = K_MIN, single: bool = False
 ) -> Chart | None:
-    """The finding's figure beside its norm and (in a network) the median of the other offices: three bars."""
+    """The finding's figure beside its norm and (in a network) the figure's network median from the comparison
+    (``compare.medians``): up to three bars."""
     if 0 < int(f.cases) < k or _num(f.value) is None:
         return None
     scale = 100.0 if value_kind == "percent" else 1.0
     names = [label("chart.own_office")]
     values = [float(f.value) * scale]
     norm = _num(f.norm)
-    if norm is not None and f.norm_basis == "network" and network_value is None and not single:
-        network_value = norm  # the norm is the other offices' median
-    elif norm is not None and f.norm_basis != "network":
+    if norm is not None and not (single and f.norm_basis == "network"):
         names.append(label("chart.norm"))
         values.append(norm * (scale if not (value_kind == "percent" and norm > 1) else 1.0))
     if network_value is not None and not single:

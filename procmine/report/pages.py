@@ -8,11 +8,13 @@ compared with a network at all (a single office never is).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar
-from procmine.compare import Comparison, tied_best_worst
+from procmine.compare import Comparison
+from procmine.compare.medians import NetworkMedians, strength_figure
 from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
@@ -23,8 +25,6 @@ TOP_LOSSES = 3
 TOP_MEASURES = 3
 FINDING_PAGES = 5  # findings with a page of their own; the rest are listed in a table
 MAX_STRENGTHS = 4
-STRENGTH_KPIS = ("cycle_time_median_days", "cycle_time_p90_days", "share_cases_over_90_days", "rework_share",
-                 "visits_per_case", "status_inquiries_per_case", "share_open", "no_show_share")
 
 # a measure fits a finding only when the finding is about what the measure changes: the pattern, the kind,
 # or a catalogue step of the finding whose key contains one of the words (keys are English identifiers)
@@ -111,32 +111,27 @@ def _loss_size(f: Finding, item: FindingItem, k: int) -> str:
     return label("glance.size_cases", cases=fmt.fmt_int(f.cases))
 
 
-def _strengths(a: OfficeAnalysis, comparison: Comparison | None, names: dict[str, str], k: int) -> tuple[str, ...]:
-    """What the office does well: KPIs where it is best in the network or better than the network median;
-    for a single office its shortest waits and low repeat figures are not judged, only its key figures stated."""
-    out: list[str] = []
-    if network_size(comparison) >= 2 and comparison is not None:
-        for key in [x for x in STRENGTH_KPIS if x in comparison.kpis.columns and x in a.kpis]:
-            if key in comparison.not_measurable.get(key, {}) or a.office in comparison.not_measurable.get(key, {}):
-                continue
-            direction = comparison.directions.get(key)
-            value, median = _num(a.kpis.get(key)), _num(comparison.medians.get(key))
-            if value is None or median is None or direction is None:
-                continue
-            best, _ = tied_best_worst(comparison.kpis[key], direction)
-            better = value < median if direction == "lower" else value > median
-            if a.office in best or better:
-                text = fmt.fmt_percent(value) if "share" in key else fmt.fmt_days(value) if key.endswith("_days") else fmt.fmt_number(value, 2)
-                med = fmt.fmt_percent(median) if "share" in key else fmt.fmt_days(median) if key.endswith("_days") else fmt.fmt_number(median, 2)
-                out.append(label("strength.best" if a.office in best else "strength.better",
-                                  name=names.get(key, key), value=text, median=med))
-    if not out:
-        for key in ("cycle_time_median_days", "share_cases_over_90_days"):
-            v = _num(a.kpis.get(key))
-            if v is not None and a.cases >= k:
-                text = fmt.fmt_percent(v) if "share" in key else fmt.fmt_days(v)
-                out.append(label("strength.value", name=names.get(key, key), value=text))
-    return tuple(out[:MAX_STRENGTHS])
+# the analysis' strengths (``extra["strengths"]``, analyse/detectors/strengths.py): label and number format
+STRENGTH_FORMATS: dict[str, tuple[str, Callable[[float], str]]] = {
+    "median_elapsed_days": ("strength.median_elapsed_days", fmt.fmt_days),
+    "share_over_90_days": ("strength.share_over_90_days", fmt.fmt_percent),
+    "appointment_to_visit_days": ("strength.appointment_to_visit_days", fmt.fmt_days),
+    "status_inquiries_per_case": ("strength.status_inquiries_per_case", lambda v: fmt.fmt_number(v, 2)),
+    "document_requests_per_case": ("strength.document_requests_per_case", lambda v: fmt.fmt_number(v, 2)),
+}
+
+
+def strength_texts(a: OfficeAnalysis, medians: NetworkMedians | None) -> tuple[str, ...]:
+    """What the office does well, from the analysis' strengths, each with its network median as the comparison
+    holds it (``compare.medians``, ``strength:<metric>``; the same number in every report)."""
+    out = []
+    for s in a.extra.get("strengths") or []:
+        metric = str(s.get("metric"))
+        net = medians.get(strength_figure(metric)) if medians is not None else None
+        if metric in STRENGTH_FORMATS and net is not None and _num(s.get("value")) is not None:
+            key, f = STRENGTH_FORMATS[metric]
+            out.append(label(key, value=f(float(s["value"])), network=f(net)))
+    return tuple(out)
 
 
 def glance(
@@ -156,7 +151,7 @@ def glance(
             if m not in seen and len(measures) < TOP_MEASURES:
                 seen.add(m)
                 measures.append((m, it.pattern_label or it.kind_label))
-    strengths = () if big else _strengths(a, comparison, kpi_names, k)
+    strengths = () if big else _page_one_strengths(a, comparison, kpi_names, k)
     if big:
         verdict = label("glance.verdict", title=losses[0][0], size=losses[0][2])
     elif findings:
@@ -164,6 +159,20 @@ def glance(
     else:
         verdict = label("glance.verdict_none")
     return Glance(verdict, losses, tuple(measures), strengths)
+
+
+def _page_one_strengths(a: OfficeAnalysis, comparison: Comparison | None, names: dict[str, str], k: int) -> tuple[str, ...]:
+    """The analysis' strengths (first letter upper case, a list on page 1); an office without any (alone, or
+    nowhere among the network's best) gets its key figures stated, not judged."""
+    medians = comparison.network_medians if network_size(comparison) >= 2 and comparison is not None else None
+    out = [t[:1].upper() + t[1:] for t in strength_texts(a, medians)]
+    if not out:
+        for key in ("cycle_time_median_days", "share_cases_over_90_days"):
+            v = _num(a.kpis.get(key))
+            if v is not None and a.cases >= k:
+                text = fmt.fmt_percent(v) if "share" in key else fmt.fmt_days(v)
+                out.append(label("strength.value", name=names.get(key, key), value=text))
+    return tuple(out[:MAX_STRENGTHS])
 
 
 # --- one page per finding ----------------------------------------------------------------------------
@@ -179,16 +188,14 @@ def _since(f: Finding, period: str) -> str:
     return label("since.period", period=period)
 
 
-def _network_value(f: Finding, single: bool) -> float | None:
-    """The other offices' median of the finding's figure, when the analysis gives one and there is a network."""
-    if single:
-        return None
-    ev = f.evidence or {}
-    return _num(ev.get("network_median", ev.get("network_median_days")))
+def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> float | None:
+    """The network median of the finding's figure from the comparison (``compare.medians``); None for an office alone."""
+    return None if single or medians is None else medians.of_finding(f)
 
 
 def finding_pages(
-    findings: list[Finding], items: list[FindingItem], period: str, single: bool, k: int = K_MIN
+    findings: list[Finding], items: list[FindingItem], period: str, single: bool, k: int = K_MIN,
+    medians: NetworkMedians | None = None,
 ) -> tuple[FindingPage, ...]:
     """A page for each of the first ``FINDING_PAGES`` high-impact findings, with its evidence chart (a finding
     that is not high-impact gets no "Engpass" page: page 1 has just said that nothing big is wrong)."""
@@ -197,7 +204,7 @@ def finding_pages(
     repeated = Counter(it.pattern_label or it.kind_label for _, it in paged)
     for f, it in paged:
         key = f"engpass-{it.rank}"
-        chart = finding_chart(f, f"{key}-grafik", it.extent.kind, _network_value(f, single), k, single)
+        chart = finding_chart(f, f"{key}-grafik", it.extent.kind, _network_value(f, single, medians), k, single)
         nxt = (label_or(f"next.{f.pattern}", label_or(f"next.{f.kind}", label("next.generic"))),)
         title = it.pattern_label or it.kind_label
         if repeated[title] > 1:  # the same pattern at several places: say where

@@ -67,3 +67,20 @@ def english_network() -> list[OfficeAnalysis]:
     from procmine.analyse import analyse_network
 
     return analyse_network({"ABH-E": english_log("ABH-E", slow=2.0), "ABH-F": english_log("ABH-F", seed=8)})
+
+
+def receipt_log():
+    """The public receipt.csv (a Dutch municipality: English step names, no catalogue step) as a canonical log,
+    with the raw table it came from."""
+    from procmine import schema
+
+    from conftest import PUBLIC_DATA
+
+    raw = pd.read_csv(PUBLIC_DATA / "receipt.csv", dtype=str)
+    log = schema.sort_log(schema.conform(pd.DataFrame({
+        "case_id": raw["case:concept:name"], "activity": raw["concept:name"],
+        "end": pd.to_datetime(raw["time:timestamp"], utc=True, format="ISO8601"), "resource": raw["org:resource"],
+        "precision": "second", "office": "receipt", "event_seq": range(len(raw)), "source_file": "receipt.csv",
+        "source_row": range(2, len(raw) + 2),
+    })))
+    return raw, log

@@ -86,6 +86,15 @@ LABELS: dict[str, str] = {
         "noch als schwächster Wert markiert und gehen nicht in Netzwerk-Mediane ein."
     ),
     "activity.with_export": "{label} ({export})",
+    # which names the report gives the steps (Methodik appendix; report.cells.naming_note)
+    "naming.own": "Die Schritte tragen in diesem Bericht die Namen aus dem Export der Dienststelle.",
+    "naming.gloss": "Wo ein Name eine Abkürzung nutzt oder ganz anders lautet als im Katalog der Ausländerbehörden, steht in Tabellen der Katalogname in Klammern dahinter.",
+    "naming.replaced": "Nur wo der Export einen Schritt mit einem Code oder englisch benennt ({n} Schritte), steht der deutsche Name aus dem Katalog der Ausländerbehörden (Tabelle „Namen der Schritte“).",
+    "naming.kept": "{n} Schritte kennt der Katalog nicht; sie stehen so da, wie der Export sie nennt, auch wo das ein Code oder englisch ist.",
+    "naming.kept_all": "Die Namen sind nicht übersetzt, auch wo der Export englische Namen oder Codes nutzt ({n} Schritte).",
+    "col.export_name": "Name im Export",
+    "col.report_name": "Name im Bericht",
+    "caption.naming": "Namen der Schritte",
     "note.higher_better": "höher ist besser",
     "note.external": "extern, nicht selbst steuerbar",
     "note.shared": "in den meisten Dienststellen ähnlich",

@@ -46,6 +46,8 @@ from procmine.report.cells import (  # re-exported: other modules and tests use 
     count_cell,
     display_names,
     jsonable,
+    naming_note,
+    naming_table,
     not_measurable_cell,
     plain_words,
     value_cell,
@@ -751,8 +753,8 @@ def build_office_report(
             notes=(() if bpmn else (label("note.no_model"),)) + _model_scope_note(a, bpmn is not None),
         ),
         "definitions": methodik_section(definitions, (calendar_note(a), label_or(f"method.closed_rule.{a.extra.get('closed_rule')}", ""),
-                                                      littles), generic, k,
-                                        frozenset(a.kpis) | {"cases", "events"}),
+                                                      littles, naming_note(names, activity_keys(a))), generic, k,
+                                        frozenset(a.kpis) | {"cases", "events"}, naming_table(names, activity_keys(a))),
     }
     notes = (label("note.more_findings", n=len(items)),) if len(items) > TOP_N_FINDINGS else ()
     # only high-impact findings are headlined; an office without any is told what it does well

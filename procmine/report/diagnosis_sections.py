@@ -598,7 +598,7 @@ def diagnosis_sections(
             for c in cols:
                 if c in df.columns:
                     labels |= set(df[c].astype(str).unique())
-    names = display_names(labels, keys)
+    names = display_names(labels, keys, glossed=True)  # tables of steps: with the catalogue gloss where it adds meaning
     sections = {
         "waiting": _waiting_section(p, k, names),
         "backlog": _backlog_section(p, k, names),

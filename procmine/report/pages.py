@@ -236,7 +236,7 @@ def more_findings_table(findings: list[Finding], items: list[FindingItem]) -> Ta
 
 def methodik_section(
     definitions: list[tuple[str, str, str, str]], extra: tuple[str, ...], generic: bool, k: int,
-    shown_keys: frozenset[str] = frozenset(),
+    shown_keys: frozenset[str] = frozenset(), naming: Table | None = None,
 ) -> Section:
     """The appendix that defines every figure and holds the technical terms kept out of the main text."""
     terms = ["median", "p90", "working_time", "suppression", "quarantine", "files", "fte", "concentration", "model"]
@@ -254,6 +254,8 @@ def methodik_section(
                    Cell(label_or(f"unit.{u}", u))) for key, n, d, u in definitions),
             (False, False, False), caption=label("caption.kpi_definitions"),
         ))
+    if naming is not None:  # the export's codes and English names beside the names the report uses
+        tables.append(naming)
     return Section("methodik", label("section.methodik"), label("intro.methodik"), tuple(tables),
                    paragraphs=tuple(p for p in extra if p))
 

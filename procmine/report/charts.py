@@ -10,6 +10,7 @@ differ by marker and dash so no series is told apart by colour alone.
 from __future__ import annotations
 
 import io
+import math
 import re
 import textwrap
 from typing import Any
@@ -30,6 +31,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 DASHES = ("-", "--", "-.", ":", "-", "--", "-.")
 INK = "#1f2933"
 GRID = "#d9e2ec"
+REFERENCE = "#52606d"  # the norm line: grey, dashed (told apart from the data by more than colour)
 WIDTH_IN = 7.2  # fits the A4 print width (186 mm = 7.3 in) at 100 %: fonts print at their size
 FONT_PT = 9.5  # never below 9 pt on paper
 RC: dict[str, Any] = {
@@ -55,7 +57,7 @@ def _colour(i: int, given: str) -> str:
 
 def _de_axis(decimals: int = 0) -> FuncFormatter:
     """Axis ticks in German number format (1.234 · 2,5)."""
-    return FuncFormatter(lambda v, _pos: format_de.fmt_number(v, decimals if abs(v) < 10 else 0))
+    return FuncFormatter(lambda v, _pos: format_de.fmt_number(v, decimals if abs(v) < 10 and v != round(v) else 0))
 
 
 def _wrap(text: str) -> str:
@@ -74,6 +76,8 @@ def _draw_lines(fig: Figure, chart: Chart) -> None:
         ax = axes[min(s.panel, panels - 1)]
         ax.plot(x, _values(s.values), color=_colour(i, s.color), linestyle=DASHES[i % len(DASHES)], linewidth=1.8,
                 marker=MARKERS[i % len(MARKERS)], markersize=3.2 if len(x) <= 40 else 0, label=s.name)
+    if chart.reference is not None:  # the norm: a grey dashed line across the first panel, named in the legend
+        axes[0].axhline(chart.reference, color=REFERENCE, linestyle=(0, (5, 3)), linewidth=1.4, label=chart.reference_label)
     for n, ax in enumerate(axes):
         ax.grid(axis="y", color=GRID, linewidth=0.8)
         ax.yaxis.set_major_formatter(_de_axis(1))
@@ -82,7 +86,7 @@ def _draw_lines(fig: Figure, chart: Chart) -> None:
         ax.set_ylabel(chart.y2_title if n == 1 else chart.y_title)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncols=3, fontsize=FONT_PT,
                   borderaxespad=0.2)  # above the panel, never over a line
-    step = max(1, len(x) // 8)
+    step = max(1, math.ceil(len(x) / 7))  # at most 7 labels: "01/2024" and "30.06.2025" never run into each other
     ticks = x[::step]
     axes[-1].set_xticks(ticks, [chart.x_labels[i] for i in ticks], rotation=0)
 

@@ -172,6 +172,8 @@ class Chart:
     y2_title: str = ""
     table: Table | None = None
     note: str = ""
+    reference: float | None = None  # a horizontal reference line (the norm) on the first panel, in the axis' unit
+    reference_label: str = ""  # its name in the legend
 
 
 LineChart = Chart  # the earlier name of a line chart
@@ -200,6 +202,7 @@ class FindingPage:
     since: str
     chart: Chart | None
     next_steps: tuple[str, ...]
+    trend: Chart | None = None  # the finding's figure month by month (``Finding.monthly``), with the norm
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
 from procmine.report.figures import finding_chart
+from procmine.report.finding_trend import finding_trend_chart
 from procmine.report.model import Cell, FindingItem, FindingPage, Glance, Section, Table
 
 TOP_LOSSES = 3
@@ -209,7 +210,9 @@ def finding_pages(
         title = it.pattern_label or it.kind_label
         if repeated[title] > 1:  # the same pattern at several places: say where
             title = label("finding.title_where", title=title, where=it.where)
-        pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it, _since(f, period), chart, nxt))
+        trend = finding_trend_chart(f, f"{key}-verlauf", it.extent.kind, k, single)
+        pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it, _since(f, period), chart, nxt,
+                                 trend))
     return tuple(pages)
 
 

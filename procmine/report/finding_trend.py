@@ -1,0 +1,90 @@
+"""A finding's own figure month by month (``Finding.monthly``) as a line chart for its page, with the norm as a
+reference line where the finding has one.
+
+``monthly`` is a list of ``{"month": "YYYY-MM", "value": float, "cases": int}`` in the finding's unit. Months with
+1..k-1 cases are suppressed (a gap in the line, "< k" in the table; when a single month is small, the smallest
+other is hidden too, as the finding's case count is published); months without data are gaps. No chart when the
+field is absent or empty, or when fewer than two months can be shown (one point is no course).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procmine.analyse.model import Finding
+from procmine.labels_de.report import label
+from procmine.report.cells import K_MIN, _num, value_cell
+from procmine.report.figures import hidden
+from procmine.report.model import Cell, Chart, ChartSeries, Table
+
+DAY_S = 86400.0
+HOUR_S = 3600.0
+
+
+def monthly_frame(monthly: Any) -> pd.DataFrame:
+    """month (Period), value (float), cases (int) per month of the field, months in order and without gaps
+    (a missing month has no value and 0 cases); empty when the field is absent, empty or unreadable."""
+    if not monthly:
+        return pd.DataFrame(columns=["month", "value", "cases"])
+    df = pd.DataFrame(list(monthly))
+    if not {"month", "value"} <= set(df.columns):
+        return pd.DataFrame(columns=["month", "value", "cases"])
+    month = pd.PeriodIndex(pd.to_datetime(df["month"].astype(str), format="%Y-%m", errors="coerce"), freq="M")
+    df = pd.DataFrame({"month": month, "value": pd.to_numeric(df["value"], errors="coerce"),
+                       "cases": pd.to_numeric(df.get("cases", pd.Series(0, index=df.index)), errors="coerce").fillna(0)})
+    df = df[df["month"].notna()].groupby("month", sort=True).agg(value=("value", "mean"), cases=("cases", "sum"))
+    if not len(df):
+        return pd.DataFrame(columns=["month", "value", "cases"])
+    months = pd.period_range(df.index.min(), df.index.max(), freq="M")
+    df = df.reindex(months)
+    return pd.DataFrame({"month": months, "value": df["value"].to_numpy(dtype=float),
+                         "cases": df["cases"].fillna(0).to_numpy(dtype=int)})
+
+
+def _scale(value_kind: str, values: np.ndarray) -> tuple[float, str, str]:
+    """Divisor, axis title and table cell kind for the chart: percent in per cent, durations in hours or days."""
+    if value_kind == "percent":
+        return 0.01, label("chart.axis_percent"), "percent"
+    if value_kind == "duration":
+        finite = values[np.isfinite(values)]
+        if len(finite) and float(np.max(finite)) >= 2 * DAY_S:
+            return DAY_S, label("chart.axis_days"), "duration"
+        return HOUR_S, label("trend.axis_hours"), "duration"
+    if value_kind == "days":
+        return 1.0, label("chart.axis_days"), "days"
+    return 1.0, label("trend.axis_value"), value_kind
+
+
+def finding_trend_chart(f: Finding, key: str, value_kind: str, k: int = K_MIN, single: bool = False) -> Chart | None:
+    """The finding's figure per month (``Finding.monthly``) with the norm as a reference line, or None."""
+    df = monthly_frame(getattr(f, "monthly", None))
+    if not len(df) or 0 < int(f.cases) < k or value_kind in ("suppressed", "missing"):
+        return None
+    cases = df["cases"].to_numpy()
+    hide = hidden(cases, k) | (cases < k)  # a month under k cases shows no value either
+    values = df["value"].to_numpy(dtype=float)
+    shown = np.where(hide | ~np.isfinite(values), np.nan, values)
+    if int(np.isfinite(shown).sum()) < 2:
+        return None
+    divisor, axis, cell_kind = _scale(value_kind, values)
+    x = tuple(f"{m.month:02d}/{m.year}" for m in df["month"])
+    norm = _num(f.norm)
+    network_norm = f.norm_basis == "network"
+    if norm is not None and network_norm and single:  # a single office is never compared with a network
+        norm = None
+    if norm is not None and value_kind == "percent" and norm > 1:  # a norm given in per cent already
+        norm = norm / 100.0
+    rows = tuple((Cell(m), Cell(k, "suppressed") if h and 0 < c else Cell(int(c), "int"),
+                  Cell(k, "suppressed") if h and 0 < c else value_cell(v, cell_kind))
+                 for m, c, v, h in zip(x, cases, values, hide))
+    table = Table((label("col.month"), label("trend.col_cases"), label("trend.col_value")), rows, (False, True, True))
+    return Chart(
+        key, label("trend.title"), x,
+        (ChartSeries(label("chart.own_office"), tuple(None if not np.isfinite(v) else float(v) / divisor for v in shown)),),
+        kind="line", y_title=axis, table=table, note=label("trend.note", k=k),
+        reference=None if norm is None else float(norm) / divisor,
+        reference_label=label("chart.network_median" if network_norm else "trend.norm") if norm is not None else "",
+    )

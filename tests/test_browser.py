@@ -17,6 +17,7 @@ from report_fixtures import english_network
 from procmine.compare import compare_offices
 from procmine.labels_de.report import label
 from procmine.report import build, render_pdf, write_reports
+from procmine.report.model import ProcessMap
 from procmine.report.render import chromium_command, find_chromium
 
 from conftest import NOW, network
@@ -185,3 +186,41 @@ def test_write_reports_goes_on_without_chromium(tmp_path, monkeypatch):
                           pdf=True, progress=messages.append)
     assert paths.office_reports["ABH-A"].is_file() and paths.pdfs == {}
     assert any("PDF" in m and "Chromium" in m for m in messages)
+
+
+def _tall_map(steps: int = 11) -> ProcessMap:
+    """A simple map as tall as a long main path gets (ABH-03 of the demo): one straight run of two-line boxes."""
+    from procmine.report.model import Cell, MapEdge, MapNode
+
+    names = [f"Schritt {i}: Prüfung der nachgereichten Unterlagen und Rückfrage beim Antragsteller" for i in range(steps)]
+    nodes = (MapNode("start", "Beginn", Cell(None, "missing"), "start"),
+             *(MapNode(f"a{i}", n, Cell(1000 - i, "int")) for i, n in enumerate(names)),
+             MapNode("end", "Ende", Cell(None, "missing"), "end"))
+    ids = [n.id for n in nodes]
+    edges = tuple(MapEdge(s, t, Cell(900, "int"), 86400.0 * 3, 1.0, True, 1) for s, t in zip(ids, ids[1:]))
+    return ProcessMap(nodes, edges, len(edges), len(edges) + 5, 0.8, title="Prozesslandkarte, einfache Fassung",
+                      shown_activities=steps, total_activities=steps + 4)
+
+
+@needs_chromium
+def test_pdf_keeps_the_map_heading_and_intro_with_the_map_and_says_the_larger_maps_are_on_screen(tmp_path):
+    """Printed, the map's heading and intro stand on the page of the map (they stood alone on the page before it),
+    and one line says that the medium and detailed maps are on screen only."""
+    pypdf = pytest.importorskip("pypdf")
+    from procmine.report.render import render_office_html
+
+    analyses = english_network()
+    r = build.build_office_report(analyses[0], None, None, now=NOW)
+    tall = _tall_map()
+    medium = replace(tall, level="medium", title="Prozesslandkarte, mittlere Fassung")
+    r = replace(r, process_map=tall, map_levels=(tall, medium))
+    html = tmp_path / "bericht.html"
+    html.write_text(render_office_html(r), encoding="utf-8")
+    pages = [re.sub(r"\s+", " ", p.extract_text()) for p in pypdf.PdfReader(str(render_pdf(html, tmp_path / "b.pdf"))).pages]
+    heading = [i for i, p in enumerate(pages) if "Die Prozesslandkarte zeigt" in p]
+    assert len(heading) == 1
+    page = pages[heading[0]]
+    assert "Beginn" in page and "Schritt 10" in page and "Ende" in page, page[:300]
+    assert label("map.screen_only")[:60] in page
+    dom = _chromium(tmp_path, "--dump-dom", html.as_uri()).stdout
+    assert 'class="note print-only"' in dom  # on screen the line is hidden: the screen has the larger maps

@@ -110,6 +110,7 @@ def test_the_finding_page_shows_the_series_and_its_table():
     page = next(p for p in r.finding_pages if p.item.rank == 1)
     assert page.trend is not None and page.trend.series[0].values[:2] == pytest.approx((1.0, 2.0))
     assert all(p.trend is None for p in r.finding_pages if p is not page)  # no series, no chart
+    assert page.since.endswith("die Grafik „Verlauf je Monat“ unten")
     html = render_office_html(r)
     section = html[html.index(f'id="{page.key}"'):html.index("</section>", html.index(f'id="{page.key}"'))]
     assert 'id="engpass-1-verlauf"' in section and "Monate mit weniger als 5 Vorgängen sind nicht gezeigt." in section

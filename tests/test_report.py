@@ -714,7 +714,7 @@ def test_process_map_levels_main_path_no_orphans_and_print_size():
     assert all(e.wait_band >= 0 for e in m.edges if e.median_wait_s is not None)
     svg = str(process_map_svg(m))
     w, h = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
-    scale = min(1.0, 527 / w, 595 / h)  # A4: 186 x 210 mm for the picture (print stylesheet)
+    scale = min(1.0, 527 / w, 510 / h)  # A4: 186 x 180 mm for the picture (print stylesheet)
     assert 11 * scale >= 9, (w, h)  # the smallest label (11 pt) prints at 9 pt or more
     assert 'role="img"' in svg and "<title>" in svg
 

@@ -273,3 +273,35 @@ def test_missing_case_type_reads_as_such():
     assert build.case_type_label(None) == build.case_type_label(float("nan")) == "ohne Angabe der Verfahrensart"
     assert build.case_type_label("") == "ohne Angabe der Verfahrensart"
     assert build.case_type_label("XY-99") == "XY-99"  # an export's own code stays as it is
+
+
+def test_map_box_label_keeps_its_lines_and_room_to_the_border():
+    """A joined run of steps reads as three lines with the count on the last; every box leaves room around its text
+    even in a font wider than the one dot measures with (DejaVu Sans, what Chromium shows on Linux): the text of
+    a joined box touched its border."""
+    import re
+
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    from procmine.labels_de.report import label
+    from procmine.report.render import _map_label
+
+    name = label("map.merged", first="Antrag/Anliegen eingegangen", last="Termin vergeben", n=3)
+    assert str(_map_label(name, "3.000×")).split("\\n") == [
+        "Antrag/Anliegen eingegangen …", "Termin vergeben", "(3 Schritte nacheinander) · 3.000×"]
+    log = _event_log("ABH-Z", 30, 3)
+    r = build.build_office_report(analyse_office(log, office="ABH-Z", discover=False), None, None, now=NOW)
+    svg = str(process_map_svg(r.process_map))
+    font = FontProperties(family="DejaVu Sans")
+    boxes = 0
+    for node in re.findall(r'<g id="node\d+" class="node">(.*?)</g>', svg, flags=re.S):
+        path = re.search(r'<path fill="#e8f0fa"[^>]*d="([^"]+)"', node)
+        if not path:
+            continue
+        xs = [float(x) for x in re.findall(r"([-\d.]+),[-\d.]+", path.group(1))]
+        lines = re.findall(r'font-size="([\d.]+)">([^<]+)</text>', node)
+        widest = max(TextPath((0, 0), t.replace("&amp;", "&"), size=float(pt), prop=font).get_extents().width for pt, t in lines)
+        assert max(xs) - min(xs) >= widest + 2 * 4, (lines, max(xs) - min(xs), widest)  # 4 pt each side at least
+        boxes += 1
+    assert boxes >= 3

@@ -86,5 +86,5 @@ def finding_trend_chart(f: Finding, key: str, value_kind: str, k: int = K_MIN, s
         (ChartSeries(label("chart.own_office"), tuple(None if not np.isfinite(v) else float(v) / divisor for v in shown)),),
         kind="line", y_title=axis, table=table, note=label("trend.note", k=k),
         reference=None if norm is None else float(norm) / divisor,
-        reference_label=label("chart.network_median" if network_norm else "trend.norm") if norm is not None else "",
+        reference_label=label("chart.network_median" if network_norm else "chart.norm") if norm is not None else "",
     )

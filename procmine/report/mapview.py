@@ -146,6 +146,7 @@ def build_process_maps(
         return ()
     names = dict(names or {})
     shown_edges, shown_count = len(edges), float(edges["count"].sum())  # before runs are joined
+    shown_steps = len(nodes)  # every step the level shows, in both halves and inside joined boxes
     long_path = len(path) > MERGE_LONGER_THAN
     runs = _straight_runs(path, edges, set(starts), set(ends)) if level == "simple" and long_path else []
     for run in runs:  # one box for a run of steps that always follow each other (shorter map, larger print)
@@ -161,7 +162,7 @@ def build_process_maps(
         path = [n for n in path if n not in inner]
     count = acts.set_index("activity")["count"] if acts is not None and "count" in acts.columns else pd.Series(dtype=float)
     total = float(pm["count"].sum())
-    info = {"level": level, "shown_edges": shown_edges, "total_edges": len(pm),
+    info = {"level": level, "shown_edges": shown_edges, "total_edges": len(pm), "shown": shown_steps,
             "coverage": shown_count / total if total else 0.0,
             "total_activities": len(acts) if acts is not None else len(set(pm["from"]) | set(pm["to"]))}
     parts = _split(path, nodes, edges) if level == "simple" and len(path) > SPLIT_LONGER_THAN else [nodes]
@@ -229,7 +230,7 @@ def _draw(
         title = label("map.part", title=title, n=index + 1, of=parts)
     return ProcessMap(
         tuple(n for n in map_nodes if n.kind == "activity" or n.id in used), tuple(map_edges), info["shown_edges"],
-        info["total_edges"], info["coverage"], level=info["level"], title=title, shown_activities=len(part),
+        info["total_edges"], info["coverage"], level=info["level"], title=title, shown_activities=info["shown"],
         total_activities=info["total_activities"],
     )
 
@@ -250,6 +251,6 @@ def process_map_levels(a: OfficeAnalysis, k: int = K_MIN, names: dict[str, str] 
         maps = build_process_maps(a, k, level, names)
         last = out[-1] if out else None
         if maps and (last is None or (maps[0].level, maps[0].shown_edges) != (last.level, last.shown_edges)
-                     and sum(m.shown_activities for m in maps) > sum(m.shown_activities for m in out if m.level == last.level)):
+                     and maps[0].shown_activities > last.shown_activities):
             out.extend(maps)
     return tuple(out)

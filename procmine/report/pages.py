@@ -179,14 +179,15 @@ def _page_one_strengths(a: OfficeAnalysis, comparison: Comparison | None, names:
 # --- one page per finding ----------------------------------------------------------------------------
 
 
-def _since(f: Finding, period: str) -> str:
-    """Since when: the month the analysis names (a jump in case numbers), else the whole period of the data."""
+def _since(f: Finding, period: str, trend: bool = False) -> str:
+    """Since when: the month the analysis names (a jump in case numbers), else the whole period of the data (its
+    course in the page's own chart where the finding has one)."""
     ev = f.evidence or {}
     month = ev.get("from_month")
     if month:
         s = str(month)
         return label("since.month", month=f"{s[5:7]}/{s[:4]}" if len(s) >= 7 else s)
-    return label("since.period", period=period)
+    return label("since.period_trend" if trend else "since.period", period=period)
 
 
 def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> float | None:
@@ -211,8 +212,8 @@ def finding_pages(
         if repeated[title] > 1:  # the same pattern at several places: say where
             title = label("finding.title_where", title=title, where=it.where)
         trend = finding_trend_chart(f, f"{key}-verlauf", it.extent.kind, k, single)
-        pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it, _since(f, period), chart, nxt,
-                                 trend))
+        pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it,
+                                 _since(f, period, trend is not None), chart, nxt, trend))
     return tuple(pages)
 
 

@@ -111,7 +111,7 @@ WAIT_COLOURS = ("#5aa2d6", "#e8a33d", "#c4510a", "#4b2991")
 NO_WAIT_COLOUR = "#8a97a5"
 MAP_NODE_PT = "12"
 MAP_EDGE_PT = "11"
-MAP_WRAP = 36  # characters on one line of a map box
+MAP_WRAP = 44  # characters on one line of a map box (wide and low boxes: the map prints larger on A4)
 
 
 def wait_colour(band: int) -> str:
@@ -129,28 +129,32 @@ def map_legend() -> list[tuple[str, str]]:
 
 
 def _map_label(name: str, count: str) -> str:
-    """A box label: the step and its count on one line where they fit (a short map prints larger on A4)."""
-    one = f"{name} · {count}"
-    return _dot_label(one, wrap=MAP_WRAP) if len(one) <= MAP_WRAP else _dot_label(name, count)
+    """A box label: the step (its own lines kept, e.g. a merged run) and its count, on the last line where they fit
+    (a short map prints larger on A4)."""
+    lines = str(name).split("\n")
+    last = f"{lines[-1]} · {count}"
+    if len(last) <= MAP_WRAP:
+        return _dot_label(*lines[:-1], last, wrap=MAP_WRAP)
+    return _dot_label(*lines, count, wrap=MAP_WRAP)
 
 
 def process_map_svg(pm: ProcessMap) -> Markup:
     """The process map as inline SVG: the main path first and straight (thick), boxes with counts, arrows
     coloured by their median waiting time and labelled with count and wait."""
     g = graphviz.Digraph(
-        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.12", "ranksep": "0.25",
+        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.12", "ranksep": "0.12",
                     "outputorder": "edgesfirst"},
         node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f0fa", "color": "#3a6ea5",
-                   "fontname": FONT, "fontsize": MAP_NODE_PT, "margin": "0.06,0.02", "height": "0.3"},
+                   "fontname": FONT, "fontsize": MAP_NODE_PT, "margin": "0.12,0.05", "height": "0.3"},
         edge_attr={"fontname": FONT, "fontsize": MAP_EDGE_PT, "fontcolor": "#1f2933", "arrowsize": "0.7"},
     )
     for n in pm.nodes:
         if n.id in ("to_part", "from_part"):  # where a map cut in two continues
             g.node(n.id, _dot_label(n.label), shape="box", style="rounded,dashed", color="#52606d", fontsize=MAP_EDGE_PT)
         elif n.kind == "start":
-            g.node(n.id, _dot_label(n.label), shape="circle", fillcolor="#d9f0d9", color="#2e7d32", fontsize=MAP_EDGE_PT)
+            g.node(n.id, _dot_label(n.label), shape="ellipse", fillcolor="#d9f0d9", color="#2e7d32", fontsize=MAP_EDGE_PT, margin="0.08,0.03")
         elif n.kind == "end":
-            g.node(n.id, _dot_label(n.label), shape="doublecircle", fillcolor="#eeeeee", color="#333333", fontsize=MAP_EDGE_PT)
+            g.node(n.id, _dot_label(n.label), shape="ellipse", peripheries="2", fillcolor="#eeeeee", color="#333333", fontsize=MAP_EDGE_PT, margin="0.08,0.03")
         else:
             g.node(n.id, _map_label(n.label, f"{_cell_text(n.count)}×"), penwidth="1")
     for e in pm.edges:
@@ -158,7 +162,8 @@ def process_map_svg(pm: ProcessMap) -> Markup:
         if e.median_wait_s is not None:  # overlapping steps count as no wait (as the KPI definitions say)
             parts.append(format_de.fmt_duration(max(0.0, e.median_wait_s)))
         width = 3.2 if e.main else 0.8 + 1.6 * e.weight
-        g.edge(e.source, e.target, label=_dot_label(" · ".join(parts)), penwidth=f"{width:.2f}",
+        # an en space first: the label keeps clear of its arrow where the reader's font is wider than dot's
+        g.edge(e.source, e.target, label=_dot_label("\u2002" + " · ".join(parts)), penwidth=f"{width:.2f}",
                color=wait_colour(e.wait_band), weight="12" if e.main else "1",
                style="solid" if e.main or e.weight >= 0.05 else "dashed")
     return _svg(g, pm.title or label("section.process_map"))

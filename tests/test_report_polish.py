@@ -305,3 +305,21 @@ def test_map_box_label_keeps_its_lines_and_room_to_the_border():
         assert max(xs) - min(xs) >= widest + 2 * 4, (lines, max(xs) - min(xs), widest)  # 4 pt each side at least
         boxes += 1
     assert boxes >= 3
+
+
+def test_axis_ticks_read_as_they_are():
+    """Tick labels in German format with the decimals the ticks need: never '2' for 1,5, never '0,0' five times."""
+    import re
+
+    from procmine.report.charts import chart_svg
+    from procmine.report.model import Chart, ChartSeries
+
+    def ticks(*values: float) -> list[str]:
+        c = Chart("x", "t", tuple(str(i) for i in range(len(values))), (ChartSeries("a", values),), kind="hbars")
+        return re.findall(r">([\d.,]+)</text>", str(chart_svg(c)))[:-len(values)]  # the value axis, not the rows
+
+    assert ticks(5.76, 0.41) == ["0,0", "1,5", "3,0", "4,5", "6,0"]
+    assert ticks(29.0, 14.0, 5.0) == ["0", "6", "12", "18", "24", "30"]
+    assert ticks(3000.0, 12000.0) == ["0", "2.500", "5.000", "7.500", "10.000", "12.500"]
+    small = ticks(0.0007, 0.0006)
+    assert len(set(small)) == len(small) > 2

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from procmine.labels_de.report import label
 from procmine.report import format_de
@@ -55,9 +55,27 @@ def _colour(i: int, given: str) -> str:
     return given or PALETTE[i % len(PALETTE)]
 
 
-def _de_axis(decimals: int = 0) -> FuncFormatter:
-    """Axis ticks in German number format (1.234 · 2,5)."""
-    return FuncFormatter(lambda v, _pos: format_de.fmt_number(v, decimals if abs(v) < 10 and v != round(v) else 0))
+class _GermanTicks(Formatter):
+    """Axis ticks in German number format (1.234 · 2,5) with as many decimals as the ticks need to read as they
+    are (never "0,0 0,0 0,0" on an axis from 0 to 0,001, never "2" for 1,5); whole numbers without decimals."""
+
+    decimals: int | None = None
+
+    @staticmethod
+    def _needed(values: list[float]) -> int:
+        finite = [v for v in values if math.isfinite(v)]
+        return next((d for d in range(5) if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in finite)), 4)
+
+    def format_ticks(self, values: Any) -> list[str]:
+        self.decimals = self._needed([float(v) for v in values])
+        return [format_de.fmt_number(float(v), self.decimals) for v in values]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return format_de.fmt_number(x, self._needed([x]) if self.decimals is None else self.decimals)
+
+
+def _de_axis() -> Formatter:
+    return _GermanTicks()
 
 
 def _wrap(text: str) -> str:
@@ -80,7 +98,7 @@ def _draw_lines(fig: Figure, chart: Chart) -> None:
         axes[0].axhline(chart.reference, color=REFERENCE, linestyle=(0, (5, 3)), linewidth=1.4, label=chart.reference_label)
     for n, ax in enumerate(axes):
         ax.grid(axis="y", color=GRID, linewidth=0.8)
-        ax.yaxis.set_major_formatter(_de_axis(1))
+        ax.yaxis.set_major_formatter(_de_axis())
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.set_ylim(bottom=0)
         ax.set_ylabel(chart.y2_title if n == 1 else chart.y_title)
@@ -105,7 +123,7 @@ def _draw_bars(fig: Figure, chart: Chart, horizontal: bool) -> None:
         else:
             ax.bar(offs, vals, width=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor="white")
     fmt_axis = ax.xaxis if horizontal else ax.yaxis
-    fmt_axis.set_major_formatter(_de_axis(1))
+    fmt_axis.set_major_formatter(_de_axis())
     fmt_axis.set_major_locator(MaxNLocator(6))
     ax.grid(axis="x" if horizontal else "y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)

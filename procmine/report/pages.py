@@ -246,7 +246,7 @@ def methodik_section(
     terms = ["median", "p90", "working_time", "suppression", "quarantine", "files", "fte", "concentration", "model"]
     if not generic:
         terms.append("legal")
-    rows = tuple((Cell(label(f"method.{t}.term")), Cell(label(f"method.{t}.text", k=k))) for t in terms)
+    rows = tuple((Cell(label(f"method.{t}.term", k=k)), Cell(label(f"method.{t}.text", k=k))) for t in terms)
     tables = [Table((label("col.term"), label("col.definition")), rows, (False, False), caption=label("caption.terms"))]
     if generic:  # only figures this office has; immigration law only where a plain wording replaces it
         definitions = [d for d in definitions if d[0] in shown_keys

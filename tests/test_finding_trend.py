@@ -1,12 +1,12 @@
 """A time series per finding (issue 15): ``Finding.monthly`` drawn on the finding's page as a small line chart
 with the norm as a reference line, months under k cases suppressed, nothing when the field is absent or empty.
 
-The findings here are fabricated; until the analysis fills ``monthly`` the field is added by a subclass."""
+The findings here are fabricated (hand-computed expectations); the analysis fills ``monthly`` in ``detectors.monthly``."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,16 +20,9 @@ from procmine.report.render import render_office_html
 from conftest import NOW
 
 
-@dataclass(frozen=True)
-class _MonthlyFinding(Finding):
-    monthly: Any = field(default_factory=list)
-
-
 def with_monthly(f: Finding, monthly: Any) -> Finding:
-    """The finding with its ``monthly`` series (the model's own field where it exists)."""
-    if "monthly" in {x.name for x in fields(Finding)}:
-        return replace(f, monthly=monthly)  # type: ignore[call-arg]
-    return _MonthlyFinding(**{x.name: getattr(f, x.name) for x in fields(Finding)}, monthly=monthly)
+    """The finding with its ``monthly`` series."""
+    return replace(f, monthly=monthly)
 
 
 WAIT = Finding(kind="waiting", pattern="ba_wait", value=29.0, unit="days", impact=2982.0, cases=295,
@@ -84,7 +77,7 @@ def test_units_shares_in_per_cent_durations_in_hours_network_norm_only_in_a_netw
     hours = [{"month": "2024-01", "value": 16 * 3600.0, "cases": 150}, {"month": "2024-02", "value": 20 * 3600.0, "cases": 150}]
     c = finding_trend_chart(with_monthly(team, hours), "x", "duration")
     assert c.series[0].values == pytest.approx((16.0, 20.0)) and c.reference == pytest.approx(12.0)
-    assert c.y_title == "Stunden" and c.reference_label == "übrige Dienststellen (Median)"
+    assert c.y_title == "Stunden" and c.reference_label == "Netzwerk-Median"
     alone = finding_trend_chart(with_monthly(team, hours), "x", "duration", single=True)
     assert alone is not None and alone.reference is None  # a single office is never compared with a network
 

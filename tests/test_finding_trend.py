@@ -108,3 +108,20 @@ def test_the_finding_page_shows_the_series_and_its_table():
     section = html[html.index(f'id="{page.key}"'):html.index("</section>", html.index(f'id="{page.key}"'))]
     assert 'id="engpass-1-verlauf"' in section and "Monate mit weniger als 5 Vorgängen sind nicht gezeigt." in section
     assert re.search(r"<details class=\"chart-data\">.*?Vorgänge im Monat", section, flags=re.S)
+
+
+def test_a_series_by_case_start_leaves_out_the_months_whose_cases_still_run():
+    """Repeats per case counted in the month a case began: cases begun in the last months are still running, their
+    repeats not all there yet; the chart leaves those months out (a drop there would read as an improvement)."""
+    repeats = Finding(kind="rework", pattern="inquiry_flood", value=5.8, unit="per_case", impact=0.0, cases=2757,
+                      activity="Sachstandsanfrage", norm=0.4, norm_basis="usual")
+    months = [{"month": f"2024-{m:02d}", "value": 6.0 if m < 9 else 6.0 - (m - 8), "cases": 100} for m in range(1, 13)]
+    c = finding_trend_chart(with_monthly(repeats, months), "x", "per_case", horizon_days=150)
+    # 150 days before the end of 12/2024 is 03.08.2024: from 08/2024 on a month holds cases begun later
+    assert c.series[0].values == (6.0,) * 7 + (None,) * 5
+    assert [r[2].value for r in c.table.rows[-5:]] == ["läuft noch"] * 5 and c.table.rows[6][2].value == 6.0
+    assert "Die letzten 5 Monate fehlen" in c.note
+    short = finding_trend_chart(with_monthly(repeats, months), "x", "per_case")  # at least three months
+    assert short.series[0].values[-3:] == (None, None, None) and short.series[0].values[-4] == 5.0
+    wait = finding_trend_chart(with_monthly(WAIT, MONTHS), "x", "days", horizon_days=150)
+    assert wait.series[0].values[-1] == 33.0 and "fehlen" not in wait.note  # a wait counts by its own month

@@ -770,6 +770,8 @@ LABELS: dict[str, str] = {
     "trend.col_cases": "Vorgänge im Monat",
     "trend.col_value": "Wert im Monat",
     "trend.note": "Monate mit weniger als {k} Vorgängen sind nicht gezeigt.",
+    "trend.note_running": "Die letzten {n} Monate fehlen: Vorgänge, die dort begonnen haben, laufen zum großen Teil noch, ihr Wert wäre zu niedrig.",
+    "trend.running": "läuft noch",
     "col.duration_class": "Dauer",
     "col.cases_finished": "abgeschlossene Vorgänge",
     "col.completions": "abgeschlossen",

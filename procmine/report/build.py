@@ -721,7 +721,7 @@ def build_office_report(
     bpmn = build_bpmn(a.model, names)
     kpis = _kpis(a, defs, comparison, k, generic)
     period = _period(a)
-    pages = finding_pages(findings, items, period, single, k, medians)
+    pages = finding_pages(findings, items, period, single, k, medians, _num(a.kpis.get("cycle_time_p90_days")))
     littles = littles_sentence(a.diagnosis) if a.diagnosis is not None else ""
     sections = {
         "process_map": Section(

@@ -22,6 +22,7 @@ from procmine.report.model import Cell, Chart, ChartSeries, Table
 
 DAY_S = 86400.0
 HOUR_S = 3600.0
+INCOMPLETE_MIN_DAYS = 91.0  # three months: a case begun later cannot yet be past the three-month line
 
 
 def monthly_frame(monthly: Any) -> pd.DataFrame:
@@ -58,15 +59,32 @@ def _scale(value_kind: str, values: np.ndarray) -> tuple[float, str, str]:
     return 1.0, label("trend.axis_value"), value_kind
 
 
-def finding_trend_chart(f: Finding, key: str, value_kind: str, k: int = K_MIN, single: bool = False) -> Chart | None:
-    """The finding's figure per month (``Finding.monthly``) with the norm as a reference line, or None."""
+def by_case_start(f: Finding) -> bool:
+    """Whether the series counts each case in the month it began (``detectors.monthly``: deadline shares, repeats
+    per case, a team's elapsed days): then its last months hold cases still running, and read too low."""
+    queue = (f.evidence or {}).get("team_measure") == "queue_wait_per_step"
+    return (f.kind == "deadline" and f.unit == "share") or f.unit == "per_case" or (
+        f.kind == "resource" and bool(f.team) and f.unit == "days" and not queue)
+
+
+def finding_trend_chart(
+    f: Finding, key: str, value_kind: str, k: int = K_MIN, single: bool = False, horizon_days: float | None = None
+) -> Chart | None:
+    """The finding's figure per month (``Finding.monthly``) with the norm as a reference line, or None.
+    ``horizon_days``: how long most cases run (the office's 9-of-10 cycle time); a series by case start leaves
+    out its months whose last cases began less than that (at least three months) before the end of the series."""
     df = monthly_frame(getattr(f, "monthly", None))
     if not len(df) or 0 < int(f.cases) < k or value_kind in ("suppressed", "missing"):
         return None
     cases = df["cases"].to_numpy()
     hide = hidden(cases, k) | (cases < k)  # a month under k cases shows no value either
     values = df["value"].to_numpy(dtype=float)
-    shown = np.where(hide | ~np.isfinite(values), np.nan, values)
+    running = np.zeros(len(df), dtype=bool)
+    if by_case_start(f):
+        horizon = max(INCOMPLETE_MIN_DAYS, _num(horizon_days) or 0.0)
+        end = df["month"].iloc[-1].end_time
+        running = (df["month"].map(lambda m: m.end_time).to_numpy() > end - pd.Timedelta(days=horizon))  # a few months
+    shown = np.where(hide | running | ~np.isfinite(values), np.nan, values)
     if int(np.isfinite(shown).sum()) < 2:
         return None
     divisor, axis, cell_kind = _scale(value_kind, values)
@@ -78,13 +96,17 @@ def finding_trend_chart(f: Finding, key: str, value_kind: str, k: int = K_MIN, s
     if norm is not None and value_kind == "percent" and norm > 1:  # a norm given in per cent already
         norm = norm / 100.0
     rows = tuple((Cell(m), Cell(k, "suppressed") if h and 0 < c else Cell(int(c), "int"),
-                  Cell(k, "suppressed") if h and 0 < c else value_cell(v, cell_kind))
-                 for m, c, v, h in zip(x, cases, values, hide))
+                  Cell(k, "suppressed") if h and 0 < c else Cell(label("trend.running"), "not_measurable") if r
+                  else value_cell(v, cell_kind))
+                 for m, c, v, h, r in zip(x, cases, values, hide, running))
+    note = label("trend.note", k=k)
+    if running.any():
+        note += " " + label("trend.note_running", n=int(running.sum()))
     table = Table((label("col.month"), label("trend.col_cases"), label("trend.col_value")), rows, (False, True, True))
     return Chart(
         key, label("trend.title"), x,
         (ChartSeries(label("chart.own_office"), tuple(None if not np.isfinite(v) else float(v) / divisor for v in shown)),),
-        kind="line", y_title=axis, table=table, note=label("trend.note", k=k),
+        kind="line", y_title=axis, table=table, note=note,
         reference=None if norm is None else float(norm) / divisor,
         reference_label=label("chart.network_median" if network_norm else "chart.norm") if norm is not None else "",
     )

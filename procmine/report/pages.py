@@ -197,7 +197,7 @@ def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> 
 
 def finding_pages(
     findings: list[Finding], items: list[FindingItem], period: str, single: bool, k: int = K_MIN,
-    medians: NetworkMedians | None = None,
+    medians: NetworkMedians | None = None, horizon_days: float | None = None,
 ) -> tuple[FindingPage, ...]:
     """A page for each of the first ``FINDING_PAGES`` high-impact findings, with its evidence chart (a finding
     that is not high-impact gets no "Engpass" page: page 1 has just said that nothing big is wrong)."""
@@ -211,7 +211,7 @@ def finding_pages(
         title = it.pattern_label or it.kind_label
         if repeated[title] > 1:  # the same pattern at several places: say where
             title = label("finding.title_where", title=title, where=it.where)
-        trend = finding_trend_chart(f, f"{key}-verlauf", it.extent.kind, k, single)
+        trend = finding_trend_chart(f, f"{key}-verlauf", it.extent.kind, k, single, horizon_days)
         pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it,
                                  _since(f, period, trend is not None), chart, nxt, trend))
     return tuple(pages)

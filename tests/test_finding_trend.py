@@ -77,7 +77,7 @@ def test_units_shares_in_per_cent_durations_in_hours_network_norm_only_in_a_netw
     hours = [{"month": "2024-01", "value": 16 * 3600.0, "cases": 150}, {"month": "2024-02", "value": 20 * 3600.0, "cases": 150}]
     c = finding_trend_chart(with_monthly(team, hours), "x", "duration")
     assert c.series[0].values == pytest.approx((16.0, 20.0)) and c.reference == pytest.approx(12.0)
-    assert c.y_title == "Stunden" and c.reference_label == "Netzwerk-Median"
+    assert c.y_title == "Stunden" and c.reference_label == "Norm"
     alone = finding_trend_chart(with_monthly(team, hours), "x", "duration", single=True)
     assert alone is not None and alone.reference is None  # a single office is never compared with a network
 
@@ -125,3 +125,30 @@ def test_a_series_by_case_start_leaves_out_the_months_whose_cases_still_run():
     assert short.series[0].values[-3:] == (None, None, None) and short.series[0].values[-4] == 5.0
     wait = finding_trend_chart(with_monthly(WAIT, MONTHS), "x", "days", horizon_days=150)
     assert wait.series[0].values[-1] == 33.0 and "fehlen" not in wait.note  # a wait counts by its own month
+
+
+def test_since_when_is_read_from_the_course_against_the_norm():
+    from procmine.report.finding_trend import course
+
+    def since(values: list[float]) -> tuple[str, str] | None:
+        months = [{"month": f"2024-{i + 1:02d}", "value": v, "cases": 50} for i, v in enumerate(values)]
+        return course(finding_trend_chart(with_monthly(WAIT, months), "x", "days"))  # norm 14 days
+
+    assert since([10.0, 12.0, 20.0, 25.0, 30.0]) == ("above", "03/2024")
+    assert since([20.0, 25.0, 30.0]) == ("always", "01/2024")
+    assert since([20.0, 25.0, 13.0, 12.0]) == ("back", "03/2024")
+    assert since([20.0, 25.0, 30.0, 12.0]) is None  # one month back under the norm says nothing yet
+    assert since([10.0, 12.0, 11.0]) is None  # never above: the page keeps the period text
+    assert course(finding_trend_chart(with_monthly(replace(WAIT, norm=None), MONTHS), "x", "days")) is None
+    r = build.build_office_report(_office_with(since_values=[20.0, 25.0, 13.0, 12.0]), None, None, now=NOW)
+    assert r.finding_pages[0].since.startswith("zuletzt wieder bei oder unter der Norm, seit 03/2024")
+
+
+def _office_with(since_values: list[float]):
+    from report_fixtures import english_network
+
+    a = english_network()[0]
+    first = next(f for f in a.findings if f.high_impact)
+    months = [{"month": f"2024-{i + 1:02d}", "value": v * (first.norm or 1.0) / 14.0, "cases": 50}
+              for i, v in enumerate(since_values)]
+    return replace(a, findings=tuple(with_monthly(f, months) if f is first else f for f in a.findings))

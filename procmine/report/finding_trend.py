@@ -108,5 +108,25 @@ def finding_trend_chart(
         (ChartSeries(label("chart.own_office"), tuple(None if not np.isfinite(v) else float(v) / divisor for v in shown)),),
         kind="line", y_title=axis, table=table, note=note,
         reference=None if norm is None else float(norm) / divisor,
-        reference_label=label("chart.network_median" if network_norm else "chart.norm") if norm is not None else "",
+        reference_label=label("chart.norm") if norm is not None else "",  # as the page names it: "Norm: …"
     )
+
+
+def course(chart: Chart | None) -> tuple[str, str] | None:
+    """Since when, read from the monthly chart against its norm: ("above", first month of the last run above the
+    norm), ("always", first month) when every shown month is above it, ("back", first month of the last run at or
+    below it after months above, when that run has two months or more); None without a norm, with fewer than two
+    shown months, or with every month at or below the norm."""
+    if chart is None or chart.reference is None or not chart.series:
+        return None
+    vals = np.array([np.nan if v is None else v for v in chart.series[0].values], dtype=float)
+    shown = np.flatnonzero(np.isfinite(vals))
+    if len(shown) < 2:
+        return None
+    above = vals[shown] > chart.reference
+    flips = np.flatnonzero(above[1:] != above[:-1])
+    start = int(flips[-1]) + 1 if len(flips) else 0  # the last run of months on one side of the norm
+    month = chart.x_labels[int(shown[start])]
+    if above[-1]:
+        return ("always", month) if start == 0 else ("above", month)
+    return ("back", month) if start > 0 and len(shown) - start >= 2 else None

@@ -19,8 +19,8 @@ from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
 from procmine.report.figures import finding_chart
-from procmine.report.finding_trend import finding_trend_chart
-from procmine.report.model import Cell, FindingItem, FindingPage, Glance, Section, Table
+from procmine.report.finding_trend import course, finding_trend_chart
+from procmine.report.model import Cell, Chart, FindingItem, FindingPage, Glance, Section, Table
 
 TOP_LOSSES = 3
 TOP_MEASURES = 3
@@ -179,15 +179,21 @@ def _page_one_strengths(a: OfficeAnalysis, comparison: Comparison | None, names:
 # --- one page per finding ----------------------------------------------------------------------------
 
 
-def _since(f: Finding, period: str, trend: bool = False) -> str:
-    """Since when: the month the analysis names (a jump in case numbers), else the whole period of the data (its
-    course in the page's own chart where the finding has one)."""
+SINCE_COURSE = {"above": "since.course_above", "always": "since.course_always", "back": "since.course_back"}
+
+
+def _since(f: Finding, period: str, trend: Chart | None = None) -> str:
+    """Since when: the month the analysis names (a jump in case numbers), else what the page's monthly chart shows
+    against the norm (above it since, back within it since), else the whole period of the data."""
     ev = f.evidence or {}
     month = ev.get("from_month")
     if month:
         s = str(month)
         return label("since.month", month=f"{s[5:7]}/{s[:4]}" if len(s) >= 7 else s)
-    return label("since.period_trend" if trend else "since.period", period=period)
+    seen = course(trend)
+    if seen is not None:
+        return label(SINCE_COURSE[seen[0]], month=seen[1])
+    return label("since.period_trend" if trend is not None else "since.period", period=period)
 
 
 def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> float | None:
@@ -213,7 +219,7 @@ def finding_pages(
             title = label("finding.title_where", title=title, where=it.where)
         trend = finding_trend_chart(f, f"{key}-verlauf", it.extent.kind, k, single, horizon_days)
         pages.append(FindingPage(key, label("finding.page_title", rank=it.rank, title=title), it,
-                                 _since(f, period, trend is not None), chart, nxt, trend))
+                                 _since(f, period, trend), chart, nxt, trend))
     return tuple(pages)
 
 

@@ -139,3 +139,12 @@ def test_real_log_without_catalogue_keeps_its_names_and_says_so():
     assert not [t for t in r.sections["definitions"].tables if t.caption == "Namen der Schritte"]
     html = render_office_html(r)
     assert "Ausländerbehörde" not in html and "Katalog" not in note
+
+
+def test_no_report_label_shows_a_raw_key():
+    """A report sentence never names a raw key ('dropped_columns' stood in the data-quality note); placeholders and
+    error messages for the operator aside."""
+    from procmine.labels_de.report import LABELS
+
+    found = {k: RAW_CODE.findall(re.sub(r"\{[^}]*\}", "", str(v))) for k, v in LABELS.items() if not k.startswith("error.")}
+    assert not {k: v for k, v in found.items() if v}

@@ -165,7 +165,7 @@ LABELS: dict[str, str] = {
     "note.not_pseudonymised": "Achtung: Vorgangs- und Mitarbeiterkennungen sind in diesem Lauf NICHT pseudonymisiert "
     "(ausdrücklich mit --no-pseudonymise gestartet); die normalisierten Protokolle enthalten sie im Klartext.",
     "note.dropped_columns": "{n} Spalten des Exports wurden nicht übernommen (nur zugeordnete Spalten werden "
-    "gespeichert; ihre Namen stehen in der Qualitätsdatei unter dropped_columns).",
+    "gespeichert, zum Schutz der Daten; welche es sind, steht in der Qualitätsdatei neben dem normalisierten Protokoll).",
     "qnote.lines_in_values": "Zeilenumbrüche innerhalb von Werten (mehrzeilige Felder)",
     "qnote.rows_in_other_sheets": "Zeilen anderer Tabellenblätter (andere Kopfzeile, nicht eingelesen)",
     "qnote.mixed_encoding": "Datei mit gemischter Zeichenkodierung (UTF-8 und Windows-1252), beide gelesen",

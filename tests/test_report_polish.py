@@ -323,3 +323,22 @@ def test_axis_ticks_read_as_they_are():
     assert ticks(3000.0, 12000.0) == ["0", "2.500", "5.000", "7.500", "10.000", "12.500"]
     small = ticks(0.0007, 0.0006)
     assert len(set(small)) == len(small) > 2
+
+
+def test_a_day_valued_finding_chart_under_an_hour_reads_in_minutes() -> None:
+    """A one-minute wait is drawn as 1 Minute, not as '0,0007 Tage'; a 3-day wait stays in days."""
+    from procmine.analyse.model import Finding
+    from procmine.report.figures import finding_chart
+
+    def chart(value: float, norm: float) -> tuple[str, tuple]:
+        f = Finding(kind="wait", pattern="ba_wait", value=value, unit="days", impact=1.0, cases=50, norm=norm, norm_basis="usual")
+        c = finding_chart(f, "x", "days", None)
+        assert c is not None
+        return c.y_title, c.series[0].values
+
+    title, values = chart(1 / 1440, 2 / 1440)
+    assert title == "Minuten" and values == pytest.approx((1.0, 2.0))
+    title, values = chart(0.25, 0.5)
+    assert title == "Stunden" and values == pytest.approx((6.0, 12.0))
+    title, values = chart(3.0, 2.0)
+    assert title == "Tage" and values == pytest.approx((3.0, 2.0))

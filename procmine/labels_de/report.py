@@ -750,6 +750,8 @@ LABELS: dict[str, str] = {
     "chart.cases_finished": "abgeschlossene Vorgänge",
     "chart.axis_cases": "Vorgänge",
     "chart.axis_days": "Tage",
+    "chart.axis_hours": "Stunden",
+    "chart.axis_minutes": "Minuten",
     "chart.axis_open": "offene Vorgänge",
     "chart.axis_per_week": "Vorgänge je Woche",
     "chart.axis_percent": "Prozent",

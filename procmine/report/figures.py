@@ -7,6 +7,7 @@ Counts from 1..k-1 cases are suppressed in the table ("< k") and left out of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -25,6 +26,14 @@ DAY_S = 86400.0
 CYCLE_BINS_DAYS = (7, 14, 30, 60, 90, 120, 180, 365)
 WAIT_STEPS = 12  # steps in the waiting-time chart (the most frequent)
 MIN_MONTH_CASES = K_MIN
+# a day-valued axis whose largest bar is under a day reads in hours, under an hour in minutes ("0,0007 Tage" says nothing)
+TIME_UNITS = ((1.0, 1.0, "chart.axis_days"), (1 / 24, 24.0, "chart.axis_hours"), (0.0, 1440.0, "chart.axis_minutes"))
+
+
+def day_axis(values: Sequence[float | None]) -> tuple[float, str]:
+    """The factor from days to the axis unit and the axis title, chosen by the largest value."""
+    top = max((abs(v) for v in values if v is not None and np.isfinite(v)), default=0.0)
+    return next((factor, label(key)) for bound, factor, key in TIME_UNITS if top >= bound)
 
 
 def hidden(counts: Any, k: int = K_MIN) -> np.ndarray:
@@ -123,11 +132,12 @@ def waiting_chart(a: OfficeAnalysis, medians: NetworkMedians | None, names: dict
     net_vals = np.array([np.nan if medians is None or (v := medians.get(wait_before_figure(key, act))) is None else v
                          for key, act in zip(own["key"], own["activity"])], dtype=float)
     shown_names = tuple(names.get(x, x) for x in own["activity"])
-    series = [ChartSeries(label("chart.own_office"), tuple(float(v) for v in own["days"]))]
+    factor, unit = day_axis([float(v) for v in own["days"]] + [float(v) for v in net_vals if np.isfinite(v)])
+    series = [ChartSeries(label("chart.own_office"), tuple(float(v) * factor for v in own["days"]))]
     cols = [label("col.activity"), label("col.events"), label("col.wait_days_own")]
     has_net = bool(np.isfinite(net_vals).any())
     if has_net:
-        series.append(ChartSeries(label("chart.network"), tuple(None if not np.isfinite(v) else float(v) for v in net_vals)))
+        series.append(ChartSeries(label("chart.network"), tuple(None if not np.isfinite(v) else float(v) * factor for v in net_vals)))
         cols.append(label("col.wait_days_network"))
     rows = []
     for n, ev, d, nv in zip(shown_names, own["events"], own["days"], net_vals):
@@ -137,7 +147,7 @@ def waiting_chart(a: OfficeAnalysis, medians: NetworkMedians | None, names: dict
         rows.append(tuple(row))
     table = Table(tuple(cols), tuple(rows), (False, *[True] * (len(cols) - 1)))
     return Chart("wartezeit-je-schritt", label("chart.wait_title"), shown_names, tuple(series), kind="hbars",
-                 y_title=label("chart.axis_days"), table=table,
+                 y_title=unit, table=table,
                  note=label("chart.wait_note_network") if has_net else label("chart.wait_note_single"))
 
 
@@ -184,8 +194,11 @@ def finding_chart(
         values.append(float(network_value) * scale)
     if len(values) < 2:
         return None
-    unit = label("chart.axis_percent") if value_kind == "percent" else label(f"chart.axis_{value_kind}") if value_kind in ("days",) else ""
     rows = tuple((Cell(n), value_cell(v / scale if value_kind == "percent" else v, value_kind)) for n, v in zip(names, values))
     table = Table((label("col.compared"), label("col.value")), rows, (False, True))
+    unit = label("chart.axis_percent") if value_kind == "percent" else ""
+    if value_kind == "days":
+        factor, unit = day_axis(list(values))
+        values = [v * factor for v in values]
     return Chart(key, label("chart.finding_title"), tuple(names), (ChartSeries(label("chart.value"), tuple(values)),),
                  kind="hbars", y_title=unit, table=table)

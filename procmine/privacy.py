@@ -211,7 +211,41 @@ def with_privacy_record(result: Any, raw: Any) -> Any:
 
 
 _COUNT_KEYS = ("count", "cases", "open_cases")
-_WAIT_KEYS = ("mean_wait_s", "median_wait_s")
+_WAIT_KEYS = ("mean_wait_s", "median_wait_s", "overlap_count", "mean_overlap_s")
+
+
+def group_hidden(cases: Any, k: int) -> np.ndarray:
+    """Which groups of a breakdown with a published total to hide: every group of 1..k-1 cases, and then the
+    smallest other groups until the hidden ones hold at least ``k`` cases together (secondary suppression:
+    the total minus the shown groups then reveals only an aggregate of ``k`` or more cases)."""
+    c = np.asarray(cases, dtype=float)
+    mask = (c > 0) & (c < k)
+    short = k - c[mask].sum()
+    if not mask.any() or short <= 0:
+        return mask
+    others = np.flatnonzero(~mask & (c > 0))
+    others = others[np.argsort(c[others], kind="stable")]
+    upto = np.searchsorted(np.cumsum(c[others]), short)  # the first prefix that holds ``short`` cases
+    mask[others[: upto + 1]] = True
+    return mask
+
+
+def _suppress_decomposition(rows: list[dict[str, Any]], k: int) -> None:
+    """results.json ``decomposition``: the rows of a case type hidden by ``group_hidden`` (beside the ``all``
+    row, which would reveal them) get null numbers and ``suppressed`` true; every row says ``suppressed``."""
+    cases: dict[str, int] = {}
+    for r in rows:
+        if r.get("case_type") != "all" and isinstance(r.get("cases"), int):
+            cases.setdefault(str(r["case_type"]), int(r["cases"]))
+    names = list(cases)
+    hidden = {n for n, h in zip(names, group_hidden([cases[n] for n in names], k)) if h}
+    for r in rows:
+        small = str(r.get("case_type")) in hidden or (r.get("case_type") == "all" and _small(r, k))
+        if small:
+            for key, value in list(r.items()):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    r[key] = None
+        r["suppressed"] = small
 
 
 def _small(rec: dict[str, Any], k: int) -> bool:
@@ -241,7 +275,10 @@ def privacy_results(doc: dict[str, Any], qualities: dict[str, Any]) -> dict[str,
 
     * a process-map edge taken by 1..k-1 cases keeps its transition count (counts add up to
       ``events - cases``) but loses its waits: a wait of one case is that person's wait (``suppressed``);
-    * a case-type row of 1..k-1 cases in the office diagnosis (``profile``) loses its numbers.
+    * a case-type row of 1..k-1 cases in the office diagnosis (``profile``) loses its numbers;
+    * the overlap of an edge (``overlap_count``, ``mean_overlap_s``) goes with its waits; a mean overlap of
+      1..k-1 overlapping transitions is null;
+    * a case type of the ``decomposition`` hidden by ``group_hidden`` loses its numbers.
     """
     k = int(doc.get("min_cases") or 0)
     for office in doc.get("offices", []):
@@ -251,8 +288,11 @@ def privacy_results(doc: dict[str, Any], qualities: dict[str, Any]) -> dict[str,
                 if small:
                     for key in _WAIT_KEYS:
                         edge[key] = None
+                elif isinstance(edge.get("overlap_count"), int) and 0 < edge["overlap_count"] < k:
+                    edge["mean_overlap_s"] = None  # the mean overlap of 1..k-1 transitions
                 edge["suppressed"] = small
             _suppress_group_rows(office.get("profile"), k)
+            _suppress_decomposition(office.get("decomposition") or [], k)
         q = qualities.get(office.get("office"))
         if office.get("quality") is not None and q is not None:
             office["quality"]["pseudonymised"] = bool(getattr(q, "pseudonymised", True))

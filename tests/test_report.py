@@ -326,7 +326,7 @@ def test_results_json_schema_keys(written):
     # all directly-follows pairs, before display filtering (the map shows 2 of these 3)
     edges = a["process_map"]["edges"]
     assert len(edges) == 3 and sum(e["count"] for e in edges) == 98
-    assert set(edges[0]) == {"from", "to", "count", "mean_wait_s", "median_wait_s", "suppressed"}
+    assert set(edges[0]) == {"from", "to", "count", "mean_wait_s", "median_wait_s", "overlap_count", "mean_overlap_s", "suppressed"}
     assert edges[1]["median_wait_s"] == 9 * 86400.0
     cmp_ = doc["comparison"]["cycle_time_median_days"]
     assert cmp_ == {"direction": "lower", "values": {"ABH-A": 60.0, "ABH-B": 30.0}, "best": "ABH-B", "worst": "ABH-A"}

@@ -454,6 +454,61 @@ LABELS: dict[str, str] = {
     "chart.arrivals": "Zugänge je Woche",
     "chart.completions": "Erledigungen je Woche",
     "chart.aria": "Grafik: {title}, {first} bis {last}",
+    # --- "Wohin die Zeit geht": the elapsed time split into parts (report.timesplit) ---------------
+    "section.timesplit": "Wohin die Zeit geht",
+    "intro.timesplit": (
+        "Woraus die Laufzeit eines Vorgangs besteht: Bearbeitung, Warten auf die Behörde, Warten auf andere Stellen "
+        "(z. B. Bundesagentur für Arbeit, Sicherheitsbehörden, Bundesdruckerei) und Warten auf die Antragstellenden. "
+        "Gezeigt sind Kalendertage (alle Tage, auch Wochenenden und Feiertage) im Mittel je Vorgang. Noch offene Vorgänge "
+        "zählen bis zum Ende der Daten mit („noch offen“). Die Teile ergeben zusammen genau die mittlere Laufzeit."
+    ),
+    "intro.timesplit_generic": (
+        "Woraus die Laufzeit eines Vorgangs besteht: Bearbeitung und Warten zwischen den Schritten. Gezeigt sind "
+        "Kalendertage (alle Tage, auch Wochenenden und Feiertage) im Mittel je Vorgang. Noch offene Vorgänge zählen bis "
+        "zum Ende der Daten mit („noch offen“). Die Teile ergeben zusammen genau die mittlere Laufzeit."
+    ),
+    "timesplit.part.work": "Bearbeitung",
+    "timesplit.part.wait_office": "Warten auf die Behörde",
+    "timesplit.part.gap_office": "Warten und Bearbeitung bei der Behörde",
+    "timesplit.part.external": "Warten auf andere Stellen",
+    "timesplit.part.applicant": "Warten auf die Antragstellenden",
+    "timesplit.part.pending": "noch offen (seit dem letzten Schritt)",
+    "timesplit.part_generic.wait_office": "Warten zwischen den Schritten",
+    "timesplit.part_generic.gap_office": "Warten und Bearbeitung",
+    "timesplit.all": "Alle Vorgänge",
+    "timesplit.too_few": "zu wenige Vorgänge",
+    "timesplit.total": "Laufzeit zusammen",
+    "timesplit.sentence_all": "Über alle Vorgänge dauert ein Vorgang im Mittel {total}, davon {days} {part} ({share}).",
+    "timesplit.sentence": "Bei {case_type} dauert ein Vorgang im Mittel {total}, davon {days} {part} ({share}).",
+    "timesplit.sentence_empty": "Bei {case_type} ist keine Zeit vergangen (jeder Vorgang hat nur einen Zeitpunkt).",
+    "timesplit.chart_title": "Wohin die Zeit geht: Kalendertage je Vorgang (Mittelwert), nach Verfahrensart",
+    "timesplit.chart_title_single": "Wohin die Zeit geht: Kalendertage je Vorgang (Mittelwert)",
+    "timesplit.axis": "Kalendertage je Vorgang (Mittelwert)",
+    "timesplit.col_case_type": "Verfahrensart",
+    "timesplit.col_calendar": "Kalendertage je Vorgang",
+    "timesplit.col_working": "Arbeitstage je Vorgang",
+    "timesplit.note_gap": (
+        "Wo der Export von einem Schritt nur das Ende kennt, lassen sich Warten und Bearbeitung nicht trennen; "
+        "diese Zeit steht als „Warten und Bearbeitung“ (schraffiert)."
+    ),
+    "timesplit.note_parties": (
+        "Warten auf andere Stellen und auf die Antragstellenden reicht bis zu deren Antwort (z. B. Zustimmung, "
+        "nachgereichte Unterlagen) und schließt deren eigene Bearbeitung ein."
+    ),
+    "timesplit.note_mean": (
+        "Anders als bei den Durchlaufzeiten (Median der abgeschlossenen Vorgänge) ist das hier der Mittelwert über alle "
+        "Vorgänge: Einzelne sehr lange Vorgänge zählen voll mit."
+    ),
+    "timesplit.note_working": (
+        "In den Zahlen zur Grafik stehen zusätzlich Arbeitstage: nur die Öffnungszeit ({open}–{close} Uhr) an Werktagen "
+        "ohne Feiertage; ein Arbeitstag hat {hours} Stunden."
+    ),
+    "timesplit.note_suppressed": "Verfahrensarten mit weniger als {k} Vorgängen zeigen keine Werte („zu wenige Vorgänge“).",
+    "timesplit.hidden": "ausgeblendet (Datenschutz)",
+    "timesplit.note_hidden": (
+        "Damit sich die Werte kleiner Verfahrensarten nicht aus „Alle Vorgänge“ zurückrechnen lassen, ist auch die "
+        "nächstkleinere Verfahrensart ausgeblendet („ausgeblendet (Datenschutz)“)."
+    ),
     "trend.growing": (
         "Der Bestand wächst: im Mittel um {slope} Vorgänge je Woche (95-%-Vertrauensbereich {low} bis {high}, "
         "{weeks} Wochen). Die Warteschlange baut sich auf."

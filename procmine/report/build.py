@@ -91,6 +91,7 @@ from procmine.report.pages import (
     network_size,
     strength_texts,
 )
+from procmine.report.timesplit import timesplit_section
 from procmine.schema import DISPLAY_TZ
 
 RESULTS_SCHEMA_VERSION = 1  # of results.json; bump only for breaking changes (docs/results.md)
@@ -745,6 +746,7 @@ def build_office_report(
             (label("intro.suppression", k=k),),
             charts=tuple(c for c in (cycle_time_chart(a, k), monthly_chart(a, k)) if c is not None),
         ),
+        **({"timesplit": ts} if (ts := timesplit_section(a, k, generic)) is not None else {}),  # where the time goes
         "data_quality": _quality_section(quality),
         "process_model": Section(
             "prozessmodell",
@@ -1031,6 +1033,9 @@ def office_record(a: OfficeAnalysis, quality: QualityReport | None, k: int = K_M
             "count": int(r["count"]),
             "mean_wait_s": _num(r.get("mean_wait_s")),
             "median_wait_s": _num(r.get("median_wait_s")),
+            # overlapping steps (their waits count as 0): how often, and by how long on average (null where none)
+            "overlap_count": None if _num(r.get("overlap_count")) is None else int(r["overlap_count"]),
+            "mean_overlap_s": _num(r.get("mean_overlap_s")),
         }
         for r in pm.to_dict("records")
     ]

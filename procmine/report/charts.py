@@ -158,6 +158,10 @@ def chart_svg(chart: Chart) -> Markup:
         FigureCanvasSVG(fig)
         if chart.kind == "line":
             _draw_lines(fig, chart)
+        elif chart.kind == "stacked_hbars":  # parts of a whole per row: report.timesplit draws them
+            from procmine.report.timesplit import draw_stacked
+
+            draw_stacked(fig, chart)
         else:
             _draw_bars(fig, chart, horizontal=chart.kind == "hbars")
         buf = io.StringIO()

@@ -151,6 +151,7 @@ CHART_KINDS = (
     "line",  # one line per series over x_labels (weeks, months); series with panel 1 go to a second panel below
     "bars",  # vertical bars per x label, one bar per series side by side
     "hbars",  # horizontal bars per x label (long German step names), one bar per series
+    "stacked_hbars",  # one horizontal bar per x label, the series stacked in it (parts of a whole; report.timesplit)
 )
 
 

@@ -43,6 +43,14 @@ EMP_STEPS = (  # 19 days: office gap 2 + 0.875, external (BA) 14, office wait 2,
     ("case_closed", None, 19.0),
 )
 
+NE_LONG_STEPS = (  # 26 days: office gap 15 (58 %), applicant 6, office wait 4, work 1
+    ("application_received", None, 0.0),
+    ("documents_requested", None, 15.0),
+    ("documents_received", None, 21.0),
+    ("decision_approved", 25.0, 26.0),
+    ("case_closed", None, 26.0),
+)
+
 
 def _cases(case_type: str, steps: tuple, n: int, first: int) -> list[dict]:
     rows = []
@@ -154,6 +162,23 @@ def test_small_case_type_is_suppressed_with_the_next_smallest() -> None:
     kept = by_type[("AE_EMP", "gap_external")]
     assert not kept["suppressed"] and kept["cases"] == 6 and kept["mean_calendar_days"] == pytest.approx(14.0)
     assert by_type[("all", "work")]["cases"] == 13 and not by_type[("all", "work")]["suppressed"]
+
+
+def test_case_types_like_the_whole_share_one_sentence() -> None:
+    rows = (_cases("NE", NE_STEPS, 5, 0) + _cases("AE_EXT", NE_LONG_STEPS, 5, 5) + _cases("AE_EDU", NE_STEPS, 5, 10)
+            + _cases("AE_FAM", NE_LONG_STEPS, 5, 15) + _cases("AE_EMP", EMP_STEPS, 6, 20))
+    df = pd.DataFrame(rows)
+    df["start"] = pd.to_datetime(df["start"], utc=True)
+    s = timesplit_section(_analysis(canonical(df, office="ABH-T", sort=True)))
+    # all: office gap (2·5·10 + 2·5·15 + 6·2,875)/26 = 267,25/26 of (2·5·21 + 2·5·26 + 6·19)/26 = 584/26 days;
+    # AE_EMP's biggest part differs (BA, 14 of 19 days); the four others share the office gap, 10/21 and 15/26
+    assert s.paragraphs == (
+        "Über alle Vorgänge dauert ein Vorgang im Mittel 22 Tage, davon 10 Tage Warten und Bearbeitung bei der "
+        "Behörde (46 %).",
+        "Bei AE Erwerbstätigkeit dauert ein Vorgang im Mittel 19 Tage, davon 14 Tage Warten auf andere Stellen (74 %).",
+        "Bei den übrigen 4 Verfahrensarten ist ebenfalls „Warten und Bearbeitung bei der Behörde“ der größte Teil "
+        "(48 % bis 58 % der Laufzeit).",
+    )
 
 
 def test_group_hidden_hand_cases() -> None:

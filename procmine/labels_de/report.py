@@ -480,6 +480,12 @@ LABELS: dict[str, str] = {
     "timesplit.total": "Laufzeit zusammen",
     "timesplit.sentence_all": "Über alle Vorgänge dauert ein Vorgang im Mittel {total}, davon {days} {part} ({share}).",
     "timesplit.sentence": "Bei {case_type} dauert ein Vorgang im Mittel {total}, davon {days} {part} ({share}).",
+    "timesplit.sentence_rest": (
+        "Bei den übrigen {n} Verfahrensarten ist ebenfalls „{part}“ der größte Teil ({low} bis {high} der Laufzeit)."
+    ),
+    "timesplit.sentence_rest_same": (
+        "Bei den übrigen {n} Verfahrensarten ist ebenfalls „{part}“ der größte Teil (je {low} der Laufzeit)."
+    ),
     "timesplit.sentence_empty": "Bei {case_type} ist keine Zeit vergangen (jeder Vorgang hat nur einen Zeitpunkt).",
     "timesplit.chart_title": "Wohin die Zeit geht: Kalendertage je Vorgang (Mittelwert), nach Verfahrensart",
     "timesplit.chart_title_single": "Wohin die Zeit geht: Kalendertage je Vorgang (Mittelwert)",

@@ -49,6 +49,7 @@ PART_COLOURS = {"work": PALETTE[0], "wait_office": PALETTE[1], "gap_office": PAL
                 "applicant": PALETTE[3], "pending": GREY}
 HATCH = "///"
 LIGHT_TEXT = {PALETTE[0], PALETTE[2]}  # dark fills: white numbers
+SPELLED_OUT = 2  # case types whose biggest part is that of all cases, each with a sentence of its own; more: one sentence
 MIN_LABEL_SHARE = 0.07  # a segment gets its number written in when it is this share of the longest bar
 assert sorted(p for parts in SHOWN_PARTS.values() for p in parts) == sorted(DECOMPOSITION_PARTS)
 
@@ -111,6 +112,29 @@ def _sentence(name: str, is_all: bool, row: pd.Series, generic: bool) -> str:
                  part=part_label(top, generic), share=share_text)
 
 
+def _sentences(rows: pd.DataFrame, cal: pd.DataFrame, shown: pd.Index, parts: list[str], generic: bool) -> tuple[str, ...]:
+    """The biggest part of every shown case type, in few words: the sentence of all cases, one sentence per case
+    type whose biggest part is another, and one sentence for the rest (more than ``SPELLED_OUT`` of them) whose
+    biggest part is the same as for all cases, with the range of its share."""
+    days = cal.loc[shown, parts].fillna(0.0)
+    total = days.sum(axis=1)
+    top = days.idxmax(axis=1).where(total > 0, "")
+
+    def one(ct: object) -> str:
+        return _sentence(str(rows.at[ct, "name"]), ct == ALL, days.loc[ct], generic)
+    if ALL not in shown or not top[ALL]:
+        return tuple(one(ct) for ct in shown)
+    types = shown.drop(ALL)
+    same = types[(top[types] == top[ALL]).to_numpy()]
+    if len(same) <= SPELLED_OUT:  # few: every case type in the chart's order
+        return tuple(one(ct) for ct in shown)
+    out = [one(ALL), *(one(ct) for ct in types if ct not in same)]
+    share = days.loc[same, top[ALL]] / total[same]
+    low, high = fmt.fmt_percent(share.min(), 0), fmt.fmt_percent(share.max(), 0)
+    key = "timesplit.sentence_rest" if low != high else "timesplit.sentence_rest_same"
+    return (*out, label(key, n=len(same), part=part_label(str(top[ALL]), generic), low=low, high=high))
+
+
 def _table(rows: pd.DataFrame, cal: pd.DataFrame, wrk: pd.DataFrame, parts: list[str], k: int, generic: bool) -> Table:
     """The numbers behind the chart, one row per case type: the calendar days of each part and of the whole
     elapsed time (their sum), and the elapsed time in working days."""
@@ -154,8 +178,7 @@ def timesplit_section(a: OfficeAnalysis, k: int = K_MIN, generic: bool = False,
         tuple(rows["name"]), series, kind="stacked_hbars", y_title=label("timesplit.axis"),
         table=_table(rows, cal, wrk, parts, k, generic),
     )
-    sentences = tuple(_sentence(str(rows.at[ct, "name"]), ct == ALL, cal.loc[ct, parts].fillna(0.0), generic)
-                      for ct in shown) if parts else ()
+    sentences = _sentences(rows, cal, shown, parts, generic) if parts else ()
     cal_used = a.diagnosis.calendar if a.diagnosis is not None else (calendar or DEFAULT_CALENDAR)
     notes = [label("timesplit.note_mean")]
     if "gap_office" in parts:

@@ -491,8 +491,8 @@ LABELS: dict[str, str] = {
     "timesplit.chart_title_single": "Wohin die Zeit geht: Kalendertage je Vorgang (Mittelwert)",
     "timesplit.axis": "Kalendertage je Vorgang (Mittelwert)",
     "timesplit.col_case_type": "Verfahrensart",
-    "timesplit.col_calendar": "Kalendertage je Vorgang",
-    "timesplit.col_working": "Arbeitstage je Vorgang",
+    "timesplit.col_working": "Laufzeit in Arbeitstagen",
+    "timesplit.table_caption": "Kalendertage je Vorgang (Mittelwert); die letzte Spalte in Arbeitstagen",
     "timesplit.note_gap": (
         "Wo der Export von einem Schritt nur das Ende kennt, lassen sich Warten und Bearbeitung nicht trennen; "
         "diese Zeit steht als „Warten und Bearbeitung“ (schraffiert)."

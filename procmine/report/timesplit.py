@@ -149,10 +149,8 @@ def _table(rows: pd.DataFrame, cal: pd.DataFrame, wrk: pd.DataFrame, parts: list
         out.append((Cell(r["name"]), count_cell(r["cases"], k), *days, value_cell(cal.loc[ct, parts].sum(), "number"),
                     value_cell(wrk.loc[ct, parts].sum(min_count=1), "number")))
     cols = (label("timesplit.col_case_type"), label("col.cases"), *(part_label(p, generic) for p in parts),
-            label("timesplit.total"), label("timesplit.total"))
-    notes = ("", "", *(label("timesplit.col_calendar") for _ in parts), label("timesplit.col_calendar"),
-             label("timesplit.col_working"))
-    return Table(cols, tuple(out), (False, True, *(True for _ in parts), True, True), column_notes=notes)
+            label("timesplit.total"), label("timesplit.col_working"))
+    return Table(cols, tuple(out), (False, True, *(True for _ in parts), True, True), caption=label("timesplit.table_caption"))
 
 
 def timesplit_section(a: OfficeAnalysis, k: int = K_MIN, generic: bool = False,

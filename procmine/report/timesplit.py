@@ -238,7 +238,7 @@ def draw_stacked(fig: Figure, chart: Chart) -> None:
     ax.set_xlim(0, longest * 1.14)
     ax.set_yticks(pos, [_wrap(t) for t in chart.x_labels])
     ax.invert_yaxis()  # "Alle Vorgänge" on top
-    ax.xaxis.set_major_formatter(_de_axis(0 if longest >= 10 else 1))
+    ax.xaxis.set_major_formatter(_de_axis())  # ticks with the decimals they need
     ax.grid(axis="x", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     ax.set_xlabel(chart.y_title)

@@ -191,3 +191,7 @@ LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH
 
 # contacts that pile up while a case waits: repeated, they are a symptom of waiting, not rework
 NOT_REWORK_KEYS = frozenset({"status_inquiry_received", "fiction_certificate_extended", "legal_remedy_filed"})
+# events that happen while the case waits for something else (an inquiry, a bridging certificate, a complaint
+# about inaction): the stretch before one of them is still the wait for the next step, so it takes that
+# step's party (``time.wait_party``), never "applicant" for an office backlog
+INTERPOSED_KEYS = NOT_REWORK_KEYS | {"fiction_certificate_issued"}

@@ -188,3 +188,23 @@ def test_summary_per_case_type(mixed_log: pd.DataFrame) -> None:
     assert s.loc[("AT", "wait_external"), "mean_calendar_days"] == pytest.approx(2 / 24 / 3)
     for ct in ("all", "AT", "BK"):
         assert s.loc[ct, "share_calendar"].sum() == pytest.approx(1.0)
+
+
+def test_a_status_inquiry_does_not_turn_the_office_backlog_into_the_applicants_wait() -> None:
+    """Completion-only: application Mon 8:00, inquiry Tue 8:00, decision Wed 8:00, documents requested
+    Wed 8:00 then received Fri 8:00 + a trailing inquiry Fri 9:00. The two days before the decision are
+    the office's (the inquiry interrupts nothing); the documents wait is the applicant's; the trailing
+    inquiry has no next step and is the office's."""
+    log = _log([
+        ("a", "Antrag", "application_received", None, at(0, 8)),
+        ("a", "Sachstandsanfrage", "status_inquiry_received", None, at(1, 8)),
+        ("a", "Entscheidung", "decision_approved", None, at(2, 8)),
+        ("a", "Nachforderung", "documents_requested", None, at(2, 8.5)),
+        ("a", "Unterlagen", "documents_received", None, at(4, 8)),
+        ("a", "Sachstandsanfrage", "status_inquiry_received", None, at(4, 9)),
+    ])
+    d = dc.decompose(log, closed=np.array([False]), working=False)
+    assert d.steps["party"].tolist() == ["office", "office", "office", "office", "applicant", "office"]
+    case = d.cases.iloc[0]
+    assert case["gap_office_calendar_s"] == pytest.approx(48 * H + 0.5 * H + 1 * H)
+    assert case["gap_applicant_calendar_s"] == pytest.approx(2 * 24 * H - 0.5 * H)

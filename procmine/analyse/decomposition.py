@@ -15,7 +15,9 @@ end of the log) is cut into parts that add up to it exactly, in calendar time an
 * A step without a start time (completion-only) has one undivided **gap** (previous end → its end):
   wait and work together, never split.
 * Waits and gaps are on the office, an **external** body (BA, security services, Bundesdruckerei,
-  recognition body) or the **applicant**, by the step waited for (``time.wait_party``).
+  recognition body) or the **applicant**, by the step waited for (``time.wait_party``). A status
+  inquiry (or another event interposed while the case waits) does not change whose wait it is: the
+  stretch before it takes the party of the case's next step.
 * An open case has a last part, **pending**: from its last event to the end of the log.
 
 ``DECOMPOSITION_PARTS`` names the parts; ``elapsed_days`` is the one elapsed time the findings' total
@@ -90,7 +92,7 @@ def _core(ea: EventArrays, closed: np.ndarray | None) -> _Core:
     prev = np.where(first_row, case_start[ea.case_index], prev)
     mid = np.where(has_start & ~first_row, np.maximum(begin, prev), np.where(has_start, prev, end))
     key = ea.log[ACTIVITY_KEY] if ACTIVITY_KEY in ea.log.columns else pd.Series(pd.NA, index=ea.log.index)
-    party = wait_party(key).cat.codes.to_numpy().astype(np.int64)  # codes into WAIT_PARTIES
+    party = wait_party(key, ~first_row).cat.codes.to_numpy().astype(np.int64)  # codes into WAIT_PARTIES
     return _Core(has_start, party, prev, mid, end, closed, case_start, last_end, until)
 
 

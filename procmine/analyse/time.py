@@ -24,7 +24,7 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
-from procmine.catalogue import EXTERNAL_PARTY
+from procmine.catalogue import EXTERNAL_PARTY, INTERPOSED_KEYS
 from procmine.eventlog import LogLike, as_frame
 from procmine.schema import (
     ACTIVITY,
@@ -273,18 +273,35 @@ def day_precision(log: pd.DataFrame) -> np.ndarray:
     return in_values(log[PRECISION], "day")
 
 
-def wait_party(activity_key: pd.Series) -> pd.Series:
+def wait_party(activity_key: pd.Series, same_case: np.ndarray | None = None) -> pd.Series:
     """Who the wait before a step is on: "external" (BA, security, Bundesdruckerei, recognition
-    body), "applicant" (documents, no-shows, inquiries) or "office" (everything else, or no key).
+    body), "applicant" (documents, no-shows) or "office" (everything else, or no key).
 
-    Decided once per distinct key; returned as a categorical (categories ``WAIT_PARTIES``)."""
+    Decided once per distinct key; returned as a categorical (categories ``WAIT_PARTIES``). With
+    ``same_case`` (per row, canonical order: same case as the previous row), an interposed event
+    (``catalogue.INTERPOSED_KEYS``: a status inquiry while the case waits) takes the party of the next
+    step of its case, and "office" where none follows: the wait it interrupts is still that step's."""
     codes, labels = label_codes(activity_key)  # missing key: the last code
     party = pd.Series(labels[:-1], dtype="object").map(EXTERNAL_PARTY)
     per_cat = np.full(len(labels), WAIT_PARTIES.index("office"), dtype=np.int8)  # last slot: missing key
     per_cat[:-1][party.str.startswith("external").fillna(False).to_numpy(dtype=bool)] = WAIT_PARTIES.index("external")
     per_cat[:-1][(party == "applicant").fillna(False).to_numpy(dtype=bool)] = WAIT_PARTIES.index("applicant")
     out_codes = per_cat[codes]
+    if same_case is not None and len(out_codes):
+        out_codes = _party_of_next_step(out_codes, in_values(activity_key, INTERPOSED_KEYS), np.asarray(same_case, dtype=bool))
     return pd.Series(pd.Categorical.from_codes(out_codes, categories=list(WAIT_PARTIES)), index=activity_key.index)
+
+
+def _party_of_next_step(codes: np.ndarray, interposed: np.ndarray, same_case: np.ndarray) -> np.ndarray:
+    """Party codes where each interposed row takes the code of the next non-interposed row of its case."""
+    n = len(codes)
+    idx = np.arange(n)
+    nxt = np.minimum.accumulate(np.where(interposed, n, idx)[::-1])[::-1]  # next non-interposed row at or after i
+    case = np.cumsum(~same_case)
+    found = (nxt < n) & (case[np.minimum(nxt, n - 1)] == case)
+    office = WAIT_PARTIES.index("office")
+    taken = np.where(found, codes[np.minimum(nxt, n - 1)], office).astype(codes.dtype)
+    return np.where(interposed, taken, codes)
 
 
 DURATION_COLUMNS = (
@@ -357,7 +374,7 @@ def step_times(log: LogLike, calendar: OfficeCalendar = DEFAULT_CALENDAR) -> pd.
             "prev_activity_key": key.shift(1).where(same),
             "time_basis": pd.Categorical.from_codes(has_start.astype(np.int8), categories=list(TIME_BASES)),
             "whole_days": wd,
-            "wait_party": wait_party(key).array,
+            "wait_party": wait_party(key, same).array,
         },
         index=log.index,
     )

@@ -174,3 +174,33 @@ def test_model_keeps_the_most_frequent_activities(receipt: pd.DataFrame) -> None
     info = {}
     discovery.discover_model(receipt, stats.variant_ids(receipt), info=info)
     assert "model_activities" not in info
+
+
+def test_model_of_a_varied_log_is_capped_in_variants_and_still_fits() -> None:
+    """A log where nearly every case is its own variant: only the ``max_variants`` most frequent go to the
+    miner (and ``info`` says so); the net is a sound workflow net and still replays the cases of all the
+    variants covering 80 % well (token-based fitness), so the cap speeds discovery without a flower model."""
+    import pm4py
+
+    from procmine.synth import default_offices, simulate_network
+
+    log = simulate_network(400, 12, offices=default_offices()[:1]).logs["ABH-01"]
+    vid = stats.variant_ids(log)
+    counts = np.bincount(vid)
+    covering = int(np.searchsorted(np.cumsum(counts) / counts.sum(), 0.8) + 1)
+    assert covering > 30  # the point of the test: far more covering variants than the cap
+    info: dict = {}
+    model, reason = discovery.discover_model(log, vid, info=info, max_variants=30)
+    assert reason is None
+    assert info["model_variants"] == 30 and info["model_variants_total"] == covering
+    assert info["model_cases"] == int((vid < 30).sum())
+    net, im, fm = pm4py.convert_to_petri_net(model)
+    assert pm4py.check_soundness(net, im, fm)[0]
+    case_no = pd.factorize(log[schema.CASE_ID])[0]
+    replayed = schema.to_pm4py(log.loc[(vid < covering)[case_no]])
+    fit = pm4py.fitness_token_based_replay(replayed, net, im, fm)
+    assert fit["log_fitness"] >= 0.9
+    # without the cap every covering variant is modelled and nothing is noted
+    info = {}
+    discovery.discover_model(log, vid, info=info, max_variants=covering)
+    assert "model_variants" not in info and info["model_cases"] == int((vid < covering).sum())

@@ -19,6 +19,12 @@ MODEL_MAX_CASES = 20_000  # cases of the frequent variants handed to pm4py (samp
 # activities in the model: more cannot be read in a picture, and the inductive miner's fall-throughs grow
 # steeply with them (600 activities: about 30 s for 20,000 events); the rarest are left out of the model
 MODEL_MAX_ACTIVITIES = 40
+# variants handed to the inductive miner (the most frequent ones, within ``coverage``): its fall-throughs
+# recount the directly-follows relation of every variant for every candidate activity, so a log where
+# nearly every case is its own variant (1,590 variants in 2,400 cases of a demo office) took 3.5 s per
+# office; with 100 variants 0.2 s, and the model's token-replay fitness on all cases of the covering
+# variants stays 0.94-0.98 (was 0.96-0.99), its precision rises (measured on the nine demo offices)
+MODEL_MAX_VARIANTS = 100
 
 
 def _pm4py() -> Any:
@@ -70,8 +76,10 @@ def discover_model(
     max_cases: int = MODEL_MAX_CASES,
     info: dict | None = None,
     max_activities: int = MODEL_MAX_ACTIVITIES,
+    max_variants: int = MODEL_MAX_VARIANTS,
 ) -> tuple[Any, str | None]:
-    """A BPMN model (inductive miner) of the most frequent variants covering ``coverage`` of cases.
+    """A BPMN model (inductive miner) of the most frequent variants covering ``coverage`` of cases,
+    at most ``max_variants`` of them.
 
     Returns (model, None), or (None, reason) when the log is empty, too large or discovery fails.
     ``case_variant``: variant number per case (0 = most frequent), as ``stats.variant_ids`` gives.
@@ -80,6 +88,8 @@ def discover_model(
     ``model_cases`` (cases handed to pm4py) and ``model_cases_sampled_from``. ``max_events``
     bounds the events handed to pm4py. Of more than ``max_activities`` activities only the most frequent
     ones (by events) are modelled; ``info`` then receives ``model_activities`` and ``model_activities_total``.
+    Where the covering variants are more than ``max_variants``, ``info`` receives ``model_variants``
+    (variants modelled) and ``model_variants_total`` (variants covering ``coverage``).
     """
     log = as_frame(log)
     if log.empty:
@@ -89,6 +99,10 @@ def discover_model(
         counts = np.bincount(case_variant)
         cum = np.cumsum(counts) / counts.sum()
         keep_k = int(np.searchsorted(cum, coverage) + 1)
+        if keep_k > max_variants:
+            if info is not None:
+                info["model_variants"], info["model_variants_total"] = max_variants, keep_k
+            keep_k = max_variants
         chosen = sample_cases(case_variant, keep_k, max_cases)
         codes = pd.factorize(log[CASE_ID])[0]
         # case numbers follow the sorted log; factorize in appearance order matches them

@@ -886,7 +886,7 @@ LABELS: dict[str, str] = {
     "method.concentration.term": "Bündelung (Herfindahl-Index)",
     "method.concentration.text": "Wie stark sich die Arbeit auf wenige Wochentage ballt: 0 heißt gleichmäßig verteilt, 1 heißt alles an einem Tag.",
     "method.model.term": "Prozesslandkarte und Prozessmodell",
-    "method.model.text": "Die Landkarte zählt, welcher Schritt auf welchen folgt (direkte Nachfolge). Das Prozessmodell im Anhang ist mit einem Verfahren zur Modellfindung (Inductive Miner) aus den häufigen Abläufen abgeleitet und in BPMN gezeichnet.",
+    "method.model.text": "Die Landkarte zählt, welcher Schritt auf welchen folgt (direkte Nachfolge). Das Prozessmodell im Anhang ist mit einem Verfahren zur Modellfindung (Inductive Miner) aus den häufigen Abläufen abgeleitet (den häufigsten Varianten bis zu 80 % der Vorgänge, höchstens 100 Varianten) und in BPMN gezeichnet.",
     "method.legal.term": "Fristen",
     "method.legal.text": "Nach drei Monaten ohne Entscheidung ist eine Untätigkeitsklage möglich (§ 75 VwGO); die Zustimmung der Bundesagentur für Arbeit gilt nach zwei Wochen als erteilt (§ 36 Abs. 2 BeschV).",
     # --- errors ------------------------------------------------------------------------------

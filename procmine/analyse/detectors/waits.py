@@ -110,14 +110,25 @@ def bootstrap_own(tab: pd.DataFrame, cand: pd.DataFrame, rounds: int = BOOTSTRAP
     g = tab.groupby(["item", "ct", "office"], sort=False)["excess"].mean()
     typ = g.groupby(level=["item", "ct"]).agg(["median", "size"])
     typ_mean = typ["median"].where(typ["size"] >= min_offices, 0.0)
-    sel = tab.merge(cand, on=["item", "office"], how="inner")
+    # the waits of the candidate pairs in the table's order (what an inner merge keeps), found through
+    # integer codes of item and office rather than a merge on their text
+    icode, icats = pd.factorize(tab["item"])
+    ocode, ocats = pd.factorize(tab["office"])
+    inames, onames = np.asarray(icats, dtype=object), np.asarray(ocats, dtype=object)
+    ci = pd.Index(inames).get_indexer(cand["item"].to_numpy(dtype=object))
+    co = pd.Index(onames).get_indexer(cand["office"].to_numpy(dtype=object))
+    found = (ci >= 0) & (co >= 0)
+    keep = np.isin(icode.astype(np.int64) * len(onames) + ocode, ci[found].astype(np.int64) * len(onames) + co[found])
+    sel = tab.loc[keep]
     dev = sel["excess"].to_numpy(dtype=float) - typ_mean.reindex(pd.MultiIndex.from_arrays([sel["item"], sel["ct"]])).to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
     parts = []
-    office = sel["office"].to_numpy()
-    for name in pd.unique(office):  # one step per office
-        m = np.flatnonzero(office == name)
-        codes, items = pd.factorize(sel["item"].to_numpy()[m])
+    office, sel_item = ocode[keep], icode[keep]
+    for oc in pd.unique(office):  # one step per office
+        name = onames[oc]
+        m = np.flatnonzero(office == oc)
+        codes, uniq = pd.factorize(sel_item[m])
+        items = inames[uniq]
         w = rng.poisson(1.0, size=(len(m), rounds)).astype(np.float32)
         agg = sparse.csr_matrix((dev[m].astype(np.float32), (codes, np.arange(len(m)))), shape=(len(items), len(m)))
         lo, hi = np.percentile(np.asarray(agg @ w), [2.5, 97.5], axis=1)

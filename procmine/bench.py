@@ -391,9 +391,11 @@ def xes_step(events: int, workdir: Path) -> dict:
 
 
 NETWORK_REPEATS = 3  # runs of the network diagnosis after a warm-up; the median is reported
-# CPU seconds of the same run before issue 14 item 7 (commit 575d1b3, the demo's nine offices, this 2-core VM,
-# 2026-12-04, medians of two alternating A/B processes); wall time was about 16 s on an idle machine
-NETWORK_BEFORE_CPU_S = {"with_model": 15.6, "without_model": 9.6}
+# CPU seconds of the same run before issue 14 item 7 (commit af441f6, the nine benchdata offices made by
+# simulate_network(3000), this 2-core VM, 2026-12-04 17:55 UTC, medians of three runs after a warm-up); wall
+# seconds of the same runs in NETWORK_BEFORE_WALL_S (the machine is shared: CPU time varies less)
+NETWORK_BEFORE_CPU_S = {"with_model": 14.1, "without_model": 6.8}
+NETWORK_BEFORE_WALL_S = {"with_model": 14.9, "without_model": 6.9}
 
 
 def _median_runs(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -422,7 +424,8 @@ def network_step(cases_per_office: int) -> dict:
     wall, cpu = _median_runs(lambda: analyse_network(sim.logs), NETWORK_REPEATS)
     wall_nm, cpu_nm = _median_runs(lambda: analyse_network(sim.logs, discover=False), NETWORK_REPEATS)
     before = NETWORK_BEFORE_CPU_S if cases_per_office == 3000 else None
-    ref = f" (before: CPU {before['with_model']:.1f} s / {before['without_model']:.1f} s)" if before else ""
+    ref = (f" (before, af441f6: {NETWORK_BEFORE_WALL_S['with_model']:.1f} s (CPU {before['with_model']:.1f} s); without "
+           f"the model {NETWORK_BEFORE_WALL_S['without_model']:.1f} s (CPU {before['without_model']:.1f} s))") if before else ""
     print(
         f"  network diagnosis 9 × {cases_per_office} cases ({events:,} events): {wall:.2f} s (CPU {cpu:.2f} s); "
         f"without the process model {wall_nm:.2f} s (CPU {cpu_nm:.2f} s){ref}",
@@ -430,7 +433,7 @@ def network_step(cases_per_office: int) -> dict:
     )
     return {"step": f"analyse_network_9x{cases_per_office}", "procmine_s": round(wall, 3), "cpu_s": round(cpu, 3),
             "without_model_s": round(wall_nm, 3), "without_model_cpu_s": round(cpu_nm, 3), "events": events,
-            "before_cpu_s": before}
+            "before_cpu_s": before, "before_wall_s": NETWORK_BEFORE_WALL_S if before else None}
 
 
 def big_step(cases: int, workdir: Path) -> dict:

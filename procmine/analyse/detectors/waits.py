@@ -2,8 +2,17 @@
 
 Pairs touching interleaved contacts (status inquiries, fiction certificates) are left out: those are
 measured as repeats. With a legal/usual norm, per wait max(0, wait − norm) summed, own excess as in
-``base``; without one, the same with the network's typical office (median of the offices' medians)
-as the norm, so a minority of cases stuck for months counts with its full (mean) excess.
+``base``; without one, the same with the network's typical office as the norm (median of the medians
+of the offices that log a wait at that pair, like with like; at least ``MIN_NORM_OFFICES`` of them),
+so a minority of cases stuck for months counts with its full (mean) excess. Where too few offices log
+the wait, there is no network norm: the office's own typical wait (its median) is the line
+(``norm_basis`` "own"), the finding is listed and ranked by its tail, and it is high-impact only
+where the wait grows in the office's own history (``trend`` "growing").
+
+One quantity (issue 14): a wait finding shows, next to its norm, the figure its impact is computed
+from: ``value`` = the mean wait of the waits beyond the norm, ``cases`` = the cases with such a wait,
+so the excess before the typical office's share is subtracted = those waits × (value − norm); the
+evidence adds the mean excess per wait of all (``mean_excess_days``) and the share beyond the norm.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from procmine.analyse.detectors.base import (
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
 from procmine.analyse.stats import DAY_S, US
+from procmine.labels_de.report import NORM_NETWORK, NORM_OWN
 
 PATTERNS = [
     PatternSpec("waiting", "waiting", ("priority_rules",), "waiting", external_section="external"),
@@ -67,6 +77,20 @@ def wait_pattern(from_key: str, to_key: str) -> str:
 BOOTSTRAP_ROUNDS = 100
 MEASURED_D = 1.0 / 24.0  # an office whose median wait at a pair is below an hour logs no wait there
 MIN_MEASURING = 2  # offices that must log the wait for a network median of it
+# offices that must log a wait without a legal/usual norm for a network norm of it (as many as
+# ``base.own_excess`` needs to take out the typical office's excess)
+MIN_NORM_OFFICES = 3
+
+
+def network_norms(tab: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Norms of the waits without a legal/usual one, like with like: per item the median over the
+    offices that log a wait there (their median ≥ ``MEASURED_D``) of their medians, where at least
+    ``MIN_NORM_OFFICES`` do (else NaN: no network norm); and per (item, office) the office's own
+    median, the line where the item has no network norm."""
+    med = tab.groupby(["item", "office"], sort=False, observed=True)["wait_d"].median()
+    g = med[med >= MEASURED_D].groupby(level="item", sort=False, observed=True)
+    net = g.median().where(g.size() >= MIN_NORM_OFFICES)
+    return net, med
 
 
 def chain_segments(data: dict[str, OfficeData]) -> dict[tuple[str, str], dict[str, object]]:
@@ -270,14 +294,20 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     if tab.empty:
         return []
     norms = {f"{n.from_key}\u2192{n.to_key}": n for n in catalogue.WAIT_NORMS}
-    # network norm for pairs without a legal/usual one: median over offices of the office median
-    med = tab.groupby(["item", "office"], sort=False)["wait_d"].median()
-    net_norm = med.groupby(level="item", sort=False).median()
+    # network norm for pairs without a legal/usual one: the typical office among those logging the
+    # wait; an office that logs the step at once (median under an hour) has its wait elsewhere and
+    # is no part of that comparison. No network norm: the office's own median is the line
+    net_norm, own_med = network_norms(tab)
+    has_net = tab["item"].map(net_norm).to_numpy(dtype=float)
+    measured = pd.Series(own_med.reindex(pd.MultiIndex.from_arrays([tab["item"], tab["office"]])).to_numpy(dtype=float))
+    legal = tab["item"].map({k: float(v.days) for k, v in norms.items()}).to_numpy(dtype=float)
+    keep = ~(np.isnan(legal) & ~np.isnan(has_net) & (measured.to_numpy() < MEASURED_D))
+    tab = tab.loc[keep].reset_index(drop=True)
+    legal, has_net, measured = legal[keep], has_net[keep], measured.to_numpy()[keep]
+    tab["norm_d"] = np.where(~np.isnan(legal), legal, np.where(~np.isnan(has_net), has_net, measured))
+    tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     # per-item figures are looked up through the item's integer code, not per wait's text
     icode, items = pd.factorize(tab["item"].to_numpy())
-    norm_d = pd.Series(items).map({k: v.days for k, v in norms.items()})
-    tab["norm_d"] = norm_d.fillna(pd.Series(items).map(net_norm)).astype(float).to_numpy()[icode]
-    tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     own = own_excess(tab, "excess")
     # the same own excess on the plain mean wait (not clipped at the norm): a team's queue is sized
     # and shown in this one quantity (``teams.fold_team_waits``)
@@ -297,7 +327,11 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         overlap_mean=("overlap_d", "mean"),
     )
     rest = tab.loc[~tab["long"]].groupby(["item", "office"], sort=False)["wait_d"].median().rename("rest_median")
-    stats_ = stats_.join(rest)
+    # the waits beyond the norm: how many, in how many cases (they carry the whole excess)
+    beyond = tab.loc[tab["excess"].to_numpy() > 0].groupby(["item", "office"], sort=False).agg(
+        n_over=("excess", "size"), cases_over=("case", "nunique"))
+    stats_ = stats_.join(rest).join(beyond)
+    stats_[["n_over", "cases_over"]] = stats_[["n_over", "cases_over"]].fillna(0)
     own = own.merge(stats_.reset_index(), on=["item", "office"])
     own["net_rest_median"] = own["item"].map(own.groupby("item")["rest_median"].median()).to_numpy()
     # like with like: the network's median of a step pair only from offices that log a wait there (median
@@ -337,8 +371,13 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         own_days = max(r.own, 0.0)
         impact_norm = r.total / d.years
         impact = (impact_norm if shared else own_days / d.years)
-        if impact <= 0:
+        if impact <= 0 or r.n_over <= 0:
             continue
+        basis = norm.basis if norm else ("network" if r.item in net_norm.index and net_norm[r.item] == net_norm[r.item]
+                                         else "own")
+        # one quantity: the mean wait of the waits beyond the norm, so (value − norm) × those waits is
+        # the excess the impact is computed from
+        beyond_mean = float(r.norm + r.total / r.n_over)
         # the other cases (below the long-wait line) wait as long as the typical office's do
         rest_usual = bool(r.rest_median <= 1.25 * r.net_rest_median + 1.0)
         if pattern == "waiting" and rest_usual and STUCK_MAX_SHARE >= r.share_long >= max(STUCK_MIN_SHARE, 2.0 * r.net_share_long):
@@ -349,17 +388,17 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                 Finding(
                     kind="waiting",
                     pattern=pattern,
-                    value=float(r.median),
+                    value=beyond_mean,
                     unit="days",
                     impact=float(impact),
-                    cases=int(r.cases),
+                    cases=int(r.cases_over),
                     from_activity=d.label_of(fk),
                     to_activity=d.label_of(tk),
                     from_key=fkey,
                     to_key=tkey,
                     norm=float(r.norm),
-                    # no legal or usual norm: the typical office, or for an office alone its own typical wait
-                    norm_basis=norm.basis if norm else ("network" if r.offices > 1 else "own"),
+                    # no legal or usual norm: the typical office of those logging the wait, else the office's own
+                    norm_basis=basis,
                     external=external,
                     shared=shared,
                     evidence={
@@ -368,7 +407,12 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "cases": int(r.cases),
                         "waits": int(r.n),
                         "norm_days": float(r.norm),
-                        "norm_source": norm.source if norm else "typischer Wert des Netzwerks",
+                        "norm_source": norm.source if norm else (NORM_NETWORK if basis == "network" else NORM_OWN),
+                        # who carries the excess: the waits beyond the norm (value = their mean wait)
+                        "mean_beyond_norm_days": beyond_mean,
+                        "waits_over_norm": int(r.n_over),
+                        "cases_over_norm": int(r.cases_over),
+                        "mean_excess_days": float(r.total / max(r.n, 1)),
                         "network_median_days": float(r.net_median) if r.net_median == r.net_median else None,
                         "network_offices_measuring": int(r.net_measuring),
                         **segments.get((r.item, r.office), {}),

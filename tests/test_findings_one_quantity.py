@@ -110,3 +110,18 @@ def test_monthly_series_goes_into_results_json_with_small_months_nulled() -> Non
     assert rec["monthly"] == [{"month": "2024-01", "value": None, "cases": 3}, {"month": "2024-02", "value": 30.0, "cases": 37}]
     assert finding_record(replace(f, cases=3), 1, k=5)["monthly"] is None  # a suppressed finding shows no series
     assert finding_record(replace(f, monthly=None), 1, k=5)["monthly"] == []
+
+
+def test_stuck_minority_at_a_step_every_office_logs_at_once_is_still_found() -> None:
+    """Every office logs the register check ten minutes after the completeness check; in X, 6 of 24
+    cases (25 %) wait 60 days instead. X's median stays at ten minutes, so X is compared with the
+    offices logging the step at once (norm: ten minutes, their typical office), not left without a
+    norm: 6 cases wait longer, on average 60 days, and that is X's own problem."""
+    ten = 10 / 1440
+    logs = {f"N{k}": hand_office(f"N{k}", [("T", ten)] * 24, steps=CHECKS) for k in range(3)}
+    logs["X"] = hand_office("X", [("T", 60.0 if i % 4 == 3 else ten) for i in range(24)], steps=CHECKS)
+    res = detect_network_full(logs)
+    (f,) = _pair(res.findings["X"], CHECKS)
+    assert f.norm == pytest.approx(ten) and f.norm_basis == "network"
+    assert f.value == pytest.approx(60.0) and f.cases == 6 and f.evidence["share_over_norm"] == pytest.approx(0.25)
+    assert f.high_impact and f.rank == 1

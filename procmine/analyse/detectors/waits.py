@@ -2,11 +2,12 @@
 
 Pairs touching interleaved contacts (status inquiries, fiction certificates) are left out: those are
 measured as repeats. With a legal/usual norm, per wait max(0, wait − norm) summed, own excess as in
-``base``; without one, the same with the network's typical office as the norm (median of the medians
-of the offices that log a wait at that pair, like with like; at least ``MIN_NORM_OFFICES`` of them),
-so a minority of cases stuck for months counts with its full (mean) excess. Where too few offices log
-the wait, there is no network norm: the office's own typical wait (its median) is the line
-(``norm_basis`` "own"), the finding is listed and ranked by its tail, and it is high-impact only
+``base``; without one, the same with the network's typical office as the norm, like with like (median
+of the medians of the offices that log a wait at that pair, or of those that log the second step at
+once, for an office of either kind; at least ``MIN_NORM_OFFICES`` of them, ``network_norms``), so a
+minority of cases stuck for months counts with its full (mean) excess. Where too few offices log the
+step as the office does, there is no network norm: the office's own typical wait (its median) is the
+line (``norm_basis`` "own"), the finding is listed and ranked by its tail, and it is high-impact only
 where the wait grows in the office's own history (``trend`` "growing").
 
 One quantity (issue 14): a wait finding shows, next to its norm, the figure its impact is computed
@@ -82,15 +83,31 @@ MIN_MEASURING = 2  # offices that must log the wait for a network median of it
 MIN_NORM_OFFICES = 3
 
 
-def network_norms(tab: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Norms of the waits without a legal/usual one, like with like: per item the median over the
-    offices that log a wait there (their median ≥ ``MEASURED_D``) of their medians, where at least
-    ``MIN_NORM_OFFICES`` do (else NaN: no network norm); and per (item, office) the office's own
-    median, the line where the item has no network norm."""
-    med = tab.groupby(["item", "office"], sort=False, observed=True)["wait_d"].median()
-    g = med[med >= MEASURED_D].groupby(level="item", sort=False, observed=True)
-    net = g.median().where(g.size() >= MIN_NORM_OFFICES)
-    return net, med
+def network_norms(tab: pd.DataFrame) -> pd.DataFrame:
+    """Norms of the waits without a legal/usual one, like with like, per (item, office): offices that
+    log a wait at the pair (their median ≥ ``MEASURED_D``) are compared with the typical office among
+    them (median of their medians), offices that log the second step at once with the typical office
+    among those; a group of fewer than ``MIN_NORM_OFFICES`` offices has no network norm, and each of
+    its offices is measured against its own median. Columns: item, office, norm_d, basis ("network"
+    or "own"), measuring."""
+    med = tab.groupby(["item", "office"], sort=False, observed=True)["wait_d"].median().rename("own").reset_index()
+    med["measuring"] = med["own"].to_numpy() >= MEASURED_D
+    g = med.groupby(["item", "measuring"], sort=False, observed=True)["own"]
+    net = g.transform("median").where(g.transform("size") >= MIN_NORM_OFFICES)
+    return pd.DataFrame({"item": med["item"], "office": med["office"], "norm_d": net.fillna(med["own"]).to_numpy(dtype=float),
+                         "basis": np.where(net.notna(), "network", "own"), "measuring": med["measuring"].to_numpy()})
+
+
+def like_with_like(tab: pd.DataFrame, instant: np.ndarray) -> pd.DataFrame:
+    """``tab`` with each case type split by how the office logs the pair (``instant``: the second step
+    at once), so the typical office's excess (``base.own_excess``, ``bootstrap_own``) comes from offices
+    logging the pair the same way."""
+    ct = tab["ct"].astype("category")
+    cats = np.asarray(ct.cat.categories, dtype=object)
+    c = ct.cat.codes.to_numpy(dtype=np.int64)
+    codes = np.where(c < 0, -1, c * 2 + instant.astype(np.int64))  # no case type stays missing
+    names = np.column_stack([cats.astype(str), np.char.add(cats.astype(str), "\u2007")]).ravel()
+    return tab.assign(ct=pd.Categorical.from_codes(codes, categories=pd.Index(names)))
 
 
 def chain_segments(data: dict[str, OfficeData]) -> dict[tuple[str, str], dict[str, object]]:
@@ -294,24 +311,24 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     if tab.empty:
         return []
     norms = {f"{n.from_key}\u2192{n.to_key}": n for n in catalogue.WAIT_NORMS}
-    # network norm for pairs without a legal/usual one: the typical office among those logging the
-    # wait; an office that logs the step at once (median under an hour) has its wait elsewhere and
-    # is no part of that comparison. No network norm: the office's own median is the line
-    net_norm, own_med = network_norms(tab)
-    has_net = tab["item"].map(net_norm).to_numpy(dtype=float)
-    measured = pd.Series(own_med.reindex(pd.MultiIndex.from_arrays([tab["item"], tab["office"]])).to_numpy(dtype=float))
+    # network norm for pairs without a legal/usual one, like with like: the typical office among those
+    # logging a wait there (or, for an office logging the step at once, among those doing the same);
+    # too few such offices: the office's own median is the line (``network_norms``)
+    pair_norms = network_norms(tab)
+    at = pd.MultiIndex.from_arrays([tab["item"], tab["office"]])
+    by_pair = pair_norms.set_index(["item", "office"])
     legal = tab["item"].map({k: float(v.days) for k, v in norms.items()}).to_numpy(dtype=float)
-    keep = ~(np.isnan(legal) & ~np.isnan(has_net) & (measured.to_numpy() < MEASURED_D))
-    tab = tab.loc[keep].reset_index(drop=True)
-    legal, has_net, measured = legal[keep], has_net[keep], measured.to_numpy()[keep]
-    tab["norm_d"] = np.where(~np.isnan(legal), legal, np.where(~np.isnan(has_net), has_net, measured))
+    tab["norm_d"] = np.where(~np.isnan(legal), legal, by_pair["norm_d"].reindex(at).to_numpy(dtype=float))
+    basis_of = by_pair["basis"].to_dict()
+    instant = np.isnan(legal) & ~by_pair["measuring"].reindex(at).to_numpy(dtype=bool)
     tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     # per-item figures are looked up through the item's integer code, not per wait's text
     icode, items = pd.factorize(tab["item"].to_numpy())
-    own = own_excess(tab, "excess")
+    paired = like_with_like(tab, instant)
+    own = own_excess(paired, "excess")
     # the same own excess on the plain mean wait (not clipped at the norm): a team's queue is sized
     # and shown in this one quantity (``teams.fold_team_waits``)
-    plain = own_excess(tab, "wait_d").rename(columns={"total": "wait_total", "typical_total": "wait_typical_total"})
+    plain = own_excess(paired, "wait_d").rename(columns={"total": "wait_total", "typical_total": "wait_typical_total"})
     own = own.merge(plain[["item", "office", "wait_total", "wait_typical_total"]], on=["item", "office"], how="left")
     # who carries the excess: waits beyond the typical office's P90 (median over offices of the office P90)
     p90 = tab.groupby(["item", "office"], sort=False)["wait_d"].quantile(0.9).groupby(level="item").median()
@@ -351,7 +368,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     own = own.merge(_case_type_shares(tab), on=["item", "office"], how="left")
     # bootstrap interval of the own excess, for the candidates only (positive own excess, enough cases)
     cand = own.loc[(own["own"] > 0) & (own["cases"] >= min_pair_cases), ["item", "office"]]
-    own = own.merge(bootstrap_own(tab, cand), on=["item", "office"], how="left")
+    own = own.merge(bootstrap_own(paired, cand), on=["item", "office"], how="left")
     segments = chain_segments(data)
     out = []
     for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
@@ -373,8 +390,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         impact = (impact_norm if shared else own_days / d.years)
         if impact <= 0 or r.n_over <= 0:
             continue
-        basis = norm.basis if norm else ("network" if r.item in net_norm.index and net_norm[r.item] == net_norm[r.item]
-                                         else "own")
+        basis = norm.basis if norm else str(basis_of[(r.item, r.office)])
         # one quantity: the mean wait of the waits beyond the norm, so (value − norm) × those waits is
         # the excess the impact is computed from
         beyond_mean = float(r.norm + r.total / r.n_over)

@@ -125,3 +125,13 @@ def test_stuck_minority_at_a_step_every_office_logs_at_once_is_still_found() -> 
     assert f.norm == pytest.approx(ten) and f.norm_basis == "network"
     assert f.value == pytest.approx(60.0) and f.cases == 6 and f.evidence["share_over_norm"] == pytest.approx(0.25)
     assert f.high_impact and f.rank == 1
+
+
+def test_the_network_figure_beside_a_wait_is_the_same_quantity() -> None:
+    """X waits 18/20/22 days, two others 8/10/12 (norm 10): the typical office's mean wait beyond the
+    norm is the median of X's 20 and the others' 12 and 12 days = 12 days (``network_median_days`` stays
+    the median of the medians, 10)."""
+    res = detect_network_full(_network_with_non_measuring(20.0, measuring=3, non_measuring=0))
+    (f,) = _pair(res.findings["X"], CHECKS)
+    assert f.evidence["network_mean_beyond_norm_days"] == pytest.approx(12.0)
+    assert f.evidence["network_median_days"] == pytest.approx(10.0)

@@ -399,6 +399,7 @@ LABELS: dict[str, str] = {
     "evidence_key.p90_days": "9 von 10 Vorgängen nach",
     "evidence_key.median_days": "Median",
     "evidence_key.mean_beyond_norm_days": "mittlere Wartezeit der Vorgänge über der Norm",
+    "evidence_key.network_mean_beyond_norm_days": "typische Dienststelle: mittlere Wartezeit der Vorgänge über der Norm",
     "evidence_key.mean_excess_days": "mittlere Überschreitung der Norm je Wartezeit (alle Vorgänge)",
     "evidence_key.waits_over_norm": "Wartezeiten über der Norm",
     "evidence_key.share": "Anteil",

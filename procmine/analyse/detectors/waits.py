@@ -357,6 +357,11 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     measuring = own[own["median"] >= MEASURED_D].groupby("item")["median"].agg(["median", "size"])
     measured_median = measuring["median"].where(measuring["size"] >= MIN_MEASURING)
     own["net_median"] = own["item"].map(measured_median).to_numpy(dtype=float)
+    # the figure a wait finding shows, in the typical office of the same offices: the mean wait of the
+    # waits beyond the norm (compare like with like: the office's figure is that mean, not a median)
+    own["beyond_mean"] = (own["norm"] + own["total"] / own["n_over"].where(own["n_over"] > 0)).to_numpy(dtype=float)
+    beyond = own[own["median"] >= MEASURED_D].groupby("item")["beyond_mean"].agg(["median", "count"])
+    own["net_beyond_mean"] = own["item"].map(beyond["median"].where(beyond["count"] >= MIN_MEASURING)).to_numpy(dtype=float)
     own["net_measuring"] = own["item"].map(measuring["size"]).fillna(0).to_numpy(dtype=int)
     own["net_p90"] = own["item"].map(p90).to_numpy(dtype=float)
     own["net_share_long"] = own["item"].map(own.groupby("item")["share_long"].median()).to_numpy()
@@ -393,7 +398,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         basis = norm.basis if norm else str(basis_of[(r.item, r.office)])
         # one quantity: the mean wait of the waits beyond the norm, so (value − norm) × those waits is
         # the excess the impact is computed from
-        beyond_mean = float(r.norm + r.total / r.n_over)
+        beyond_mean = float(r.beyond_mean)
         # the other cases (below the long-wait line) wait as long as the typical office's do
         rest_usual = bool(r.rest_median <= 1.25 * r.net_rest_median + 1.0)
         if pattern == "waiting" and rest_usual and STUCK_MAX_SHARE >= r.share_long >= max(STUCK_MIN_SHARE, 2.0 * r.net_share_long):
@@ -430,6 +435,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "cases_over_norm": int(r.cases_over),
                         "mean_excess_days": float(r.total / max(r.n, 1)),
                         "network_median_days": float(r.net_median) if r.net_median == r.net_median else None,
+                        **({"network_mean_beyond_norm_days": float(r.net_beyond_mean)} if r.net_beyond_mean == r.net_beyond_mean else {}),
                         "network_offices_measuring": int(r.net_measuring),
                         **segments.get((r.item, r.office), {}),
                         "share_over_norm": float(r.over),

@@ -135,3 +135,17 @@ def test_the_network_figure_beside_a_wait_is_the_same_quantity() -> None:
     (f,) = _pair(res.findings["X"], CHECKS)
     assert f.evidence["network_mean_beyond_norm_days"] == pytest.approx(12.0)
     assert f.evidence["network_median_days"] == pytest.approx(10.0)
+
+
+def test_monthly_series_of_a_wait_finding_is_its_own_figure() -> None:
+    """X (norm 10 days, network) waits 18/20/22 days in turn, a case every 3 days: every month's waits lie
+    beyond the norm, so each month shows their mean and cases, and the months, weighted by cases, give the
+    finding's figure (20 days). A month with no wait beyond the norm shows its plain mean instead
+    (``test_findings_open14.test_monthly_series_of_a_wait_hand_computed``: January at the norm, 2 days)."""
+    res = detect_network_full(_network_with_non_measuring(20.0, measuring=3, non_measuring=0))
+    (f,) = _pair(res.findings["X"], CHECKS)
+    assert f.monthly
+    for r in f.monthly:
+        assert r["value"] > f.norm  # every month has waits beyond the norm here: the finding's figure
+    total = sum(r["value"] * r["cases"] for r in f.monthly) / sum(r["cases"] for r in f.monthly)
+    assert total == pytest.approx(f.value)  # the months add up to the finding's figure (one wait per case)

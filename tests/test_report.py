@@ -252,8 +252,8 @@ def test_report_model_content(fixed_catalogues):
     assert r.period == "01.01.2024 bis 31.12.2024"
     assert [f.rank for f in r.findings] == [1, 2, 3]
     assert r.top_findings[0].text_de == (
-        "Zwischen „Terminanfrage gestellt“ und „Termin vergeben“ vergehen im Median 42,0 Tage, die Norm "
-        "beträgt 14,0 Tage (übliche Dauer); betroffen sind 40 Vorgänge."  # catalogue keys: German labels
+        "Zwischen „Terminanfrage gestellt“ und „Termin vergeben“ warten 40 Vorgänge länger als die Norm, im Mittel "
+        "42,0 Tage, die Norm beträgt 14,0 Tage (übliche Dauer)."  # catalogue keys: German labels
     )
     # the network median comes from the comparison's table only (compare.medians); this hand-made network
     # measures no wait between the two steps there, so none is shown (the finding's own evidence is not read)

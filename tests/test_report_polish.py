@@ -205,8 +205,8 @@ def test_english_labels_show_the_german_catalogue_label(english_office):
     assert nodes["Coffee break"].export_label == "" and nodes[EVIL].export_label == ""  # no key: as in the export
     top = r.findings[0]
     assert top.text_de == (
-        "Zwischen „Antrag/Anliegen eingegangen“ und „Unterlagen nachgefordert“ vergehen im Median 20,0 Tage, "
-        "die Norm beträgt 14,0 Tage (übliche Dauer); betroffen sind 30 Vorgänge."
+        "Zwischen „Antrag/Anliegen eingegangen“ und „Unterlagen nachgefordert“ warten 30 Vorgänge länger als die "
+        "Norm, im Mittel 20,0 Tage, die Norm beträgt 14,0 Tage (übliche Dauer)."
     )
     assert top.where == "„Antrag/Anliegen eingegangen“ → „Unterlagen nachgefordert“"  # no English glosses
     assert r.findings[1].where == f"„Coffee break“ → „{EVIL}“"

@@ -11,6 +11,9 @@ from __future__ import annotations
 NORM_VWGO_75 = "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten)"
 NORM_VWGO_75_USUAL = "§ 75 VwGO (Untätigkeitsklage nach 3 Monaten); üblich bis 3 Monate"
 NO_TEAM = "ohne Team"
+# the source of a wait's norm where no law or usage sets one
+NORM_NETWORK = "typischer Wert der Dienststellen, die diese Wartezeit erfassen"
+NORM_OWN = "üblicher Wert dieser Dienststelle (zu wenige Dienststellen erfassen diese Wartezeit)"
 
 LABELS: dict[str, str] = {
     # the legal norms a finding names as its source (``norm_source`` of its evidence)
@@ -345,8 +348,8 @@ LABELS: dict[str, str] = {
     "measure_short.deadline_monitoring": "Fristen überwachen",
     # --- one German sentence per finding (text_de), by kind -------------------------------------
     "text.waiting": (
-        "Zwischen „{from_activity}“ und „{to_activity}“ vergehen im Median {value}{norm_clause}; "
-        "betroffen sind {cases} Vorgänge."
+        "Zwischen „{from_activity}“ und „{to_activity}“ warten {cases} Vorgänge länger als die Norm, "
+        "im Mittel {value}{norm_clause}."
     ),
     "text.waiting_activity": "Bei „{activity}“ vergehen im Median {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.backlog": "Bei {where} staut sich die Arbeit ({value}); betroffen sind {cases} Vorgänge.",
@@ -395,6 +398,10 @@ LABELS: dict[str, str] = {
     "evidence_key.offices_with_same_drift": "Dienststellen mit gleicher Veränderung",
     "evidence_key.p90_days": "9 von 10 Vorgängen nach",
     "evidence_key.median_days": "Median",
+    "evidence_key.mean_beyond_norm_days": "mittlere Wartezeit der Vorgänge über der Norm",
+    "evidence_key.network_mean_beyond_norm_days": "typische Dienststelle: mittlere Wartezeit der Vorgänge über der Norm",
+    "evidence_key.mean_excess_days": "mittlere Überschreitung der Norm je Wartezeit (alle Vorgänge)",
+    "evidence_key.waits_over_norm": "Wartezeiten über der Norm",
     "evidence_key.share": "Anteil",
     "evidence_key.offices_affected": "betroffene Dienststellen",
     "evidence_key.window": "Zeitraum",

@@ -984,6 +984,7 @@ def finding_record(f: Finding, rank: int, k: int = K_MIN) -> dict[str, Any]:
             "suppressed": suppressed,
             "evidence": {} if suppressed else evidence,
             "measures": list(finding_measures(f)),
+            "monthly": None if suppressed else [{**r, "value": None if r["cases"] < k else r["value"]} for r in (f.monthly or [])],
             "text_de": finding_text(f, k),
         }
     )

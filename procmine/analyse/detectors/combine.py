@@ -221,7 +221,8 @@ def rank_findings(
     Each finding is scored as a multiple of its high-impact line: elapsed-time findings by excess
     days per case of the office per year over ``min_impact_per_case_year``, capacity findings by
     staff minutes per case over ``min_staff_minutes_per_case``. High-impact = own (not shared, not a
-    drift), score ≥ 1, sure (its interval excludes the norm; deadline shares z ≥ ``MIN_Z``). Order:
+    drift), score ≥ 1, sure (its interval excludes the norm; deadline shares z ≥ ``MIN_Z``), its shown
+    figure above its norm (``above_norm``). Order:
     high-impact findings by score, then the rest of the own findings, then shared ones and drifts; a
     capacity finding caused by a wait comes directly after its cause.
     """
@@ -240,7 +241,7 @@ def rank_findings(
             continue
         # a deadline excess also has to stand out from chance (z ≥ MIN_Z against the network's share)
         sure = f.evidence.get("significance_z", np.inf) >= MIN_Z and (f.impact_interval is None or f.impact_interval[0] > 0)
-        high = (not f.shared) and f.kind != "drift" and score >= 1.0 and sure
+        high = (not f.shared) and f.kind != "drift" and score >= 1.0 and sure and above_norm(f)
         kept.append(replace(f, high_impact=high, few_cases=f.cases < FEW_CASES,
                             evidence={**f.evidence, "impact_days_per_case_year": float(rel), "score": float(score), **extra}))
     kept = _link_causes(kept)
@@ -265,6 +266,19 @@ def rank_findings(
             f = replace(f, cause_rank=cause_rank)
         out.append(f)
     return out
+
+
+def above_norm(f: Finding) -> bool:
+    """The figure a finding shows lies above the norm it is shown against (one quantity, issue 14): a
+    finding at or below its norm is never high-impact. Where the two are not in one unit (a share of
+    cases past a limit in days) the test does not apply. A wait measured against the office's own
+    typical wait (no network norm, ``norm_basis`` "own") counts as above only while it grows in the
+    office's own history."""
+    if f.norm_basis == "own" and f.evidence.get("trend") != "growing":
+        return False
+    if f.norm is None or (f.unit == "share" and f.norm > 1.0):
+        return True
+    return bool(f.value > f.norm)
 
 
 def apply_registry(f: Finding) -> Finding:

@@ -4,7 +4,8 @@ Per office and step (≥ ``MIN_EVENTS`` events with a staff id): the persons' sh
 events, largest first; the step is concentrated when fewer than two persons' worth of work carries
 90 % of it (the largest share alone ≥ 90 %), while the typical office spreads the same step (its
 largest share < 60 %; with fewer than three offices only the first condition). Impact: the own excess
-of the wait into the step (mean per case over the typical office's mean, case-days per year); own
+of the wait into the step (mean per case over the typical office's mean, case-days per year; ``value``
+is that mean wait, ``norm`` the typical office's mean, one quantity); own
 wait findings into the step are the same problem and are folded in (``fold_waits_into_step``). The
 queue's trend comes with it. Wording stays at step/team level: no staff id, no head count that could
 identify a person (DOMAIN §5).
@@ -77,12 +78,15 @@ def detect_single_point(net: Network) -> list[tuple[str, Finding]]:
         # own excess: the mean over the typical office's mean (network), else the tail over the own median
         w = mine["wait_d"].to_numpy()
         own = max(float(w.sum()) - ref * len(w), 0.0) if several else float(np.maximum(w - ref, 0.0).sum())
+        # one quantity: against the typical office's mean, the mean wait; against the own median,
+        # the mean wait of the waits beyond it (value − norm, times those waits, is the impact's excess)
+        value = float(w.mean()) if several else ref + own / max(int((w > ref).sum()), 1)
         t0, t1 = float(d.ea.end_us.min()), float(d.ea.end_us.max())
         tr = trends(np.zeros(len(mine), dtype=np.int64), mine["time"].to_numpy(dtype=float), mine["wait_d"].to_numpy(dtype=float),
                     np.full(len(mine), t0), np.full(len(mine), t1))
         trend = {} if tr.empty else {"trend": str(tr["trend"].iloc[0]), "trend_days_per_month": float(tr["slope"].iloc[0])}
         out.append((r.office, Finding(
-            kind="resource", pattern="single_point", value=float(mine["wait_d"].median()), unit="days",
+            kind="resource", pattern="single_point", value=value, unit="days",
             impact=own / d.years, cases=int(mine["case"].nunique()), activity=d.label_of(r.item), activity_key=node_key(r.item),
             team=str(r.team) or None, norm=ref, norm_basis="network" if several else "office",
             evidence={"share_of_step_by_fewest_staff": float(r.top_share), "fewer_than_two_staff_carry_90_percent": True,

@@ -3,8 +3,11 @@
 One list of ``{"month": "YYYY-MM", "value": float, "cases": int}`` per finding, months in order
 (Europe/Berlin calendar), computed from the office's arrays with one grouping per finding:
 
-- a wait (step pair; backlog, stuck minority, external waits, a team's queue): the mean wait by
-  month of the step the wait starts at; ``cases`` = cases waiting that month;
+- a wait finding (step pair; backlog, stuck minority, external waits): its own figure by month of the
+  step the wait starts at, i.e. the mean wait of the waits beyond the finding's norm and ``cases`` =
+  the cases with such a wait; a month without any wait beyond the norm shows the month's mean wait
+  (at or below the norm) and all its waiting cases;
+- a team's queue: the mean wait by month, likewise; ``cases`` = cases waiting that month;
 - a step that hangs on very few persons: the mean wait into the step, likewise;
 - repeats (unit ``per_case``): extra occurrences per case by month of the case's start;
 - a team's cases: their mean elapsed days by month of the case's start;
@@ -74,6 +77,17 @@ def _waits_series(d: OfficeData, waits: list[pd.DataFrame]) -> Series:
     return monthly_series(month_codes(w["time"].to_numpy()), w["wait_d"].to_numpy(dtype=float), w["case"].to_numpy())
 
 
+def _beyond_series(d: OfficeData, waits: pd.DataFrame, norm: float) -> Series:
+    """A wait finding's figure by month: the mean wait of the waits beyond ``norm`` (cases: those with
+    such a wait); where a month has none, its mean wait and waiting cases (at or below the norm)."""
+    month = month_codes(waits["time"].to_numpy())
+    wait = waits["wait_d"].to_numpy(dtype=float)
+    case = waits["case"].to_numpy()
+    over = wait > norm
+    beyond = {r["month"]: r for r in monthly_series(month[over], wait[over], case[over])}
+    return [beyond.get(r["month"], r) for r in monthly_series(month, wait, case)]
+
+
 def _case_months(d: OfficeData) -> np.ndarray:
     if "case_months" not in d.cache:
         d.cache["case_months"] = month_codes(pd.DatetimeIndex(d.cases["start"]).as_unit("us").asi8)
@@ -110,7 +124,10 @@ def finding_monthly(d: OfficeData, f: Finding) -> Series:
     if f.kind == "deadline" and f.unit == "share":  # before the step pair a deadline share may name
         return _per_case(d, f, (d.cases["elapsed_d"].to_numpy(dtype=float) > catalogue.INACTION_DAYS).astype(float))
     if f.from_activity and f.to_activity:
-        return _waits_series(d, [_pair_waits(d, _node(f.from_key, f.from_activity), _node(f.to_key, f.to_activity))])
+        waits = _pair_waits(d, _node(f.from_key, f.from_activity), _node(f.to_key, f.to_activity))
+        if "waits_over_norm" in ev and f.norm is not None and len(waits):  # one quantity, as the finding's value
+            return _beyond_series(d, waits, float(f.norm))
+        return _waits_series(d, [waits])
     node = _node(f.activity_key, f.activity)
     if f.pattern == "single_point" and node:
         p = step_pairs(d)

@@ -157,19 +157,22 @@ def fold_team_waits(found: list[Finding]) -> list[Finding]:
         if j is None and q["impact"] <= 0:
             continue  # the team's queue is not slower on average than the typical office's: no team finding
         largest = found[max(idx, key=lambda i: found[i].impact)]
+        # the queue's value is the mean over all its passes: all the cases waiting there, not only
+        # those beyond a wait's norm (a wait finding's ``cases``)
+        passing = max(int(found[i].evidence.get("cases", found[i].cases)) for i in idx)
         queue_ev = {"waits_of_team": waits, "team_measure": "queue_wait_per_step", "queue_waits_per_year": q["waits_per_year"],
                     "team_share_of_excess": largest.evidence["team_share_of_excess"],
                     **_queue_interval(q["impact"], [found[i] for i in idx]),
                     **{k: v for k, v in largest.evidence.items() if k.startswith("trend")}}
         if j is None:
             out.append(Finding(kind="resource", pattern="team_shortage", value=q["value"], unit="days", impact=q["impact"],
-                               cases=max(found[i].cases for i in idx), team=team, norm=q["norm"], norm_basis="network",
+                               cases=passing, team=team, norm=q["norm"], norm_basis="network",
                                evidence=queue_ev))
         else:
             t = out[j]
             if q["impact"] > t.impact:  # the queue is the larger of the two: the team is shown by its queue
                 out[j] = replace(t, value=q["value"], norm=q["norm"], norm_basis="network", impact=q["impact"],
-                                 cases=max(t.cases, *(found[i].cases for i in idx)), evidence={**t.evidence, **queue_ev})
+                                 cases=max(t.cases, passing), evidence={**t.evidence, **queue_ev})
             else:
                 out[j] = replace(t, evidence={**t.evidence, "waits_of_team": waits})
         drop.update(idx)

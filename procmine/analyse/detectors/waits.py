@@ -2,8 +2,18 @@
 
 Pairs touching interleaved contacts (status inquiries, fiction certificates) are left out: those are
 measured as repeats. With a legal/usual norm, per wait max(0, wait − norm) summed, own excess as in
-``base``; without one, the same with the network's typical office (median of the offices' medians)
-as the norm, so a minority of cases stuck for months counts with its full (mean) excess.
+``base``; without one, the same with the network's typical office as the norm, like with like (median
+of the medians of the offices that log a wait at that pair, or of those that log the second step at
+once, for an office of either kind; at least ``MIN_NORM_OFFICES`` of them, ``network_norms``), so a
+minority of cases stuck for months counts with its full (mean) excess. Where too few offices log the
+step as the office does, there is no network norm: the office's own typical wait (its median) is the
+line (``norm_basis`` "own"), the finding is listed and ranked by its tail, and it is high-impact only
+where the wait grows in the office's own history (``trend`` "growing").
+
+One quantity (issue 14): a wait finding shows, next to its norm, the figure its impact is computed
+from: ``value`` = the mean wait of the waits beyond the norm, ``cases`` = the cases with such a wait,
+so the excess before the typical office's share is subtracted = those waits × (value − norm); the
+evidence adds the mean excess per wait of all (``mean_excess_days``) and the share beyond the norm.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from procmine.analyse.detectors.base import (
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
 from procmine.analyse.stats import DAY_S, US
+from procmine.labels_de.report import NORM_NETWORK, NORM_OWN
 
 PATTERNS = [
     PatternSpec("waiting", "waiting", ("priority_rules",), "waiting", external_section="external"),
@@ -67,6 +78,36 @@ def wait_pattern(from_key: str, to_key: str) -> str:
 BOOTSTRAP_ROUNDS = 100
 MEASURED_D = 1.0 / 24.0  # an office whose median wait at a pair is below an hour logs no wait there
 MIN_MEASURING = 2  # offices that must log the wait for a network median of it
+# offices that must log a wait without a legal/usual norm for a network norm of it (as many as
+# ``base.own_excess`` needs to take out the typical office's excess)
+MIN_NORM_OFFICES = 3
+
+
+def network_norms(tab: pd.DataFrame) -> pd.DataFrame:
+    """Norms of the waits without a legal/usual one, like with like, per (item, office): offices that
+    log a wait at the pair (their median ≥ ``MEASURED_D``) are compared with the typical office among
+    them (median of their medians), offices that log the second step at once with the typical office
+    among those; a group of fewer than ``MIN_NORM_OFFICES`` offices has no network norm, and each of
+    its offices is measured against its own median. Columns: item, office, norm_d, basis ("network"
+    or "own"), measuring."""
+    med = tab.groupby(["item", "office"], sort=False, observed=True)["wait_d"].median().rename("own").reset_index()
+    med["measuring"] = med["own"].to_numpy() >= MEASURED_D
+    g = med.groupby(["item", "measuring"], sort=False, observed=True)["own"]
+    net = g.transform("median").where(g.transform("size") >= MIN_NORM_OFFICES)
+    return pd.DataFrame({"item": med["item"], "office": med["office"], "norm_d": net.fillna(med["own"]).to_numpy(dtype=float),
+                         "basis": np.where(net.notna(), "network", "own"), "measuring": med["measuring"].to_numpy()})
+
+
+def like_with_like(tab: pd.DataFrame, instant: np.ndarray) -> pd.DataFrame:
+    """``tab`` with each case type split by how the office logs the pair (``instant``: the second step
+    at once), so the typical office's excess (``base.own_excess``, ``bootstrap_own``) comes from offices
+    logging the pair the same way."""
+    ct = tab["ct"].astype("category")
+    cats = np.asarray(ct.cat.categories, dtype=object)
+    c = ct.cat.codes.to_numpy(dtype=np.int64)
+    codes = np.where(c < 0, -1, c * 2 + instant.astype(np.int64))  # no case type stays missing
+    names = np.column_stack([cats.astype(str), np.char.add(cats.astype(str), "\u2007")]).ravel()
+    return tab.assign(ct=pd.Categorical.from_codes(codes, categories=pd.Index(names)))
 
 
 def chain_segments(data: dict[str, OfficeData]) -> dict[tuple[str, str], dict[str, object]]:
@@ -281,18 +322,24 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     if tab.empty:
         return []
     norms = {f"{n.from_key}\u2192{n.to_key}": n for n in catalogue.WAIT_NORMS}
-    # network norm for pairs without a legal/usual one: median over offices of the office median
-    med = tab.groupby(["item", "office"], sort=False)["wait_d"].median()
-    net_norm = med.groupby(level="item", sort=False).median()
+    # network norm for pairs without a legal/usual one, like with like: the typical office among those
+    # logging a wait there (or, for an office logging the step at once, among those doing the same);
+    # too few such offices: the office's own median is the line (``network_norms``)
+    pair_norms = network_norms(tab)
+    at = pd.MultiIndex.from_arrays([tab["item"], tab["office"]])
+    by_pair = pair_norms.set_index(["item", "office"])
+    legal = tab["item"].map({k: float(v.days) for k, v in norms.items()}).to_numpy(dtype=float)
+    tab["norm_d"] = np.where(~np.isnan(legal), legal, by_pair["norm_d"].reindex(at).to_numpy(dtype=float))
+    basis_of = by_pair["basis"].to_dict()
+    instant = np.isnan(legal) & ~by_pair["measuring"].reindex(at).to_numpy(dtype=bool)
+    tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
     # per-item figures are looked up through the item's integer code, not per wait's text
     icode, items = pd.factorize(tab["item"].to_numpy())
-    norm_d = pd.Series(items).map({k: v.days for k, v in norms.items()})
-    tab["norm_d"] = norm_d.fillna(pd.Series(items).map(net_norm)).astype(float).to_numpy()[icode]
-    tab["excess"] = np.maximum(tab["wait_d"].to_numpy() - tab["norm_d"].to_numpy(), 0.0)
-    own = own_excess(tab, "excess")
+    paired = like_with_like(tab, instant)
+    own = own_excess(paired, "excess")
     # the same own excess on the plain mean wait (not clipped at the norm): a team's queue is sized
     # and shown in this one quantity (``teams.fold_team_waits``)
-    plain = own_excess(tab, "wait_d").rename(columns={"total": "wait_total", "typical_total": "wait_typical_total"})
+    plain = own_excess(paired, "wait_d").rename(columns={"total": "wait_total", "typical_total": "wait_typical_total"})
     own = own.merge(plain[["item", "office", "wait_total", "wait_typical_total"]], on=["item", "office"], how="left")
     # who carries the excess: waits beyond the typical office's P90 (median over offices of the office P90)
     p90 = tab.groupby(["item", "office"], sort=False)["wait_d"].quantile(0.9).groupby(level="item").median()
@@ -308,7 +355,11 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         overlap_mean=("overlap_d", "mean"),
     )
     rest = tab.loc[~tab["long"]].groupby(["item", "office"], sort=False)["wait_d"].median().rename("rest_median")
-    stats_ = stats_.join(rest)
+    # the waits beyond the norm: how many, in how many cases (they carry the whole excess)
+    beyond = tab.loc[tab["excess"].to_numpy() > 0].groupby(["item", "office"], sort=False).agg(
+        n_over=("excess", "size"), cases_over=("case", "nunique"))
+    stats_ = stats_.join(rest).join(beyond)
+    stats_[["n_over", "cases_over"]] = stats_[["n_over", "cases_over"]].fillna(0)
     own = own.merge(stats_.reset_index(), on=["item", "office"])
     own["net_rest_median"] = own["item"].map(own.groupby("item")["rest_median"].median()).to_numpy()
     # like with like: the network's median of a step pair only from offices that log a wait there (median
@@ -317,6 +368,11 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     measuring = own[own["median"] >= MEASURED_D].groupby("item")["median"].agg(["median", "size"])
     measured_median = measuring["median"].where(measuring["size"] >= MIN_MEASURING)
     own["net_median"] = own["item"].map(measured_median).to_numpy(dtype=float)
+    # the figure a wait finding shows, in the typical office of the same offices: the mean wait of the
+    # waits beyond the norm (compare like with like: the office's figure is that mean, not a median)
+    own["beyond_mean"] = (own["norm"] + own["total"] / own["n_over"].where(own["n_over"] > 0)).to_numpy(dtype=float)
+    beyond = own[own["median"] >= MEASURED_D].groupby("item")["beyond_mean"].agg(["median", "count"])
+    own["net_beyond_mean"] = own["item"].map(beyond["median"].where(beyond["count"] >= MIN_MEASURING)).to_numpy(dtype=float)
     own["net_measuring"] = own["item"].map(measuring["size"]).fillna(0).to_numpy(dtype=int)
     own["net_p90"] = own["item"].map(p90).to_numpy(dtype=float)
     own["net_share_long"] = own["item"].map(own.groupby("item")["share_long"].median()).to_numpy()
@@ -328,7 +384,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     own = own.merge(_case_type_shares(tab), on=["item", "office"], how="left")
     # bootstrap interval of the own excess, for the candidates only (positive own excess, enough cases)
     cand = own.loc[(own["own"] > 0) & (own["cases"] >= min_pair_cases), ["item", "office"]]
-    own = own.merge(bootstrap_own(tab, cand), on=["item", "office"], how="left")
+    own = own.merge(bootstrap_own(paired, cand), on=["item", "office"], how="left")
     segments = chain_segments(data)
     out = []
     for r in own.itertuples(index=False):  # one step per (pair, office) candidate, not per case
@@ -348,8 +404,12 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
         own_days = max(r.own, 0.0)
         impact_norm = r.total / d.years
         impact = (impact_norm if shared else own_days / d.years)
-        if impact <= 0:
+        if impact <= 0 or r.n_over <= 0:
             continue
+        basis = norm.basis if norm else str(basis_of[(r.item, r.office)])
+        # one quantity: the mean wait of the waits beyond the norm, so (value − norm) × those waits is
+        # the excess the impact is computed from
+        beyond_mean = float(r.beyond_mean)
         # the other cases (below the long-wait line) wait as long as the typical office's do
         rest_usual = bool(r.rest_median <= 1.25 * r.net_rest_median + 1.0)
         if pattern == "waiting" and rest_usual and STUCK_MAX_SHARE >= r.share_long >= max(STUCK_MIN_SHARE, 2.0 * r.net_share_long):
@@ -360,17 +420,17 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                 Finding(
                     kind="waiting",
                     pattern=pattern,
-                    value=float(r.median),
+                    value=beyond_mean,
                     unit="days",
                     impact=float(impact),
-                    cases=int(r.cases),
+                    cases=int(r.cases_over),
                     from_activity=d.label_of(fk),
                     to_activity=d.label_of(tk),
                     from_key=fkey,
                     to_key=tkey,
                     norm=float(r.norm),
-                    # no legal or usual norm: the typical office, or for an office alone its own typical wait
-                    norm_basis=norm.basis if norm else ("network" if r.offices > 1 else "own"),
+                    # no legal or usual norm: the typical office of those logging the wait, else the office's own
+                    norm_basis=basis,
                     external=external,
                     shared=shared,
                     evidence={
@@ -379,8 +439,14 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "cases": int(r.cases),
                         "waits": int(r.n),
                         "norm_days": float(r.norm),
-                        "norm_source": norm.source if norm else "typischer Wert des Netzwerks",
+                        "norm_source": norm.source if norm else (NORM_NETWORK if basis == "network" else NORM_OWN),
+                        # who carries the excess: the waits beyond the norm (value = their mean wait)
+                        "mean_beyond_norm_days": beyond_mean,
+                        "waits_over_norm": int(r.n_over),
+                        "cases_over_norm": int(r.cases_over),
+                        "mean_excess_days": float(r.total / max(r.n, 1)),
                         "network_median_days": float(r.net_median) if r.net_median == r.net_median else None,
+                        **({"network_mean_beyond_norm_days": float(r.net_beyond_mean)} if r.net_beyond_mean == r.net_beyond_mean else {}),
                         "network_offices_measuring": int(r.net_measuring),
                         **segments.get((r.item, r.office), {}),
                         "share_over_norm": float(r.over),

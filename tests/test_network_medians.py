@@ -200,3 +200,24 @@ def test_control_office_page_one_lists_the_analysis_strengths(net):
             checked_on_page = True
     assert any(text[1:] in note for note in reports["P16"].notes for text in glance.strengths)
     assert checked_on_page
+
+
+def test_a_wait_finding_is_compared_with_the_typical_office_of_its_own_figure_not_a_median() -> None:
+    """A wait finding's value is the mean of the waits past its norm; beside it stands the typical office's
+    same figure ("typische Dienststelle"), never the network median of the pair's median wait."""
+    from procmine.analyse.model import Finding
+    from procmine.compare.medians import NetworkMedians, wait_figure
+    from procmine.report.pages import _network_value
+
+    f = Finding(kind="waiting", pattern="ba_wait", value=74.9, unit="days", impact=900.0, cases=132, norm=30.0,
+                norm_basis="usual", from_activity="A", to_activity="B", from_key="a", to_key="b",
+                evidence={"network_median_days": 13.0, "network_mean_beyond_norm_days": 41.5})
+    medians = NetworkMedians(pd.DataFrame({"figure": [wait_figure(f)], "case_type": [""], "median": [13.0],
+                                           "offices": [5], "source": ["analysis"]}))
+    assert medians.of_finding(f) is None
+    text = build.finding_item(f, 1, medians=medians).comparison
+    assert "typische Dienststelle: 41,5 Tage" in text and "Netzwerk-Median" not in text
+    assert _network_value(f, False, medians) == (41.5, "typische Dienststelle")
+    assert _network_value(f, True, medians) == (None, "")
+    lone = replace(f, evidence={"network_median_days": 13.0})
+    assert "typische Dienststelle" not in build.finding_item(lone, 1, medians=medians).comparison

@@ -81,6 +81,13 @@ def strength_figure(metric: str) -> str:
     return STRENGTH_FIGURES.get(metric, f"strength:{metric}")
 
 
+def typical_of_finding(f: Finding) -> float | None:
+    """The typical office's value of a wait finding's own figure (mean wait past the norm), where at least
+    two offices log the wait (``detectors.waits``); None otherwise."""
+    v = (f.evidence or {}).get("network_mean_beyond_norm_days") if f.kind == "waiting" else None
+    return float(v) if isinstance(v, (int, float)) and v == v else None
+
+
 def finding_figure(f: Finding) -> tuple[str, str] | None:
     """The table's (figure, case type) of a finding's headline figure; None when the table has no such figure
     (a team's or a case type's own figure, a weekday share: nothing the other offices have in common)."""
@@ -118,9 +125,11 @@ class NetworkMedians:
         return 0 if hit is None else hit[1]
 
     def of_finding(self, f: Finding) -> float | None:
-        """The network median of a finding's headline figure (``finding_figure``), None where there is none."""
+        """The network median of a finding's headline figure (``finding_figure``), None where there is none.
+        A wait finding's headline is the mean of the waits past its norm, which no office median measures:
+        it carries the typical office's same figure itself (``typical_of_finding``), so it gets none here."""
         fig = finding_figure(f)
-        return None if fig is None else self.get(*fig)
+        return None if fig is None or f.kind == "waiting" else self.get(*fig)
 
     def overall(self) -> dict[str, float | None]:
         """figure -> median over all cases (``Comparison.medians``)."""

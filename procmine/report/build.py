@@ -33,6 +33,7 @@ from procmine.compare import (
     not_measurable_kpis,
     tied_best_worst,
 )
+from procmine.compare.medians import typical_of_finding
 from procmine.labels_de.report import has_label, label, label_or
 from procmine.quality import QualityReport
 from procmine.report import format_de as fmt
@@ -329,6 +330,9 @@ def _finding_comparison(f: Finding, suppressed: bool, single: bool = False, netw
     net = None if single else _num(network_median)
     if net is not None and not (f.norm_basis == "network" and norm is not None and math.isclose(net, norm, rel_tol=1e-9)):
         parts.append(label("compare.network", value=fmt.fmt_value(net, f.unit)))
+    typical = None if single else typical_of_finding(f)
+    if typical is not None:
+        parts.append(label("compare.typical", value=fmt.fmt_value(typical, f.unit)))
     return " · ".join(parts) if parts else label("compare.none")
 
 

@@ -176,7 +176,8 @@ def flow_chart(flow: pd.DataFrame | None, key: str, k: int = K_MIN) -> Chart | N
 
 
 def finding_chart(
-    f: Finding, key: str, value_kind: str, network_value: float | None, k: int = K_MIN, single: bool = False
+    f: Finding, key: str, value_kind: str, network_value: float | None, k: int = K_MIN, single: bool = False,
+    network_name: str = "",
 ) -> Chart | None:
     """The finding's figure beside its norm and (in a network) the figure's network median from the comparison
     (``compare.medians``): up to three bars."""
@@ -190,7 +191,7 @@ def finding_chart(
         names.append(label("chart.norm"))
         values.append(norm * (scale if not (value_kind == "percent" and norm > 1) else 1.0))
     if network_value is not None and not single:
-        names.append(label("chart.network_median"))
+        names.append(network_name or label("chart.network_median"))
         values.append(float(network_value) * scale)
     if len(values) < 2:
         return None

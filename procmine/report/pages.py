@@ -14,7 +14,7 @@ from typing import Any
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar
 from procmine.compare import Comparison
-from procmine.compare.medians import NetworkMedians, strength_figure
+from procmine.compare.medians import NetworkMedians, strength_figure, typical_of_finding
 from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
@@ -196,9 +196,15 @@ def _since(f: Finding, period: str, trend: Chart | None = None) -> str:
     return label("since.period_trend" if trend is not None else "since.period", period=period)
 
 
-def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> float | None:
-    """The network median of the finding's figure from the comparison (``compare.medians``); None for an office alone."""
-    return None if single or medians is None else medians.of_finding(f)
+def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> tuple[float | None, str]:
+    """The third bar of a finding's chart and its name: the network median of the finding's figure from the
+    comparison (``compare.medians``), or for a wait finding the typical office's same figure; None for an office alone."""
+    if single:
+        return None, ""
+    typical = typical_of_finding(f)
+    if typical is not None:
+        return typical, label("chart.typical_office")
+    return (None if medians is None else medians.of_finding(f)), label("chart.network_median")
 
 
 def finding_pages(
@@ -212,7 +218,8 @@ def finding_pages(
     repeated = Counter(it.pattern_label or it.kind_label for _, it in paged)
     for f, it in paged:
         key = f"engpass-{it.rank}"
-        chart = finding_chart(f, f"{key}-grafik", it.extent.kind, _network_value(f, single, medians), k, single)
+        net_value, net_name = _network_value(f, single, medians)
+        chart = finding_chart(f, f"{key}-grafik", it.extent.kind, net_value, k, single, net_name)
         nxt = (label_or(f"next.{f.pattern}", label_or(f"next.{f.kind}", label("next.generic"))),)
         title = it.pattern_label or it.kind_label
         if repeated[title] > 1:  # the same pattern at several places: say where

@@ -221,3 +221,22 @@ def test_a_wait_finding_is_compared_with_the_typical_office_of_its_own_figure_no
     assert _network_value(f, True, medians) == (None, "")
     lone = replace(f, evidence={"network_median_days": 13.0})
     assert "typische Dienststelle" not in build.finding_item(lone, 1, medians=medians).comparison
+
+
+def test_a_deadline_finding_chart_has_no_percent_bar_for_its_day_limit() -> None:
+    """A share of cases over three months is drawn beside the typical office's share, never beside a
+    '90 %' bar made of the 90-day limit; the text keeps the limit ('Norm: 90,0 Tage')."""
+    from procmine.analyse.model import Finding
+    from procmine.report.figures import finding_chart
+    from procmine.report.pages import _network_value
+
+    f = Finding(kind="deadline", pattern="priority_starvation", value=0.31, unit="share", impact=400.0, cases=60,
+                case_type="AE_FAM", norm=90.0, norm_basis="legal",
+                evidence={"share_over_90_days": 0.31, "network_typical_share_over_90_days": 0.12})
+    value, name = _network_value(f, False, None)
+    chart = finding_chart(f, "x", "percent", value, 5, False, name)
+    assert chart is not None
+    assert len(chart.x_labels) == 2 and chart.x_labels[1] == "typische Dienststelle"
+    assert chart.series[0].values == pytest.approx((31.0, 12.0))
+    text = build.finding_item(f, 1).comparison
+    assert text.startswith("Norm: 90,0 Tage") and "typische Dienststelle: 12,0 %" in text

@@ -81,11 +81,18 @@ def strength_figure(metric: str) -> str:
     return STRENGTH_FIGURES.get(metric, f"strength:{metric}")
 
 
+# the evidence key holding the typical office's value of a finding's own figure, by kind (detectors)
+TYPICAL_KEYS = {"waiting": "network_mean_beyond_norm_days", "deadline": "network_typical_share_over_90_days"}
+
+
 def typical_of_finding(f: Finding) -> float | None:
-    """The typical office's value of a wait finding's own figure (mean wait past the norm), where at least
-    two offices log the wait (``detectors.waits``); None otherwise."""
-    v = (f.evidence or {}).get("network_mean_beyond_norm_days") if f.kind == "waiting" else None
-    return float(v) if isinstance(v, (int, float)) and v == v else None
+    """The typical office's value of a finding's own figure: a wait finding's mean wait past the norm (where at
+    least two offices log the wait), a deadline finding's share over three months; None otherwise, and None
+    where it is the finding's norm already."""
+    v = (f.evidence or {}).get(TYPICAL_KEYS.get(f.kind, ""))
+    if not isinstance(v, (int, float)) or v != v:
+        return None
+    return None if f.norm is not None and abs(float(f.norm) - float(v)) <= 1e-9 * max(1.0, abs(float(v))) else float(v)
 
 
 def finding_figure(f: Finding) -> tuple[str, str] | None:

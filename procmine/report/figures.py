@@ -187,9 +187,10 @@ def finding_chart(
     names = [label("chart.own_office")]
     values = [float(f.value) * scale]
     norm = _num(f.norm)
-    if norm is not None and not (single and f.norm_basis == "network"):
+    day_limit = value_kind == "percent" and norm is not None and norm > 1  # a share's legal limit in days (90): no bar
+    if norm is not None and not day_limit and not (single and f.norm_basis == "network"):
         names.append(label("chart.norm"))
-        values.append(norm * (scale if not (value_kind == "percent" and norm > 1) else 1.0))
+        values.append(norm * scale)
     if network_value is not None and not single:
         names.append(network_name or label("chart.network_median"))
         values.append(float(network_value) * scale)

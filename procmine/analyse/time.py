@@ -159,6 +159,22 @@ def _by_chunks(
     return out
 
 
+_DAY_US = 86_400_000_000  # microseconds per day
+
+
+def _open_days(calendar: OfficeCalendar, first_day: int, last_day: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the days ``first_day..last_day`` (days since 1970-01-01): whether each is an office day
+    (``numpy.is_busday`` with the Land's holidays) and the number of office days before it
+    (``open_before[j] - open_before[i]`` = ``numpy.busday_count`` from day i to day j), one more entry
+    than days so the day after the last has its count too."""
+    days = np.arange(first_day, last_day + 1, dtype=np.int64).astype("datetime64[D]")
+    first_year = int(days[0].astype("datetime64[Y]").astype(np.int64)) + 1970
+    last_year = int(days[-1].astype("datetime64[Y]").astype(np.int64)) + 1970
+    hol = calendar.closed_days(first_year, last_year)
+    open_day = np.is_busday(days, weekmask=calendar.weekmask, holidays=hol)
+    return open_day, np.concatenate([[0], np.cumsum(open_day, dtype=np.int64)])
+
+
 def working_seconds_local(
     ls: np.ndarray, le: np.ndarray, calendar: OfficeCalendar = DEFAULT_CALENDAR, whole_days: np.ndarray | pd.Series | None = None
 ) -> np.ndarray:
@@ -172,18 +188,19 @@ def working_seconds_local(
     valid &= np.where(valid, le >= ls, False)
     if not valid.any():
         return out
-    ls, le = ls[valid], le[valid]
-    d0 = ls.astype("datetime64[D]")
-    d1 = le.astype("datetime64[D]")
-    t0 = (ls - d0).astype("timedelta64[s]").astype(np.int64).astype(float)
-    t1 = (le - d1).astype("timedelta64[s]").astype(np.int64).astype(float)
-    years = d0.astype("datetime64[Y]").astype(int) + 1970
-    years1 = d1.astype("datetime64[Y]").astype(int) + 1970
-    hol = calendar.closed_days(int(years.min()), int(years1.max()))
-    mask = calendar.weekmask
+    # integer microseconds and day numbers (floor division = numpy's datetime64[D] cast); the open days
+    # are looked up in one table over the covered days instead of numpy's busday functions per row
+    us0 = ls[valid].astype("datetime64[us]").view(np.int64)
+    us1 = le[valid].astype("datetime64[us]").view(np.int64)
+    d0, d1 = us0 // _DAY_US, us1 // _DAY_US
+    t0 = ((us0 - d0 * _DAY_US) // 1_000_000).astype(float)
+    t1 = ((us1 - d1 * _DAY_US) // 1_000_000).astype(float)
+    first_day, last_day = int(d0.min()), int(d1.max())
+    open_day, open_before = _open_days(calendar, first_day, last_day)
     o, c, day = float(calendar.open_s), float(calendar.close_s), float(calendar.day_seconds)
-    open0 = np.is_busday(d0, weekmask=mask, holidays=hol)
-    open1 = np.is_busday(d1, weekmask=mask, holidays=hol)
+    i0, i1 = d0 - first_day, d1 - first_day
+    open0 = open_day[i0]
+    open1 = open_day[i1]
     same_day = d0 == d1
     first = np.where(
         same_day,
@@ -191,12 +208,13 @@ def working_seconds_local(
         np.clip(c - np.maximum(t0, o), 0.0, day),
     ) * open0
     later = d1 > d0
-    middle = np.where(later, np.busday_count(np.where(later, d0 + 1, d1), d1, weekmask=mask, holidays=hol), 0)
+    # open days strictly between the two days (numpy.busday_count(d0 + 1, d1)), 0 on the same day
+    middle = np.where(later, open_before[i1] - open_before[np.minimum(i0 + 1, i1)], 0)
     last = np.where(later, np.clip(np.minimum(t1, c) - o, 0.0, day) * open1, 0.0)
     res = first + middle * day + last
     if whole_days is not None:
         wd = np.asarray(whole_days, dtype=bool)[valid]
-        res = np.where(wd, np.busday_count(d0, d1, weekmask=mask, holidays=hol) * day, res)
+        res = np.where(wd, (open_before[i1] - open_before[i0]) * day, res)
     out[valid] = res
     return out
 

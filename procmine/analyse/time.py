@@ -114,6 +114,9 @@ def _closed_days(land: str, first_year: int, last_year: int, extra: tuple[date, 
 
 def to_local_wall(ts: pd.Series | pd.DatetimeIndex, tz: str = DISPLAY_TZ) -> np.ndarray:
     """UTC timestamps -> naive local wall-clock ``datetime64[us]`` (naive input is taken as UTC)."""
+    if isinstance(ts, pd.Series) and ts.dtype == pd.DatetimeTZDtype("us", "UTC"):
+        # canonical column (UTC, microseconds): convert the array itself, without a new Series
+        return ts.array.tz_convert(tz).tz_localize(None).to_numpy()
     s = pd.Series(pd.to_datetime(ts, utc=True))
     return s.dt.tz_convert(tz).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
 

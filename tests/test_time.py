@@ -176,3 +176,27 @@ def test_real_interval_log_time_split_is_consistent() -> None:
     ct = case_times(log)
     assert len(ct) == log["case_id"].nunique()
     assert (ct["cycle_working_s"] <= ct["cycle_calendar_s"] + 1e-6).all()
+
+
+def test_working_seconds_local_matches_numpy_busday_functions() -> None:
+    """The cumulative open-day table gives numpy's is_busday/busday_count results (random spans,
+    Land holidays, date-only rows)."""
+    from procmine.analyse.time import working_seconds_local
+
+    rng = np.random.default_rng(7)
+    n = 2000
+    cal = OfficeCalendar(land="BY")
+    ls = np.datetime64("2023-12-20T00:00", "us") + rng.integers(0, 40 * 86400, n).astype("timedelta64[s]")
+    le = ls + rng.integers(-86400, 30 * 86400, n).astype("timedelta64[s]")
+    whole = rng.random(n) < 0.3
+    got = working_seconds_local(ls, le, cal, whole)
+    d0, d1 = ls.astype("datetime64[D]"), le.astype("datetime64[D]")
+    ok = le >= ls
+    hol = cal.closed_days(2023, 2024)
+    days = np.busday_count(d0[ok], d1[ok], weekmask=cal.weekmask, holidays=hol)
+    assert np.isnan(got[~ok]).all()
+    assert np.array_equal(got[ok][whole[ok]], days[whole[ok]] * float(cal.day_seconds))
+    # a whole open day in the middle of a long span counts day_seconds
+    one = working_seconds_local(np.array(["2024-01-08T00:00"], dtype="datetime64[us]"),
+                                np.array(["2024-01-10T00:00"], dtype="datetime64[us]"), cal)
+    assert one[0] == float(cal.day_seconds)

@@ -196,7 +196,7 @@ def test_working_seconds_local_matches_numpy_busday_functions() -> None:
     days = np.busday_count(d0[ok], d1[ok], weekmask=cal.weekmask, holidays=hol)
     assert np.isnan(got[~ok]).all()
     assert np.array_equal(got[ok][whole[ok]], days[whole[ok]] * float(cal.day_seconds))
-    # a whole open day in the middle of a long span counts day_seconds
+    # Mon 8 Jan 2024 00:00 -> Wed 10 Jan 00:00: Monday (from before opening) and Tuesday, whole office days
     one = working_seconds_local(np.array(["2024-01-08T00:00"], dtype="datetime64[us]"),
                                 np.array(["2024-01-10T00:00"], dtype="datetime64[us]"), cal)
-    assert one[0] == float(cal.day_seconds)
+    assert one[0] == 2 * float(cal.day_seconds)

@@ -59,22 +59,26 @@ def written(tmp_path, fixed_catalogues):
         (format_de.fmt_number, 1234567.891, "1.234.567,9"),
         (format_de.fmt_int, 12345, "12.345"),
         (format_de.fmt_int, None, "–"),
-        (format_de.fmt_percent, 0.1234, "12,3 %"),
-        (format_de.fmt_percent, 1.0, "100,0 %"),
+        (format_de.fmt_percent, 0.1234, "12,3\u00a0%"),
+        (format_de.fmt_percent, 1.0, "100,0\u00a0%"),
         (format_de.fmt_date, "2024-12-31T12:00:00Z", "31.12.2024"),
         # 23:30 UTC on New Year's Eve is already 00:30 on 1 January in Berlin (UTC+1)
         (format_de.fmt_date, pd.Timestamp("2024-12-31 23:30", tz="UTC"), "01.01.2025"),
         (format_de.fmt_datetime, "2025-07-01T08:05:00+00:00", "01.07.2025, 10:05 Uhr"),  # summer time: UTC+2
         # 3 days 4 hours = 3*86400 + 4*3600 = 273600 s
-        (format_de.fmt_duration, 273600, "3 Tage 4 Std."),
-        (format_de.fmt_duration, 86400, "1 Tag"),
-        (format_de.fmt_duration, 5400, "1 Std. 30 Min."),
-        (format_de.fmt_duration, 90, "2 Min."),  # 1.5 min rounds to 2
-        (format_de.fmt_duration, 20, "unter 1 Min."),
-        (format_de.fmt_days, 12.5, "12,5 Tage"),
-        (format_de.fmt_days, 1.0, "1,0 Tag"),
-        (format_de.fmt_days, 0.5, "12 Std."),
+        (format_de.fmt_duration, 273600, "3\u00a0Tage 4\u00a0Std."),  # number and unit never wrap apart
+        (format_de.fmt_duration, 86400, "1\u00a0Tag"),
+        (format_de.fmt_duration, 5400, "1\u00a0Std. 30\u00a0Min."),
+        (format_de.fmt_duration, 90, "2\u00a0Min."),  # 1.5 min rounds to 2
+        (format_de.fmt_duration, 20, "unter 1\u00a0Min."),
+        (format_de.fmt_days, 12.5, "12,5\u00a0Tage"),
+        (format_de.fmt_days, 1.0, "1,0\u00a0Tag"),
+        (format_de.fmt_days, 0.5, "12\u00a0Std."),
         (format_de.fmt_days, float("nan"), "–"),
+        (format_de.fmt_hours, 53.4, "53,4\u00a0Std."),
+        (format_de.fmt_hours, 0.1, "6\u00a0Min."),  # 0.1 h = 6 min
+        (lambda v: format_de.fmt_value(v, "per_case"), 0.284, "0,28 je\u00a0Vorgang"),  # wraps before "je" only
+        (lambda v: format_de.fmt_value(v, "percent"), 83.14, "83,1\u00a0%"),
     ],
 )
 def test_german_formatting(func, value, expected):
@@ -87,7 +91,7 @@ def test_formatters_are_jinja_filters():
     out = env.from_string("{{ x|de_number }} · {{ d|de_date }} · {{ s|de_duration }}").render(
         x=1234.5, d="2024-12-31T10:00:00Z", s=273600
     )
-    assert out == "1.234,5 · 31.12.2024 · 3 Tage 4 Std."
+    assert out == "1.234,5 · 31.12.2024 · 3\u00a0Tage 4\u00a0Std."
 
 
 # --- compare ------------------------------------------------------------------------------------
@@ -253,11 +257,11 @@ def test_report_model_content(fixed_catalogues):
     assert [f.rank for f in r.findings] == [1, 2, 3]
     assert r.top_findings[0].text_de == (
         "Zwischen „Terminanfrage gestellt“ und „Termin vergeben“ warten 40 Vorgänge länger als die Norm, im Mittel "
-        "42,0 Tage, die Norm beträgt 14,0 Tage (übliche Dauer)."  # catalogue keys: German labels
+        "42,0\u00a0Tage, die Norm beträgt 14,0\u00a0Tage (übliche Dauer)."  # catalogue keys: German labels
     )
     # the network median comes from the comparison's table only (compare.medians); this hand-made network
     # measures no wait between the two steps there, so none is shown (the finding's own evidence is not read)
-    assert r.top_findings[0].comparison == "Norm: 14,0 Tage (übliche Dauer)"
+    assert r.top_findings[0].comparison == "Norm: 14,0\u00a0Tage (übliche Dauer)"
     assert r.top_findings[0].measures == (LABELS["measure.appointment_steering"],)
     ba = r.findings[2]
     assert ba.external and ba.shared and ba.kind_label == "Wartezeit"
@@ -385,7 +389,7 @@ def test_process_map_svg_has_counts_and_waits():
 
     pm = build_process_map(analyses[1])  # B: 40 cases -> edges 38, 38, 2
     svg = str(process_map_svg(pm))
-    assert "38×" in svg and "2 Tage" in svg and "9 Tage" in svg  # median waits 2 d and 9 d
+    assert "38×" in svg and "2\u00a0Tage" in svg and "9\u00a0Tage" in svg  # median waits 2 d and 9 d
     assert "Beginn" in svg and "Ende" in svg
 
 
@@ -412,12 +416,12 @@ def test_deadline_finding_norm_in_days_and_evidence_units():
     )
     item = build.finding_item(f, 3)
     # the norm is the 90-day deadline, not 9.000 %; the value is a share of cases
-    assert item.comparison == "Norm: 90,0 Tage (gesetzliche Frist)"
+    assert item.comparison == "Norm: 90,0\u00a0Tage (gesetzliche Frist)"
     assert item.extent.kind == "percent" and item.extent.value == 0.735
-    assert "Anteil über 90 Tage: 70,0 %" in item.evidence and "Vorgänge über 90 Tage: 25" in item.evidence
-    assert "Median: 95,5 Tage" in item.evidence
+    assert "Anteil über 90 Tage: 70,0\u00a0%" in item.evidence and "Vorgänge über 90 Tage: 25" in item.evidence
+    assert "Median: 95,5\u00a0Tage" in item.evidence
     assert item.text_de == (
-        "Bei der Verfahrensart „Ersterteilung AE familiäre Gründe“ sind gesetzliche Fristen gefährdet (73,5 %); "
+        "Bei der Verfahrensart „Ersterteilung AE familiäre Gründe“ sind gesetzliche Fristen gefährdet (73,5\u00a0%); "
         "betroffen sind 25 Vorgänge."
     )
 
@@ -683,10 +687,10 @@ def test_page_one_says_what_works_well_when_nothing_big_is_wrong(english_written
     # page 1 reads the analysis' strengths (extra["strengths"]), with the comparison's network medians
     strengths = calm[1].extra["strengths"]
     assert strengths and len(fast.glance.strengths) == len(strengths)
-    assert fast.glance.strengths[0] == "Anteil der Vorgänge über drei Monate 0,0 % (Netzwerk-Median 8,1 %)"
+    assert fast.glance.strengths[0] == "Anteil der Vorgänge über drei Monate 0,0\u00a0% (Netzwerk-Median 8,1\u00a0%)"
     # the median elapsed days are the comparison's median cycle time: the one number the comparison page shows too
     assert [s for s in fast.glance.strengths if s.startswith("Laufzeit")] == [
-        f"Laufzeit im Median 38,0 Tage (Netzwerk-Median {format_de.fmt_days(c.medians['cycle_time_median_days'])})"]
+        f"Laufzeit im Median 38,0\u00a0Tage (Netzwerk-Median {format_de.fmt_days(c.medians['cycle_time_median_days'])})"]
     slow = build.build_office_report(analyses[0], None, compare_offices(analyses), now=NOW, network=analyses)
     assert len(slow.glance.losses) >= 1 and slow.glance.verdict.startswith("Der größte Verlust")
     measures = [m for m, _ in slow.glance.measures]

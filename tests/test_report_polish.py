@@ -206,7 +206,7 @@ def test_english_labels_show_the_german_catalogue_label(english_office):
     top = r.findings[0]
     assert top.text_de == (
         "Zwischen „Antrag/Anliegen eingegangen“ und „Unterlagen nachgefordert“ warten 30 Vorgänge länger als die "
-        "Norm, im Mittel 20,0 Tage, die Norm beträgt 14,0 Tage (übliche Dauer)."
+        "Norm, im Mittel 20,0\u00a0Tage, die Norm beträgt 14,0\u00a0Tage (übliche Dauer)."
     )
     assert top.where == "„Antrag/Anliegen eingegangen“ → „Unterlagen nachgefordert“"  # no English glosses
     assert r.findings[1].where == f"„Coffee break“ → „{EVIL}“"

@@ -102,10 +102,10 @@ def test_section_has_hand_computed_parts_that_add_up(small_office) -> None:
     # the parts add up to the mean elapsed time shown: (5·21 + 6·19)/11, 19 and 21 days
     np.testing.assert_allclose(np.sum([v for v in got.values()], axis=0), [219 / 11, 19.0, 21.0], atol=1e-9)
     assert s.paragraphs == (
-        "Über alle Vorgänge dauert ein Vorgang im Mittel 20 Tage, davon 7,6 Tage Warten auf andere Stellen (38 %).",
-        "Bei AE Erwerbstätigkeit dauert ein Vorgang im Mittel 19 Tage, davon 14 Tage Warten auf andere Stellen (74 %).",
-        "Bei Niederlassungserlaubnis / Daueraufenthalt-EU dauert ein Vorgang im Mittel 21 Tage, davon 10 Tage "
-        "Warten und Bearbeitung bei der Behörde (48 %).",
+        "Über alle Vorgänge dauert ein Vorgang im Mittel 20\u00a0Tage, davon 7,6\u00a0Tage Warten auf andere Stellen (38\u00a0%).",
+        "Bei AE Erwerbstätigkeit dauert ein Vorgang im Mittel 19\u00a0Tage, davon 14\u00a0Tage Warten auf andere Stellen (74\u00a0%).",
+        "Bei Niederlassungserlaubnis / Daueraufenthalt-EU dauert ein Vorgang im Mittel 21\u00a0Tage, davon 10\u00a0Tage "
+        "Warten und Bearbeitung bei der Behörde (48\u00a0%).",
     )
     # the table behind the chart: the same days and their sum, and the working days of the whole
     rows = {r[0].value: r for r in chart.table.rows}
@@ -123,7 +123,7 @@ def test_section_is_in_the_report_model_and_the_html(small_office) -> None:
     assert f'<section id="{SECTION_KEY}"' in html and f'href="#{SECTION_KEY}"' in html
     # after the cycle times, before the waits
     assert html.index('id="durchlaufzeiten"') < html.index(f'id="{SECTION_KEY}"')
-    assert "davon 14 Tage Warten auf andere Stellen" in html
+    assert "davon 14\u00a0Tage Warten auf andere Stellen" in html
 
 
 def test_chart_is_accessible_deterministic_and_hatches_the_undivided_part(small_office) -> None:
@@ -132,7 +132,7 @@ def test_chart_is_accessible_deterministic_and_hatches_the_undivided_part(small_
     assert svg == str(chart_svg(chart))  # the same bytes every time
     assert 'role="img"' in svg and f"<title>{chart.title}</title>" in svg and 'id="zeitanteile"' in svg
     assert svg.count("<pattern") == 1  # one hatched part: the office's undivided wait and work
-    assert "21 Tage" in svg and "19 Tage" in svg  # each bar ends with its total
+    assert "21\u00a0Tage" in svg and "19\u00a0Tage" in svg  # each bar ends with its total
 
 
 def test_small_case_type_is_suppressed_with_the_next_smallest() -> None:
@@ -173,11 +173,11 @@ def test_case_types_like_the_whole_share_one_sentence() -> None:
     # all: office gap (2·5·10 + 2·5·15 + 6·2,875)/26 = 267,25/26 of (2·5·21 + 2·5·26 + 6·19)/26 = 584/26 days;
     # AE_EMP's biggest part differs (BA, 14 of 19 days); the four others share the office gap, 10/21 and 15/26
     assert s.paragraphs == (
-        "Über alle Vorgänge dauert ein Vorgang im Mittel 22 Tage, davon 10 Tage Warten und Bearbeitung bei der "
-        "Behörde (46 %).",
-        "Bei AE Erwerbstätigkeit dauert ein Vorgang im Mittel 19 Tage, davon 14 Tage Warten auf andere Stellen (74 %).",
+        "Über alle Vorgänge dauert ein Vorgang im Mittel 22\u00a0Tage, davon 10\u00a0Tage Warten und Bearbeitung bei der "
+        "Behörde (46\u00a0%).",
+        "Bei AE Erwerbstätigkeit dauert ein Vorgang im Mittel 19\u00a0Tage, davon 14\u00a0Tage Warten auf andere Stellen (74\u00a0%).",
         "Bei den übrigen 4 Verfahrensarten ist ebenfalls „Warten und Bearbeitung bei der Behörde“ der größte Teil "
-        "(48 % bis 58 % der Laufzeit).",
+        "(48\u00a0% bis 58\u00a0% der Laufzeit).",
     )
 
 

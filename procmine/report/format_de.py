@@ -1,4 +1,8 @@
-"""German number, date and duration formatting (1.234,5 · 31.12.2024 · "3 Tage 4 Std."), also as Jinja filters."""
+"""German number, date and duration formatting (1.234,5 · 31.12.2024 · "3 Tage 4 Std."), also as Jinja filters.
+
+A number and its unit are joined by a no-break space (U+00A0, the German typographic rule), so "83,1" and "%"
+never stand on two lines of a printed table; the two parts of a duration ("3 Tage" "4 Std.") may.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from procmine.schema import DISPLAY_TZ
 
 MISSING = "–"  # shown where a value is absent (not computable, no data)
 SUPPRESSED = "< 5"  # default text of a suppressed small cell (k = 5); build.py passes its own k
+NBSP = "\u00a0"  # joins a number and its unit (12,3 %, 4 Tage, 3 Std., 5 Min.): they never wrap apart on paper
 
 
 def _is_missing(value: Any) -> bool:
@@ -48,7 +53,7 @@ def fmt_percent(share: Any, decimals: int = 1) -> str:
     """A share (0..1) as German percentage: 0.1234 -> '12,3 %'."""
     if _is_missing(share):
         return MISSING
-    return f"{fmt_number(float(share) * 100.0, decimals)} %"
+    return f"{fmt_number(float(share) * 100.0, decimals)}{NBSP}%"
 
 
 def _to_berlin(value: Any) -> pd.Timestamp | None:
@@ -85,17 +90,17 @@ def fmt_duration(seconds: Any) -> str:
     days, rest = divmod(total_min, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        parts = [f"{fmt_int(days)} {'Tag' if days == 1 else 'Tage'}"]
+        parts = [f"{fmt_int(days)}{NBSP}{'Tag' if days == 1 else 'Tage'}"]
         if hours:
-            parts.append(f"{hours} Std.")
+            parts.append(f"{hours}{NBSP}Std.")
     elif hours:
-        parts = [f"{hours} Std."]
+        parts = [f"{hours}{NBSP}Std."]
         if minutes:
-            parts.append(f"{minutes} Min.")
+            parts.append(f"{minutes}{NBSP}Min.")
     elif minutes:
-        parts = [f"{minutes} Min."]
+        parts = [f"{minutes}{NBSP}Min."]
     else:
-        return "unter 1 Min." if abs(total) > 0 else "0 Min."
+        return f"unter 1{NBSP}Min." if abs(total) > 0 else f"0{NBSP}Min."
     return sign + " ".join(parts)
 
 
@@ -107,7 +112,7 @@ def fmt_days(days: Any, decimals: int = 1) -> str:
     if 0 < abs(x) < 0.95:  # under a day: hours and minutes say more than "0,0 Tage"
         return fmt_duration(x * 86400.0)
     unit = "Tag" if round(x, decimals) == 1 else "Tage"
-    return f"{fmt_number(x, decimals)} {unit}"
+    return f"{fmt_number(x, decimals)}{NBSP}{unit}"
 
 
 def fmt_value(value: Any, unit: str | None) -> str:
@@ -123,15 +128,15 @@ def fmt_value(value: Any, unit: str | None) -> str:
     if unit == "ratio":
         return f"{fmt_number(value, 1)}-fach"
     if unit == "percent":
-        return f"{fmt_number(value, 1)} %"
+        return f"{fmt_number(value, 1)}{NBSP}%"
     if unit in ("cases", "count", "events", "int"):
         return fmt_int(value)
     if unit == "per_case":
-        return f"{fmt_number(value, 2)} je Vorgang"
+        return f"{fmt_number(value, 2)} je{NBSP}Vorgang"  # wraps as "0,28" / "je Vorgang" in a narrow column
     if unit == "case_days":
-        return f"{fmt_int(value)} Vorgangstage"
+        return f"{fmt_int(value)}{NBSP}Vorgangstage"
     if unit == "hours":
-        return f"{fmt_number(value, 1)} Std."
+        return f"{fmt_number(value, 1)}{NBSP}Std."
     return fmt_number(value, 1)
 
 
@@ -142,8 +147,8 @@ def fmt_hours(hours: Any) -> str:
     x = float(hours)
     if abs(x) < 1.0:
         minutes = int(round(abs(x) * 60.0))
-        return f"{'-' if x < 0 and minutes else ''}{minutes} Min."
-    return f"{fmt_number(x, 1)} Std."
+        return f"{'-' if x < 0 and minutes else ''}{minutes}{NBSP}Min."
+    return f"{fmt_number(x, 1)}{NBSP}Std."
 
 
 FILTERS = {

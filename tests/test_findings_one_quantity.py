@@ -43,7 +43,7 @@ def test_wait_with_a_tail_over_its_norm_shows_the_tail_it_is_sized_by() -> None:
     assert ev.get("impact_before_netting", f.impact) * years == pytest.approx(ev["waits_over_norm"] * (f.value - f.norm))
     assert f.value > f.norm and f.high_impact and f.rank == 1
     text = finding_text(f)
-    assert "warten 5 Vorgänge länger als die Norm, im Mittel 34,0 Tage, die Norm beträgt 14,0 Tage" in text, text
+    assert "warten 5 Vorgänge länger als die Norm, im Mittel 34,0\u00a0Tage, die Norm beträgt 14,0\u00a0Tage" in text, text
 
 
 def test_wait_within_its_norm_is_no_finding() -> None:

@@ -755,3 +755,53 @@ def test_the_report_names_the_land_of_the_holiday_calendar():
     assert "Sachsen-Anhalt" not in json.dumps(bavaria.to_dict(), ensure_ascii=False, default=str)
     default = build.build_office_report(analyse_office(log, office="ABH-B", discover=False), now=NOW)
     assert default.holidays == "Sachsen-Anhalt (Voreinstellung: kein Land angegeben)" and "Voreinstellung" in default.calendar_note
+
+
+def test_page_one_tells_consequences_under_their_cause_with_their_own_size():
+    """Status inquiries and late cases caused by the appointment backlog are told under it on page 1 (with their
+    staff hours or share), so the three places go to three different problems; a capacity finding is sized in hours."""
+    from procmine.analyse.model import Finding
+    from procmine.report.pages import glance
+
+    backlog = Finding(kind="backlog", pattern="appointment_backlog", value=50.0, unit="days", impact=1000.0, cases=100,
+                      from_activity="Appointment requested", to_activity="Appointment scheduled", norm=14.0,
+                      norm_basis="usual", rank=1, high_impact=True)
+    inquiries = Finding(kind="rework", pattern="inquiry_flood", value=5.0, unit="per_case", impact=0.0, cases=80,
+                        activity="Status inquiry received", norm=0.4, norm_basis="network", rank=2, high_impact=True,
+                        staff_hours=1228.3, fte=0.77, cause_rank=1)
+    team = Finding(kind="resource", pattern="team_shortage", value=30.0, unit="days", impact=200.0, cases=50,
+                   team="Team A-K", norm=20.0, norm_basis="office", rank=3, high_impact=True)
+    late = Finding(kind="deadline", pattern="deadline_share", value=0.65, unit="share", impact=0.0, cases=60,
+                   norm=0.25, norm_basis="network", rank=4, high_impact=True, cause_rank=1)
+    quiet = Finding(kind="rework", pattern="document_loops", value=0.2, unit="per_case", impact=10.0, cases=9, rank=5)
+    findings = [backlog, inquiries, team, late, quiet]
+    items = [build.finding_item(f, f.rank) for f in findings]
+    a = None  # read only for what works well, i.e. without high-impact findings
+    g = glance(a, findings, items, (), None, {})
+    assert [loss[0] for loss in g.losses] == ["Terminstau", "Personalengpass in einem Team"]
+    assert g.losses[0][4] == (
+        "Folge davon: Viele Sachstandsanfragen – geschätzt etwa 1.228 Arbeitsstunden pro Jahr, 80 Vorgänge betroffen",
+        "Folge davon: Viele Vorgänge über drei Monate – 65,0\u00a0%, 60 Vorgänge betroffen",
+    )
+    assert g.losses[1][4] == () and g.verdict.startswith("Der größte Verlust: Terminstau (etwa 1.000 zusätzliche")
+    # without its cause on the page, a consequence is a loss of its own, with its staff hours as its size
+    g2 = glance(a, findings[1:], items[1:], (), None, {})
+    assert g2.losses[0][0] == "Viele Sachstandsanfragen" and g2.losses[0][2].startswith("geschätzt etwa 1.228 Arbeitsstunden")
+
+
+def test_team_finding_says_which_figure_it_shows_and_what_its_norm_is():
+    """A team finding names its measure (the wait before the team works on a case, or its cases' duration) and its
+    norm's basis (the office's other teams), not a bare 'mittlere Dauer' against 'the other office'."""
+    from procmine.analyse.model import Finding
+
+    queue = Finding(kind="resource", pattern="team_shortage", value=5.3, unit="days", impact=500.0, cases=250,
+                    team="Team Erwerb", norm=1.8, norm_basis="network", rank=1, high_impact=True,
+                    evidence={"team_measure": "queue_wait_per_step"})
+    cases = Finding(kind="resource", pattern="team_shortage", value=100.5, unit="days", impact=500.0, cases=250,
+                    team="Team Humanitär", norm=85.3, norm_basis="office", rank=1, high_impact=True,
+                    evidence={"team_measure": "case_elapsed"})
+    assert build.finding_item(queue, 1).text_de.startswith(
+        "Bevor Team Erwerb einen Vorgang bearbeitet, wartet er im Mittel 5,3\u00a0Tage")
+    item = build.finding_item(cases, 1)
+    assert item.text_de.startswith("Vorgänge von Team Humanitär dauern im Mittel 100,5\u00a0Tage")
+    assert "Wert der übrigen Teams dieser Dienststelle" in item.comparison

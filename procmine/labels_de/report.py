@@ -358,6 +358,13 @@ LABELS: dict[str, str] = {
     "text.resource_days": (
         "Bei {where} beträgt die mittlere Dauer {value}{norm_clause}; betroffen sind {cases} Vorgänge."
     ),
+    # a team finding says which of its two measures it shows (evidence "team_measure", analyse/detectors/teams.py)
+    "text.resource_days.case_elapsed": (
+        "Vorgänge von {where} dauern im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge."
+    ),
+    "text.resource_days.queue_wait_per_step": (
+        "Bevor {where} einen Vorgang bearbeitet, wartet er im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge."
+    ),
     "text.deadline": "Bei {where} sind gesetzliche Fristen gefährdet ({value}); betroffen sind {cases} Vorgänge.",
     "text.data_quality": "Die Daten zu {where} sind lückenhaft ({value}); das schränkt die Aussagen ein.",
     "text.handover": "Bei {where} wird der Vorgang häufig weitergereicht ({value}); betroffen sind {cases} Vorgänge.",
@@ -378,7 +385,9 @@ LABELS: dict[str, str] = {
     "norm_basis.legal": "gesetzliche Frist",
     "norm_basis.usual": "übliche Dauer",
     "norm_basis.network": "typischer Wert im Netzwerk",
-    "norm_basis.office": "Wert der übrigen Dienststelle",
+    "norm_basis.office": "Vergleichswert aus dieser Dienststelle",
+    "norm_basis.team_shortage.office": "Wert der übrigen Teams dieser Dienststelle",
+    "norm_basis.policy_shock.office": "Wert vor dem Sprung",
     "norm_basis.own": "üblicher Wert dieser Dienststelle",
     "norm_basis.unknown": "Vergleichswert",
     "compare.norm": "Norm: {norm} ({basis})",
@@ -760,6 +769,9 @@ LABELS: dict[str, str] = {
     "kpi.open_over_90_days.explain_generic": "Offene Vorgänge, die älter als 90 Kalendertage sind.",
     "glance.size": "etwa {impact} zusätzliche Vorgangstage pro Jahr, {cases} Vorgänge betroffen",
     "glance.size_cases": "{cases} Vorgänge betroffen",
+    "glance.size_staff": "geschätzt etwa {hours} Arbeitsstunden pro Jahr, {cases} Vorgänge betroffen",
+    "glance.size_value": "{value}, {cases} Vorgänge betroffen",
+    "glance.consequence": "Folge davon: {title} – {size}",
     "glance.verdict": "Der größte Verlust: {title} ({size}).",
     "glance.verdict_small": "Nichts Großes läuft schief: Kein Engpass kostet mehr als einen zusätzlichen Tag je Vorgang und Jahr. Die kleineren Auffälligkeiten stehen im Abschnitt „Engpässe“.",
     "glance.verdict_none": "Nichts Großes läuft schief: Es wurde kein Engpass über dem Vergleichswert gefunden.",

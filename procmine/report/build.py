@@ -297,7 +297,9 @@ def finding_text(f: Finding, k: int = K_MIN, export: bool = False) -> str:
             "text.waiting_activity", activity=name(f.activity, f.activity_key), value=value, norm_clause=norm_clause, cases=cases
         )
     if f.kind == "resource" and f.unit == "days":
-        return label("text.resource_days", where=where, value=value, norm_clause=norm_clause, cases=cases)
+        key = f"text.resource_days.{(f.evidence or {}).get('team_measure')}"
+        return label(key if has_label(key) else "text.resource_days", where=where, value=value, norm_clause=norm_clause,
+                     cases=cases)
     key = f"text.{f.kind}" if has_label(f"text.{f.kind}") else "text.generic"
     return label(key, where=where, value=value, cases=cases, kind=label_or(f"kind.{f.kind}", f.kind))
 
@@ -314,8 +316,10 @@ def norm_text(f: Finding) -> str:
 
 
 def _basis(f: Finding) -> str:
-    """German name of a finding's norm basis (legal, usual, network, office); a neutral word if unknown."""
-    return label_or(f"norm_basis.{f.norm_basis}", label("norm_basis.unknown"))
+    """German name of a finding's norm basis (legal, usual, network, office; a pattern may name its own, e.g. a
+    team's norm is the office's other teams); a neutral word if unknown."""
+    return label_or(f"norm_basis.{f.pattern}.{f.norm_basis}",
+                    label_or(f"norm_basis.{f.norm_basis}", label("norm_basis.unknown")))
 
 
 def _finding_comparison(f: Finding, suppressed: bool, single: bool = False, network_median: float | None = None) -> str:
@@ -328,7 +332,7 @@ def _finding_comparison(f: Finding, suppressed: bool, single: bool = False, netw
     if norm is not None:
         parts.append(label("compare.norm", norm=norm_text(f), basis=_basis(f)))
     net = None if single else _num(network_median)
-    if net is not None and not (f.norm_basis == "network" and norm is not None and math.isclose(net, norm, rel_tol=1e-9)):
+    if net is not None and not (f.norm_basis == "network" and norm is not None):  # the norm is the network's figure
         parts.append(label("compare.network", value=fmt.fmt_value(net, f.unit)))
     typical = None if single else typical_of_finding(f)
     if typical is not None:
@@ -342,6 +346,10 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
         return (label("evidence.cases", cases=label("text.cases_suppressed", k=k)),)
     lines = []
     ev = f.evidence or {}
+    if _num(f.impact) is not None and f.impact > 0:
+        lines.append(label("evidence.impact", impact=fmt.fmt_int(f.impact)))
+    if _num(f.staff_hours) is not None:
+        lines.append(label("evidence.staff_hours", hours=fmt.fmt_int(f.staff_hours), fte=fmt.fmt_number(f.fte or 0.0, 2)))
     if ev.get("caused_by"):
         c = ev["caused_by"]
         if c.get("from_activity") and c.get("to_activity"):
@@ -350,10 +358,6 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
         else:
             where = label_or(f"pattern.{c.get('pattern')}", str(c.get("pattern")))
         lines.append(label("text.caused_by", where=where))
-    if _num(f.impact) is not None and f.impact > 0:
-        lines.append(label("evidence.impact", impact=fmt.fmt_int(f.impact)))
-    if _num(f.staff_hours) is not None:
-        lines.append(label("evidence.staff_hours", hours=fmt.fmt_int(f.staff_hours), fte=fmt.fmt_number(f.fte or 0.0, 2)))
     # "bei 27 % der Vorgänge über 100 Tage, bei den übrigen wie üblich" only where a minority carries the excess
     if _num(ev.get("share_long_waits")) is not None and ev.get("rest_as_usual") and ev["share_long_waits"] <= 0.5:
         lines.append(label("evidence.carried_by", share=fmt.fmt_percent(ev["share_long_waits"]), days=fmt.fmt_days(ev["long_wait_days"])))

@@ -211,7 +211,8 @@ class Glance:
     """Page 1 "Auf einen Blick": the biggest losses with their size, the most promising measures, or what works well."""
 
     verdict: str  # one sentence: the biggest problem, or that nothing big is wrong
-    losses: tuple[tuple[str, str, str, str], ...]  # (title, sentence, size, link to the finding page)
+    # (title, sentence, size, link to the finding page, its consequences told under it: "Folge: …")
+    losses: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]
     measures: tuple[tuple[str, str], ...]  # (recommendation, which loss it addresses)
     strengths: tuple[str, ...]  # what the office does well (sentences)
 

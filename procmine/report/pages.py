@@ -103,12 +103,18 @@ def _assumed(cal: OfficeCalendar) -> bool:
 
 
 def _loss_size(f: Finding, item: FindingItem, k: int) -> str:
-    """'≈ 1.234 zusätzliche Vorgangstage pro Jahr' (or the finding's own figure when it has no impact)."""
+    """'etwa 1.234 zusätzliche Vorgangstage pro Jahr, … betroffen'; a capacity finding in staff hours (an estimate);
+    a finding without either in its own figure (e.g. '65,2 %')."""
     if 0 < int(f.cases) < k:
         return label("text.value_suppressed")
     impact = _num(f.impact)
     if impact is not None and impact > 0:
         return label("glance.size", impact=fmt.fmt_int(impact), cases=fmt.fmt_int(f.cases))
+    hours = _num(f.staff_hours)
+    if hours is not None and hours > 0:
+        return label("glance.size_staff", hours=fmt.fmt_int(hours), cases=fmt.fmt_int(f.cases))
+    if _num(f.value) is not None:
+        return label("glance.size_value", value=fmt.fmt_value(f.value, f.unit), cases=fmt.fmt_int(f.cases))
     return label("glance.size_cases", cases=fmt.fmt_int(f.cases))
 
 
@@ -142,9 +148,21 @@ def glance(
     """Page 1: the three biggest losses (high-impact findings, by rank) and the most promising measures
     (each once, from the biggest loss down); without high-impact findings what the office does well."""
     links = {p.item.rank: f"#{p.key}" for p in pages}
-    big = [(f, it) for f, it in zip(findings, items) if f.high_impact][:TOP_LOSSES]
-    losses = tuple((it.pattern_label or it.kind_label, it.text_de, _loss_size(f, it, k), links.get(it.rank, "#engpaesse"))
-                   for f, it in big)
+    big = [(f, it) for f, it in zip(findings, items) if f.high_impact]
+    # a consequence (status inquiries of a backlog, its late cases) is told under its cause, not as a loss of its own
+    shown: dict[int, int] = {}  # rank of a loss's finding -> its index in ``rows``
+    rows: list[tuple[Finding, FindingItem, list[str]]] = []
+    for f, it in big:
+        cause = f.cause_rank
+        if cause is not None and cause in shown:
+            rows[shown[cause]][2].append(label("glance.consequence", title=it.pattern_label or it.kind_label,
+                                               size=_loss_size(f, it, k)))
+        elif len(rows) < TOP_LOSSES:
+            shown[it.rank] = len(rows)
+            rows.append((f, it, []))
+    losses = tuple((it.pattern_label or it.kind_label, it.text_de, _loss_size(f, it, k), links.get(it.rank, "#engpaesse"),
+                    tuple(after)) for f, it, after in rows)
+    big = [(f, it) for f, it, _ in rows]
     measures: list[tuple[str, str]] = []
     seen: set[str] = set()
     for _, it in big:
@@ -204,7 +222,9 @@ def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> 
     typical = typical_of_finding(f)
     if typical is not None:
         return typical, label("chart.typical_office")
-    return (None if medians is None else medians.of_finding(f)), label("chart.network_median")
+    if medians is None or f.norm_basis == "network":  # the norm bar already is the network's figure
+        return None, ""
+    return medians.of_finding(f), label("chart.network_median")
 
 
 def finding_pages(

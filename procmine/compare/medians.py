@@ -95,6 +95,23 @@ def typical_of_finding(f: Finding) -> float | None:
     return None if f.norm is not None and abs(float(f.norm) - float(v)) <= 1e-9 * max(1.0, abs(float(v))) else float(v)
 
 
+TYPICAL = "typical"  # the typical office's same figure (typical_of_finding)
+NETWORK = "network"  # the network median of the finding's figure (NetworkMedians.of_finding)
+
+
+def comparison_of_finding(f: Finding, medians: NetworkMedians | None) -> tuple[float | None, str]:
+    """The one network figure a finding is shown beside, and which it is (``TYPICAL`` or ``NETWORK``; "" for none):
+    the typical office's same figure where the finding carries it, else the network median of its figure, except
+    where the finding's norm already is the network's figure (two network numbers would confuse the reader)."""
+    typical = typical_of_finding(f)
+    if typical is not None:
+        return typical, TYPICAL
+    if medians is None or (f.norm_basis == "network" and f.norm is not None):
+        return None, ""
+    value = medians.of_finding(f)
+    return (None, "") if value is None else (value, NETWORK)
+
+
 def finding_figure(f: Finding) -> tuple[str, str] | None:
     """The table's (figure, case type) of a finding's headline figure; None when the table has no such figure
     (a team's or a case type's own figure, a weekday share: nothing the other offices have in common)."""

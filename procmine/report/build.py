@@ -33,7 +33,7 @@ from procmine.compare import (
     not_measurable_kpis,
     tied_best_worst,
 )
-from procmine.compare.medians import typical_of_finding
+from procmine.compare.medians import NETWORK, TYPICAL, comparison_of_finding
 from procmine.labels_de.report import has_label, label, label_or
 from procmine.quality import QualityReport
 from procmine.report import format_de as fmt
@@ -322,22 +322,23 @@ def _basis(f: Finding) -> str:
                     label_or(f"norm_basis.{f.norm_basis}", label("norm_basis.unknown")))
 
 
-def _finding_comparison(f: Finding, suppressed: bool, single: bool = False, network_median: float | None = None) -> str:
-    """'Norm: 14,0 Tage (gesetzliche Frist)' and/or the network median of the finding's figure, as the comparison
-    holds it (``compare.medians``); a single office is compared with no network."""
+def _finding_comparison(f: Finding, suppressed: bool, single: bool = False, medians: NetworkMedians | None = None) -> str:
+    """'Norm: 14,0 Tage (gesetzliche Frist)' and the one network figure the finding is compared with (the typical
+    office's same figure or the network median, ``compare.medians.comparison_of_finding``); a single office is
+    compared with no network."""
     parts = []
     if suppressed or (single and f.norm_basis == "network"):
         return label("compare.none")
     norm = _num(f.norm)
     if norm is not None:
         parts.append(label("compare.norm", norm=norm_text(f), basis=_basis(f)))
-    net = None if single else _num(network_median)
-    if net is not None and not (f.norm_basis == "network" and norm is not None):  # the norm is the network's figure
-        parts.append(label("compare.network", value=fmt.fmt_value(net, f.unit)))
-    typical = None if single else typical_of_finding(f)
-    if typical is not None:
-        parts.append(label("compare.typical", value=fmt.fmt_value(typical, f.unit)))
+    value, which = (None, "") if single else comparison_of_finding(f, medians)
+    if value is not None:
+        parts.append(label(COMPARISON_LABELS[which], value=fmt.fmt_value(value, f.unit)))
     return " · ".join(parts) if parts else label("compare.none")
+
+
+COMPARISON_LABELS = {TYPICAL: "compare.typical", NETWORK: "compare.network"}
 
 
 def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
@@ -412,7 +413,7 @@ def finding_item(
         pattern_label=label_or(f"pattern.{f.pattern}", ""),
         where=finding_where(f),
         extent=extent,
-        comparison=_finding_comparison(f, suppressed, single, medians.of_finding(f) if medians is not None else None),
+        comparison=_finding_comparison(f, suppressed, single, medians),
         evidence=_finding_evidence(f, k),
         measures=measures,
         measures_short=measures_short,

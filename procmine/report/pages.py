@@ -14,7 +14,7 @@ from typing import Any
 from procmine.analyse.model import Finding, OfficeAnalysis
 from procmine.analyse.time import DEFAULT_CALENDAR, OfficeCalendar
 from procmine.compare import Comparison
-from procmine.compare.medians import NetworkMedians, strength_figure, typical_of_finding
+from procmine.compare.medians import NETWORK, TYPICAL, NetworkMedians, comparison_of_finding, strength_figure
 from procmine.labels_de.report import has_label, label, label_or
 from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, _num
@@ -215,16 +215,13 @@ def _since(f: Finding, period: str, trend: Chart | None = None) -> str:
 
 
 def _network_value(f: Finding, single: bool, medians: NetworkMedians | None) -> tuple[float | None, str]:
-    """The third bar of a finding's chart and its name: the network median of the finding's figure from the
-    comparison (``compare.medians``), or for a wait finding the typical office's same figure; None for an office alone."""
-    if single:
-        return None, ""
-    typical = typical_of_finding(f)
-    if typical is not None:
-        return typical, label("chart.typical_office")
-    if medians is None or f.norm_basis == "network":  # the norm bar already is the network's figure
-        return None, ""
-    return medians.of_finding(f), label("chart.network_median")
+    """The third bar of a finding's chart and its name: the one network figure the finding is compared with
+    (``compare.medians.comparison_of_finding``); None for an office alone."""
+    value, which = (None, "") if single else comparison_of_finding(f, medians)
+    return value, label(CHART_NAMES[which]) if which else ""
+
+
+CHART_NAMES = {TYPICAL: "chart.typical_office", NETWORK: "chart.network_median"}
 
 
 def finding_pages(

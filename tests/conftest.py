@@ -37,6 +37,9 @@ PUBLIC_DATA = next(
     REPO.parent / "shared" / "data" / "public",
 )
 
+# a fixed pseudonymisation key for tests that ingest (PROCMINE_KEY), so their pseudonyms are stable
+TEST_KEY = "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937"
+
 # --- canonical logs ----------------------------------------------------------------------------
 
 

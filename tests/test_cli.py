@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from procmine.cli import app
 
+from conftest import TEST_KEY
+
 # English words that must not appear in our help texts (the help option itself is click's own)
 ENGLISH = {"the", "and", "of", "to", "with", "this", "show", "file", "files", "folder", "write", "read", "output",
            "input", "directory", "default", "use", "if", "not", "for", "from", "into", "instead", "only", "each"}
@@ -124,7 +126,7 @@ def test_unknown_option_is_a_usage_error_with_exit_code_2(tmp_path):
 
 def test_ingest_summary_lists_reading_notes(tmp_path, monkeypatch):
     """The terminal summary names reading notes (here: XES schedule rows kept as steps) with their count."""
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
     src = tmp_path / "lc.csv"
     src.write_text(
         "case:concept:name,concept:name,lifecycle:transition,time:timestamp\n"

@@ -18,7 +18,7 @@ from procmine.cli import app
 from procmine.errors import InputProblem
 from procmine.pipeline import ingest_folder, load_normalised, load_qualities
 
-from conftest import PUBLIC_DATA
+from conftest import PUBLIC_DATA, TEST_KEY
 
 HEADER = "Vorgang;Tätigkeit;Ende;Sachbearbeiter"
 JAN = [
@@ -55,7 +55,7 @@ def _csv(path: Path, header: str, rows: list[str]) -> None:
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
 
 
 def test_monthly_exports_in_a_subfolder_become_one_office(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ from procmine.pipeline import ingest_folder, office_calendars, run
 from procmine.profiles import profile_from_toml
 from procmine.quality import QualityReport, merge_quality
 
+from conftest import TEST_KEY
+
 HEADER = "Vorgang;Tätigkeit;Ende;Sachbearbeiter"
 STEPS = ("Antrag eingegangen", "Termin vergeben", "Persönliche Vorsprache", "Bescheid erteilt")
 PROFILE = """[profile]
@@ -38,7 +40,7 @@ end = "Ende"
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
 
 
 def _exports(folder: Path, land: str = "") -> Path:

@@ -13,6 +13,8 @@ from procmine.pipeline import ingest_folder, load_qualities
 from procmine.profiles import Profile
 from procmine.quality import QualityReport, merge_quality, split_quality
 
+from conftest import TEST_KEY
+
 KEY = b"k" * 32
 NOW = pd.Timestamp("2025-01-01", tz="UTC")
 HEADER = "Vorgang;Tätigkeit;Ende;Sachbearbeiter;Dienststelle"
@@ -160,7 +162,7 @@ def test_merge_adds_counts_and_joins_files() -> None:
 
 
 def test_ingest_folder_writes_one_quality_file_per_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
     exports = tmp_path / "exports"
     _write(exports / "land_export.csv", ROWS)
     (exports / "land.profile.toml").write_text(PROFILE_TOML.format(office=""), encoding="utf-8")
@@ -175,7 +177,7 @@ def test_ingest_folder_writes_one_quality_file_per_office(tmp_path: Path, monkey
 
 
 def test_ingest_folder_merges_two_files_of_one_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
     exports = tmp_path / "exports"
     _write(exports / "land_export.csv", ROWS)  # ABH-01: 6 read, 4 kept, 2 quarantined; ABH-02: 5, 2, 3
     _write(exports / "nachtrag.csv", [  # ABH-02 only: 3 read, 2 kept, 1 quarantined

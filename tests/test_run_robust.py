@@ -17,6 +17,8 @@ from procmine.cli import app
 from procmine.errors import InputProblem
 from procmine.pipeline import ingest_folder, run
 
+from conftest import TEST_KEY
+
 HEADER = "Vorgang;Tätigkeit;Ende;Sachbearbeiter"
 STEPS = ("Antrag eingegangen", "Termin vergeben", "Persönliche Vorsprache", "Bescheid erteilt")
 
@@ -63,7 +65,7 @@ end = "Ende"
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
 
 
 def _invoke(*args: str):  # noqa: ANN202 - click Result
@@ -274,7 +276,7 @@ def test_program_error_in_one_export_is_listed_and_gives_exit_code_3(tmp_path: P
 
 
 def test_cli_ingest_of_several_files_reads_the_good_ones_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
     good = _csv(tmp_path / "ABH-A.csv", _events("A"))
     bad = _csv(tmp_path / "ABH-B.csv", ["x;y;z"], header="Spalte1;Spalte2;Spalte3")
     out = tmp_path / "out"

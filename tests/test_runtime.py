@@ -16,6 +16,8 @@ import pytest
 
 from procmine import runtime
 
+from conftest import TEST_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CSV = """Vorgang;Tätigkeit;Ende;Sachbearbeitung
@@ -129,7 +131,7 @@ def test_the_cli_runs_its_command_tuned(tmp_path: Path, monkeypatch: pytest.Monk
         seen.append(runtime.is_tuned())
 
     monkeypatch.setattr(runtime, "tuned", recording)
-    monkeypatch.setenv("PROCMINE_KEY", "3f9c2a7e1b5d8046c2e9f17a3b6d0c5e4a8f2b1d7c9e3065a1b4d8f2e6c0a937")
+    monkeypatch.setenv("PROCMINE_KEY", TEST_KEY)
     (tmp_path / "ABH-01.csv").write_text(CSV, encoding="utf-8")
     switch, gc_on = sys.getswitchinterval(), gc.isenabled()
     res = CliRunner().invoke(app, ["ingest", str(tmp_path / "ABH-01.csv"), "--out", str(tmp_path / "out"), "--quiet"])

@@ -197,3 +197,48 @@ def test_status_inquiries_are_not_rework() -> None:
     })))
     a = analyse_office(log, office="A", discover=False, diagnose=False)
     assert a.kpis["rework_share"] == pytest.approx(0.5)
+
+
+def explained(f, years: float, n_cases: int) -> float | None:
+    """What a finding's shown figure, norm and cases explain, in excess case-days per year (None where the
+    figure is not in a unit that sizes days: a share of cases past a limit, a weekday share).
+
+    Days: passes × (value − norm), the passes being the waits (or cases) ``value`` is the mean of. Repeats
+    per case: the office's cases × (value − norm) extra occurrences, each at most one round of
+    ``MAX_ROUND_DAYS``. Case types past 90 days: their cases × the mean days beyond 90."""
+    from procmine.analyse.detectors.base import MAX_ROUND_DAYS
+
+    ev = f.evidence
+    if f.unit == "days":
+        if "queue_waits_per_year" in ev:  # a team's queue, a single point's queue
+            per_year = ev["queue_waits_per_year"]
+        elif "waits_over_norm" in ev:  # a wait: the waits beyond its norm
+            per_year = ev["waits_over_norm"] / years
+        else:  # a team by its cases' elapsed days
+            per_year = ev["team_cases"] / years
+        return per_year * (f.value - f.norm)
+    if f.unit == "per_case":
+        return n_cases * (f.value - f.norm) * MAX_ROUND_DAYS / years
+    if f.kind == "deadline" and "days_beyond_90_per_case" in ev:
+        return ev["cases"] * ev["days_beyond_90_per_case"] / years
+    return None
+
+
+def test_no_finding_claims_more_than_its_figure_explains(net) -> None:
+    """Every finding of every office (each pattern planted in its own office): impact before netting ≤
+    what its value, norm and cases explain (``explained``); single points of failure included, whose
+    folded waits used to raise the claim beyond their own queue's excess."""
+    from procmine.analyse.detectors.base import OfficeData
+
+    sim, res = net
+    checked = set()
+    for office, fs in res.findings.items():
+        d = OfficeData.build(office, sim.logs[office])
+        for f in fs:
+            bound = explained(f, d.years, d.ea.n_cases)
+            if bound is None or f.impact == 0.0:
+                continue
+            before = f.evidence.get("impact_before_netting", f.impact)
+            assert before <= bound * (1 + 1e-9) + 1e-9, (office, f.rank, f.pattern, before, bound)
+            checked.add(f.pattern)
+    assert {"single_point", "team_shortage", "stuck_minority", "appointment_backlog", "document_loops"} <= checked

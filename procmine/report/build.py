@@ -359,9 +359,11 @@ def _finding_evidence(f: Finding, k: int) -> tuple[str, ...]:
         else:
             where = label_or(f"pattern.{c.get('pattern')}", str(c.get("pattern")))
         lines.append(label("text.caused_by", where=where))
-    # "bei 27 % der Vorgänge über 100 Tage, bei den übrigen wie üblich" only where a minority carries the excess
-    if _num(ev.get("share_long_waits")) is not None and ev.get("rest_as_usual") and ev["share_long_waits"] <= 0.5:
-        lines.append(label("evidence.carried_by", share=fmt.fmt_percent(ev["share_long_waits"]), days=fmt.fmt_days(ev["long_wait_days"])))
+    # "bei 27 % der Vorgänge über 100 Tage, bei den übrigen wie üblich" only where a minority carries the
+    # excess: the cases waiting longer than the finding's own norm (``cases_over_norm``), the rest within it
+    share, norm_days = _num(ev.get("share_cases_over_norm")), _num(f.norm)
+    if share is not None and norm_days is not None and 0.0 < share <= 0.5:
+        lines.append(label("evidence.carried_by", share=fmt.fmt_percent(share), days=fmt.fmt_days(norm_days)))
     if f.few_cases:
         lines.append(label("evidence.few_cases"))
     lines.append(label("evidence.cases", cases=fmt.fmt_int(f.cases)))

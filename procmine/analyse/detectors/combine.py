@@ -29,6 +29,7 @@ CAUSE_KINDS = {"waiting", "backlog", "deadline", "resource", "batching"}
 SINGLE_WAIT_PATTERNS = {"waiting", "stuck_minority"}
 # summaries of lateness: the consequence of the office's largest problem unless they fold spread waits
 CONSEQUENCE_PATTERNS = {"deadline_share"}
+TEAM_EXPLAINS = 0.5  # a short team's finding weighing this share of its late case type's is that lateness's cause
 
 
 def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> list[Finding]:
@@ -96,11 +97,21 @@ def _merge_same_pattern_waits(found: list[Finding]) -> list[Finding]:
         # the pair with a legal/usual norm names the problem where there is one (the truth's step)
         normed = [i for i in idx if found[i].norm_basis in ("legal", "usual")]
         best = max(normed or idx, key=lambda i: found[i].impact)
-        top = max(found[i].impact for i in idx)
+        # claimed: the group's largest, but never more than the shown pair's own figure explains
+        top = min(max(found[i].impact for i in idx), wait_explained(found[best]))
         related = [f"{found[i].from_activity} → {found[i].to_activity}" for i in idx if i != best]
         out[best] = replace(found[best], impact=top, evidence={**found[best].evidence, "related_steps": related})
         drop.update(i for i in idx if i != best)
     return [f for i, f in enumerate(out) if i not in drop]
+
+
+def wait_explained(f: Finding) -> float:
+    """Excess case-days per year a wait finding's figure explains: its waits beyond the norm per year ×
+    (value − norm) (one quantity, ``waits``); unbounded where the evidence lacks the counts."""
+    ev = f.evidence
+    if f.norm is None or not ev.get("waits") or "waits_over_norm" not in ev or "waits_per_year" not in ev:
+        return float("inf")
+    return float(ev["waits_over_norm"]) * float(ev["waits_per_year"]) / float(ev["waits"]) * max(f.value - f.norm, 0.0)
 
 
 def total_excess(data: dict[str, OfficeData], min_offices: int = 3) -> dict[str, float]:
@@ -176,6 +187,21 @@ def _link_causes(findings: list[Finding]) -> list[Finding]:
     return [_link(f, _cause_of(f, own), own) for f in findings]
 
 
+def _link_team_lateness(findings: list[Finding]) -> list[Finding]:
+    """A case type running late in a team short of staff: where the team's own high-impact finding (its
+    queue, or its cases' elapsed days) weighs at least ``TEAM_EXPLAINS`` of the lateness, the team's
+    capacity is the cause and the lateness its symptom (``caused_by``, listed directly under the team);
+    otherwise the queue order starves the type and the lateness stays a problem of its own."""
+    teams = {f.team: f for f in findings if f.pattern == "team_shortage" and f.high_impact and not f.shared}
+    out = []
+    for f in findings:
+        t = teams.get(f.team) if f.pattern == "priority_starvation" and f.team and "caused_by" not in f.evidence else None
+        if t is not None and t.impact >= TEAM_EXPLAINS * f.impact:
+            f = replace(f, evidence={**f.evidence, "caused_by": _where(t)})
+        out.append(f)
+    return out
+
+
 def _cause_of(f: Finding, own: list[Finding]) -> Finding | None:
     """The largest own high-impact elapsed-time finding that can cause ``f`` (``CAUSES_OF``)."""
     allowed = CAUSES_OF.get(f.pattern) if f.staff_hours is not None else None
@@ -244,7 +270,7 @@ def rank_findings(
         high = (not f.shared) and f.kind != "drift" and score >= 1.0 and sure and above_norm(f)
         kept.append(replace(f, high_impact=high, few_cases=f.cases < FEW_CASES,
                             evidence={**f.evidence, "impact_days_per_case_year": float(rel), "score": float(score), **extra}))
-    kept = _link_causes(kept)
+    kept = _link_team_lateness(_link_causes(kept))
     kept.sort(key=lambda f: (f.shared or f.kind == "drift", not f.high_impact, -f.evidence["score"]))
     # consequences directly under their cause
     linked = [f for f in kept if "caused_by" in f.evidence]

@@ -5,8 +5,9 @@ events, largest first; the step is concentrated when fewer than two persons' wor
 90 % of it (the largest share alone ≥ 90 %), while the typical office spreads the same step (its
 largest share < 60 %; with fewer than three offices only the first condition). Impact: the own excess
 of the wait into the step (mean per case over the typical office's mean, case-days per year; ``value``
-is that mean wait, ``norm`` the typical office's mean, one quantity); own
-wait findings into the step are the same problem and are folded in (``fold_waits_into_step``). The
+is that mean wait, ``norm`` the typical office's mean, one quantity: impact = ``queue_waits_per_year``
+× (value − norm)); own wait findings into the step are the same problem and are folded in
+(``fold_waits_into_step``) without raising the impact beyond that quantity. The
 queue's trend comes with it. Wording stays at step/team level: no staff id, no head count that could
 identify a person (DOMAIN §5).
 """
@@ -80,7 +81,8 @@ def detect_single_point(net: Network) -> list[tuple[str, Finding]]:
         own = max(float(w.sum()) - ref * len(w), 0.0) if several else float(np.maximum(w - ref, 0.0).sum())
         # one quantity: against the typical office's mean, the mean wait; against the own median,
         # the mean wait of the waits beyond it (value − norm, times those waits, is the impact's excess)
-        value = float(w.mean()) if several else ref + own / max(int((w > ref).sum()), 1)
+        passes = len(w) if several else max(int((w > ref).sum()), 1)  # the waits ``value`` is the mean of
+        value = float(w.mean()) if several else ref + own / passes
         t0, t1 = float(d.ea.end_us.min()), float(d.ea.end_us.max())
         tr = trends(np.zeros(len(mine), dtype=np.int64), mine["time"].to_numpy(dtype=float), mine["wait_d"].to_numpy(dtype=float),
                     np.full(len(mine), t0), np.full(len(mine), t1))
@@ -91,7 +93,8 @@ def detect_single_point(net: Network) -> list[tuple[str, Finding]]:
             team=str(r.team) or None, norm=ref, norm_basis="network" if several else "office",
             evidence={"share_of_step_by_fewest_staff": float(r.top_share), "fewer_than_two_staff_carry_90_percent": True,
                       "network_typical_top_share": float(typical.get(r.item, np.nan)), "events": int(r.events),
-                      "queue_mean_days": float(mine["wait_d"].mean()), "network_typical_queue_days": ref, **trend},
+                      "queue_mean_days": float(mine["wait_d"].mean()), "network_typical_queue_days": ref,
+                      "queue_waits_per_year": passes / d.years, **trend},
         )))
     return out
 
@@ -109,7 +112,9 @@ def _waits_into(net: Network, item: str) -> pd.DataFrame:
 
 def fold_waits_into_step(found: list[Finding]) -> list[Finding]:
     """Own generic waits into a step that hangs on very few persons are that step's queue: folded into
-    the single-point finding (impact = the larger of its own and the waits' sum)."""
+    the single-point finding (listed as ``waits_into_step``). One quantity: the finding claims what its
+    own figure explains, ``queue_waits_per_year`` × (value − norm), never the folded waits' sum beyond it
+    (those waits are measured against other norms and would claim days its figure does not show)."""
     points = {f.activity_key or f.activity: i for i, f in enumerate(found) if f.pattern == "single_point"}
     if not points:
         return found
@@ -128,7 +133,8 @@ def fold_waits_into_step(found: list[Finding]) -> list[Finding]:
     for j in set(points.values()):
         p = out[j]
         total = sum(w["impact"] for w in p.evidence.get("waits_into_step", []))
-        out[j] = replace(p, impact=max(p.impact, total))
+        bound = float(p.evidence.get("queue_waits_per_year", 0.0)) * max(p.value - (p.norm or 0.0), 0.0)
+        out[j] = replace(p, impact=min(max(p.impact, total), bound))
     return [f for i, f in enumerate(out) if i not in drop]
 
 

@@ -153,6 +153,7 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
                         "round_days": rl,
                         "extra_occurrences": float(r.total),
                         "own_extra_occurrences": float(r.own),
+                        "office_cases_per_year": float(r.n / d.years),
                         # counts: Poisson error of the office's extra occurrences
                         "impact_low": float(max(r.own - 1.96 * np.sqrt(r.total), 0.0) * rl / d.years) if impact > 0 else 0.0,
                         "impact_high": float((r.own + 1.96 * np.sqrt(r.total)) * rl / d.years) if impact > 0 else 0.0,
@@ -162,6 +163,16 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
         )
     return out
 
+
+
+def explained(f: Finding) -> float:
+    """Case-days per year a repeat finding's figure can explain: the office's cases per year × (value −
+    norm) extra occurrences, each at most one round of ``MAX_ROUND_DAYS`` (a family member's larger
+    claim is not shown by this figure); unbounded for findings without the count."""
+    per_year = f.evidence.get("office_cases_per_year")
+    if per_year is None or f.norm is None or f.unit != "per_case":
+        return float("inf")
+    return float(per_year) * max(f.value - f.norm, 0.0) * MAX_ROUND_DAYS
 
 
 def merge_families(found: list[tuple[str, Finding]]) -> list[tuple[str, Finding]]:
@@ -199,7 +210,7 @@ def merge_families(found: list[tuple[str, Finding]]) -> list[tuple[str, Finding]
         # no-shows, hand-overs: the extra round's case-days and, besides, the staff time it costs
         timed = [f.staff_hours for f in fs if f.staff_hours is not None]
         hours = float(sum(timed)) if timed else None
-        merged[(office, pattern)] = replace(rep, impact=top, staff_hours=hours,
+        merged[(office, pattern)] = replace(rep, impact=min(top, explained(rep)), staff_hours=hours,
                                             fte=None if hours is None else hours / catalogue.HOURS_PER_FTE,
                                             evidence={**rep.evidence, "related_activities": related})
     for (office, pattern), generic in list(merged.items()):
@@ -211,7 +222,7 @@ def merge_families(found: list[tuple[str, Finding]]) -> list[tuple[str, Finding]
         key, best = max(named, key=lambda kf: kf[1].impact)
         if best.impact >= GENERIC_FOLD_SHARE * generic.impact:
             rel = [*best.evidence.get("related_activities", []), generic.activity, *generic.evidence.get("related_activities", [])]
-            merged[key] = replace(best, impact=max(best.impact, generic.impact), evidence={**best.evidence, "related_activities": rel})
+            merged[key] = replace(best, impact=min(max(best.impact, generic.impact), explained(best)), evidence={**best.evidence, "related_activities": rel})
             del merged[(office, pattern)]
     return passed + [(k[0], f) for k, f in merged.items()]
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.detectors import combine
-from procmine.analyse.detectors.base import Network
+from procmine.analyse.detectors.base import DEADLINE_PATTERN_BY_CASE_TYPE, Network
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
 from procmine.schema import RESOURCE, TEAM
@@ -152,7 +152,8 @@ def fold_team_waits(found: list[Finding]) -> list[Finding]:
         q = team_queue([found[i] for i in idx])
         waits = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity,
                   "from_key": found[i].from_key, "to_key": found[i].to_key, "impact": float(found[i].impact), "mean_days": float(found[i].evidence["mean_days"]),
-                  "typical_mean_days": float(found[i].evidence["typical_mean_days"])} for i in idx]
+                  "typical_mean_days": float(found[i].evidence["typical_mean_days"]),
+                  "excess_share_by_case_type": found[i].evidence.get("excess_share_by_case_type", {})} for i in idx]
         j = next((k for k, f in enumerate(found) if f.pattern == "team_shortage" and f.team == team), None)
         if j is None and q["impact"] <= 0:
             continue  # the team's queue is not slower on average than the typical office's: no team finding
@@ -190,4 +191,35 @@ def _queue_interval(impact: float, waits: list[Finding]) -> dict[str, float]:
     return {"impact_low": lo * impact / claimed, "impact_high": hi * impact / claimed}
 
 
+CASE_TYPE_QUEUE_SHARE = 0.8  # a team queue whose excess this share of falls on one case type is that type's queue
+
+
+def queue_share_of(team: Finding, case_type: str) -> float:
+    """The share of a team finding's queue excess (its folded waits, by impact) that falls on ``case_type``."""
+    waits = team.evidence.get("waits_of_team", [])
+    total = sum(float(w["impact"]) for w in waits)
+    on = sum(float(w["impact"]) * float(w.get("excess_share_by_case_type", {}).get(case_type, [0.0])[0]) for w in waits)
+    return on / total if total > 0 else 0.0
+
+
+def merge_team_into_case_type_queue(found: list[Finding]) -> list[Finding]:
+    """A team whose queue is one case type's queue (``CASE_TYPE_QUEUE_SHARE`` of its excess on that type),
+    where that type's late cases are a named pattern of their own (``DEADLINE_PATTERN_BY_CASE_TYPE``, e.g.
+    the visa-consent queue, whose measures include rebalancing the team): one problem, reported once as
+    the named pattern, the more specific diagnosis, with the team's finding as evidence. It keeps its own
+    impact (its figure's quantity), not the team's."""
+    named = set(DEADLINE_PATTERN_BY_CASE_TYPE.values())
+    out = list(found)
+    drop: set[int] = set()
+    for j, d in enumerate(found):
+        if d.pattern not in named or d.shared or not d.team or not d.case_type:
+            continue
+        for i, t in enumerate(found):
+            if t.pattern == "team_shortage" and t.team == d.team and queue_share_of(t, d.case_type) >= CASE_TYPE_QUEUE_SHARE:
+                out[j] = replace(out[j], evidence={**out[j].evidence, "team_finding": dict(t.evidence)})
+                drop.add(i)
+    return [f for i, f in enumerate(out) if i not in drop]
+
+
 combine.add_merge(fold_team_waits, 50)
+combine.add_merge(merge_team_into_case_type_queue, 52)

@@ -192,22 +192,33 @@ def _case_type_shares(tab: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     return out.rename("ct_shares").reset_index()
 
 
-def _team_shares(tab: pd.DataFrame, net: Network) -> pd.DataFrame:
-    """Per (item, office): the team whose cases carry most of the wait's excess, and its share."""
+def _team_shares(tab: pd.DataFrame, net: Network, min_offices: int = 3) -> pd.DataFrame:
+    """Per (item, office): the team whose cases carry most of the wait's *own* excess, and its share.
+
+    Own, as the finding's impact: each wait's excess over the norm minus the typical office's mean
+    excess for its case type (``base.own_excess``). The raw excess over a median norm also holds the
+    part every office has (about half of any office's waits lie above the typical median), spread over
+    all teams in proportion to their cases; counted in, it hides a team that carries nearly all of
+    what the office adds. Share = the team's own excess over the sum of the teams' positive own excess."""
     team = np.empty(len(tab), dtype=object)
     office = tab["office"].to_numpy()
     case = tab["case"].to_numpy(dtype=np.int64)
     for name, teams in net.teams.items():  # one step per office
         m = office == name
         team[m] = teams[case[m]]
-    ex = tab.assign(team=team)
+    typ = tab.groupby(["item", "ct", "office"], sort=False, observed=True)["excess"].mean().groupby(
+        level=["item", "ct"], observed=True).agg(["median", "size"])
+    typ_mean = typ["median"].where(typ["size"] >= min_offices, 0.0)
+    at = pd.MultiIndex.from_arrays([tab["item"], tab["ct"]])
+    own = tab["excess"].to_numpy(dtype=float) - typ_mean.reindex(at).fillna(0.0).to_numpy(dtype=float)
+    ex = tab.assign(team=team, own=own)
     ex = ex[ex["team"] != ""]
     if ex.empty:
         return pd.DataFrame(columns=["item", "office", "top_team", "top_team_share"])
-    by = ex.groupby(["item", "office", "team"], sort=False)["excess"].sum()
-    tot = by.groupby(level=["item", "office"]).sum()
-    top = by.groupby(level=["item", "office"]).idxmax()
-    share = by.groupby(level=["item", "office"]).max() / tot.where(tot > 0)
+    by = ex.groupby(["item", "office", "team"], sort=False, observed=True)["own"].sum()
+    tot = by.clip(lower=0.0).groupby(level=["item", "office"], observed=True).sum()
+    top = by.groupby(level=["item", "office"], observed=True).idxmax()
+    share = by.groupby(level=["item", "office"], observed=True).max().clip(lower=0.0) / tot.where(tot > 0)
     return pd.DataFrame({"top_team": top.map(lambda k: k[2]), "top_team_share": share}).reset_index()
 
 
@@ -380,7 +391,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
     own["share_offices_over"] = own["item"].map(exceeding).to_numpy()
     # sampling error of the own excess (normal approximation over the office's waits)
     own = own.merge(wait_trends(tab, data), on=["item", "office"], how="left")
-    own = own.merge(_team_shares(tab, net), on=["item", "office"], how="left")
+    own = own.merge(_team_shares(paired, net), on=["item", "office"], how="left")
     own = own.merge(_case_type_shares(tab), on=["item", "office"], how="left")
     # bootstrap interval of the own excess, for the candidates only (positive own excess, enough cases)
     cand = own.loc[(own["own"] > 0) & (own["cases"] >= min_pair_cases), ["item", "office"]]
@@ -444,6 +455,8 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "mean_beyond_norm_days": beyond_mean,
                         "waits_over_norm": int(r.n_over),
                         "cases_over_norm": int(r.cases_over),
+                        # who carries the excess against the norm: "bei 27 % der Vorgänge über <norm>"
+                        "share_cases_over_norm": float(r.cases_over / max(r.cases, 1)),
                         "mean_excess_days": float(r.total / max(r.n, 1)),
                         "network_median_days": float(r.net_median) if r.net_median == r.net_median else None,
                         **({"network_mean_beyond_norm_days": float(r.net_beyond_mean)} if r.net_beyond_mean == r.net_beyond_mean else {}),

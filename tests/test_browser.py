@@ -138,12 +138,21 @@ def test_pdf_has_the_headings_and_whole_tables(real_report):
     pdf = render_pdf(html, html.with_suffix(".pdf"))
     reader = pypdf.PdfReader(str(pdf))
     assert len(reader.pages) >= 4 and all(p.mediabox.width == pytest.approx(595, abs=2) for p in reader.pages)  # A4
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)))  # ﬁ -> fi
-    text += " " + re.sub(r"(\w)[-\u00ad] ?(\w)", r"\1\2", text)  # narrow columns hyphenate on paper: "Defini- tion"
+    text = _pdf_text(reader.pages)
     for key in ("section.summary", "section.process_map", "section.variants", "section.cycle_times",
                 "section.data_quality", "section.methodik"):
         assert label(key) in text, key
-    # every table's last column header is on paper (a cut table loses its right-hand columns)
+    _assert_tables_whole(html, text)
+
+
+def _pdf_text(pages: list) -> str:
+    """The PDF's text as one line: ligatures undone (ﬁ -> fi), words split by hyphenation joined again."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pages)))
+    return text + " " + re.sub(r"(\w)[-\u00ad] ?(\w)", r"\1\2", text)  # narrow columns hyphenate: "Defini- tion"
+
+
+def _assert_tables_whole(html: Path, text: str) -> None:
+    """Every table's last column header is on paper (a cut table loses its right-hand columns)."""
     page = html.read_text(encoding="utf-8")
     body = page[page.index("<main>"):]
     body = re.sub(r"<details.*?</details>", "", body, flags=re.S)  # collapsed on paper
@@ -224,3 +233,89 @@ def test_pdf_keeps_the_map_heading_and_intro_with_the_map_and_says_the_larger_ma
     assert label("map.screen_only")[:60] in page
     dom = _chromium(tmp_path, "--dump-dom", html.as_uri()).stdout
     assert 'class="note print-only"' in dom  # on screen the line is hidden: the screen has the larger maps
+
+
+# --- the network comparison page (vergleich.html) of a small synthetic network ---------------------
+
+A4_LANDSCAPE_CONTENT_PX = 1030  # 273 mm (A4 landscape minus the print margins) at 96 px per inch
+
+
+@pytest.fixture(scope="module")
+def small_network_page(tmp_path_factory):
+    """``vergleich.html`` of five synthetic offices (event and milestone exports) with the network sections
+    (fair KPIs, case mix, topics, trends) and no measure given."""
+    from procmine.analyse import analyse_network
+    from procmine.report.network import build_network_report
+    from procmine.report.render import render_comparison_html
+    from procmine.synth import default_offices, simulate_network
+
+    logs = simulate_network(cases_per_office=200, months=12, offices=default_offices()[:5]).logs
+    analyses = analyse_network(logs)
+    comparison = compare_offices(analyses, logs=logs)
+    out = tmp_path_factory.mktemp("network")
+    html = out / "vergleich.html"
+    network_report = build_network_report(comparison.network)
+    html.write_text(render_comparison_html(build.build_comparison_report(comparison, analyses, now=NOW), network_report),
+                    encoding="utf-8")
+    return html, network_report, [a.office for a in analyses], tmp_path_factory.mktemp("chrome-network")
+
+
+@needs_chromium
+def test_comparison_page_fits_1024_px_offline_without_errors(small_network_page):
+    html, _, _, profile = small_network_page
+    wide, log = _measured(html, profile, 1024)
+    assert wide == [], wide  # no KPI table, fragment or chart reaches past the page at 1024 px
+    assert not _console_errors(log), _console_errors(log)
+    _no_external_references(html.read_text(encoding="utf-8"))
+    # the probe sees a table that is too wide: the same page with the summary table forced to 1400 px
+    control = html.with_name("control.html")
+    control.write_text(html.read_text(encoding="utf-8").replace('<table class="summary', '<table style="min-width:1400px" class="summary', 1),
+                       encoding="utf-8")
+    assert any(w.startswith("TABLE") for w in _measured(control, profile, 1024)[0])
+    png = html.with_name("vergleich-1024.png")
+    _chromium(profile, f"--screenshot={png}", "--window-size=1024,3000", html.as_uri())
+    assert png.stat().st_size > 20_000
+
+
+@needs_chromium
+def test_comparison_page_fits_landscape_a4_with_the_print_stylesheet(small_network_page):
+    html, _, _, profile = small_network_page
+    wide, _ = _measured(html, profile, A4_LANDSCAPE_CONTENT_PX, print_css=True)
+    assert wide == [], wide
+
+
+def _lowest_text(page) -> float:
+    """How far down the page its text reaches, as a share of the page height (0 = top, 1 = bottom)."""
+    ys: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            ys.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    height = float(page.mediabox.height)
+    return (height - min(ys)) / height if ys else 0.0
+
+
+@needs_chromium
+def test_comparison_pdf_has_no_empty_pages_and_whole_tables(small_network_page):
+    """Printed: landscape A4; no page that is blank or holds only a heading and a line (the empty measures page,
+    one small table before a forced break); without measures no measures section, but the line saying how to
+    give one; each table with its last column; the offices' main findings on one page with their heading."""
+    pypdf = pytest.importorskip("pypdf")
+    from procmine.labels_de.network import REPORT_LABELS
+
+    html, net, offices, _ = small_network_page
+    pages = pypdf.PdfReader(str(render_pdf(html, html.with_suffix(".pdf")))).pages
+    assert len(pages) >= 6 and all(p.mediabox.width == pytest.approx(842, abs=2) for p in pages)  # A4 landscape
+    texts = [_pdf_text([p]) for p in pages]
+    for i, (page, text) in enumerate(zip(pages[:-1], texts)):  # the last page may end early
+        assert len(text) > 300 and _lowest_text(page) > 0.35, (i + 1, text[:200])
+    text = _pdf_text(list(pages))
+    for key in ("section.fair", "section.case_mix", "section.topics", "section.trends"):
+        assert net.text[key] in text, key
+    assert not net.measures and REPORT_LABELS["intro.measures"][:50] not in text  # no measures section
+    assert net.text["measures.none"][:60] in text
+    _assert_tables_whole(html, text)
+    findings = [t for t in texts if label("section.top_findings") in t]
+    assert len(findings) == 1 and all(o in findings[0] for o in offices)

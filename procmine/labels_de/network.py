@@ -98,14 +98,16 @@ REPORT_LABELS: dict[str, str] = {
     "col.value": "Wert",
     "col.interval": "95-%-Intervall",
     "col.position": "Einordnung",
-    "col.tier": "Gruppe",
+    "col.tier": "Ranggruppe",
     "col.coverage": "Fallmix abgedeckt",
     "col.from": "von",
     "col.to": "nach",
-    "col.share_best": "Anteil Fälle {office}",
-    "col.share_rest": "Anteil Fälle übrige",
-    "col.median_best": "Median {office}",
-    "col.median_rest": "Median übrige",
+    "col.share": "Anteil der Fälle",
+    "col.median": "Wartezeit (Median)",
+    "col.rest": "übrige Dienststellen",
+    "col.in_days": "in Tagen",
+    "col.tier_note": "1 = die besten",
+    "caption.change_points": "Wendepunkte je Dienststelle und Kennzahl (Monatsmittel vorher und nachher)",
     "col.kpi": "Kennzahl",
     "col.month": "Monat",
     "col.before": "vorher",
@@ -174,7 +176,10 @@ REPORT_LABELS: dict[str, str] = {
         "(netzweite Veränderungen werden so nicht der Maßnahme zugeschrieben); Scheintests an Stichtagen ohne "
         "Maßnahme prüfen, ob die Reihe ruhig genug für ein Urteil ist."
     ),
-    "measures.none": "Keine Maßnahmen angegeben (procmine run --measure \"DIENSTSTELLE:JJJJ-MM-TT:A→B\").",
+    "measures.none": (
+        "Wirkung von Maßnahmen: keine Maßnahme angegeben. Eine Maßnahme lässt sich mit ihrem Stichtag bewerten: "
+        "procmine run … --measure \"DIENSTSTELLE:JJJJ-MM-TT:Schritt A→Schritt B\" (oder statt der Schritte eine Kennzahl)."
+    ),
     "measure.title": "{office}, Maßnahme am {date}: {what}",
     "chart.network": "Netz",
     "chart.controls": "übrige Dienststellen",

@@ -420,6 +420,7 @@ LABELS: dict[str, str] = {
     "unit.share": "Anteil",
     "unit.ratio": "Verhältnis",
     "unit.per_case": "je Vorgang",
+    "unit.in_days": "in Tagen",
     "unit.cases": "Vorgänge",
     "unit.count": "Anzahl",
     "unit.s": "Sekunden",

@@ -807,6 +807,22 @@ def _direction_note(direction: str | None) -> str:
     return {LOWER: label("note.lower_better"), HIGHER: label("note.higher_better")}.get(direction or "", "")
 
 
+# the comparison tables name these units once, in the row's note or the table's caption, not in every cell
+BARE_KINDS = {"days": ("number", "unit.in_days"), "per_case": ("number2", "unit.per_case")}
+
+
+def _bare(cell: Cell) -> Cell:
+    """A days or per-case value as a bare number (the unit stands in the row's or table's header)."""
+    kind = BARE_KINDS.get(cell.kind)
+    return replace(cell, kind=kind[0]) if kind else cell
+
+
+def _unit_words(kind: str, name: str) -> str:
+    """'in Tagen' / 'je Vorgang' for a KPI whose cells are bare numbers; '' when the name already says it."""
+    key = BARE_KINDS.get(kind, ("", ""))[1]
+    return label(key) if key and label(key) not in name else ""
+
+
 def build_comparison_report(
     comparison: Comparison,
     analyses: list[OfficeAnalysis],
@@ -832,7 +848,9 @@ def build_comparison_report(
     net = comparison.network_medians
     rows = [(Cell(label("kpi.cases")), *[count_cell(cases_by_office[o], k) for o in comparison.offices], Cell(None, "missing"))]
     for key in keys:
-        cells = [Cell(kpi_name(key, defs) or key, note=_direction_note(comparison.directions.get(key)))]
+        name = kpi_name(key, defs) or key
+        note = ", ".join(x for x in (_unit_words(kpi_kind(key, defs), name), _direction_note(comparison.directions.get(key))) if x)
+        cells = [Cell(name, note=note)]
         best, worst = tied_best_worst(comparison.kpis[key], comparison.directions.get(key))
         unmeasurable = comparison.not_measurable.get(key, {})
         for office in comparison.offices:
@@ -840,8 +858,8 @@ def build_comparison_report(
                 cells.append(not_measurable_cell(unmeasurable[office]))
                 continue
             mark = "best" if office in best else "worst" if office in worst else ""
-            cells.append(value_cell(comparison.kpis.loc[office, key], kpi_kind(key, defs), cases_by_office[office], k, mark))
-        cells.append(value_cell(net.get(key), kpi_kind(key, defs)))
+            cells.append(_bare(value_cell(comparison.kpis.loc[office, key], kpi_kind(key, defs), cases_by_office[office], k, mark)))
+        cells.append(_bare(value_cell(net.get(key), kpi_kind(key, defs))))
         rows.append(tuple(cells))
     shown_unmeasurable = any(comparison.not_measurable.get(key) for key in keys)
     kpi_table = Table(
@@ -865,15 +883,16 @@ def build_comparison_report(
                 mark = "best" if office in best else "worst" if office in worst else ""
                 v = sub[key].get(office) if office in sub.index else None
                 n = sub["cases"].get(office) if office in sub.index else None
-                cells.append(value_cell(v, kpi_kind(key, defs), n, k, mark))
-            cells.append(value_cell(net.get(key, ct), kpi_kind(key, defs)))
+                cells.append(_bare(value_cell(v, kpi_kind(key, defs), n, k, mark)))
+            cells.append(_bare(value_cell(net.get(key, ct), kpi_kind(key, defs))))
             trows.append(tuple(cells))
         ct_tables.append(
             Table(
                 (label("col.case_type"), *comparison.offices, label("col.network_median")),
                 tuple(trows),
                 (False, *[True] * (len(comparison.offices) + 1)),
-                caption=label("caption.with_direction", name=kpi_name(key, defs) or key, direction=_direction_note(kpi_direction(key))),
+                caption=label("caption.with_direction", name=" ".join(x for x in (kpi_name(key, defs) or key, _unit_words(kpi_kind(key, defs), kpi_name(key, defs) or key)) if x),
+                              direction=_direction_note(kpi_direction(key))),
             )
         )
     top_rows = []

@@ -79,6 +79,7 @@ def _cell_text(cell: Cell) -> str:
         "ratio": lambda v: fmt.fmt_value(v, "ratio"),
         "date": fmt.fmt_date,
         "number": fmt.fmt_number,
+        "number2": lambda v: fmt.fmt_number(v, 2),
     }
     return formats.get(cell.kind, str)(cell.value)
 

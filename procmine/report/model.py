@@ -13,6 +13,7 @@ CELL_KINDS = (
     "text",  # value: str
     "int",  # value: int
     "number",  # value: float
+    "number2",  # value: float, shown with two decimals (e.g. per case, the unit named in the header)
     "days",  # value: float, calendar days
     "duration",  # value: float, seconds
     "percent",  # value: float share 0..1

@@ -160,9 +160,15 @@ def interval_chart(fk: FairKpi) -> str:
     return _svg(fig)
 
 
+def _kpi_value(value: Any, unit: str) -> str:
+    """A KPI value in its table: days as a bare number (the unit stands in the column's header), else as ``fmt_kpi``."""
+    return fmt.fmt_number(value, 1) if unit == DAYS and value is not None and np.isfinite(value) else fmt_kpi(value, unit)
+
+
 def _kpi_block(fk: FairKpi) -> KpiBlock:
     t = fk.table
     rows: list[tuple[Cell, ...]] = []
+    whats: list[str] = []
     for office, r in t.iterrows():
         pos = str(r["position"])
         mark = pos if pos in ("better", "worse") else ""
@@ -170,11 +176,12 @@ def _kpi_block(fk: FairKpi) -> KpiBlock:
             what = f"{rl('position.' + pos)} ({rl('why.' + str(r['reason']))})"
         else:
             what = rl(f"position.{pos}")
+        whats.append(what)
         shown = pos != "not_measurable"
         rows.append(
             (
                 Cell(str(office)),
-                Cell(fmt_kpi(r["estimate"], fk.unit) if shown else fmt.MISSING, mark=mark),
+                Cell(_kpi_value(r["estimate"], fk.unit) if shown else fmt.MISSING, mark=mark),
                 Cell(fmt_interval(r["ci_low"], r["ci_high"], fk.unit) if shown else fmt.MISSING),
                 Cell(int(r["cases"]), "int"),
                 Cell(fmt.fmt_percent(r["coverage"], 0) if shown and np.isfinite(r["coverage"]) else fmt.MISSING),
@@ -182,12 +189,20 @@ def _kpi_block(fk: FairKpi) -> KpiBlock:
                 Cell(None if pd.isna(r["tier"]) else int(r["tier"]), "int" if not pd.isna(r["tier"]) else "missing"),
             )
         )
-    columns: tuple[str, ...] = (rl("col.office"), rl("col.value"), rl("col.interval"), rl("col.cases"), rl("col.coverage"), rl("col.position"), rl("col.tier"))
-    numeric: tuple[bool, ...] = (False, True, True, True, True, False, True)
-    if not (t["coverage"] < 0.995).any():  # every office has cases of the whole mix: the column says nothing
-        rows = [r[:4] + r[5:] for r in rows]
-        columns, numeric = columns[:4] + columns[5:], numeric[:4] + numeric[5:]
-    table = Table(columns, tuple(rows), numeric)
+    in_days = rl("col.in_days") if fk.unit == DAYS else ""
+    columns = (rl("col.office"), rl("col.value"), rl("col.interval"), rl("col.cases"), rl("col.coverage"), rl("col.position"), rl("col.tier"))
+    notes = ("", in_days, in_days, "", "", "", rl("col.tier_note"))
+    numeric = (False, True, True, True, True, False, True)
+    keep = [True] * len(columns)
+    keep[4] = bool((t["coverage"] < 0.995).any())  # every office has cases of the whole mix: the column says nothing
+    if not fk.comparable and len(set(whats)) == 1:  # the verdict says it once: no column repeating it, no ranks
+        keep[5] = keep[6] = False
+    table = Table(
+        tuple(c for c, k in zip(columns, keep) if k),
+        tuple(tuple(c for c, k in zip(row, keep) if k) for row in rows),
+        tuple(n for n, k in zip(numeric, keep) if k),
+        column_notes=tuple(n for n, k in zip(notes, keep) if k),
+    )
     if not fk.comparable:
         verdict = rl("kpi.not_comparable")
     else:
@@ -265,11 +280,11 @@ def _topic_block(view: Any) -> TopicBlock:
         )
         for r in f.to_dict("records")
     )
-    table = Table(
-        (rl("col.from"), rl("col.to"), rl("col.share_best", office=view.best), rl("col.share_rest"),
-         rl("col.median_best", office=view.best), rl("col.median_rest")),
+    table = Table(  # the office's name under the header, so that "ABH-08" never wraps at its hyphen
+        (rl("col.from"), rl("col.to"), rl("col.share"), rl("col.share"), rl("col.median"), rl("col.median")),
         rows,
         (False, False, True, True, True, True),
+        column_notes=("", "", view.best, rl("col.rest"), view.best, rl("col.rest")),
     ) if rows else None
     return TopicBlock(title, verdict, table)
 
@@ -330,7 +345,7 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
                                      "section.topics", "intro.topics", "section.trends", "intro.trends", "section.measures", "intro.measures")}
     text["intro.case_mix"] = rl("intro.case_mix", k=net.fair.k)
     text["legacy"] = rl("legacy")
-    text["measures.none"] = rl("measures.none")
+    text["measures.none"] = "" if net.measures else rl("measures.none")  # one line instead of an empty section
     text["tests"] = rl("kpi.tests", tests=net.fair.tests, hits=net.fair.hits)
     kpis = tuple(_kpi_block(fk) for fk in net.fair.kpis.values())
     tr = net.trends
@@ -353,7 +368,8 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
         for r in tr.change_points.sort_values(["office", "kpi", "month"]).to_dict("records")
     )
     cp_table = Table(
-        (rl("col.office"), rl("col.kpi"), rl("col.month"), rl("col.before"), rl("col.after"), rl("col.kind")), cp_rows, (False, False, False, True, True, False)
+        (rl("col.office"), rl("col.kpi"), rl("col.month"), rl("col.before"), rl("col.after"), rl("col.kind")), cp_rows, (False, False, False, True, True, False),
+        caption=rl("caption.change_points"),
     ) if cp_rows else None
     measures = []
     for spec, eff in net.measures:

@@ -7,7 +7,10 @@ filtered or re-ordered log gives the answers of the same rows in canonical order
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -45,6 +48,7 @@ __all__ = [
     "OfficeDiagnosis",
     "analyse_network",
     "analyse_office",
+    "default_workers",
     "case_durations",
     "find_bottlenecks",
     "diagnose_office",
@@ -162,11 +166,20 @@ def find_bottlenecks(
     ``logs``: the canonical logs, keyed by office name (or a list in the order of ``analyses``).
     ``params`` go to ``findings.detect_network`` (e.g. ``min_impact_per_case_year``).
     """
-    from procmine.analyse.detectors.combine import detect_network_full
-
     if not isinstance(logs, Mapping):
         logs = {a.office: lg for a, lg in zip(analyses, logs)}
-    res = detect_network_full({a.office: EventLog.of(logs[a.office]) for a in analyses}, **params)
+    return _with_findings(analyses, _detect({a.office: logs[a.office] for a in analyses}, **params))
+
+
+def _detect(logs: Mapping[str, LogLike], **params: Any) -> Any:
+    """``detectors.combine.detect_network_full`` over the network's logs."""
+    from procmine.analyse.detectors.combine import detect_network_full
+
+    return detect_network_full({name: EventLog.of(lg) for name, lg in logs.items()}, **params)
+
+
+def _with_findings(analyses: list[OfficeAnalysis], res: Any) -> list[OfficeAnalysis]:
+    """Copies of ``analyses`` with the findings, total excess and strengths of ``detect_network_full``."""
     return [
         replace(a, findings=tuple(res.findings.get(a.office, ())),
                 extra={**a.extra, "total_excess_days_per_year": res.total_excess.get(a.office),
@@ -176,11 +189,33 @@ def find_bottlenecks(
     ]
 
 
+# below this many events in the whole network the offices are analysed in this process: starting
+# worker processes would cost more than it saves
+PARALLEL_MIN_EVENTS = 100_000
+# the network's logs while a pool of forked workers analyses them (the workers inherit them, nothing
+# is copied); set only for the duration of one ``analyse_network`` call
+_POOL_LOGS: dict[str, EventLog] = {}
+
+
+def _pool_office(name: str, kwargs: dict[str, Any]) -> OfficeAnalysis:
+    """``analyse_office`` of one office in a forked worker (its log inherited from the parent)."""
+    return analyse_office(_POOL_LOGS[name], office=name, **kwargs)
+
+
+def default_workers() -> int:
+    """Worker processes for the offices of a network: the CPUs this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
 def analyse_network(
     logs: Mapping[str, LogLike],
     discover: bool = True,
     actual_fte: dict[str, float] | None = None,
     calendars: Mapping[str, OfficeCalendar] | None = None,
+    workers: int | None = None,
     **params: Any,
 ) -> list[OfficeAnalysis]:
     """``analyse_office`` for every office, then ``find_bottlenecks`` across the network.
@@ -188,10 +223,32 @@ def analyse_network(
     ``actual_fte``: optional office -> staff in full-time equivalents, for the KGSt gap.
     ``calendars``: optional office -> its ``OfficeCalendar`` (its Land's holidays); an office not in it
     gets ``DEFAULT_CALENDAR``.
+    ``workers``: processes for the per-office analyses (default: the CPUs, ``default_workers``); ``1``
+    runs everything in this process. With more than one (and a network of at least
+    ``PARALLEL_MIN_EVENTS`` events, on a system that can fork), the offices are analysed in forked
+    worker processes while this process runs the findings detectors over the whole network (they
+    see every office's log); the results are the same as with ``workers=1``.
     """
     fte = actual_fte or {}
     cals = calendars or {}
     events = {name: EventLog.of(lg) for name, lg in logs.items()}
-    analyses = [analyse_office(lg, office=name, discover=discover, actual_fte=fte.get(name), calendar=cals.get(name))
-                for name, lg in events.items()]
-    return find_bottlenecks(analyses, events, **params)
+    n_workers = default_workers() if workers is None else max(int(workers), 1)
+
+    def kwargs(name: str) -> dict[str, Any]:
+        return {"discover": discover, "actual_fte": fte.get(name), "calendar": cals.get(name)}
+
+    parallel = (n_workers > 1 and len(events) > 1 and sum(len(e) for e in events.values()) >= PARALLEL_MIN_EVENTS
+                and "fork" in multiprocessing.get_all_start_methods() and not _POOL_LOGS)
+    if not parallel:
+        analyses = [analyse_office(lg, office=name, **kwargs(name)) for name, lg in events.items()]
+        return _with_findings(analyses, _detect(events, **params))
+    _POOL_LOGS.update(events)
+    try:
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(events)),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_pool_office, name, kwargs(name)) for name in events]
+            res = _detect(events, **params)  # meanwhile, in this process: the network's findings
+            analyses = [f.result() for f in futures]
+    finally:
+        _POOL_LOGS.clear()
+    return _with_findings(analyses, res)

@@ -171,26 +171,73 @@ def norm_waits(d: OfficeData, norm: catalogue.WaitNorm) -> pd.DataFrame:
     return d.cache[key]
 
 
+def key_rows(d: OfficeData, key: str) -> np.ndarray:
+    """Rows of the office's log carrying the activity key ``key``, ascending (one grouping of the
+    keys per office, the ``cache``, instead of a text comparison over the log per step pair)."""
+    if "key_rows" not in d.cache:
+        codes, uniq = pd.factorize(d.ea.keys)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniq) + 1))
+        d.cache["key_rows"] = {str(k): order[bounds[i]:bounds[i + 1]] for i, k in enumerate(uniq)}
+    return d.cache["key_rows"].get(key, np.zeros(0, dtype=np.int64))
+
+
 def _norm_waits(d: OfficeData, from_key: str, to_key: str) -> pd.DataFrame:
+    """The pairs of ``pandas.merge_asof(direction="forward")`` by case (each ``from_key`` end to the first
+    ``to_key`` start of the case at or after it), then per (case, answer) the last request before it,
+    in the order (and with the tie order) of a sort by request time; found with one ``searchsorted``
+    over (case, time rank) instead of a merge."""
     ea = d.ea
-    keys = ea.keys
-    f = np.flatnonzero(keys == from_key)
-    t = np.flatnonzero(keys == to_key)
+    f = key_rows(d, from_key)
+    t = key_rows(d, to_key)
     if not len(f) or not len(t):
         return pd.DataFrame(columns=["case", "wait_d", "time"])
-    left = pd.DataFrame({"case": ea.case_index[f], "time": ea.end_us[f]}).sort_values("time", kind="stable")
-    right = pd.DataFrame({"case": ea.case_index[t], "time": ea.start_us[t], "t_to": ea.start_us[t]}).sort_values(
-        "time", kind="stable"
-    )
-    m = pd.merge_asof(left, right, on="time", by="case", direction="forward")
-    m = m[m["t_to"].notna()]
-    # one wait per case and request: the first answer after the (last) request before it
-    m = m.sort_values("time").drop_duplicates(["case", "t_to"], keep="last")
-    return pd.DataFrame(
-        {"case": m["case"].to_numpy(dtype=np.int64), "wait_d": (m["t_to"].to_numpy() - m["time"].to_numpy()) / US / DAY_S,
-         "time": m["time"].to_numpy()}
-    )
+    lt = ea.end_us[f]
+    lo = np.argsort(lt, kind="stable")
+    l_case, l_time = ea.case_index[f][lo], lt[lo]
+    r_case, r_time = ea.case_index[t], ea.start_us[t]
+    times = np.unique(np.concatenate([l_time, r_time]))
+    width = len(times) + 1
+    r_key = np.sort(r_case.astype(np.int64) * width + np.searchsorted(times, r_time))
+    at = np.searchsorted(r_key, l_case.astype(np.int64) * width + np.searchsorted(times, l_time), side="left")
+    ok = at < len(r_key)
+    ok[ok] = r_key[at[ok]] // width == l_case[ok]
+    case, when = l_case[ok].astype(np.int64), l_time[ok]
+    to_rank = r_key[at[ok]] % width
+    # the first answer after the (last) request before it: sorted by request time as pandas sorts
+    # (``sort_values`` = numpy's default argsort), each (case, answer) kept at its last row
+    by_time = np.argsort(when, kind="quicksort")
+    case, when, to_rank = case[by_time], when[by_time], to_rank[by_time]
+    pair = case * width + to_rank
+    _, last_rev = np.unique(pair[::-1], return_index=True)
+    keep = np.zeros(len(pair), dtype=bool)
+    keep[len(pair) - 1 - last_rev] = True
+    t_to = times[to_rank[keep]]
+    return pd.DataFrame({"case": case[keep], "wait_d": (t_to - when[keep]) / US / DAY_S, "time": when[keep]})
 
+
+
+def group_percentile(values: np.ndarray, group: np.ndarray, n_groups: int, q: float) -> np.ndarray:
+    """``np.percentile(values of the group, q)`` for every group code 0..n_groups-1 at once (NaN for
+    an empty group): the same sort, virtual index and interpolation as numpy's default ("linear")
+    method, so the same floats as calling it per group."""
+    values = np.asarray(values, dtype=float)
+    order = np.lexsort((values, group))
+    v = values[order]
+    n = np.bincount(group, minlength=n_groups)
+    start = np.concatenate([[0], np.cumsum(n)[:-1]])
+    virtual = (n - 1) * (q / 100)
+    prev = np.floor(virtual)
+    gamma = virtual - prev
+    last = virtual >= n - 1
+    lo = np.where(last, n - 1, prev).astype(np.int64)
+    hi = np.where(last, n - 1, prev + 1).astype(np.int64)
+    has = n > 0
+    a = np.where(has, v[np.minimum(start + lo, max(len(v) - 1, 0))] if len(v) else 0.0, np.nan)
+    b = np.where(has, v[np.minimum(start + hi, max(len(v) - 1, 0))] if len(v) else 0.0, np.nan)
+    diff = b - a
+    out = a + diff * gamma
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), out)
 
 
 def lookup_ct(tab: pd.DataFrame, ct_by_office: dict[str, np.ndarray]) -> np.ndarray:

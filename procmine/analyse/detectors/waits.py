@@ -258,7 +258,8 @@ def step_pairs(d: OfficeData) -> pd.DataFrame:
         return d.cache["step_pairs"]
     ea = d.ea
     order = ea.dfg_order
-    order = order[~np.isin(d.node[ea.act[order]], list(INTERLEAVED_KEYS))]
+    interleaved = np.isin(d.node, list(INTERLEAVED_KEYS))  # per activity code, not per event
+    order = order[~interleaved[ea.act[order]]]
     ci = ea.case_index[order]
     same = ci[1:] == ci[:-1]
     a, b = order[:-1][same], order[1:][same]
@@ -311,7 +312,8 @@ def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
             fn, tn = pairs["from"].to_numpy(), pairs["to"].to_numpy()
             item = pair_items(d)
             # self-loops are rework, norm pairs are measured below
-            keep = (fn != tn) & ~np.isin(item, norm_items)
+            ic, iu = pd.factorize(item)  # the norm pairs looked up per distinct item, not per wait
+            keep = (fn != tn) & ~np.isin(np.asarray(iu, dtype=object), norm_items)[ic]
             add(name, d, pairs["case"].to_numpy()[keep], pairs["wait_d"].to_numpy()[keep],
                 pairs["time"].to_numpy()[keep], pairs["overlap_d"].to_numpy()[keep], item[keep])
         for (fk, tk), norm in norm_pairs.items():

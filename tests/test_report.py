@@ -421,8 +421,8 @@ def test_deadline_finding_norm_in_days_and_evidence_units():
     assert "Anteil über 90 Tage: 70,0\u00a0%" in item.evidence and "Vorgänge über 90 Tage: 25" in item.evidence
     assert "Median: 95,5\u00a0Tage" in item.evidence
     assert item.text_de == (
-        "Bei der Verfahrensart „Ersterteilung AE familiäre Gründe“ sind gesetzliche Fristen gefährdet (73,5\u00a0%); "
-        "betroffen sind 25 Vorgänge."
+        "73,5\u00a0% der Vorgänge der Verfahrensart „Ersterteilung AE familiäre Gründe“ dauern länger als drei Monate "
+        "oder sind schon so lange offen; betroffen sind 25 Vorgänge."
     )
 
 
@@ -778,10 +778,10 @@ def test_page_one_tells_consequences_under_their_cause_with_their_own_size():
     items = [build.finding_item(f, f.rank) for f in findings]
     a = None  # read only for what works well, i.e. without high-impact findings
     g = glance(a, findings, items, (), None, {})
-    assert [loss[0] for loss in g.losses] == ["Terminstau", "Personalengpass in einem Team"]
+    assert [(loss[0], loss[5]) for loss in g.losses] == [("Terminstau", 1), ("Personalengpass in einem Team", 3)]
     assert g.losses[0][4] == (
-        "Folge davon: Viele Sachstandsanfragen – geschätzt etwa 1.228 Arbeitsstunden pro Jahr, 80 Vorgänge betroffen",
-        "Folge davon: Viele Vorgänge über drei Monate – 65,0\u00a0%, 60 Vorgänge betroffen",
+        "Folge davon (Engpass 2): Viele Sachstandsanfragen – geschätzt etwa 1.228 Arbeitsstunden pro Jahr, 80 Vorgänge betroffen",
+        "Folge davon (Engpass 4): Viele Vorgänge über drei Monate – 65,0\u00a0%, 60 Vorgänge betroffen",
     )
     assert g.losses[1][4] == () and g.verdict.startswith("Der größte Verlust: Terminstau (etwa 1.000 zusätzliche")
     # without its cause on the page, a consequence is a loss of its own, with its staff hours as its size
@@ -805,3 +805,28 @@ def test_team_finding_says_which_figure_it_shows_and_what_its_norm_is():
     item = build.finding_item(cases, 1)
     assert item.text_de.startswith("Vorgänge von Team Humanitär dauern im Mittel 100,5\u00a0Tage")
     assert "Wert der übrigen Teams dieser Dienststelle" in item.comparison
+
+
+def test_finding_sentences_say_what_their_figure_is():
+    """A caseworker reads the sentence without the table: an appointment backlog says how long the cases past the
+    norm wait (not 'staut sich (50,8 Tage)'), a repeat says how often against its norm, a deadline finding says which
+    share runs past three months and where those cases lost their time."""
+    from procmine.analyse.model import Finding
+
+    backlog = Finding(kind="backlog", pattern="appointment_backlog", value=50.8, unit="days", impact=1000.0, cases=2026,
+                      from_activity="Terminanfrage gestellt", to_activity="Termin vergeben", norm=14.0,
+                      norm_basis="usual", rank=1, high_impact=True, evidence={"mean_beyond_norm_days": 50.8})
+    assert build.finding_item(backlog, 1).text_de == (
+        "Zwischen „Terminanfrage gestellt“ und „Termin vergeben“ warten 2.026 Vorgänge länger als die Norm, im Mittel "
+        "50,8\u00a0Tage, die Norm beträgt 14,0\u00a0Tage (übliche Dauer).")
+    inquiries = Finding(kind="rework", pattern="inquiry_flood", value=5.76, unit="per_case", impact=0.0, cases=2757,
+                        activity="Sachstandsanfrage eingegangen", norm=0.4, norm_basis="network", rank=2)
+    text = build.finding_item(inquiries, 2).text_de
+    assert text.startswith("„Sachstandsanfrage eingegangen“ kommt mehrfach vor: im Mittel 5,76") and "0,40" in text
+    late = Finding(kind="deadline", pattern="deadline_share", value=0.652, unit="share", impact=10.0, cases=1957,
+                   from_activity="Terminanfrage gestellt", to_activity="Termin vergeben", norm=0.253,
+                   norm_basis="network", rank=3)
+    assert build.finding_item(late, 3).text_de == (
+        "65,2\u00a0% der Vorgänge dauern länger als drei Monate oder sind schon so lange offen, die Norm beträgt "
+        "25,3\u00a0% (typischer Wert im Netzwerk); betroffen sind 1.957 Vorgänge. Die meiste Zeit verlieren sie bei "
+        "„Terminanfrage gestellt“ → „Termin vergeben“.")

@@ -52,7 +52,7 @@ LABELS: dict[str, str] = {
     "failed.office_in_several_shapes": "eine Dienststelle in Exporten unterschiedlicher Form",
     "failed.other": "Export nicht lesbar",
     "section.key_figures": "Kennzahlen",
-    "section.top3": "Die drei größten Verluste",
+    "section.top3": "Die größten Verluste",
     # --- intro sentences -----------------------------------------------------------------------
     "intro.summary": "Dieser Bericht wertet {cases} Vorgänge mit {events} Bearbeitungsschritten aus ({period}). Zeiten sind Kalenderzeit mit Wochenenden und Feiertagen, außer wo ausdrücklich Arbeitszeit genannt ist.",
     "intro.process_map": "Die Prozesslandkarte zeigt, welche Schritte wie oft aufeinander folgen. Der Hauptweg, den die meisten Vorgänge nehmen, ist dick und gerade gezeichnet. Kästen sind Schritte mit ihrer Häufigkeit, Pfeile Übergänge mit Anzahl und mittlerer Liegezeit; die Farbe eines Pfeils zeigt, wie lange Vorgänge dort liegen. Die einfache Fassung zeigt {shown} von {total} Schritten und deckt {coverage} aller Übergänge ab; ausführlichere Fassungen stehen darunter zum Aufklappen.",
@@ -353,7 +353,7 @@ LABELS: dict[str, str] = {
     ),
     "text.waiting_activity": "Bei „{activity}“ vergehen im Median {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.backlog": "Bei {where} staut sich die Arbeit ({value}); betroffen sind {cases} Vorgänge.",
-    "text.rework": "{where} wird wiederholt ({value}); betroffen sind {cases} Vorgänge.",
+    "text.rework": "{where} kommt mehrfach vor: im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.resource": "{where} ist auffällig belastet ({value}); betroffen sind {cases} Vorgänge.",
     "text.resource_days": (
         "Bei {where} beträgt die mittlere Dauer {value}{norm_clause}; betroffen sind {cases} Vorgänge."
@@ -366,6 +366,13 @@ LABELS: dict[str, str] = {
         "Bevor {where} einen Vorgang bearbeitet, wartet er im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge."
     ),
     "text.deadline": "Bei {where} sind gesetzliche Fristen gefährdet ({value}); betroffen sind {cases} Vorgänge.",
+    # a deadline finding's figure: the share of cases past three months (open, or closed late)
+    "text.deadline_share": (
+        "{value} der Vorgänge{of} dauern länger als drei Monate oder sind schon so lange offen{norm_clause}; "
+        "betroffen sind {cases} Vorgänge."
+    ),
+    "text.of_case_type": " der Verfahrensart „{case_type}“",
+    "text.deadline_lost_at": "Die meiste Zeit verlieren sie bei {where}.",
     "text.data_quality": "Die Daten zu {where} sind lückenhaft ({value}); das schränkt die Aussagen ein.",
     "text.handover": "Bei {where} wird der Vorgang häufig weitergereicht ({value}); betroffen sind {cases} Vorgänge.",
     "text.no_show": "Bei {where} verfallen viele Termine ({value}); betroffen sind {cases} Vorgänge.",
@@ -772,7 +779,7 @@ LABELS: dict[str, str] = {
     "glance.size_cases": "{cases} Vorgänge betroffen",
     "glance.size_staff": "geschätzt etwa {hours} Arbeitsstunden pro Jahr, {cases} Vorgänge betroffen",
     "glance.size_value": "{value}, {cases} Vorgänge betroffen",
-    "glance.consequence": "Folge davon: {title} – {size}",
+    "glance.consequence": "Folge davon (Engpass {rank}): {title} – {size}",
     "glance.verdict": "Der größte Verlust: {title} ({size}).",
     "glance.verdict_small": "Nichts Großes läuft schief: Kein Engpass kostet mehr als einen zusätzlichen Tag je Vorgang und Jahr. Die kleineren Auffälligkeiten stehen im Abschnitt „Engpässe“.",
     "glance.verdict_none": "Nichts Großes läuft schief: Es wurde kein Engpass über dem Vergleichswert gefunden.",

@@ -280,7 +280,10 @@ def finding_text(f: Finding, k: int = K_MIN, export: bool = False) -> str:
     if f.norm is not None and not suppressed and _num(f.norm) is not None:
         norm_clause = label("text.norm_clause", norm=norm_text(f), basis=_basis(f))
     where = finding_where(f, export)
-    if f.kind == "waiting" and f.from_activity and f.to_activity:
+    # a finding whose figure is the mean wait of the waits past the norm (a wait, an appointment backlog, ...)
+    # says so in the wait's own words, whatever its kind
+    wait_figure = f.unit == "days" and "mean_beyond_norm_days" in (f.evidence or {})
+    if (f.kind == "waiting" or wait_figure) and f.from_activity and f.to_activity:
         text = label(
             "text.waiting",
             from_activity=name(f.from_activity, f.from_key),
@@ -300,8 +303,17 @@ def finding_text(f: Finding, k: int = K_MIN, export: bool = False) -> str:
         key = f"text.resource_days.{(f.evidence or {}).get('team_measure')}"
         return label(key if has_label(key) else "text.resource_days", where=where, value=value, norm_clause=norm_clause,
                      cases=cases)
+    if f.kind == "deadline" and f.unit == "share":  # the share of cases past three months, and where they lost time
+        # a norm in days is the three-month limit the sentence names already; a share norm is the typical share
+        share_norm = norm_clause if (_num(f.norm) or 2.0) <= 1.0 else ""
+        text = label("text.deadline_share", value=value, norm_clause=share_norm, cases=cases,
+                     of=label("text.of_case_type", case_type=case_type_label(f.case_type)) if f.case_type else "")
+        if f.from_activity and f.to_activity:
+            text += " " + label("text.deadline_lost_at", where=where)
+        return text
     key = f"text.{f.kind}" if has_label(f"text.{f.kind}") else "text.generic"
-    return label(key, where=where, value=value, cases=cases, kind=label_or(f"kind.{f.kind}", f.kind))
+    return label(key, where=where, value=value, cases=cases, norm_clause=norm_clause,
+                 kind=label_or(f"kind.{f.kind}", f.kind))
 
 
 def norm_text(f: Finding) -> str:

@@ -212,8 +212,9 @@ class Glance:
     """Page 1 "Auf einen Blick": the biggest losses with their size, the most promising measures, or what works well."""
 
     verdict: str  # one sentence: the biggest problem, or that nothing big is wrong
-    # (title, sentence, size, link to the finding page, its consequences told under it: "Folge: …")
-    losses: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]
+    # (title, sentence, size, link to the finding page, its consequences told under it: "Folge: …", its rank:
+    # the number of its "Engpass" page, so page 1 and the finding pages count alike)
+    losses: tuple[tuple[str, str, str, str, tuple[str, ...], int], ...]
     measures: tuple[tuple[str, str], ...]  # (recommendation, which loss it addresses)
     strengths: tuple[str, ...]  # what the office does well (sentences)
 

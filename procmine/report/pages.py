@@ -155,13 +155,13 @@ def glance(
     for f, it in big:
         cause = f.cause_rank
         if cause is not None and cause in shown:
-            rows[shown[cause]][2].append(label("glance.consequence", title=it.pattern_label or it.kind_label,
+            rows[shown[cause]][2].append(label("glance.consequence", rank=it.rank, title=it.pattern_label or it.kind_label,
                                                size=_loss_size(f, it, k)))
         elif len(rows) < TOP_LOSSES:
             shown[it.rank] = len(rows)
             rows.append((f, it, []))
     losses = tuple((it.pattern_label or it.kind_label, it.text_de, _loss_size(f, it, k), links.get(it.rank, "#engpaesse"),
-                    tuple(after)) for f, it, after in rows)
+                    tuple(after), it.rank) for f, it, after in rows)
     big = [(f, it) for f, it, _ in rows]
     measures: list[tuple[str, str]] = []
     seen: set[str] = set()

@@ -49,3 +49,22 @@ def test_interval_log_has_service_times_and_completion_only_log_has_none(run):
     assert by["interval_event_log"].has_start
     assert by["interval_event_log"].activities["median_service_s"].notna().any()
     assert not by["receipt"].has_start
+
+
+def test_an_office_alone_is_never_measured_against_a_network(run, tmp_path):
+    """The permit log on its own (as a municipality would run it): no finding's norm is called the network's, and
+    no finding sentence speaks of a network (a team's queue takes the basis of its waits' norms)."""
+    from procmine.analyse.detectors.teams import queue_basis
+    from procmine.analyse.model import Finding
+    from procmine.report import build
+
+    results, _, _ = run
+    log = next(r.log for r in results if r.quality.office == "receipt")
+    (alone,) = analyse_network({"receipt": log}, discover=False)
+    assert alone.findings, "the permit log has waits worth reporting"
+    assert not [f for f in alone.findings if f.norm_basis == "network"]
+    assert not [f for f in alone.findings if "Netzwerk" in build.finding_item(f, f.rank).text_de]
+    wait = Finding(kind="waiting", pattern="long_wait", value=2.0, unit="days", impact=1.0, cases=9, norm_basis="network")
+    assert queue_basis([wait, wait]) == "network"
+    assert queue_basis([wait, Finding(**{**wait.__dict__, "norm_basis": "own"})]) == "unknown"
+    assert queue_basis([Finding(**{**wait.__dict__, "norm_basis": "own"})]) == "own"

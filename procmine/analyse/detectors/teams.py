@@ -165,19 +165,30 @@ def fold_team_waits(found: list[Finding]) -> list[Finding]:
                     "team_share_of_excess": largest.evidence["team_share_of_excess"],
                     **_queue_interval(q["impact"], [found[i] for i in idx]),
                     **{k: v for k, v in largest.evidence.items() if k.startswith("trend")}}
+        basis = queue_basis([found[i] for i in idx])
         if j is None:
             out.append(Finding(kind="resource", pattern="team_shortage", value=q["value"], unit="days", impact=q["impact"],
-                               cases=passing, team=team, norm=q["norm"], norm_basis="network",
+                               cases=passing, team=team, norm=q["norm"], norm_basis=basis,
                                evidence=queue_ev))
         else:
             t = out[j]
             if q["impact"] > t.impact:  # the queue is the larger of the two: the team is shown by its queue
-                out[j] = replace(t, value=q["value"], norm=q["norm"], norm_basis="network", impact=q["impact"],
+                out[j] = replace(t, value=q["value"], norm=q["norm"], norm_basis=basis, impact=q["impact"],
                                  cases=max(t.cases, passing), evidence={**t.evidence, **queue_ev})
             else:
                 out[j] = replace(t, evidence={**t.evidence, "waits_of_team": waits})
         drop.update(idx)
     return [f for i, f in enumerate(out) if i not in drop]
+
+
+def queue_basis(waits: list[Finding]) -> str:
+    """Where a team queue's norm comes from: its waits' typical means are the network's typical office
+    where every wait was compared with the network; otherwise (an office alone, or too few offices
+    logging the step) they are the waits' own norms, and the queue's norm is named by theirs."""
+    bases = {w.norm_basis for w in waits}
+    if bases == {"network"}:
+        return "network"
+    return bases.pop() if len(bases) == 1 and None not in bases else "unknown"
 
 
 def _queue_interval(impact: float, waits: list[Finding]) -> dict[str, float]:

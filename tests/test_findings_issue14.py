@@ -166,6 +166,9 @@ def test_find_bottlenecks_puts_strengths_in_the_analysis() -> None:
 
 @pytest.mark.skipif(not PUBLIC.is_dir(), reason="public logs not available")
 def test_real_public_logs_impacts_stay_within_total_excess(tmp_path) -> None:
+    """Issue 14 "done when": on the real public logs (``../shared/data/public/``, every file there), each
+    office's own findings claim at most its total excess case-days: in a network of the three logs, in
+    one of all five files, and each file alone (budget against its own medians). About 5 s."""
     from procmine.normalise import ingest_file
 
     logs = {}
@@ -176,6 +179,14 @@ def test_real_public_logs_impacts_stay_within_total_excess(tmp_path) -> None:
     for office, fs in res.findings.items():
         own = sum(f.impact for f in fs if not f.shared and f.kind != "drift")
         assert own <= res.total_excess[office] * (1 + 1e-9), office
+    # every public log file (each format), together as one network and each alone (against its own medians)
+    files = {p.name: ingest_file(p, tmp_path / p.name).log for p in sorted(PUBLIC.iterdir()) if p.name != "README.md"}
+    assert {"receipt.xes.gz", "running-example.csv"} <= set(files)
+    for net in [files, *({n: lg} for n, lg in files.items())]:
+        res = detect_network_full(net)
+        for office, fs in res.findings.items():
+            own = sum(f.impact for f in fs if not f.shared and f.kind != "drift")
+            assert own <= res.total_excess[office] * (1 + 1e-9), (office, len(net))
     # each office alone still gets its largest waits ranked against its own history
     alone = detect_network_full({"receipt": logs["receipt"]})
     assert alone.findings["receipt"] and alone.findings["receipt"][0].kind in ("waiting", "rework", "resource")

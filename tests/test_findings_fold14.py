@@ -138,3 +138,22 @@ def test_a_wait_no_team_carries_names_no_team() -> None:
     assert f.value > f.norm and f.impact > 0
     assert "carried_by_team" not in f.evidence and "team_share_of_excess" not in f.evidence
     assert not [k for k, v in f.evidence.items() if isinstance(v, float) and math.isnan(v)]
+
+
+def test_deadline_share_evidence_holds_the_late_cases_days_past_the_limit() -> None:
+    """Three offices close all 40 cases in 12 days. X closes 30 in 12 days and 10 in 120 days (30 days
+    past three months each): share 10 / 40 = 0.25, days past the limit 10 × 30 = 300, i.e. 7.5 per case,
+    30 per late case, 300 / the log's years per year: the most that waits folded into it can claim."""
+    from procmine.analyse.detectors.base import Network, OfficeData
+    from procmine.analyse.detectors.deadline_share import detect_deadline_share
+
+    logs = {f"R{k}": hand_office(f"R{k}", [("T", 10.0)] * 40) for k in range(3)}
+    logs["X"] = hand_office("X", [("T", 118.0 if i % 4 == 0 else 10.0) for i in range(40)])
+    net = Network({n: OfficeData.build(n, lg) for n, lg in logs.items()})
+    (f,) = [f for o, f in detect_deadline_share(net) if o == "X"]
+    ev, years = f.evidence, net.data["X"].years
+    assert f.value == pytest.approx(0.25) and ev["cases_over_90_days"] == 10
+    assert ev["days_beyond_90_per_case"] == pytest.approx(7.5) and ev["days_beyond_90_per_late_case"] == pytest.approx(30.0)
+    assert ev["days_beyond_90_per_year"] == pytest.approx(300.0 / years)
+    assert f.impact == pytest.approx(300.0 / years)  # the typical office has none past the limit
+    assert combine.lateness_explained(f) == pytest.approx(300.0 / years)

@@ -166,6 +166,9 @@ def test_find_bottlenecks_puts_strengths_in_the_analysis() -> None:
 
 @pytest.mark.skipif(not PUBLIC.is_dir(), reason="public logs not available")
 def test_real_public_logs_impacts_stay_within_total_excess(tmp_path) -> None:
+    """Issue 14 "done when": on the real public logs (``../shared/data/public/``, every file there), each
+    office's own findings claim at most its total excess case-days: in a network of the three logs, in
+    one of all five files, and each file alone (budget against its own medians). About 5 s."""
     from procmine.normalise import ingest_file
 
     logs = {}
@@ -176,6 +179,14 @@ def test_real_public_logs_impacts_stay_within_total_excess(tmp_path) -> None:
     for office, fs in res.findings.items():
         own = sum(f.impact for f in fs if not f.shared and f.kind != "drift")
         assert own <= res.total_excess[office] * (1 + 1e-9), office
+    # every public log file (each format), together as one network and each alone (against its own medians)
+    files = {p.name: ingest_file(p, tmp_path / p.name).log for p in sorted(PUBLIC.iterdir()) if p.name != "README.md"}
+    assert {"receipt.xes.gz", "running-example.csv"} <= set(files)
+    for net in [files, *({n: lg} for n, lg in files.items())]:
+        res = detect_network_full(net)
+        for office, fs in res.findings.items():
+            own = sum(f.impact for f in fs if not f.shared and f.kind != "drift")
+            assert own <= res.total_excess[office] * (1 + 1e-9), (office, len(net))
     # each office alone still gets its largest waits ranked against its own history
     alone = detect_network_full({"receipt": logs["receipt"]})
     assert alone.findings["receipt"] and alone.findings["receipt"][0].kind in ("waiting", "rework", "resource")
@@ -205,7 +216,10 @@ def explained(f, years: float, n_cases: int) -> float | None:
 
     Days: passes × (value − norm), the passes being the waits (or cases) ``value`` is the mean of. Repeats
     per case: the office's cases × (value − norm) extra occurrences, each at most one round of
-    ``MAX_ROUND_DAYS``. Case types past 90 days: their cases × the mean days beyond 90."""
+    ``MAX_ROUND_DAYS``. Case types past 90 days, and an office's share past 90 days: the cases × their mean
+    days beyond 90 (whatever waits they fold). Weekly batching: the step's events × the larger of
+    (share on the weekday − typical share) × 2.5 days and the own excess wait per event (whatever wait
+    into the step it absorbs)."""
     from procmine.analyse.detectors.base import MAX_ROUND_DAYS
 
     ev = f.evidence
@@ -221,13 +235,16 @@ def explained(f, years: float, n_cases: int) -> float | None:
         return n_cases * (f.value - f.norm) * MAX_ROUND_DAYS / years
     if f.kind == "deadline" and "days_beyond_90_per_case" in ev:
         return ev["cases"] * ev["days_beyond_90_per_case"] / years
+    if f.kind == "batching":  # events × the larger of the weekly release's 2.5 days per excess share and the own excess wait
+        return ev["events"] / years * max((f.value - f.norm) * 2.5, ev["own_excess_wait_days"] / ev["events"])
     return None
 
 
 def test_no_finding_claims_more_than_its_figure_explains(net) -> None:
     """Every finding of every office (each pattern planted in its own office): impact before netting ≤
     what its value, norm and cases explain (``explained``); single points of failure included, whose
-    folded waits used to raise the claim beyond their own queue's excess."""
+    folded waits used to raise the claim beyond their own queue's excess, deadline shares and case types
+    past three months folding waits, and weekly batching absorbing a wait."""
     from procmine.analyse.detectors.base import OfficeData
 
     sim, res = net
@@ -241,4 +258,5 @@ def test_no_finding_claims_more_than_its_figure_explains(net) -> None:
             before = f.evidence.get("impact_before_netting", f.impact)
             assert before <= bound * (1 + 1e-9) + 1e-9, (office, f.rank, f.pattern, before, bound)
             checked.add(f.pattern)
-    assert {"single_point", "team_shortage", "stuck_minority", "appointment_backlog", "document_loops"} <= checked
+    assert {"single_point", "team_shortage", "stuck_minority", "appointment_backlog", "document_loops",
+            "deadline_share", "priority_starvation", "weekly_batching"} <= checked, checked

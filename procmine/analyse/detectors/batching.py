@@ -6,8 +6,10 @@ step that mostly follows such a step within ``DEMAND_LAG_H`` hours (an online bo
 
 Impact × 2.5 days (the mean extra wait of work released once a week instead of daily), or, when larger
 (the release day cannot take a week's work, so it queues for weeks), the own excess (mix-adjusted) of
-the wait into the activity from the case's previous event. A generic wait finding into the batched
-activity is the same problem and is folded into the batching finding (``combine``).
+the wait into the activity from the case's previous event. That is the mean extra wait per event the
+batching causes over the norm (``extra_wait_days_per_event``), and the finding's impact is
+``events_per_year`` × it: what its figure explains. A generic wait finding into the batched activity is
+the same problem and is folded into the batching finding (``combine``) without raising it beyond that.
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ def detect_batching(net: Network, min_events: int = 50) -> list[tuple[str, Findi
                     norm=float(r.typical),
                     norm_basis="network",
                     evidence={"weekday": int(r.wd), "share_on_weekday": float(r.top), "network_typical_share": float(r.typical), "events": int(r.n),
-                              "own_excess_wait_days": float(r.held)},
+                              "own_excess_wait_days": float(r.held),
+                              # one quantity: impact = events_per_year × extra_wait_days_per_event (cap of folded waits)
+                              "events_per_year": float(r.n / d.years), "extra_wait_days_per_event": float(impact / r.n)},
 
                 ),
             )

@@ -60,8 +60,9 @@ def _merge_team_into_deadline(found: list[Finding], min_share: float = 0.8) -> l
 
 def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
     """A generic wait into an activity the office releases once a week is that release's wait: one
-    problem, reported once as the batching finding (its cause) with the wait's evidence and the
-    larger impact of the two."""
+    problem, reported once as the batching finding (its cause) with the wait's evidence (``waits_into_step``)
+    and the larger impact of the two, capped by what the batching's figure explains
+    (``batching_explained``): a wait measured against another norm claims days the batching does not show."""
     batched = {(f.activity_key, f.activity): i for i, f in enumerate(found) if f.kind == "batching" and not f.shared}
     by_key: dict[str | None, int] = {k: i for (k, _), i in batched.items() if k}
     by_label: dict[str | None, int] = {a: i for (_, a), i in batched.items() if a}
@@ -76,7 +77,7 @@ def _merge_wait_into_batching(found: list[Finding]) -> list[Finding]:
         b = out[j]
         waits = [*b.evidence.get("waits_into_step", []), {"from_activity": f.from_activity, "from_key": f.from_key,
                                                             "impact": float(f.impact), **f.evidence}]
-        out[j] = replace(b, impact=max(b.impact, f.impact), evidence={**b.evidence, "waits_into_step": waits})
+        out[j] = replace(b, impact=min(max(b.impact, f.impact), batching_explained(b)), evidence={**b.evidence, "waits_into_step": waits})
         drop.add(i)
     return [f for i, f in enumerate(out) if i not in drop]
 
@@ -112,6 +113,23 @@ def wait_explained(f: Finding) -> float:
     if f.norm is None or not ev.get("waits") or "waits_over_norm" not in ev or "waits_per_year" not in ev:
         return float("inf")
     return float(ev["waits_over_norm"]) * float(ev["waits_per_year"]) / float(ev["waits"]) * max(f.value - f.norm, 0.0)
+
+
+def batching_explained(f: Finding) -> float:
+    """Excess case-days per year a batching finding's figure explains: the step's events per year × the
+    mean extra wait per event the batching causes over the norm (``events_per_year`` ×
+    ``extra_wait_days_per_event``); unbounded where the evidence lacks them."""
+    ev = f.evidence
+    if "events_per_year" not in ev or "extra_wait_days_per_event" not in ev:
+        return float("inf")
+    return float(ev["events_per_year"]) * max(float(ev["extra_wait_days_per_event"]), 0.0)
+
+
+def lateness_explained(f: Finding) -> float:
+    """Excess case-days per year a deadline finding's figure (cases past three months) explains: those
+    cases' days past the limit per year (``days_beyond_90_per_year``); unbounded where it is missing."""
+    v = f.evidence.get("days_beyond_90_per_year")
+    return float("inf") if v is None else max(float(v), 0.0)
 
 
 def total_excess(data: dict[str, OfficeData], min_offices: int = 3) -> dict[str, float]:

@@ -7,7 +7,9 @@ each type's share); reported (kind ``deadline``) when it is above that by ≥ 3 
 step where the late cases lost their time: the step pair whose mean wait per late case exceeds the
 other cases' the most. When the late cases lost it spread over several steps (no own wait finding
 carries half of their waits' impact), those wait findings are folded into this one, their cause
-(``fold_spread_waits``); when one step dominates, that wait stays the headline.
+(``fold_spread_waits``); when one step dominates, that wait stays the headline. One quantity: the
+folded finding claims at most what its figure explains, the late cases per year × their mean days past
+the limit (``days_beyond_90_per_year``), however much the folded waits claim against their own norms.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def detect_deadline_share(net: Network, min_offices: int = 3) -> list[tuple[str,
                       "cases_over_90_days": int(r["obs_late"]), "cases": int(r["n"]), "significance_z": float(z[office]),
                       "norm_source": NORM_VWGO_75,
                       "lost_time_days_per_late_case": lost.get("days", 0.0),
+                      # what the figure explains: the late cases' days past the limit (the cap of folded waits)
+                      "days_beyond_90_per_case": float(r["obs_beyond"] / r["n"]),
+                      "days_beyond_90_per_late_case": float(r["obs_beyond"] / r["obs_late"]) if r["obs_late"] else 0.0,
+                      "days_beyond_90_per_year": float(r["obs_beyond"] / d.years),
                       "share_of_cases_in_late_case_types": float(r["broad"] / r["n"])},
         )))
     return out
@@ -113,7 +119,9 @@ def _lost_at(net: Network, office: str, lim: float) -> dict[str, Any]:
 def fold_spread_waits(found: list[Finding]) -> list[Finding]:
     """Own generic waits of an office whose deadline share is high fold into the deadline finding
     when none of them carries half their impact (the office is slow at every step, not at one) and the
-    lateness is broad (case types holding ≥ ``BROAD`` of its cases run late, not a few starved ones)."""
+    lateness is broad (case types holding ≥ ``BROAD`` of its cases run late, not a few starved ones).
+    Impact: the larger of its own and the waits' sum, capped by what its figure explains
+    (``combine.lateness_explained``); the waits stay listed in ``waits_folded``."""
     idx = next((i for i, f in enumerate(found) if f.pattern == "deadline_share"), None)
     if idx is None:
         return found
@@ -127,7 +135,8 @@ def fold_spread_waits(found: list[Finding]) -> list[Finding]:
     folded = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity, "impact": float(found[i].impact)}
               for i in waits]
     out = [f for i, f in enumerate(found) if i not in waits]
-    return [replace(f, impact=max(f.impact, total), evidence={**f.evidence, "waits_folded": folded}) if f is dl else f for f in out]
+    claim = min(max(dl.impact, total), combine.lateness_explained(dl))
+    return [replace(f, impact=claim, evidence={**f.evidence, "waits_folded": folded}) if f is dl else f for f in out]
 
 
 combine.add_merge(fold_spread_waits, 60)

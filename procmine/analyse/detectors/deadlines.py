@@ -92,6 +92,8 @@ def detect_deadlines(net: Network) -> list[tuple[str, Finding]]:
                         "cases_over_90_days": int(r.over),
                         "share_over_90_days": float(r.share),
                         "days_beyond_90_per_case": float(r.total / r.n),
+                        # what the figure explains: its late cases' days past the limit (cap of folded waits)
+                        "days_beyond_90_per_year": float(r.total / d.years),
                         "network_typical_days_beyond_90_per_case": float(r.typical_total / r.n),
                         "office_level_per_case": float(r.office_level),
                         "network_typical_share_over_90_days": float(typical_share.get(r.item, np.nan)),
@@ -119,7 +121,8 @@ def _held_back(shares: dict[str, list[float]], starved: dict[str, int]) -> bool:
 def fold_starved_waits(found: list[Finding]) -> list[Finding]:
     """Own generic waits whose excess falls mostly (≥ ``STARVED_SHARE``) on case types that run late
     on their own are where those types are held back: folded into the largest such deadline finding
-    (impact = the larger of its own and the waits' sum)."""
+    (impact = the larger of its own and the waits' sum, capped by what its figure explains: its cases'
+    days past the limit per year, ``combine.lateness_explained``; the waits stay listed)."""
     starved = {f.case_type: i for i, f in enumerate(found) if f.kind == "deadline" and f.case_type and not f.shared}
     if not starved:
         return found
@@ -132,7 +135,8 @@ def fold_starved_waits(found: list[Finding]) -> list[Finding]:
     waits = [{"from_activity": found[i].from_activity, "to_activity": found[i].to_activity, "impact": float(found[i].impact)}
              for i in idx]
     total = float(sum(found[i].impact for i in idx))
-    out = [replace(f, impact=max(f.impact, total), evidence={**f.evidence, "waits_of_starved_types": waits}) if i == target else f
+    claim = min(max(found[target].impact, total), combine.lateness_explained(found[target]))
+    out = [replace(f, impact=claim, evidence={**f.evidence, "waits_of_starved_types": waits}) if i == target else f
            for i, f in enumerate(found)]
     return [f for i, f in enumerate(out) if i not in idx]
 

@@ -200,7 +200,8 @@ def _team_shares(tab: pd.DataFrame, net: Network, min_offices: int = 3) -> pd.Da
     excess for its case type (``base.own_excess``). The raw excess over a median norm also holds the
     part every office has (about half of any office's waits lie above the typical median), spread over
     all teams in proportion to their cases; counted in, it hides a team that carries nearly all of
-    what the office adds. Share = the team's own excess over the sum of the teams' positive own excess."""
+    what the office adds. Share = the team's own excess over the sum of the teams' positive own excess;
+    (item, office) where no team has a positive own excess have no row (no team carries it)."""
     team = np.empty(len(tab), dtype=object)
     office = tab["office"].to_numpy()
     case = tab["case"].to_numpy(dtype=np.int64)
@@ -220,7 +221,9 @@ def _team_shares(tab: pd.DataFrame, net: Network, min_offices: int = 3) -> pd.Da
     tot = by.clip(lower=0.0).groupby(level=["item", "office"], observed=True).sum()
     top = by.groupby(level=["item", "office"], observed=True).idxmax()
     share = by.groupby(level=["item", "office"], observed=True).max().clip(lower=0.0) / tot.where(tot > 0)
-    return pd.DataFrame({"top_team": top.map(lambda k: k[2]), "top_team_share": share}).reset_index()
+    # no team with a positive own excess: no team carries it (no row, no NaN share in the evidence)
+    carried = share.notna()
+    return pd.DataFrame({"top_team": top[carried].map(lambda k: k[2]), "top_team_share": share[carried]}).reset_index()
 
 
 def wait_trends(tab: pd.DataFrame, data: dict[str, OfficeData]) -> pd.DataFrame:
@@ -484,7 +487,7 @@ def detect_waits(net: Network) -> list[tuple[str, Finding]]:
                         "mean_overlap_days": float(r.overlap_mean) if r.overlap_mean == r.overlap_mean else 0.0,
                         **trend_evidence(r),
                         **({"carried_by_team": str(r.top_team), "team_share_of_excess": float(r.top_team_share)}
-                           if isinstance(r.top_team, str) and r.top_team else {}),
+                           if isinstance(r.top_team, str) and r.top_team and r.top_team_share == r.top_team_share else {}),
                         **({"excess_share_by_case_type": r.ct_shares} if isinstance(r.ct_shares, dict) else {}),
                     },
                 ),

@@ -830,3 +830,17 @@ def test_finding_sentences_say_what_their_figure_is():
         "65,2\u00a0% der Vorgänge dauern länger als drei Monate oder sind schon so lange offen, die Norm beträgt "
         "25,3\u00a0% (typischer Wert im Netzwerk); betroffen sind 1.957 Vorgänge. Die meiste Zeit verlieren sie bei "
         "„Terminanfrage gestellt“ → „Termin vergeben“.")
+
+
+def test_deadline_sentence_names_the_key_figure_where_external_time_makes_it_differ():
+    """The finding leaves other bodies' time beyond their norms out (65,2 %); the key figure counts it (65,3 %):
+    the sentence says both, so the two numbers on page 1 do not contradict each other."""
+    from procmine.analyse.model import Finding
+
+    late = Finding(kind="deadline", pattern="deadline_share", value=0.652, unit="share", impact=10.0, cases=1957,
+                   norm=0.253, norm_basis="network", rank=1,
+                   evidence={"share_over_90_days_with_external": 0.653})
+    text = build.finding_item(late, 1).text_de
+    assert "über ihre übliche Dauer hinaus brauchten; mit ihr sind es 65,3\u00a0%." in text
+    same = Finding(**{**late.__dict__, "evidence": {"share_over_90_days_with_external": 0.6521}})
+    assert "andere Stellen" not in build.finding_item(same, 1).text_de

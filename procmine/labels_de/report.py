@@ -373,6 +373,9 @@ LABELS: dict[str, str] = {
     ),
     "text.of_case_type": " der Verfahrensart „{case_type}“",
     "text.deadline_lost_at": "Die meiste Zeit verlieren sie bei {where}.",
+    "text.deadline_net_of_external": (
+        "Gezählt ohne die Zeit, die andere Stellen über ihre übliche Dauer hinaus brauchten; mit ihr sind es {gross}."
+    ),
     "text.data_quality": "Die Daten zu {where} sind lückenhaft ({value}); das schränkt die Aussagen ein.",
     "text.handover": "Bei {where} wird der Vorgang häufig weitergereicht ({value}); betroffen sind {cases} Vorgänge.",
     "text.no_show": "Bei {where} verfallen viele Termine ({value}); betroffen sind {cases} Vorgänge.",

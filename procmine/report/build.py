@@ -308,6 +308,9 @@ def finding_text(f: Finding, k: int = K_MIN, export: bool = False) -> str:
         share_norm = norm_clause if (_num(f.norm) or 2.0) <= 1.0 else ""
         text = label("text.deadline_share", value=value, norm_clause=share_norm, cases=cases,
                      of=label("text.of_case_type", case_type=case_type_label(f.case_type)) if f.case_type else "")
+        gross = _num((f.evidence or {}).get("share_over_90_days_with_external"))
+        if gross is not None and not suppressed and fmt.fmt_value(gross, f.unit) != value:
+            text += " " + label("text.deadline_net_of_external", gross=fmt.fmt_value(gross, f.unit))
         if f.from_activity and f.to_activity:
             text += " " + label("text.deadline_lost_at", where=where)
         return text

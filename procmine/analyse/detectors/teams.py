@@ -185,10 +185,10 @@ def queue_basis(waits: list[Finding]) -> str:
     """Where a team queue's norm comes from: its waits' typical means are the network's typical office
     where every wait was compared with the network; otherwise (an office alone, or too few offices
     logging the step) they are the waits' own norms, and the queue's norm is named by theirs."""
-    bases = {w.norm_basis for w in waits}
+    bases = {w.norm_basis or "unknown" for w in waits}
     if bases == {"network"}:
         return "network"
-    return bases.pop() if len(bases) == 1 and None not in bases else "unknown"
+    return bases.pop() if len(bases) == 1 else "unknown"
 
 
 def _queue_interval(impact: float, waits: list[Finding]) -> dict[str, float]:

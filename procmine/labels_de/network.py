@@ -191,12 +191,14 @@ REPORT_LABELS: dict[str, str] = {
         "Benjamini-Hochberg-korrigiert, 5 %)."
     ),
     "diff.legend": (
-        "Unterschiedskarte: rot = häufiger oder langsamer in {a}, blau = häufiger oder langsamer in {b}, grau gestrichelt "
+        "Unterschiedskarte: orange = häufiger oder langsamer in {a}, blau = häufiger oder langsamer in {b}, grau gestrichelt "
         "= kein deutlicher Unterschied; Beschriftung Anteil der Fälle {a} / {b} bzw. mittlere Wartezeit in Tagen."
     ),
     "diff.footer": "Erstellt mit procmine diff. Schritte nach Katalog, sonst nach Bezeichnung im Export.",
     "diff.map_a": "Prozesskarte {name}",
     "diff.map_diff": "Unterschiedskarte",
+    "diff.map_all": "Alle {total} Übergänge.",
+    "diff.map_shown": "Die {shown} häufigsten von {total} Übergängen, damit die Karte auch gedruckt lesbar bleibt.",
     "diff.edges": "Übergänge mit deutlichem Unterschied",
     "diff.by_step": "Zeitunterschied je Schritt (Tage je Fall bis zu diesem Schritt; Summe = Unterschied der mittleren Dauer)",
     "diff.only": "Varianten nur in {name}",

@@ -86,11 +86,13 @@ def test_wait_bands_get_darker_for_everyone(deficiency):
 
 def test_series_are_told_apart_without_colour():
     """Nine offices on one trend chart: no two share colour, dash and marker; no two share dash and marker."""
-    styles = [palette.series_style(i) for i in range(9)]
+    styles = [palette.series_style(i, 9) for i in range(9)]
     assert len(set(styles)) == 9
     assert len({(s.dash, s.marker) for s in styles}) == 9
     assert styles[0].colour == palette.CATEGORICAL[0] and styles[7].colour == palette.CATEGORICAL[0]  # colours repeat ...
     assert styles[7][1:] != styles[0][1:]  # ... the line does not
+    few = [palette.series_style(i, 3) for i in range(3)]  # three series: solid, apart by colour and marker
+    assert {s.dash for s in few} == {"-"} and len({s.colour for s in few}) == len({s.marker for s in few}) == 3
 
 
 def _colours(svg_text: str) -> set[str]:

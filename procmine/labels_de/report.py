@@ -387,6 +387,7 @@ LABELS: dict[str, str] = {
     "text.where_pair": "„{from_activity}“ → „{to_activity}“",
     "text.where_activity": "„{activity}“",
     "text.value_suppressed": "Wert nicht ausgewiesen",
+    "chart.gaps_week": "Lücken in den Linien: Wochen mit 1 bis {high} Vorgängen werden zum Schutz der Daten nicht gezeigt.",
     "text.in_case_type": " (Verfahrensart {case_type})",
     "case_type.none": "ohne Angabe der Verfahrensart",
     "text.where_case_type": "der Verfahrensart „{case_type}“",

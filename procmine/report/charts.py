@@ -87,7 +87,7 @@ def _draw_lines(fig: Figure, chart: Chart) -> None:
     x = list(range(len(chart.x_labels)))
     for i, s in enumerate(chart.series):
         ax = axes[min(s.panel, panels - 1)]
-        style = series_style(i)
+        style = series_style(i, len(chart.series))
         ax.plot(x, _values(s.values), color=s.color or style.colour, linestyle=style.dash, linewidth=1.8,
                 marker=style.marker, markersize=3.2 if len(x) <= 40 else 0, label=s.name)
     if chart.reference is not None:  # the norm: a grey dashed line across the first panel, named in the legend

@@ -27,6 +27,7 @@ from procmine.compare.trends import MIX_PREFIX
 from procmine.labels_de.network import NETWORK_LABELS, REPORT_LABELS
 from procmine.report import format_de as fmt
 from procmine.report import palette
+from procmine.report.charts import _de_axis
 from procmine.report.model import Cell, Table
 from procmine.report.palette import series_style
 
@@ -143,6 +144,11 @@ def _svg(fig: Any) -> str:
     return svg
 
 
+def _month_de(month: str) -> str:
+    """An axis label of a month: "2024-03" as "03/2024" (as the office report's charts write it)."""
+    return f"{month[5:7]}/{month[:4]}" if len(month) == 7 and month[4] == "-" else month
+
+
 @_styled
 def interval_chart(fk: FairKpi) -> str:
     """Horizontal interval plot: each office's value with its 95 % interval, the network value as a line."""
@@ -158,6 +164,7 @@ def interval_chart(fk: FairKpi) -> str:
         ax.axvline(fk.network * scale, color=palette.REFERENCE, linestyle="--", linewidth=1)
     ax.set_yticks(y, [str(o) for o in t.index])
     ax.set_xlabel({DAYS: "Tage", SHARE: "%"}.get(fk.unit, NETWORK_LABELS["unit.per_case"]))
+    ax.xaxis.set_major_formatter(_de_axis())  # 1,5 and 1.000, never 1.5
     ax.grid(axis="x", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)
@@ -301,7 +308,7 @@ def trend_chart(series: pd.DataFrame, cps: pd.DataFrame, shared: pd.DataFrame, u
     fig, ax = _subplots(9.0, 2.8)
     for i, (office, g) in enumerate(series.groupby("office", sort=True)):
         g = g.sort_values("month")
-        style = series_style(i)  # colour, dash and marker: nine offices stay apart without colour vision too
+        style = series_style(i, series["office"].nunique())  # colour, dash, marker: nine offices stay apart in grey too
         colour = style.colour
         ax.plot([pos[m] for m in g["month"]], g["mean"] * scale, color=colour, linestyle=style.dash, marker=style.marker,
                 markersize=3, markevery=max(1, len(months) // 8), linewidth=1.4, label=str(office))
@@ -313,8 +320,9 @@ def trend_chart(series: pd.DataFrame, cps: pd.DataFrame, shared: pd.DataFrame, u
         if m in pos:
             ax.axvspan(pos[m] - 0.5, pos[m] + 0.5, color=palette.SHADE, zorder=0)
     step = max(1, -(-len(months) // 7))
-    ax.set_xticks(range(0, len(months), step), [months[i] for i in range(0, len(months), step)], rotation=0)
+    ax.set_xticks(range(0, len(months), step), [_month_de(months[i]) for i in range(0, len(months), step)], rotation=0)
     ax.set_ylabel({DAYS: "Tage", SHARE: "%"}.get(unit, ""))
+    ax.yaxis.set_major_formatter(_de_axis())
     ax.grid(axis="y", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(ncol=min(5, series["office"].nunique()), fontsize=8.5, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
@@ -336,8 +344,9 @@ def measure_chart(monthly: pd.DataFrame, office: str, date: str, unit: str) -> s
     if month in set(m["month"]):
         ax.axvline(int(np.flatnonzero(m["month"].to_numpy() == month)[0]) - 0.5, color=palette.ORANGE, linestyle=":", linewidth=1.6, label=REPORT_LABELS["chart.measure"])
     step = max(1, len(m) // 8)
-    ax.set_xticks(x[::step], m["month"].to_numpy()[::step])
+    ax.set_xticks(x[::step], [_month_de(str(v)) for v in m["month"].to_numpy()[::step]])
     ax.set_ylabel({DAYS: "Tage", SHARE: "%"}.get(unit, ""))
+    ax.yaxis.set_major_formatter(_de_axis())
     ax.grid(axis="y", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8.5, frameon=False)

@@ -1,9 +1,9 @@
 """Every colour the report's pictures use, in one place, safe for colour-blind readers.
 
 - ``CATEGORICAL``: Okabe & Ito (2008), told apart under every common colour-vision deficiency. Series
-  (offices, parties, own vs network) take them in order; ``series_style`` adds a dash and a marker whose
-  cycles differ in length from the colours', so nine offices never share colour, dash and marker at once
-  and no line is told apart by colour alone.
+  (offices, parties, own vs network) take them in order; ``series_style`` adds a marker and, from five
+  series on, a dash, whose cycles differ in length from the colours', so nine offices never share colour,
+  dash and marker at once and no line is told apart by colour alone.
 - ``WAIT``: a sequential single-hue scale (ColorBrewer "Oranges", light = short, dark = long) for the process
   map's arrows by median waiting time: its order survives colour blindness and grey print.
 - ``DIVERGING``: orange against blue (never red against green) for "more / slower in A" against "in B" on the
@@ -54,13 +54,18 @@ STRUCTURE = frozenset(c.lower() for c in (INK, MUTED, GRID, SHADE, BOX_FILL, BOX
 ALLOWED = DATA | STRUCTURE
 
 
+SOLID_UP_TO = 4  # a chart of this many series or fewer draws them solid (a broken line of weekly counts reads badly)
+
+
 class SeriesStyle(NamedTuple):
     colour: str
     dash: str
     marker: str
 
 
-def series_style(i: int) -> SeriesStyle:
-    """Colour, dash and marker of the ``i``-th series (distinct in at least one of dash and marker from every
-    other of the first 36 series, distinct in colour from the next six)."""
-    return SeriesStyle(CATEGORICAL[i % len(CATEGORICAL)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)])
+def series_style(i: int, of: int = len(CATEGORICAL) + 1) -> SeriesStyle:
+    """Colour, dash and marker of the ``i``-th of ``of`` series: up to ``SOLID_UP_TO`` series are solid lines in
+    well-separated colours (and markers); more also differ by dash (distinct in dash and marker from every other of
+    the first 36 series, distinct in colour from the next six)."""
+    dash = DASHES[i % len(DASHES)] if of > SOLID_UP_TO else DASHES[0]
+    return SeriesStyle(CATEGORICAL[i % len(CATEGORICAL)], dash, MARKERS[i % len(MARKERS)])

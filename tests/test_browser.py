@@ -348,12 +348,22 @@ def diff_page(tmp_path_factory):
     return html, (a, b), tmp_path_factory.mktemp("chrome-diff")
 
 
-def _map_labels(page: str) -> list[set[str]]:
-    """The text of each map (inline dot SVG) of a page, one set of lines per map."""
+def _picture_lines(page: str, marker: str = "graph-svg") -> list[set[str]]:
+    """The lines of text of each inline SVG of a page whose opening tag holds ``marker`` (dot maps: "graph-svg",
+    matplotlib charts: 'class="chart"'), one set per picture, Unicode-normalised as pypdf reads them."""
     import html as html_lib
 
-    svgs = re.findall(r"<svg[^>]*graph-svg.*?</svg>", page, flags=re.S)
-    return [{html_lib.unescape(t).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", s)} - {""} for s in svgs]
+    svgs = [m for m in re.findall(r"<svg[^>]*>.*?</svg>", page, flags=re.S) if marker in m[:m.index(">")]]
+    return [{unicodedata.normalize("NFKC", html_lib.unescape(t)).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", s)} - {""}
+            for s in svgs]
+
+
+def _text_elsewhere(page: str) -> set[str]:
+    """Every piece of text of a page outside its pictures (a step name or a share stands in a table too)."""
+    import html as html_lib
+
+    body = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    return {unicodedata.normalize("NFKC", html_lib.unescape(t)).strip() for t in re.findall(r">([^<]+)<", body)}
 
 
 def _text_runs(page) -> list[tuple[str, float]]:
@@ -401,17 +411,12 @@ def test_diff_pdf_has_the_headings_whole_maps_and_labels_of_9_pt(diff_page):
         assert heading in text, heading
     _assert_tables_whole(html, text)
     page = html.read_text(encoding="utf-8")
-    maps = _map_labels(page)
+    maps = _picture_lines(page)
     assert len(maps) == 3 and all(len(m) >= 6 for m in maps)
-    # a map's own lines: its arrow labels that are not also a table cell (a step name stands in the tables too)
-    elsewhere = {unicodedata.normalize("NFKC", t) for t in _map_labels(re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
-                                                                        .replace("<main>", '<svg class="graph-svg">')
-                                                                        .replace("</main>", "</svg>").replace("<td", "<text")
-                                                                        .replace("</td>", "</text>"))[0]}
+    elsewhere = _text_elsewhere(page)
     runs = [_text_runs(p) for p in pages]
     on_page = []
     for labels in maps:
-        labels = {unicodedata.normalize("NFKC", t) for t in labels}
         own = {t for t in labels - elsewhere if re.search(r"\d", t)}  # arrow labels (the smallest text of a map)
         pages_with = [i for i, page_runs in enumerate(runs) if own & {t for t, _ in page_runs}]
         assert len(own) >= 3 and len(pages_with) == 1, pages_with  # one page: the map is not cut in two
@@ -420,3 +425,21 @@ def test_diff_pdf_has_the_headings_whole_maps_and_labels_of_9_pt(diff_page):
         assert min(printed.values()) >= MIN_PRINT_PT, sorted(printed.items(), key=lambda x: x[1])[:3]
         on_page.append(pages_with[0])
     assert on_page[0] == on_page[1] == 0 and on_page[2] == 1  # both maps under the intro, the difference map next
+
+
+@needs_chromium
+def test_comparison_pdf_prints_chart_text_at_9_pt(small_network_page):
+    """Printed on A4 landscape, the interval plots beside their tables and the trend charts keep their ticks, office
+    names and legends at 9 pt or more (the interval plots printed at 7 pt, shrunk into their column)."""
+    pypdf = pytest.importorskip("pypdf")
+
+    html, _, _, _ = small_network_page
+    page = html.read_text(encoding="utf-8")
+    charts = _picture_lines(page, 'class="chart"')
+    own = set().union(*charts) - _text_elsewhere(page)
+    assert len(charts) >= 5 and len(own) >= 10
+    pdf = pypdf.PdfReader(str(render_pdf(html, html.with_name("charts.pdf"))))
+    printed = [(t, size) for p in pdf.pages for t, size in _text_runs(p) if t in own]
+    assert {t for t, _ in printed} >= own - {"−"}  # every chart's text is on paper (a minus sign may be drawn)
+    small = sorted((size, t) for t, size in printed if size < MIN_PRINT_PT)
+    assert not small, small[:5]

@@ -154,7 +154,7 @@ def interval_chart(fk: FairKpi) -> str:
     """Horizontal interval plot: each office's value with its 95 % interval, the network value as a line."""
     t = fk.table[fk.table["estimate"].notna()]
     scale = 100.0 if fk.unit == SHARE else 1.0
-    fig, ax = _subplots(6.4, 0.26 * max(len(t), 2) + 0.7)
+    fig, ax = _subplots(4.4, 0.2 * max(len(t), 2) + 0.55)  # prints beside its table (115 x 62 mm) at 9 pt
     y = np.arange(len(t))[::-1]
     for yi, (_office, r) in zip(y, t.iterrows()):
         colour = COLOURS.get(str(r["position"]), COLOURS["within_noise"])
@@ -325,7 +325,7 @@ def trend_chart(series: pd.DataFrame, cps: pd.DataFrame, shared: pd.DataFrame, u
     ax.yaxis.set_major_formatter(_de_axis())
     ax.grid(axis="y", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(ncol=min(5, series["office"].nunique()), fontsize=8.5, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
+    ax.legend(ncol=min(5, series["office"].nunique()), fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
     return _svg(fig)
 
 
@@ -349,7 +349,7 @@ def measure_chart(monthly: pd.DataFrame, office: str, date: str, unit: str) -> s
     ax.yaxis.set_major_formatter(_de_axis())
     ax.grid(axis="y", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8.5, frameon=False)
+    ax.legend(fontsize=9, frameon=False)
     return _svg(fig)
 
 

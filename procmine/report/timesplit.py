@@ -223,7 +223,7 @@ def draw_stacked(fig: Figure, chart: Chart) -> None:
         ax.barh(pos, v, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, linewidth=0.6, label=s.name)
         for seg in np.flatnonzero(v >= MIN_LABEL_SHARE * longest):
             ax.text(left[seg] + v[seg] / 2, pos[seg], fmt.fmt_number(v[seg], 0 if v[seg] >= 10 else 1), ha="center",
-                    va="center", fontsize=8.5, color=WHITE if colour in LIGHT_TEXT else INK,
+                    va="center", fontsize=9, color=WHITE if colour in LIGHT_TEXT else INK,
                     bbox={"boxstyle": "round,pad=0.12", "facecolor": colour, "edgecolor": "none"} if hatch else None)
         left = left + v
     empty = np.isnan(values).all(axis=0) if len(chart.series) else np.ones(n, dtype=bool)

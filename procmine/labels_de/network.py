@@ -187,14 +187,17 @@ REPORT_LABELS: dict[str, str] = {
     "diff.title": "Prozessvergleich {a} und {b}",
     "diff.intro": (
         "{a}: {na} Fälle, mittlere Dauer {da}; {b}: {nb} Fälle, mittlere Dauer {db}. {different} von {tested} Übergängen "
-        "unterscheiden sich deutlich (Häufigkeit: Zwei-Stichproben-Test auf Anteile; Wartezeit: Welch-Test; "
-        "Benjamini-Hochberg-korrigiert, 5 %)."
+        "unterscheiden sich deutlich, also mehr, als der Zufall erklären kann (Prüfverfahren am Ende der Seite)."
     ),
     "diff.legend": (
         "Unterschiedskarte: orange = häufiger oder langsamer in {a}, blau = häufiger oder langsamer in {b}, grau gestrichelt "
         "= kein deutlicher Unterschied; Beschriftung Anteil der Fälle {a} / {b} bzw. mittlere Wartezeit in Tagen."
     ),
-    "diff.footer": "Erstellt mit procmine diff. Schritte nach Katalog, sonst nach Bezeichnung im Export.",
+    "diff.footer": (
+        "Erstellt mit procmine diff. Schritte nach Katalog, sonst nach Bezeichnung im Export. Prüfverfahren: Häufigkeit "
+        "mit dem Zwei-Stichproben-Test auf Anteile, Wartezeit mit dem Welch-Test, beides Benjamini-Hochberg-korrigiert "
+        "auf 5 %."
+    ),
     "diff.map_a": "Prozesskarte {name}",
     "diff.map_diff": "Unterschiedskarte",
     "diff.map_all": "Alle {total} Übergänge.",

@@ -404,7 +404,8 @@ PRINT_MIN_PT = 9.0
 # the room (width, height in pt) each map has on A4 landscape under unterschied.html's print rules: the two maps
 # side by side under the intro on page 1 (max-height 115 mm), the difference map alone on page 2 (max-height 150 mm)
 PRINT_BOX = {"a": (368.0, 326.0), "b": (368.0, 326.0), "diff": (770.0, 425.0)}
-DIFF_WRAP = {"a": 22, "b": 22, "diff": 28}  # characters per line of a box
+SPACE = "\u2002"  # an en space either side of an arrow's label: it keeps clear of arrows where the reader's font is wider than dot's
+DIFF_WRAP = {"a": 26, "b": 26, "diff": 28}  # characters per line of a box: the catalogue's longest word whole
 
 
 @dataclass(frozen=True)
@@ -427,12 +428,12 @@ class DiffReport:
 
 
 def print_scale(svg: str, box: tuple[float, float]) -> float:
-    """How much a dot SVG is scaled when it fills ``box`` (width, height in pt), as the print stylesheet lets it."""
+    """How much a dot SVG is scaled down to fit ``box`` (width, height in pt), as the print stylesheet does (never up)."""
     found = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     if not found:
         return 1.0
     w, h = (float(x) for x in found.groups())
-    return min(box[0] / max(w, 1.0), box[1] / max(h, 1.0))
+    return min(1.0, box[0] / max(w, 1.0), box[1] / max(h, 1.0))
 
 
 def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
@@ -445,7 +446,7 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
 
     wrap = DIFF_WRAP[mode]
     g = graphviz.Digraph(
-        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.2", "ranksep": "0.3"},
+        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.2", "ranksep": "0.12"},
         node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": palette.BOX_FILL, "color": palette.BOX_LINE,
                    "fontname": FONT, "fontsize": f"{DIFF_NODE_PT:g}", "margin": "0.1,0.04", "height": "0.3"},
         edge_attr={"fontname": FONT, "fontsize": f"{DIFF_EDGE_PT:g}", "color": palette.EDGE, "fontcolor": palette.INK},
@@ -461,7 +462,7 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
         if mode in ("a", "b"):
             share = r[f"share_{mode}"]
             label = f"{fmt.fmt_percent(share, 0)} · {fmt.fmt_days(r[f'mean_{mode}'])}"
-            g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(label), penwidth=f"{0.6 + 4 * share:.2f}")
+            g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(SPACE + label + SPACE, wrap=60), penwidth=f"{0.6 + 4 * share:.2f}")
             continue
         freq, slow = r["more_frequent_in"], r["slower_in"]
         who = freq if isinstance(freq, str) else slow if isinstance(slow, str) else None
@@ -470,8 +471,8 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
         if isinstance(freq, str):
             parts.append(f"{fmt.fmt_percent(r['share_a'], 0)} / {fmt.fmt_percent(r['share_b'], 0)}")
         if isinstance(slow, str):
-            parts.append(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)} T")
-        g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(" · ".join(parts)) if parts else "", color=colour,
+            parts.append(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)} Tage")
+        g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(SPACE + " · ".join(parts) + SPACE, wrap=60) if parts else "", color=colour,
                fontcolor=palette.INK, penwidth=f"{0.8 + 6 * abs(r['share_a'] - r['share_b']):.2f}", style="solid" if who else "dashed")
     # the picture is named like the heading above it in unterschied.html (aria-label and <title>)
     title = rl("diff.map_diff") if mode == "diff" else rl("diff.map_a", name=names[0] if mode == "a" else names[1])

@@ -85,7 +85,7 @@ REPORT_LABELS: dict[str, str] = {
     "intro.fair": (
         "Jede Kennzahl ist auf den Fallmix des ganzen Netzes umgerechnet (direkte Standardisierung nach "
         "Verfahrensart), damit eine Dienststelle mit vielen aufwendigen Verfahren nicht schlechter aussieht. "
-        "In Klammern das 95-%-Intervall (Bootstrap über die Fälle). Grün: besser als der Rest des Netzes, rot: "
+        "In Klammern das 95-%-Intervall (Bootstrap über die Fälle). Blau: besser als der Rest des Netzes, orange: "
         "schlechter – nur wo das Intervall des Unterschieds die Null nicht enthält. Ohne Farbe: im Rahmen des "
         "Rauschens."
     ),

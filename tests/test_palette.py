@@ -70,7 +70,8 @@ def test_adjacent_series_colours_stay_apart(deficiency):
     cats = palette.CATEGORICAL
     for a, b in zip(cats, cats[1:]):
         assert _delta_e(a, b, deficiency) >= MIN_DELTA_E, (a, b, deficiency)
-    for a, b in ((palette.BETTER, palette.WORSE), (palette.BETTER, palette.WITHIN_NOISE), (palette.WORSE, palette.WITHIN_NOISE)):
+    for a, b in ((palette.BETTER, palette.WORSE), (palette.BETTER, palette.WITHIN_NOISE), (palette.WORSE, palette.WITHIN_NOISE),
+                 (palette.DIVERGING[0], palette.DIVERGING[1]), (palette.DIVERGING[1], palette.DIVERGING[2])):
         assert _delta_e(a, b, deficiency) >= MIN_DELTA_E, (a, b, deficiency)
 
 
@@ -80,6 +81,8 @@ def test_wait_bands_get_darker_for_everyone(deficiency):
     grey print; the old light-blue / orange / rust / purple bands did not (orange was lighter than light blue)."""
     lightness = [_seen(c, deficiency)[0] for c in palette.WAIT]
     assert all(a - b >= MIN_LIGHTNESS_STEP for a, b in zip(lightness, lightness[1:])), lightness
+    for c in palette.WAIT:  # "no wait known" (grey) is none of the bands
+        assert _delta_e(c, palette.WAIT_UNKNOWN, deficiency) >= MIN_DELTA_E, (c, deficiency)
     old = [_seen(c, deficiency)[0] for c in ("#5aa2d6", "#e8a33d", "#c4510a", "#4b2991")]
     assert not all(a - b >= MIN_LIGHTNESS_STEP for a, b in zip(old, old[1:]))
 

@@ -115,12 +115,18 @@ def test_office_report_dom_and_screenshot(reports):
 @pytest.mark.parametrize("width", [1024, 1280])
 def test_real_report_fits_the_screen_without_errors(real_report, width):
     html, profile = real_report
+    _assert_fits_offline_and_screenshot(html, profile, width, height=3000)
+
+
+def _assert_fits_offline_and_screenshot(html: Path, profile: Path, width: int, height: int) -> None:
+    """At ``width`` px: nothing wider than the page, no console error, no external reference; a screenshot beside
+    the page (``<name>-<width>.png``)."""
     wide, log = _measured(html, profile, width)
     assert wide == [], wide
     assert not _console_errors(log), _console_errors(log)
     _no_external_references(html.read_text(encoding="utf-8"))
-    png = html.with_name(f"bericht-{width}.png")
-    _chromium(profile, f"--screenshot={png}", f"--window-size={width},3000", html.as_uri())
+    png = html.with_name(f"{html.stem}-{width}.png")
+    _chromium(profile, f"--screenshot={png}", f"--window-size={width},{height}", html.as_uri())
     assert png.stat().st_size > 20_000
 
 
@@ -319,3 +325,121 @@ def test_comparison_pdf_has_no_empty_pages_and_whole_tables(small_network_page):
     _assert_tables_whole(html, text)
     findings = [t for t in texts if label("section.top_findings") in t]
     assert len(findings) == 1 and all(o in findings[0] for o in offices)
+
+
+# --- the process comparison page (unterschied.html, procmine diff --html) ---------------------------
+
+MIN_PRINT_PT = 9.0  # no map label smaller on A4 (issue 15)
+
+
+@pytest.fixture(scope="module")
+def diff_page(tmp_path_factory):
+    """``unterschied.html`` of two synthetic offices (an event export and one with other steps), as ``procmine
+    diff --html`` writes it."""
+    from procmine.compare.diff import diff_logs
+    from procmine.report.network import render_diff_html
+    from procmine.synth import default_offices, simulate_network
+
+    logs = simulate_network(cases_per_office=300, months=12, offices=default_offices()[:3]).logs
+    a, b = sorted(logs)[0], sorted(logs)[2]
+    out = tmp_path_factory.mktemp("diff")
+    html = out / "unterschied.html"
+    html.write_text(render_diff_html(diff_logs(logs[a], logs[b], a, b)), encoding="utf-8")
+    return html, (a, b), tmp_path_factory.mktemp("chrome-diff")
+
+
+def _picture_lines(page: str, marker: str = "graph-svg") -> list[set[str]]:
+    """The lines of text of each inline SVG of a page whose opening tag holds ``marker`` (dot maps: "graph-svg",
+    matplotlib charts: 'class="chart"'), one set per picture, Unicode-normalised as pypdf reads them."""
+    import html as html_lib
+
+    svgs = [m for m in re.findall(r"<svg[^>]*>.*?</svg>", page, flags=re.S) if marker in m[:m.index(">")]]
+    return [{unicodedata.normalize("NFKC", html_lib.unescape(t)).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", s)} - {""}
+            for s in svgs]
+
+
+def _text_elsewhere(page: str) -> set[str]:
+    """Every piece of text of a page outside its pictures (a step name or a share stands in a table too)."""
+    import html as html_lib
+
+    body = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    return {unicodedata.normalize("NFKC", html_lib.unescape(t)).strip() for t in re.findall(r">([^<]+)<", body)}
+
+
+def _text_runs(page) -> list[tuple[str, float]]:
+    """(text, printed size in pt) of each text run of a PDF page: the font size times the scale of the text and
+    current transformation matrices (an SVG scaled down to fit the page prints its labels smaller)."""
+    runs: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            runs.append((unicodedata.normalize("NFKC", text.strip()), float(size) * abs(a * d - b * c) ** 0.5))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_diff_page_fits_the_screen_offline_without_errors(diff_page, width):
+    html, _, profile = diff_page
+    _assert_fits_offline_and_screenshot(html, profile, width, height=2400)
+
+
+@needs_chromium
+def test_diff_page_fits_landscape_a4_with_the_print_stylesheet(diff_page):
+    html, _, profile = diff_page
+    wide, _ = _measured(html, profile, A4_LANDSCAPE_CONTENT_PX, print_css=True)
+    assert wide == [], wide
+
+
+@needs_chromium
+def test_diff_pdf_has_the_headings_whole_maps_and_labels_of_9_pt(diff_page):
+    """Printed on A4 landscape: the headings; each map whole on one page (every label of it on that page); every
+    map label at 9 pt or more, measured in the PDF; the two maps on page 1 under the intro; the tables whole."""
+    pypdf = pytest.importorskip("pypdf")
+    from procmine.labels_de.network import REPORT_LABELS
+
+    html, (a, b), _ = diff_page
+    pages = pypdf.PdfReader(str(render_pdf(html, html.with_suffix(".pdf")))).pages
+    assert all(p.mediabox.width == pytest.approx(842, abs=2) for p in pages)  # A4 landscape
+    text = _pdf_text(list(pages))
+    for heading in (REPORT_LABELS["diff.map_a"].format(name=a), REPORT_LABELS["diff.map_a"].format(name=b),
+                    REPORT_LABELS["diff.map_diff"], REPORT_LABELS["diff.edges"], REPORT_LABELS["diff.variant"]):
+        assert heading in text, heading
+    _assert_tables_whole(html, text)
+    page = html.read_text(encoding="utf-8")
+    maps = _picture_lines(page)
+    assert len(maps) == 3 and all(len(m) >= 6 for m in maps)
+    elsewhere = _text_elsewhere(page)
+    runs = [_text_runs(p) for p in pages]
+    on_page = []
+    for labels in maps:
+        own = {t for t in labels - elsewhere if re.search(r"\d", t)}  # arrow labels (the smallest text of a map)
+        pages_with = [i for i, page_runs in enumerate(runs) if own & {t for t, _ in page_runs}]
+        assert len(own) >= 3 and len(pages_with) == 1, pages_with  # one page: the map is not cut in two
+        printed = {t: s for t, s in runs[pages_with[0]] if t in own}
+        assert labels <= {t for t, _ in runs[pages_with[0]]}, labels - {t for t, _ in runs[pages_with[0]]}  # whole
+        assert min(printed.values()) >= MIN_PRINT_PT, sorted(printed.items(), key=lambda x: x[1])[:3]
+        on_page.append(pages_with[0])
+    assert on_page[0] == on_page[1] == 0 and on_page[2] == 1  # both maps under the intro, the difference map next
+
+
+@needs_chromium
+def test_comparison_pdf_prints_chart_text_at_9_pt(small_network_page):
+    """Printed on A4 landscape, the interval plots beside their tables and the trend charts keep their ticks, office
+    names and legends at 9 pt or more (the interval plots printed at 7 pt, shrunk into their column)."""
+    pypdf = pytest.importorskip("pypdf")
+
+    html, _, _, _ = small_network_page
+    page = html.read_text(encoding="utf-8")
+    charts = _picture_lines(page, 'class="chart"')
+    own = set().union(*charts) - _text_elsewhere(page)
+    assert len(charts) >= 5 and len(own) >= 10
+    pdf = pypdf.PdfReader(str(render_pdf(html, html.with_name("charts.pdf"))))
+    printed = [(t, size) for p in pdf.pages for t, size in _text_runs(p) if t in own]
+    assert {t for t, _ in printed} >= own - {"−"}  # every chart's text is on paper (a minus sign may be drawn)
+    small = sorted((size, t) for t, size in printed if size < MIN_PRINT_PT)
+    assert not small, small[:5]

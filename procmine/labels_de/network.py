@@ -85,7 +85,7 @@ REPORT_LABELS: dict[str, str] = {
     "intro.fair": (
         "Jede Kennzahl ist auf den Fallmix des ganzen Netzes umgerechnet (direkte Standardisierung nach "
         "Verfahrensart), damit eine Dienststelle mit vielen aufwendigen Verfahren nicht schlechter aussieht. "
-        "In Klammern das 95-%-Intervall (Bootstrap über die Fälle). Grün: besser als der Rest des Netzes, rot: "
+        "In Klammern das 95-%-Intervall (Bootstrap über die Fälle). Blau: besser als der Rest des Netzes, orange: "
         "schlechter – nur wo das Intervall des Unterschieds die Null nicht enthält. Ohne Farbe: im Rahmen des "
         "Rauschens."
     ),
@@ -187,16 +187,21 @@ REPORT_LABELS: dict[str, str] = {
     "diff.title": "Prozessvergleich {a} und {b}",
     "diff.intro": (
         "{a}: {na} Fälle, mittlere Dauer {da}; {b}: {nb} Fälle, mittlere Dauer {db}. {different} von {tested} Übergängen "
-        "unterscheiden sich deutlich (Häufigkeit: Zwei-Stichproben-Test auf Anteile; Wartezeit: Welch-Test; "
-        "Benjamini-Hochberg-korrigiert, 5 %)."
+        "unterscheiden sich deutlich, also mehr, als der Zufall erklären kann (Prüfverfahren am Ende der Seite)."
     ),
     "diff.legend": (
-        "Unterschiedskarte: rot = häufiger oder langsamer in {a}, blau = häufiger oder langsamer in {b}, grau gestrichelt "
+        "Unterschiedskarte: orange = häufiger oder langsamer in {a}, blau = häufiger oder langsamer in {b}, grau gestrichelt "
         "= kein deutlicher Unterschied; Beschriftung Anteil der Fälle {a} / {b} bzw. mittlere Wartezeit in Tagen."
     ),
-    "diff.footer": "Erstellt mit procmine diff. Schritte nach Katalog, sonst nach Bezeichnung im Export.",
+    "diff.footer": (
+        "Erstellt mit procmine diff. Schritte nach Katalog, sonst nach Bezeichnung im Export. Prüfverfahren: Häufigkeit "
+        "mit dem Zwei-Stichproben-Test auf Anteile, Wartezeit mit dem Welch-Test, beides Benjamini-Hochberg-korrigiert "
+        "auf 5 %."
+    ),
     "diff.map_a": "Prozesskarte {name}",
     "diff.map_diff": "Unterschiedskarte",
+    "diff.map_all": "Alle {total} Übergänge.",
+    "diff.map_shown": "Die {shown} häufigsten von {total} Übergängen, damit die Karte auch gedruckt lesbar bleibt.",
     "diff.edges": "Übergänge mit deutlichem Unterschied",
     "diff.by_step": "Zeitunterschied je Schritt (Tage je Fall bis zu diesem Schritt; Summe = Unterschied der mittleren Dauer)",
     "diff.only": "Varianten nur in {name}",

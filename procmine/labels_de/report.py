@@ -62,7 +62,7 @@ LABELS: dict[str, str] = {
     "intro.cycle_times": "Die Durchlaufzeit reicht vom ersten bis zum letzten erfassten Schritt eines abgeschlossenen Vorgangs, in Kalendertagen. „Median“ heißt: die Hälfte der Vorgänge ist schneller. „9 von 10“ heißt: so lange dauert es, bis 9 von 10 Vorgängen abgeschlossen sind. Der Anteil über 90 Tage zählt auch offene Vorgänge mit, die schon länger als 90 Tage laufen.",
     "intro.data_quality": "Zeilen, die nicht sicher ausgewertet werden konnten, wurden aussortiert und in einer eigenen Datei abgelegt. Sie fehlen in allen Zahlen dieses Berichts.",
     "intro.comparison": (
-        "Die Dienststellen werden mit denselben Kennzahlen verglichen. Grün markiert den besten, rot den "
+        "Die Dienststellen werden mit denselben Kennzahlen verglichen. Blau markiert den besten, orange den "
         "schwächsten Wert je Kennzahl. Alle Zeiten sind Kalendertage."
     ),
     "intro.comparison_by_case_type": (
@@ -387,6 +387,7 @@ LABELS: dict[str, str] = {
     "text.where_pair": "„{from_activity}“ → „{to_activity}“",
     "text.where_activity": "„{activity}“",
     "text.value_suppressed": "Wert nicht ausgewiesen",
+    "chart.gaps_week": "Lücken in den Linien: Wochen mit 1 bis {high} Vorgängen werden zum Schutz der Daten nicht gezeigt.",
     "text.in_case_type": " (Verfahrensart {case_type})",
     "case_type.none": "ohne Angabe der Verfahrensart",
     "text.where_case_type": "der Verfahrensart „{case_type}“",

@@ -3,8 +3,8 @@
 No pyplot and no global state: one ``Figure`` per chart, rendered under an ``rc_context`` that keeps
 text as SVG text (readable, searchable, escaped by matplotlib's XML writer), never parses ``$...$``
 in data-borne labels as mathtext, and gives the same bytes for the same chart (fixed hash salt, no
-date in the metadata). Colours are the Okabe-Ito palette, safe for colour-blind readers; lines also
-differ by marker and dash so no series is told apart by colour alone.
+date in the metadata). Colours come from ``report.palette`` (Okabe-Ito, safe for colour-blind readers); lines
+also differ by marker and dash so no series is told apart by colour alone.
 """
 
 from __future__ import annotations
@@ -22,16 +22,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from procmine.labels_de.report import label
-from procmine.report import format_de
+from procmine.report import format_de, palette
 from procmine.report.model import Chart
+from procmine.report.palette import GRID, INK, REFERENCE, series_style
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-DASHES = ("-", "--", "-.", ":", "-", "--", "-.")
-INK = "#1f2933"
-GRID = "#d9e2ec"
-REFERENCE = "#52606d"  # the norm line: grey, dashed (told apart from the data by more than colour)
+PALETTE = palette.CATEGORICAL
 WIDTH_IN = 7.2  # fits the A4 print width (186 mm = 7.3 in) at 100 %: fonts print at their size
 FONT_PT = 9.5  # never below 9 pt on paper
 RC: dict[str, Any] = {
@@ -41,7 +36,7 @@ RC: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],  # bundled with matplotlib: the same metrics everywhere
     "font.size": FONT_PT,
-    "axes.edgecolor": "#52606d",
+    "axes.edgecolor": palette.MUTED,
     "axes.labelcolor": INK,
     "xtick.color": INK,
     "ytick.color": INK,
@@ -92,8 +87,9 @@ def _draw_lines(fig: Figure, chart: Chart) -> None:
     x = list(range(len(chart.x_labels)))
     for i, s in enumerate(chart.series):
         ax = axes[min(s.panel, panels - 1)]
-        ax.plot(x, _values(s.values), color=_colour(i, s.color), linestyle=DASHES[i % len(DASHES)], linewidth=1.8,
-                marker=MARKERS[i % len(MARKERS)], markersize=3.2 if len(x) <= 40 else 0, label=s.name)
+        style = series_style(i, len(chart.series))
+        ax.plot(x, _values(s.values), color=s.color or style.colour, linestyle=style.dash, linewidth=1.8,
+                marker=style.marker, markersize=3.2 if len(x) <= 40 else 0, label=s.name)
     if chart.reference is not None:  # the norm: a grey dashed line across the first panel, named in the legend
         axes[0].axhline(chart.reference, color=REFERENCE, linestyle=(0, (5, 3)), linewidth=1.4, label=chart.reference_label)
     for n, ax in enumerate(axes):
@@ -119,9 +115,9 @@ def _draw_bars(fig: Figure, chart: Chart, horizontal: bool) -> None:
         vals = _values(s.values)
         hatch = None if i == 0 else "//"
         if horizontal:
-            ax.barh(offs, vals, height=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor="white")
+            ax.barh(offs, vals, height=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor=palette.WHITE)
         else:
-            ax.bar(offs, vals, width=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor="white")
+            ax.bar(offs, vals, width=width, color=_colour(i, s.color), label=s.name, hatch=hatch, edgecolor=palette.WHITE)
     fmt_axis = ax.xaxis if horizontal else ax.yaxis
     fmt_axis.set_major_formatter(_de_axis())
     fmt_axis.set_major_locator(MaxNLocator(6))

@@ -172,6 +172,7 @@ def flow_chart(flow: pd.DataFrame | None, key: str, k: int = K_MIN) -> Chart | N
             ChartSeries(label("chart.completions"), vals("completions"), panel=1),
         ),
         kind="line", y_title=label("chart.axis_open"), y2_title=label("chart.axis_per_week"), table=table,
+        note=label("chart.gaps_week", high=k - 1) if any(v is None for col in ("arrivals", "completions") for v in vals(col)) else "",
     )
 
 

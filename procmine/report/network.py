@@ -26,10 +26,14 @@ from procmine.compare.network import NetworkComparison
 from procmine.compare.trends import MIX_PREFIX
 from procmine.labels_de.network import NETWORK_LABELS, REPORT_LABELS
 from procmine.report import format_de as fmt
+from procmine.report import palette
+from procmine.report.charts import _de_axis
 from procmine.report.model import Cell, Table
+from procmine.report.palette import series_style
 
-COLOURS = {"better": "#1b7837", "worse": "#b2182b", "within_noise": "#6b6b6b"}
-OFFICE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+# better / worse than the network: blue / orange (never green / red), also told apart by the marker
+COLOURS = {"better": palette.BETTER, "worse": palette.WORSE, "within_noise": palette.WITHIN_NOISE}
+POSITION_MARKERS = {"better": "^", "worse": "v", "within_noise": "o"}
 CHART_STYLE: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "procmine", "font.size": 9, "font.family": "DejaVu Sans"}
 
 
@@ -140,22 +144,28 @@ def _svg(fig: Any) -> str:
     return svg
 
 
+def _month_de(month: str) -> str:
+    """An axis label of a month: "2024-03" as "03/2024" (as the office report's charts write it)."""
+    return f"{month[5:7]}/{month[:4]}" if len(month) == 7 and month[4] == "-" else month
+
+
 @_styled
 def interval_chart(fk: FairKpi) -> str:
     """Horizontal interval plot: each office's value with its 95 % interval, the network value as a line."""
     t = fk.table[fk.table["estimate"].notna()]
     scale = 100.0 if fk.unit == SHARE else 1.0
-    fig, ax = _subplots(6.4, 0.26 * max(len(t), 2) + 0.7)
+    fig, ax = _subplots(4.4, 0.2 * max(len(t), 2) + 0.55)  # prints beside its table (115 x 62 mm) at 9 pt
     y = np.arange(len(t))[::-1]
     for yi, (_office, r) in zip(y, t.iterrows()):
         colour = COLOURS.get(str(r["position"]), COLOURS["within_noise"])
         ax.errorbar(r["estimate"] * scale, yi, xerr=[[max((r["estimate"] - r["ci_low"]) * scale, 0)], [max((r["ci_high"] - r["estimate"]) * scale, 0)]],
-                    fmt="o", color=colour, ecolor=colour, capsize=3, markersize=4)
+                    fmt=POSITION_MARKERS.get(str(r["position"]), "o"), color=colour, ecolor=colour, capsize=3, markersize=5)
     if fk.network is not None:
-        ax.axvline(fk.network * scale, color="#999999", linestyle="--", linewidth=1)
+        ax.axvline(fk.network * scale, color=palette.REFERENCE, linestyle="--", linewidth=1)
     ax.set_yticks(y, [str(o) for o in t.index])
     ax.set_xlabel({DAYS: "Tage", SHARE: "%"}.get(fk.unit, NETWORK_LABELS["unit.per_case"]))
-    ax.grid(axis="x", color="#e5e5e5")
+    ax.xaxis.set_major_formatter(_de_axis())  # 1,5 and 1.000, never 1.5
+    ax.grid(axis="x", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)
 
@@ -298,21 +308,24 @@ def trend_chart(series: pd.DataFrame, cps: pd.DataFrame, shared: pd.DataFrame, u
     fig, ax = _subplots(9.0, 2.8)
     for i, (office, g) in enumerate(series.groupby("office", sort=True)):
         g = g.sort_values("month")
-        colour = OFFICE_COLOURS[i % len(OFFICE_COLOURS)]
-        ax.plot([pos[m] for m in g["month"]], g["mean"] * scale, color=colour, linewidth=1.2, label=str(office))
+        style = series_style(i, series["office"].nunique())  # colour, dash, marker: nine offices stay apart in grey too
+        colour = style.colour
+        ax.plot([pos[m] for m in g["month"]], g["mean"] * scale, color=colour, linestyle=style.dash, marker=style.marker,
+                markersize=3, markevery=max(1, len(months) // 8), linewidth=1.4, label=str(office))
         c = cps[cps["office"] == office]
         if len(c):
             vals = g.set_index("month")["mean"]
-            ax.scatter([pos[m] for m in c["month"] if m in pos], [vals.get(m, np.nan) * scale for m in c["month"] if m in pos], color=colour, s=18, zorder=3)
+            ax.scatter([pos[m] for m in c["month"] if m in pos], [vals.get(m, np.nan) * scale for m in c["month"] if m in pos], color=colour, edgecolors=palette.INK, linewidths=0.8, s=30, zorder=3)
     for m in shared["month"] if len(shared) else []:
         if m in pos:
-            ax.axvspan(pos[m] - 0.5, pos[m] + 0.5, color="#dddddd", zorder=0)
+            ax.axvspan(pos[m] - 0.5, pos[m] + 0.5, color=palette.SHADE, zorder=0)
     step = max(1, -(-len(months) // 7))
-    ax.set_xticks(range(0, len(months), step), [months[i] for i in range(0, len(months), step)], rotation=0)
+    ax.set_xticks(range(0, len(months), step), [_month_de(months[i]) for i in range(0, len(months), step)], rotation=0)
     ax.set_ylabel({DAYS: "Tage", SHARE: "%"}.get(unit, ""))
-    ax.grid(axis="y", color="#eeeeee")
+    ax.yaxis.set_major_formatter(_de_axis())
+    ax.grid(axis="y", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(ncol=min(5, series["office"].nunique()), fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
+    ax.legend(ncol=min(5, series["office"].nunique()), fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
     return _svg(fig)
 
 
@@ -324,18 +337,19 @@ def measure_chart(monthly: pd.DataFrame, office: str, date: str, unit: str) -> s
     x = np.arange(len(m))
     scale = 100.0 if unit == SHARE else 1.0
     fig, ax = _subplots(6.4, 2.4)
-    ax.plot(x, m["office_mean"] * scale, color=OFFICE_COLOURS[0], marker="o", markersize=3, label=office)
+    ax.plot(x, m["office_mean"] * scale, color=palette.BLUE, marker="o", markersize=3, label=office)
     if "controls_mean" in m:
-        ax.plot(x, m["controls_mean"] * scale, color="#888888", linestyle="--", label=REPORT_LABELS["chart.controls"])
+        ax.plot(x, m["controls_mean"] * scale, color=palette.REFERENCE, linestyle="--", label=REPORT_LABELS["chart.controls"])
     month = date[:7]
     if month in set(m["month"]):
-        ax.axvline(int(np.flatnonzero(m["month"].to_numpy() == month)[0]) - 0.5, color="#b2182b", linewidth=1.2, label=REPORT_LABELS["chart.measure"])
+        ax.axvline(int(np.flatnonzero(m["month"].to_numpy() == month)[0]) - 0.5, color=palette.ORANGE, linestyle=":", linewidth=1.6, label=REPORT_LABELS["chart.measure"])
     step = max(1, len(m) // 8)
-    ax.set_xticks(x[::step], m["month"].to_numpy()[::step])
+    ax.set_xticks(x[::step], [_month_de(str(v)) for v in m["month"].to_numpy()[::step]])
     ax.set_ylabel({DAYS: "Tage", SHARE: "%"}.get(unit, ""))
-    ax.grid(axis="y", color="#eeeeee")
+    ax.yaxis.set_major_formatter(_de_axis())
+    ax.grid(axis="y", color=palette.GRID)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(fontsize=9, frameon=False)
     return _svg(fig)
 
 
@@ -381,9 +395,17 @@ def build_network_report(net: NetworkComparison) -> NetworkReport:
 
 # --- procmine diff --html: the two maps side by side and the difference map -----------------------
 
-DIFF_EDGES = 30  # edges drawn (by the larger share of cases taking them)
+DIFF_EDGES = 30  # most edges a map draws (by the share of cases taking them)
+DIFF_MIN_EDGES = 6  # fewest: a map drops its rarest edges until its labels print at PRINT_MIN_PT, but not below this
 DIFF_MIN_SHARE = 0.03
-DIFF_A, DIFF_B, DIFF_SAME = "#b2182b", "#2166ac", "#9a9a9a"
+DIFF_A, DIFF_B, DIFF_SAME = palette.ORANGE, palette.BLUE, palette.NEUTRAL  # diverging: orange / blue, grey between
+DIFF_NODE_PT, DIFF_EDGE_PT = 14.0, 12.0  # label sizes in the SVG (pt); the map prints at PRINT_BOX or smaller
+PRINT_MIN_PT = 9.0
+# the room (width, height in pt) each map has on A4 landscape under unterschied.html's print rules: the two maps
+# side by side under the intro on page 1 (max-height 115 mm), the difference map alone on page 2 (max-height 150 mm)
+PRINT_BOX = {"a": (368.0, 326.0), "b": (368.0, 326.0), "diff": (770.0, 425.0)}
+SPACE = "\u2002"  # an en space either side of an arrow's label: it keeps clear of arrows where the reader's font is wider than dot's
+DIFF_WRAP = {"a": 26, "b": 26, "diff": 28}  # characters per line of a box: the catalogue's longest word whole
 
 
 @dataclass(frozen=True)
@@ -402,6 +424,16 @@ class DiffReport:
     by_step: Table
     only_a: Table
     only_b: Table
+    map_notes: tuple[str, str, str] = ("", "", "")  # per map (a, b, diff): how many of the transitions it shows
+
+
+def print_scale(svg: str, box: tuple[float, float]) -> float:
+    """How much a dot SVG is scaled down to fit ``box`` (width, height in pt), as the print stylesheet does (never up)."""
+    found = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if not found:
+        return 1.0
+    w, h = (float(x) for x in found.groups())
+    return min(1.0, box[0] / max(w, 1.0), box[1] / max(h, 1.0))
 
 
 def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
@@ -412,10 +444,12 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
     from procmine.report.render import FONT, _dot_label
     from procmine.report.render import _svg as dot_svg
 
+    wrap = DIFF_WRAP[mode]
     g = graphviz.Digraph(
-        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.25", "ranksep": "0.35"},
-        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#eef3f9", "color": "#3a6ea5", "fontname": FONT, "fontsize": "10"},
-        edge_attr={"fontname": FONT, "fontsize": "8", "color": "#5b6b7b", "fontcolor": "#333333"},
+        graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.2", "ranksep": "0.12"},
+        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": palette.BOX_FILL, "color": palette.BOX_LINE,
+                   "fontname": FONT, "fontsize": f"{DIFF_NODE_PT:g}", "margin": "0.1,0.04", "height": "0.3"},
+        edge_attr={"fontname": FONT, "fontsize": f"{DIFF_EDGE_PT:g}", "color": palette.EDGE, "fontcolor": palette.INK},
     )
     ids: dict[str, str] = {}
     shown = edges if mode == "diff" else edges[edges[f"share_{mode}"] > 0]
@@ -423,14 +457,12 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
         for key, lab in ((r["source"], r["source_label"]), (r["target"], r["target_label"])):
             if key not in ids:
                 ids[key] = f"n{len(ids)}"
-                g.node(ids[key], _dot_label(lab))
+                g.node(ids[key], _dot_label(lab, wrap=wrap))
     for r in shown.to_dict("records"):
         if mode in ("a", "b"):
             share = r[f"share_{mode}"]
-            if share <= 0:
-                continue
             label = f"{fmt.fmt_percent(share, 0)} · {fmt.fmt_days(r[f'mean_{mode}'])}"
-            g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(label), penwidth=f"{0.6 + 4 * share:.2f}")
+            g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(SPACE + label + SPACE, wrap=60), penwidth=f"{0.6 + 4 * share:.2f}")
             continue
         freq, slow = r["more_frequent_in"], r["slower_in"]
         who = freq if isinstance(freq, str) else slow if isinstance(slow, str) else None
@@ -439,20 +471,52 @@ def _diff_graph(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> str:
         if isinstance(freq, str):
             parts.append(f"{fmt.fmt_percent(r['share_a'], 0)} / {fmt.fmt_percent(r['share_b'], 0)}")
         if isinstance(slow, str):
-            parts.append(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)} T")
-        g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(" · ".join(parts)) if parts else "", color=colour,
-               fontcolor=colour, penwidth=f"{0.8 + 6 * abs(r['share_a'] - r['share_b']):.2f}", style="solid" if who else "dashed")
+            parts.append(f"{fmt.fmt_number(r['mean_a'], 1)} / {fmt.fmt_number(r['mean_b'], 1)} Tage")
+        g.edge(ids[r["source"]], ids[r["target"]], label=_dot_label(SPACE + " · ".join(parts) + SPACE, wrap=60) if parts else "", color=colour,
+               fontcolor=palette.INK, penwidth=f"{0.8 + 6 * abs(r['share_a'] - r['share_b']):.2f}", style="solid" if who else "dashed")
     # the picture is named like the heading above it in unterschied.html (aria-label and <title>)
     title = rl("diff.map_diff") if mode == "diff" else rl("diff.map_a", name=names[0] if mode == "a" else names[1])
     return str(dot_svg(g, title))
+
+
+def _connected_order(edges: pd.DataFrame) -> pd.DataFrame:
+    """At most ``DIFF_EDGES`` of ``edges`` (weight ``w``) in an order whose every prefix draws one connected map:
+    the heaviest edge first, then always the heaviest edge that touches a step already drawn (Prim's order)."""
+    rest = edges.sort_values("w", ascending=False, kind="stable")
+    order: list[int] = []
+    steps: set[str] = set()
+    while len(order) < DIFF_EDGES and len(rest):  # one round per drawn edge (at most DIFF_EDGES)
+        touching = rest["source"].isin(steps) | rest["target"].isin(steps) if steps else pd.Series(True, index=rest.index)
+        if not touching.any():
+            break  # the rest is not connected to the map drawn so far
+        first = rest.index[touching.to_numpy()][0]
+        order.append(first)
+        steps.update((str(rest.at[first, "source"]), str(rest.at[first, "target"])))
+        rest = rest.drop(index=first)
+    return edges.loc[order]
+
+
+def _readable_map(edges: pd.DataFrame, mode: str, names: tuple[str, str]) -> tuple[str, int]:
+    """The map of ``mode`` over as many of its most frequent ``edges`` (at most ``DIFF_EDGES``) as keep every label
+    at ``PRINT_MIN_PT`` or more on A4 (``PRINT_BOX``): the rarest go first. Returns the SVG and the edges shown."""
+    share = np.maximum(edges["share_a"], edges["share_b"]) if mode == "diff" else edges[f"share_{mode}"]
+    ranked = _connected_order(edges.assign(w=share).query("w > 0"))
+    n = len(ranked)
+    svg = _diff_graph(ranked, mode, names)
+    while n > DIFF_MIN_EDGES and min(DIFF_NODE_PT, DIFF_EDGE_PT) * print_scale(svg, PRINT_BOX[mode]) < PRINT_MIN_PT:
+        n -= max(1, n // 8)  # a few at a time: each try is one run of dot
+        svg = _diff_graph(ranked.head(max(n, DIFF_MIN_EDGES)), mode, names)
+    return svg, min(max(n, DIFF_MIN_EDGES), len(ranked))
 
 
 def build_diff_report(d: Any) -> DiffReport:
     """The model of ``unterschied.html`` from a ``compare.diff.ProcessDiff``."""
     e = d.edges
     drawn = e[np.maximum(e["share_a"], e["share_b"]) >= DIFF_MIN_SHARE]
-    drawn = drawn.assign(w=np.maximum(drawn["share_a"], drawn["share_b"])).sort_values("w", ascending=False).head(DIFF_EDGES)
     names = (d.a, d.b)
+    maps = {mode: _readable_map(drawn, mode, names) for mode in ("a", "b", "diff")}
+    totals = {"a": int((e["share_a"] > 0).sum()), "b": int((e["share_b"] > 0).sum()), "diff": len(e)}
+    notes = [rl("diff.map_shown" if maps[m][1] < totals[m] else "diff.map_all", shown=maps[m][1], total=totals[m]) for m in ("a", "b", "diff")]
     sig = e[e["more_frequent_in"].notna() | e["slower_in"].notna()]
     edge_rows = tuple(
         (
@@ -479,14 +543,15 @@ def build_diff_report(d: Any) -> DiffReport:
                  db=fmt.fmt_days(d.duration_b), tested=len(e), different=len(sig)),
         footer=rl("diff.footer"),
         legend=rl("diff.legend", a=d.a, b=d.b),
-        map_a=_diff_graph(drawn, "a", names),
-        map_b=_diff_graph(drawn, "b", names),
-        map_diff=_diff_graph(drawn, "diff", names),
+        map_a=maps["a"][0],
+        map_b=maps["b"][0],
+        map_diff=maps["diff"][0],
         names=names,
         edges=edges,
         by_step=by_step,
         only_a=only(d.variants_only_a),
         only_b=only(d.variants_only_b),
+        map_notes=(notes[0], notes[1], notes[2]),
     )
 
 

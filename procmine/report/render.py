@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from procmine.errors import UsageProblem
 from procmine.labels_de.report import label
-from procmine.report import format_de
+from procmine.report import format_de, palette
 from procmine.report.charts import chart_svg
 from procmine.report.mapview import WAIT_BANDS_DAYS
 from procmine.report.model import (
@@ -105,10 +105,10 @@ def _svg(graph: graphviz.Digraph, title: str) -> Markup:
     return Markup(head + f"<title>{escape(title)}</title>" + svg[end + 1:])
 
 
-# arrow colours per waiting-time band (mapview.WAIT_BANDS_DAYS): ColorBrewer PuOr, safe for colour-blind
-# readers and in grey print (light to dark); the label of each arrow also says the wait in words
-WAIT_COLOURS = ("#5aa2d6", "#e8a33d", "#c4510a", "#4b2991")
-NO_WAIT_COLOUR = "#8a97a5"
+# arrow colours per waiting-time band (mapview.WAIT_BANDS_DAYS): one hue, light to dark (palette.WAIT), safe for
+# colour-blind readers and in grey print; the label of each arrow also says the wait in words
+WAIT_COLOURS = palette.WAIT
+NO_WAIT_COLOUR = palette.WAIT_UNKNOWN
 MAP_NODE_PT = "12"
 MAP_EDGE_PT = "11"
 MAP_WRAP = 44  # characters on one line of a map box (wide and low boxes: the map prints larger on A4)
@@ -144,17 +144,17 @@ def process_map_svg(pm: ProcessMap) -> Markup:
     g = graphviz.Digraph(
         graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.12", "ranksep": "0.12",
                     "outputorder": "edgesfirst"},
-        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f0fa", "color": "#3a6ea5",
+        node_attr={"shape": "box", "style": "rounded,filled", "fillcolor": palette.BOX_FILL, "color": palette.BOX_LINE,
                    "fontname": FONT, "fontsize": MAP_NODE_PT, "margin": "0.12,0.05", "height": "0.3"},
-        edge_attr={"fontname": FONT, "fontsize": MAP_EDGE_PT, "fontcolor": "#1f2933", "arrowsize": "0.7"},
+        edge_attr={"fontname": FONT, "fontsize": MAP_EDGE_PT, "fontcolor": palette.INK, "arrowsize": "0.7"},
     )
     for n in pm.nodes:
         if n.id in ("to_part", "from_part"):  # where a map cut in two continues
-            g.node(n.id, _dot_label(n.label), shape="box", style="rounded,dashed", color="#52606d", fontsize=MAP_EDGE_PT)
+            g.node(n.id, _dot_label(n.label), shape="box", style="rounded,dashed", color=palette.MUTED, fontsize=MAP_EDGE_PT)
         elif n.kind == "start":
-            g.node(n.id, _dot_label(n.label), shape="ellipse", fillcolor="#d9f0d9", color="#2e7d32", fontsize=MAP_EDGE_PT, margin="0.08,0.03")
+            g.node(n.id, _dot_label(n.label), shape="ellipse", fillcolor=palette.START_FILL, color=palette.START_LINE, fontsize=MAP_EDGE_PT, margin="0.08,0.03")
         elif n.kind == "end":
-            g.node(n.id, _dot_label(n.label), shape="ellipse", peripheries="2", fillcolor="#eeeeee", color="#333333", fontsize=MAP_EDGE_PT, margin="0.08,0.03")
+            g.node(n.id, _dot_label(n.label), shape="ellipse", peripheries="2", fillcolor=palette.END_FILL, color=palette.END_LINE, fontsize=MAP_EDGE_PT, margin="0.08,0.03")
         else:
             g.node(n.id, _map_label(n.label, f"{_cell_text(n.count)}×"), penwidth="1")
     for e in pm.edges:
@@ -174,19 +174,19 @@ def bpmn_svg(model: BpmnModel) -> Markup:
     g = graphviz.Digraph(
         graph_attr={"rankdir": "TB", "fontname": FONT, "bgcolor": "transparent", "nodesep": "0.3", "ranksep": "0.35"},
         node_attr={"fontname": FONT, "fontsize": "11"},
-        edge_attr={"color": "#5b6b7b", "arrowsize": "0.7"},
+        edge_attr={"color": palette.EDGE, "arrowsize": "0.7"},
     )
     symbols = {"xor": "×", "and": "+", "or": "○"}
     for n in model.nodes:
         if n.kind == "task":
-            g.node(n.id, _dot_label(n.label), shape="box", style="rounded,filled", fillcolor="#fff8e1", color="#b8860b")
+            g.node(n.id, _dot_label(n.label), shape="box", style="rounded,filled", fillcolor=palette.TASK_FILL, color=palette.TASK_LINE)
         elif n.kind == "start":
-            g.node(n.id, "", shape="circle", width="0.3", style="filled", fillcolor="#d9f0d9", color="#2e7d32")
+            g.node(n.id, "", shape="circle", width="0.3", style="filled", fillcolor=palette.START_FILL, color=palette.START_LINE)
         elif n.kind == "end":
-            g.node(n.id, "", shape="circle", width="0.3", penwidth="3", style="filled", fillcolor="#f6dada", color="#b71c1c")
+            g.node(n.id, "", shape="circle", width="0.3", penwidth="3", style="filled", fillcolor=palette.STOP_FILL, color=palette.STOP_LINE)
         elif n.kind in symbols:
             g.node(n.id, symbols[n.kind], shape="diamond", width="0.4", height="0.4", fixedsize="true",
-                   style="filled", fillcolor="#ffffff", fontsize="14")
+                   style="filled", fillcolor=palette.WHITE, color=palette.BLACK, fontsize="14")
         else:
             g.node(n.id, "", shape="point")
     for src, dst in model.flows:

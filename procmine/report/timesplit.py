@@ -28,11 +28,12 @@ from procmine.report import format_de as fmt
 from procmine.report.cells import K_MIN, case_type_label, count_cell, value_cell
 from procmine.report.charts import GRID, INK, PALETTE, WIDTH_IN, _de_axis, _wrap
 from procmine.report.model import Cell, Chart, ChartSeries, Section, Table
+from procmine.report.palette import MUTED, NEUTRAL, WHITE
 
 SECTION_KEY = "wohin-die-zeit-geht"
 CHART_KEY = "zeitanteile"
 ALL = "all"  # the row of every case in ``part_summary``
-GREY = "#999999"  # Okabe-Ito's grey: time still open
+GREY = NEUTRAL  # grey: time still open
 # what the report shows (in this order) and the analysis' parts (``DECOMPOSITION_PARTS``) it adds up: the office's
 # own time split into work, wait and the undivided gap (no start time); the time on other bodies and on the
 # applicants is waiting from the office's view whether or not their step had a start time
@@ -219,10 +220,10 @@ def draw_stacked(fig: Figure, chart: Chart) -> None:
         v = np.nan_to_num(values[i])
         colour = s.color or PALETTE[i % len(PALETTE)]
         hatch = HATCH if s.name in HATCHED else None
-        ax.barh(pos, v, left=left, height=0.62, color=colour, hatch=hatch, edgecolor="white", linewidth=0.6, label=s.name)
+        ax.barh(pos, v, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, linewidth=0.6, label=s.name)
         for seg in np.flatnonzero(v >= MIN_LABEL_SHARE * longest):
             ax.text(left[seg] + v[seg] / 2, pos[seg], fmt.fmt_number(v[seg], 0 if v[seg] >= 10 else 1), ha="center",
-                    va="center", fontsize=8.5, color="white" if colour in LIGHT_TEXT else INK,
+                    va="center", fontsize=9, color=WHITE if colour in LIGHT_TEXT else INK,
                     bbox={"boxstyle": "round,pad=0.12", "facecolor": colour, "edgecolor": "none"} if hatch else None)
         left = left + v
     empty = np.isnan(values).all(axis=0) if len(chart.series) else np.ones(n, dtype=bool)
@@ -230,7 +231,7 @@ def draw_stacked(fig: Figure, chart: Chart) -> None:
     why = [r[0].note for r in chart.table.rows] if chart.table is not None and len(chart.table.rows) == n else [""] * n
     for row in range(n):
         if empty[row]:
-            ax.text(0, pos[row], " " + (why[row] or label("timesplit.too_few")), ha="left", va="center", color="#52606d",
+            ax.text(0, pos[row], " " + (why[row] or label("timesplit.too_few")), ha="left", va="center", color=MUTED,
                     style="italic")
         else:
             ax.text(totals[row] + 0.01 * longest, pos[row], fmt.fmt_days(totals[row], 0 if totals[row] >= 10 else 1),

@@ -151,6 +151,27 @@ def test_pdf_has_the_headings_and_whole_tables(real_report):
     _assert_tables_whole(html, text)
 
 
+@needs_chromium
+def test_office_pdf_prints_no_unreadable_picture(real_report):
+    """Nothing on the office's A4 pages prints below 6 pt (tables keep 7.5 pt and more; the BPMN model printed its
+    labels at 1.3 pt): the model stays on screen, and the appendix says so on paper."""
+    pypdf = pytest.importorskip("pypdf")
+    html, _ = real_report
+    page = html.read_text(encoding="utf-8")
+    assert 'class="graph model"' in page  # the fixture has a model to hide
+    # a model as tall as a real office's (the demo's printed at 1.3 pt): its labels must not reach the paper
+    tall = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 9000" width="300pt" height="9000pt">'
+            + "".join(f'<text x="10" y="{40 + 300 * i}" font-size="12">Modellschritt{i}</text>' for i in range(30)) + "</svg>")
+    page = re.sub(r'(<figure class="graph model">)<svg.*?</svg>', lambda m: m.group(1) + tall, page, count=1, flags=re.S)
+    probe = html.with_name("tall-model.html")
+    probe.write_text(page, encoding="utf-8")
+    pages = pypdf.PdfReader(str(render_pdf(probe, html.with_name("small-text.pdf")))).pages
+    tiny = sorted((size, t) for p in pages for t, size in _text_runs(p) if size < 6.0)
+    assert not tiny, tiny[:5]
+    assert "Modellschritt" not in _pdf_text(list(pages))
+    assert re.sub(r"\s+", " ", label("model.screen_only"))[:60] in _pdf_text(list(pages))
+
+
 def _pdf_text(pages: list) -> str:
     """The PDF's text as one line: ligatures undone (ﬁ -> fi), words split by hyphenation joined again."""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pages)))

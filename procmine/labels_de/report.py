@@ -440,6 +440,10 @@ LABELS: dict[str, str] = {
     "map.start": "Beginn",
     "map.end": "Ende",
     "model.caption": "Prozessmodell (häufige Abläufe mit Verzweigungen)",
+    "model.screen_only": (
+        "Das Prozessmodell ist für eine A4-Seite zu groß und wird deshalb nur in der HTML-Fassung dieses Berichts "
+        "gezeigt. Für die Arbeit im Workshop reicht die Prozesslandkarte."
+    ),
     # --- comparison --------------------------------------------------------------------------
     "caption.with_direction": "{name} – {direction}",
     # --- issue-5 sections (profile) ------------------------------------------------------------

@@ -844,3 +844,23 @@ def test_deadline_sentence_names_the_key_figure_where_external_time_makes_it_dif
     assert "über ihre übliche Dauer hinaus brauchten; mit ihr sind es 65,3\u00a0%." in text
     same = Finding(**{**late.__dict__, "evidence": {"share_over_90_days_with_external": 0.6521}})
     assert "andere Stellen" not in build.finding_item(same, 1).text_de
+
+
+def test_an_office_alone_gets_no_comparison_with_itself(tmp_path):
+    """One office analysed alone (a municipality's own log): vergleich.html says that a comparison needs two offices
+    instead of ranking the office against itself, and its report does not link to a network comparison."""
+    from report_fixtures import english_log
+
+    from procmine.analyse import analyse_office
+
+    log = english_log("ABH-B", cases=30)
+    analyses = [analyse_office(log, office="ABH-B", discover=False)]
+    paths = write_reports(analyses, compare_offices(analyses), {}, tmp_path, pdf=False, now=NOW)
+    page = paths.comparison.read_text(encoding="utf-8")
+    assert "Ausgewertet wurde nur eine Dienststelle (ABH-B)" in page
+    assert "Netzwert" not in page and "Netzwerk-Median" not in page and 'id="fair"' not in page
+    assert "../vergleich.html" not in paths.office_reports["ABH-B"].read_text(encoding="utf-8")
+    two = [analyses[0], analyse_office(english_log("ABH-C", cases=30), office="ABH-C", discover=False)]
+    both = write_reports(two, compare_offices(two), {}, tmp_path / "two", pdf=False, now=NOW)
+    assert "nur eine Dienststelle" not in both.comparison.read_text(encoding="utf-8")
+    assert "../vergleich.html" in both.office_reports["ABH-B"].read_text(encoding="utf-8")

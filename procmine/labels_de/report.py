@@ -31,6 +31,10 @@ LABELS: dict[str, str] = {
     "meta.holidays": "Feiertage",
     "meta.holidays_default": "{land} (Voreinstellung: kein Land angegeben)",
     "meta.back_to_comparison": "Zum Netzwerkvergleich",
+    "comparison.alone": (
+        "Ausgewertet wurde nur eine Dienststelle ({office}). Ein Vergleich braucht mindestens zwei Dienststellen; "
+        "alle Zahlen stehen im Bericht der Dienststelle."
+    ),
     "nav.contents": "Inhalt",
     "section.summary": "Auf einen Blick",
     "section.process_map": "Prozesslandkarte",

@@ -98,7 +98,7 @@ def write_reports(
         progress(label("progress.comparison"))
     comp_path = out_dir / "vergleich.html"
     network = None
-    if comparison.network is not None:  # fair comparison, topics, trends, measures (issue 16)
+    if comparison.network is not None and len(comparison.offices) > 1:  # fair comparison, topics, trends, measures
         from procmine.report.network import build_network_report
 
         network = build_network_report(comparison.network)

@@ -811,6 +811,7 @@ def build_office_report(
         generic=generic,
         calendar_note=calendar_note(a),
         holidays=holiday_land(a),
+        comparison_link=network_size(comparison) >= 2,
     )
 
 
@@ -953,6 +954,7 @@ def build_comparison_report(
         notes=(label("intro.suppression", k=k), label("note.network_median"))
         + ((label("not_measurable.explain"),) if shown_unmeasurable else ()),
         not_evaluated=_not_evaluated_table(failed or []),
+        alone=label("comparison.alone", office=comparison.offices[0]) if len(comparison.offices) == 1 else "",
     )
 
 

@@ -244,6 +244,7 @@ class OfficeReport:
     generic: bool = False  # the log's steps do not map to the immigration catalogue: generic wording
     calendar_note: str = ""  # which Land's public holidays the working time leaves out
     holidays: str = ""  # short: the Land of the holiday calendar (header line)
+    comparison_link: bool = True  # the header links to vergleich.html (not for an office analysed alone)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for golden tests and debugging)."""
@@ -267,6 +268,7 @@ class ComparisonReport:
     footer: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     not_evaluated: Table | None = None  # exports the run could not use (file, office, reason); None when all were
+    alone: str = ""  # one office analysed alone: what the page says instead of comparing it with itself
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for golden tests and debugging)."""

@@ -391,6 +391,10 @@ def test_process_map_svg_has_counts_and_waits():
     svg = str(process_map_svg(pm))
     assert "38×" in svg and "2\u00a0Tage" in svg and "9\u00a0Tage" in svg  # median waits 2 d and 9 d
     assert "Beginn" in svg and "Ende" in svg
+    # the numbers behind the picture: one row per drawn transition between boxes, the most frequent first
+    assert pm.table is not None and [c.value for c in pm.table.rows[0][2:]] == [38, 2 * 86400.0]
+    drawn = {(e.source, e.target) for e in pm.edges if e.source.startswith("a") and e.target.startswith("a")}
+    assert len(pm.table.rows) == len(drawn) and [r[2].value for r in pm.table.rows] == [38, 38]
 
 
 def test_ties_at_the_best_value_are_all_marked(fixed_catalogues):

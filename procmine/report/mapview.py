@@ -18,7 +18,7 @@ import pandas as pd
 from procmine.analyse.model import OfficeAnalysis
 from procmine.labels_de.report import label
 from procmine.report.cells import K_MIN, _num, count_cell
-from procmine.report.model import Cell, MapEdge, MapNode, ProcessMap
+from procmine.report.model import Cell, MapEdge, MapNode, ProcessMap, Table
 
 # level key -> (most activities shown, share of the transitions among them drawn as arrows)
 MAP_LEVELS: dict[str, tuple[int, float]] = {"simple": (8, 0.8), "medium": (14, 0.9), "detailed": (24, 0.97)}
@@ -226,12 +226,22 @@ def _draw(
     map_edges += [MapEdge(ids[s], "end", count_cell(n, k), None, n / top_se, bool(path) and s == path[-1]) for s, n in ends.items()]
     used = {e.source for e in map_edges} | {e.target for e in map_edges}
     title = label(f"map.level.{info['level']}")
+    # the numbers behind the picture: every shown transition leaving a box of this part (its real target, also
+    # across the cut), the most frequent first; no wait for 1..k-1 cases, as on the arrows
+    leaving = edges[edges["from"].isin(inside)].sort_values("count", ascending=False, kind="stable")
+    table = Table(
+        (label("map.col.from"), label("map.col.to"), label("map.col.count"), label("map.col.wait")),
+        tuple((Cell(names.get(f, f)), Cell(names.get(t, t)), count_cell(n, k),
+               Cell(max(float(w), 0.0), "duration") if n >= k and _num(w) is not None else Cell(None, "missing"))
+              for f, t, n, w in zip(leaving["from"], leaving["to"], leaving["count"], leaving["median_wait_s"])),
+        (False, False, True, True),
+    )
     if parts > 1:
         title = label("map.part", title=title, n=index + 1, of=parts)
     return ProcessMap(
         tuple(n for n in map_nodes if n.kind == "activity" or n.id in used), tuple(map_edges), info["shown_edges"],
         info["total_edges"], info["coverage"], level=info["level"], title=title, shown_activities=info["shown"],
-        total_activities=info["total_activities"],
+        total_activities=info["total_activities"], table=table,
     )
 
 

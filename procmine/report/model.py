@@ -118,6 +118,7 @@ class ProcessMap:
     title: str = ""  # German name of the level ("Hauptweg und häufigste Schritte")
     shown_activities: int = 0
     total_activities: int = 0
+    table: Table | None = None  # the numbers behind the picture: each shown transition, its count and median wait
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,10 @@ def test_units_shares_in_per_cent_durations_in_hours_network_norm_only_in_a_netw
     assert c.y_title == "Stunden" and c.reference_label == "Norm"
     alone = finding_trend_chart(with_monthly(team, hours), "x", "duration", single=True)
     assert alone is not None and alone.reference is None  # a single office is never compared with a network
+    inquiries = Finding(kind="rework", pattern="inquiry_flood", value=5.8, unit="per_case", impact=0.0, cases=300,
+                        norm=0.4, norm_basis="network")
+    per_case = [{"month": f"2024-{m:02d}", "value": 5.0 + m / 10, "cases": 150} for m in range(1, 9)]
+    assert finding_trend_chart(with_monthly(inquiries, per_case), "x", "number2").y_title == "je Vorgang"  # not "Wert"
 
 
 def test_the_picture_is_accessible_deterministic_and_shows_the_norm():

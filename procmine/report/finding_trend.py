@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.model import Finding
-from procmine.labels_de.report import label
+from procmine.labels_de.report import has_label, label
 from procmine.report.cells import K_MIN, _num, value_cell
 from procmine.report.figures import hidden
 from procmine.report.model import Cell, Chart, ChartSeries, Table
@@ -88,6 +88,8 @@ def finding_trend_chart(
     if int(np.isfinite(shown).sum()) < 2:
         return None
     divisor, axis, cell_kind = _scale(value_kind, values)
+    if axis == label("trend.axis_value") and has_label(f"unit.{f.unit}"):  # "je Vorgang" rather than "Wert"
+        axis = label(f"unit.{f.unit}")
     x = tuple(f"{m.month:02d}/{m.year}" for m in df["month"])
     norm = _num(f.norm)
     network_norm = f.norm_basis == "network"

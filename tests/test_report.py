@@ -868,3 +868,16 @@ def test_an_office_alone_gets_no_comparison_with_itself(tmp_path):
     both = write_reports(two, compare_offices(two), {}, tmp_path / "two", pdf=False, now=NOW)
     assert "nur eine Dienststelle" not in both.comparison.read_text(encoding="utf-8")
     assert "../vergleich.html" in both.office_reports["ABH-B"].read_text(encoding="utf-8")
+
+
+def test_status_inquiries_are_not_examined_as_rework():
+    """What to look at next for a flood of status inquiries is why the case waited, not 'what was missing the
+    first time' (the rework question): the pattern has its own next step."""
+    from procmine.analyse.model import Finding
+    from procmine.report.pages import finding_pages
+
+    inquiries = Finding(kind="rework", pattern="inquiry_flood", value=5.0, unit="per_case", impact=0.0, cases=80,
+                        activity="Sachstandsanfrage eingegangen", norm=0.4, norm_basis="network", rank=1,
+                        high_impact=True, staff_hours=1228.3, fte=0.77)
+    (page,) = finding_pages([inquiries], [build.finding_item(inquiries, 1)], "2024", single=False)
+    assert page.next_steps[0] == LABELS["next.inquiry_flood"] and "beim ersten Mal" not in page.next_steps[0]

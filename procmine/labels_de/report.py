@@ -817,6 +817,11 @@ LABELS: dict[str, str] = {
     "finding.title_where": "{title}: {where}",
     "next.waiting": "Prüfen, ob die Liegezeit bei bestimmten Verfahrensarten, Teams oder Monaten entsteht, und wer in dieser Zeit am Zug ist.",
     "next.rework": "Einige betroffene Vorgänge gemeinsam durchgehen: Warum kommt der Schritt mehrmals vor, und was fehlte beim ersten Mal?",
+    # status inquiries are no rework: the applicant asks because the case waits
+    "next.inquiry_flood": (
+        "Einige Sachstandsanfragen gemeinsam durchgehen: Wie lange lag der Vorgang da schon, und hätte eine "
+        "Eingangsbestätigung oder Zwischennachricht die Anfrage erspart?"
+    ),
     "next.deadline": "Die ältesten offenen Vorgänge auflisten und klären, woran jeder einzelne hängt.",
     "next.resource": "Mit dem Team die Verteilung der Arbeit und die Vertretung besprechen.",
     "next.backlog": "Zugänge und Erledigungen je Woche vergleichen: wächst der Bestand, weil mehr kommt oder weil weniger erledigt wird?",

@@ -202,12 +202,20 @@ def _team_shares(tab: pd.DataFrame, net: Network, min_offices: int = 3) -> pd.Da
     all teams in proportion to their cases; counted in, it hides a team that carries nearly all of
     what the office adds. Share = the team's own excess over the sum of the teams' positive own excess;
     (item, office) where no team has a positive own excess have no row (no team carries it)."""
-    team = np.empty(len(tab), dtype=object)
-    office = tab["office"].to_numpy()
+    # the team of each wait's case as a categorical: per office the team codes of its cases, mapped to
+    # the network's (sorted) team names; no text per wait ("" = no team, missing = office without teams)
+    office = tab["office"].astype("category")
+    oc = office.cat.codes.to_numpy()
     case = tab["case"].to_numpy(dtype=np.int64)
-    for name, teams in net.teams.items():  # one step per office
-        m = office == name
-        team[m] = teams[case[m]]
+    per_office = [pd.factorize(net.teams[name]) if name in net.teams else (np.zeros(0, dtype=np.int64), np.array([], dtype=object))
+                  for name in office.cat.categories]
+    cats = pd.Index(np.concatenate([np.asarray(u, dtype=object) for _, u in per_office] + [np.array([], dtype=object)])).unique().sort_values()
+    tcode = np.full(len(tab), -1, dtype=np.int64)
+    for i, (tc, tu) in enumerate(per_office):  # one step per office
+        m = oc == i
+        if len(tu):
+            tcode[m] = cats.get_indexer(np.asarray(tu, dtype=object))[tc][case[m]]
+    team = pd.Categorical.from_codes(tcode, categories=cats)
     typ = tab.groupby(["item", "ct", "office"], sort=False, observed=True)["excess"].mean().groupby(
         level=["item", "ct"], observed=True).agg(["median", "size"])
     typ_mean = typ["median"].where(typ["size"] >= min_offices, 0.0)
@@ -293,23 +301,39 @@ def pair_items(d: OfficeData) -> np.ndarray:
     return d.cache["pair_items"]
 
 
+def _categorical(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """One categorical of blocks each given as (integer codes, the distinct values they index; -1 =
+    missing), with the categories ``pd.Categorical`` gives the concatenated values (sorted), without
+    converting or hashing each value's text."""
+    if not parts:
+        return pd.Categorical([])
+    cats = pd.Index(np.concatenate([np.asarray(u, dtype=object) for _, u in parts])).unique().sort_values()
+    codes = [np.where(c < 0, -1, cats.get_indexer(np.asarray(u, dtype=object))[np.maximum(c, 0)]) if len(u)
+             else np.full(len(c), -1) for c, u in parts]
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=cats)
+
+
 def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
     """All waits of the network: office, item ("from→to" node pair), ct, case, wait_d, time, overlap_d
     (missing for the waits measured against a norm). Office, item and case type are categorical: the
     detector groups and merges the network's waits by them many times."""
     norm_pairs = {(n.from_key, n.to_key): n for n in catalogue.WAIT_NORMS}
     norm_items = [f"{a}\u2192{b}" for a, b in norm_pairs]
-    cols: dict[str, list[np.ndarray]] = {c: [] for c in ("office", "case", "wait_d", "time", "overlap_d", "item", "ct")}
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in ("case", "wait_d", "time", "overlap_d")}
+    # office, item and case type as (codes, distinct values) per block: categoricals without text per wait
+    cats: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {c: [] for c in ("office", "item", "ct")}
 
-    def add(name: str, d: OfficeData, case: np.ndarray, wait: np.ndarray, when: np.ndarray, overlap: np.ndarray,
-            item: np.ndarray) -> None:
+    def add(name: str, ct: tuple[np.ndarray, np.ndarray], case: np.ndarray, wait: np.ndarray, when: np.ndarray,
+            overlap: np.ndarray, item: tuple[np.ndarray, np.ndarray]) -> None:
         case = np.asarray(case, dtype=np.int64)
-        for c, v in (("office", np.full(len(case), name, dtype=object)), ("case", case), ("wait_d", wait),
-                     ("time", when), ("overlap_d", overlap), ("item", item),
-                     ("ct", d.cases["case_type"].to_numpy()[case].astype(object))):
+        for c, v in (("case", case), ("wait_d", wait), ("time", when), ("overlap_d", overlap)):
             cols[c].append(np.asarray(v))
+        cats["office"].append((np.zeros(len(case), dtype=np.int64), np.array([name], dtype=object)))
+        cats["item"].append(item)
+        cats["ct"].append((ct[0][case], ct[1]))
 
     for name, d in data.items():
+        ct = pd.factorize(d.cases["case_type"].to_numpy().astype(object))
         pairs = step_pairs(d)
         if not pairs.empty:
             fn, tn = pairs["from"].to_numpy(), pairs["to"].to_numpy()
@@ -317,18 +341,17 @@ def wait_table(data: dict[str, OfficeData]) -> pd.DataFrame:
             # self-loops are rework, norm pairs are measured below
             ic, iu = pd.factorize(item)  # the norm pairs looked up per distinct item, not per wait
             keep = (fn != tn) & ~np.isin(np.asarray(iu, dtype=object), norm_items)[ic]
-            add(name, d, pairs["case"].to_numpy()[keep], pairs["wait_d"].to_numpy()[keep],
-                pairs["time"].to_numpy()[keep], pairs["overlap_d"].to_numpy()[keep], item[keep])
+            add(name, ct, pairs["case"].to_numpy()[keep], pairs["wait_d"].to_numpy()[keep],
+                pairs["time"].to_numpy()[keep], pairs["overlap_d"].to_numpy()[keep], (ic[keep], np.asarray(iu, dtype=object)))
         for (fk, tk), norm in norm_pairs.items():
             w = norm_waits(d, norm)
             if len(w):
-                add(name, d, w["case"].to_numpy(), w["wait_d"].to_numpy(), w["time"].to_numpy(),
-                    np.full(len(w), np.nan), np.full(len(w), f"{fk}\u2192{tk}", dtype=object))
+                add(name, ct, w["case"].to_numpy(), w["wait_d"].to_numpy(), w["time"].to_numpy(),
+                    np.full(len(w), np.nan), (np.zeros(len(w), dtype=np.int64), np.array([f"{fk}\u2192{tk}"], dtype=object)))
     if not cols["case"]:
         return pd.DataFrame(columns=["office", "case", "wait_d", "time", "overlap_d", "item", "ct"])
-    tab = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})
-    for c in ("office", "item", "ct"):
-        tab[c] = pd.Categorical(np.concatenate(cols[c]))
+    tab = pd.DataFrame({"office": _categorical(cats["office"]), **{c: np.concatenate(v) for c, v in cols.items()},
+                        "item": _categorical(cats["item"]), "ct": _categorical(cats["ct"])})
     return tab
 
 

@@ -47,6 +47,13 @@ PATTERNS = [
 ]
 
 
+def _node_medians(office: str, nodes: np.ndarray, code: np.ndarray, gap: np.ndarray, loop: bool) -> pd.DataFrame:
+    """The office's median gap per node (``code`` indexes ``nodes``): office, item, gap, loop."""
+    med = pd.Series(gap).groupby(code).median()
+    return pd.DataFrame({"office": office, "item": np.asarray(nodes, dtype=object)[med.index.to_numpy(dtype=np.int64)],
+                         "gap": med.to_numpy(dtype=float), "loop": loop})
+
+
 @detector("repeats", PATTERNS, order=20)
 def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
     """Repeated activities per case, sparse: only (case, activity) pairs that occur are counted; the
@@ -75,14 +82,16 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
         denoms.append(pd.DataFrame({"office": name, "ct": ct, "ctb": ct_band}))
         # round length: time between consecutive occurrences of the activity in a case (the loop),
         # and, for activities never repeated, the wait from it to the case's next event
+        # (the office's median per node, grouped by the node's code: no text per event)
         same = ea.case_index[1:] == ea.case_index[:-1]
         nxt = (ea.end_us[1:] - ea.end_us[:-1])[same] / US / DAY_S
-        gaps.append(pd.DataFrame({"office": name, "item": d.node[ea.act[:-1][same]], "gap": nxt, "loop": False}))
+        ncode, nodes = pd.factorize(d.node)
+        gaps.append(_node_medians(name, nodes, ncode[ea.act[:-1][same]], nxt, False))
         order = np.lexsort((np.arange(ea.n), ea.act, ea.case_index))
         ca, aa = ea.case_index[order], ea.act[order]
         rep = (ca[1:] == ca[:-1]) & (aa[1:] == aa[:-1])
         loop = (ea.end_us[order][1:] - ea.end_us[order][:-1])[rep] / US / DAY_S
-        gaps.append(pd.DataFrame({"office": name, "item": d.node[aa[1:][rep]], "gap": loop, "loop": True}))
+        gaps.append(_node_medians(name, nodes, ncode[aa[1:][rep]], loop, True))
     if not parts:
         return []
     tab = pd.concat(parts, ignore_index=True)
@@ -106,7 +115,7 @@ def detect_repeats(net: Network) -> list[tuple[str, Finding]]:
     g = pd.concat(gaps, ignore_index=True)
     looped = set(g.loc[g["loop"], "item"])
     g = g[g["loop"] == g["item"].isin(looped)]
-    round_d = g.groupby(["item", "office"])["gap"].median().groupby(level="item").median().clip(upper=MAX_ROUND_DAYS)
+    round_d = g.groupby("item")["gap"].median().clip(upper=MAX_ROUND_DAYS)  # median over offices of their medians
     counts = tab.assign(e=tab["extra"] > 0, p=True).groupby(["item", "office"]).agg(
         cases_present=("p", "sum"), cases_extra=("e", "sum")
     )

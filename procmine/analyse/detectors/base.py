@@ -24,7 +24,7 @@ import pandas as pd
 from procmine import catalogue
 from procmine.analyse.decomposition import elapsed_days
 from procmine.analyse.stats import DAY_S, US, EventArrays, case_durations
-from procmine.schema import TEAM
+from procmine.schema import RESOURCE, TEAM
 
 YEAR_D = 365.25
 
@@ -252,13 +252,43 @@ def lookup_ct(tab: pd.DataFrame, ct_by_office: dict[str, np.ndarray]) -> np.ndar
 
 
 
+def text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(col.astype("string"))`` (codes, -1 = missing, and the distinct texts in order of
+    first appearance as an object array), for a categorical column from its codes: no text per row."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        labels = np.asarray(col.cat.categories.astype("string"), dtype=object)
+        if len(pd.unique(labels)) == len(labels):  # each category its own text
+            c = col.cat.codes.to_numpy()
+            valid = c >= 0
+            codes = np.full(len(c), -1, dtype=np.intp)
+            codes[valid], first = pd.factorize(c[valid])
+            return codes, labels[first]
+    codes, uniq = pd.factorize(col.astype("string"))
+    return codes, np.asarray(uniq, dtype=object)
+
+
+def team_staff(log: pd.DataFrame) -> pd.Series:
+    """Distinct staff (``RESOURCE``) per team (``TEAM``, "" where missing), indexed by team text, from
+    integer codes (as ``log[RESOURCE].astype("string").groupby(team text).nunique()``)."""
+    tcode, tlabels = text_codes(log[TEAM])
+    rcode, rlabels = text_codes(log[RESOURCE])
+    gcode, glabels = pd.factorize(np.append(tlabels, ""))  # a missing team is "" (the last label)
+    g = gcode[tcode]
+    n_r = max(len(rlabels), 1)
+    pairs = np.unique(g[rcode >= 0].astype(np.int64) * n_r + rcode[rcode >= 0])
+    staff = np.bincount(pairs // n_r, minlength=len(glabels))
+    present = np.bincount(g, minlength=len(glabels)) > 0
+    out = pd.Series(staff[present], index=pd.Index(np.asarray(glabels, dtype=object)[present]))
+    return out.sort_index()
+
+
 def case_team(d: OfficeData, shared_team_share: float = 0.8) -> np.ndarray:
     """Team owning each case: the team with most events in the case, leaving out teams that touch
     more than ``shared_team_share`` of all cases (front desks); "" where none."""
     ea = d.ea
     if TEAM not in ea.log.columns or not ea.log[TEAM].notna().any():
         return np.full(ea.n_cases, "", dtype=object)
-    tcodes, tlabels = pd.factorize(ea.log[TEAM].astype("string"))
+    tcodes, tlabels = text_codes(ea.log[TEAM])
     valid = tcodes >= 0
     n_t = len(tlabels)
     counts = np.bincount(ea.case_index[valid] * n_t + tcodes[valid], minlength=ea.n_cases * n_t).reshape(ea.n_cases, n_t)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from procmine.analyse.detectors import combine
-from procmine.analyse.detectors.base import DEADLINE_PATTERN_BY_CASE_TYPE, Network
+from procmine.analyse.detectors.base import DEADLINE_PATTERN_BY_CASE_TYPE, Network, team_staff
 from procmine.analyse.detectors.registry import PatternSpec, detector
 from procmine.analyse.model import Finding
-from procmine.schema import RESOURCE, TEAM
+from procmine.schema import RESOURCE
 
 PATTERNS = [PatternSpec("team_shortage", "resource", ("team_rebalancing",), "teams")]
 
@@ -56,8 +56,7 @@ def detect_teams(net: Network) -> list[tuple[str, Finding]]:
         team = teams[name]
         if not (team != "").any() or RESOURCE not in d.ea.log.columns:
             continue
-        log_team = d.ea.log[TEAM].astype("string").fillna("")
-        staff = d.ea.log[RESOURCE].astype("string").groupby(log_team.to_numpy()).nunique()
+        staff = team_staff(d.ea.log)  # distinct staff per team, from codes
         ok = [t for t, k in staff.items() if t and k >= min_team_resources]
         ct = d.cases["case_type"].to_numpy()
         el = d.cases["internal_d"].to_numpy()

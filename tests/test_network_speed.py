@@ -76,3 +76,51 @@ def test_worker_processes_give_the_serial_results(small_network: dict[str, pd.Da
         pd.testing.assert_frame_equal(s.diagnosis.activity_times, p.diagnosis.activity_times)
         assert s.extra.keys() == p.extra.keys()
     assert not analyse._POOL_LOGS  # the pool's logs are let go after the call
+
+
+def test_main_teams_equal_mode_per_group() -> None:
+    from procmine.analyse.detectors.deadlines import _main_team, _main_teams
+
+    # hand values: (A, o1) teams x, y, y, "" -> y, 2 of 3; (A, o2) x, y tie -> x (first by name), 1/2;
+    # (B, o1) only "" -> no row (the detector fills "" and 0.0)
+    tab = pd.DataFrame({"item": ["A"] * 6 + ["B"], "office": ["o1"] * 4 + ["o2"] * 2 + ["o1"],
+                        "team": ["x", "y", "y", "", "y", "x", ""]})
+    got = _main_teams(tab)
+    assert got.loc[("A", "o1")].tolist() == ["y", 2 / 3]
+    assert got.loc[("A", "o2")].tolist() == ["x", 0.5]
+    assert ("B", "o1") not in got.index
+    rng = np.random.default_rng(5)  # against the Python function per group, ties included
+    for _ in range(20):
+        n = int(rng.integers(1, 200))
+        tab = pd.DataFrame({"item": rng.choice(["A", "B", "C"], n), "office": rng.choice(["o1", "o2"], n),
+                            "team": rng.choice(["", "t1", "t2", "t3"], n)})
+        got = _main_teams(tab)
+        for (item, office), s in tab.groupby(["item", "office"])["team"]:
+            top = _main_team(s)
+            if top:
+                assert got.loc[(item, office), "top_team"] == top
+                assert got.loc[(item, office), "team_share"] == float((s[s != ""] == top).mean())
+            else:
+                assert (item, office) not in got.index
+
+
+def test_text_codes_and_team_staff_equal_text_forms() -> None:
+    from procmine.analyse.detectors.base import team_staff, text_codes
+
+    # hand values: teams b, a, b, missing; staff 1, 2, 1, 3 -> b has 1 person, a 1, "" 1
+    log = pd.DataFrame({"team": pd.Categorical(["b", "a", "b", None], categories=["a", "b", "c"]),
+                        "resource": pd.Categorical(["1", "2", "1", "3"])})
+    codes, labels = text_codes(log["team"])
+    assert codes.tolist() == [0, 1, 0, -1] and labels.tolist() == ["b", "a"]  # order of first appearance
+    assert team_staff(log).to_dict() == {"": 1, "a": 1, "b": 1}
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        n = int(rng.integers(1, 300))
+        team = pd.Series(rng.choice(["t1", "t2", "t3", None], n), dtype="category")
+        res = pd.Series(rng.choice(["r1", "r2", "r3", "r4", None], n), dtype="category")
+        log = pd.DataFrame({"team": team, "resource": res})
+        want_codes, want_labels = pd.factorize(log["team"].astype("string"))
+        codes, labels = text_codes(log["team"])
+        assert codes.tolist() == want_codes.tolist() and labels.tolist() == list(want_labels)
+        want = log["resource"].astype("string").groupby(log["team"].astype("string").fillna("").to_numpy()).nunique()
+        assert team_staff(log).to_dict() == want.to_dict()

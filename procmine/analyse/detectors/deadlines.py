@@ -32,6 +32,19 @@ def _main_team(s: pd.Series) -> str:
     return str(s.mode().iloc[0]) if len(s) else ""
 
 
+def _main_teams(tab: pd.DataFrame) -> pd.DataFrame:
+    """Per (item, office): ``_main_team`` of its cases (top_team: the most frequent team, the first by
+    name among equals, as ``Series.mode``) and that team's share of the cases with a team (team_share),
+    counted per (item, office, team) rather than by a Python function per group."""
+    has = tab[tab["team"] != ""]
+    k = has.groupby(["item", "office", "team"]).size().rename("k").reset_index()
+    k = k.sort_values(["k", "team"], ascending=[False, True], kind="stable").drop_duplicates(["item", "office"])
+    k = k.set_index(["item", "office"])
+    n = has.groupby(["item", "office"]).size()
+    return pd.DataFrame({"top_team": k["team"].astype(object),
+                         "team_share": k["k"].to_numpy() / n.reindex(k.index).to_numpy()}, index=k.index)
+
+
 @detector("deadlines_by_case_type", PATTERNS, order=30)
 def detect_deadlines(net: Network) -> list[tuple[str, Finding]]:
     data, teams = net.data, net.teams
@@ -56,11 +69,9 @@ def detect_deadlines(net: Network) -> list[tuple[str, Finding]]:
     base = own.groupby("office")["own_per_case"].median().clip(lower=0)
     own["office_level"] = own["office"].map(base).to_numpy()
     own["starved"] = own["n"] * (own["own_per_case"] - own["office_level"])
-    over = tab.assign(o=tab["beyond"] > 0).groupby(["item", "office"]).agg(
-        over=("o", "sum"), share=("o", "mean"), top_team=("team", _main_team),
-        # among the cases a team has touched (a case still waiting at the front desk has none yet)
-        team_share=("team", lambda s: float((s[s != ""] == _main_team(s)).mean()) if (s != "").any() else 0.0),
-    )
+    over = tab.assign(o=tab["beyond"] > 0).groupby(["item", "office"]).agg(over=("o", "sum"), share=("o", "mean"))
+    # the main team and its share among the cases a team has touched (a case still waiting at the front desk has none yet)
+    over = over.join(_main_teams(tab)).fillna({"top_team": "", "team_share": 0.0})
     own = own.merge(over.reset_index(), on=["item", "office"])
     # how sure: the share over 90 days against the network's typical share for the type (binomial z)
     typical_share = own.groupby("item")["share"].median()

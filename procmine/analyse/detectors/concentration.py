@@ -39,7 +39,8 @@ def _top_shares(d: OfficeData) -> pd.DataFrame:
         return pd.DataFrame(columns=["item", "events", "top_share", "team"])
     res, _ = pd.factorize(log[RESOURCE])
     has = res >= 0
-    item = d.node[d.ea.act]
+    ncode, nodes = pd.factorize(d.node)  # the step node's code per event (its text mapped at the end)
+    item = ncode[d.ea.act]
     if TEAM in log.columns:
         tcode, tlabels = pd.factorize(log[TEAM])
     else:
@@ -52,7 +53,9 @@ def _top_shares(d: OfficeData) -> pd.DataFrame:
     tcnt = df[df["team"] >= 0].groupby(["item", "team"], sort=False).size()
     main = tcnt.groupby(level="item").idxmax().map(lambda k: str(np.asarray(tlabels, dtype=object)[k[1]])) if len(tcnt) else \
         pd.Series(dtype=object)
-    return pd.DataFrame({"events": tot, "top_share": top, "team": main.reindex(tot.index).fillna("")}).reset_index(names="item")
+    out = pd.DataFrame({"events": tot, "top_share": top, "team": main.reindex(tot.index).fillna("")}).reset_index(names="item")
+    out["item"] = np.asarray(nodes, dtype=object)[out["item"].to_numpy(dtype=np.int64)]
+    return out
 
 
 @detector("single_point", PATTERNS, order=45)

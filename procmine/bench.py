@@ -396,6 +396,11 @@ NETWORK_REPEATS = 3  # runs of the network diagnosis after a warm-up; the median
 # seconds of the same runs in NETWORK_BEFORE_WALL_S (the machine is shared: CPU time varies less)
 NETWORK_BEFORE_CPU_S = {"with_model": 14.1, "without_model": 6.8}
 NETWORK_BEFORE_WALL_S = {"with_model": 14.9, "without_model": 6.9}
+# the same run (with the model) before the second round of issue 14 item 7 (main 04f5f8c, min of three runs
+# after a warm-up, measured back to back with the change, 2026-12-05 02:35 UTC): seconds with the worker pool
+# (CPU = parent + workers) and in one process (workers=1); after that round 3.7 s wall / 5.9-6.1 s CPU with
+# the pool, 5.6 s in one process
+NETWORK_ROUND2_BEFORE_S = {"pool_wall": 4.7, "pool_cpu": 6.8, "one_process_wall": 6.3, "one_process_cpu": 6.3}
 
 
 def _median_runs(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -431,7 +436,9 @@ def network_step(cases_per_office: int) -> dict:
     wall_1, cpu_1 = _median_runs(lambda: analyse_network(sim.logs, workers=1), NETWORK_REPEATS)
     before = NETWORK_BEFORE_CPU_S if cases_per_office == 3000 else None
     ref = (f" (before, af441f6: {NETWORK_BEFORE_WALL_S['with_model']:.1f} s (CPU {before['with_model']:.1f} s); without "
-           f"the model {NETWORK_BEFORE_WALL_S['without_model']:.1f} s (CPU {before['without_model']:.1f} s))") if before else ""
+           f"the model {NETWORK_BEFORE_WALL_S['without_model']:.1f} s (CPU {before['without_model']:.1f} s); before the second "
+           f"round, 04f5f8c: {NETWORK_ROUND2_BEFORE_S['pool_wall']:.1f} s (CPU {NETWORK_ROUND2_BEFORE_S['pool_cpu']:.1f} s), "
+           f"workers=1 {NETWORK_ROUND2_BEFORE_S['one_process_wall']:.1f} s)") if before else ""
     print(
         f"  network diagnosis 9 × {cases_per_office} cases ({events:,} events): {wall:.2f} s (CPU {cpu:.2f} s); "
         f"without the process model {wall_nm:.2f} s (CPU {cpu_nm:.2f} s); in one process (workers=1) {wall_1:.2f} s "
@@ -441,7 +448,8 @@ def network_step(cases_per_office: int) -> dict:
     return {"step": f"analyse_network_9x{cases_per_office}", "procmine_s": round(wall, 3), "cpu_s": round(cpu, 3),
             "without_model_s": round(wall_nm, 3), "without_model_cpu_s": round(cpu_nm, 3), "events": events,
             "one_process_s": round(wall_1, 3), "one_process_cpu_s": round(cpu_1, 3),
-            "before_cpu_s": before, "before_wall_s": NETWORK_BEFORE_WALL_S if before else None}
+            "before_cpu_s": before, "before_wall_s": NETWORK_BEFORE_WALL_S if before else None,
+            "before_round2_s": NETWORK_ROUND2_BEFORE_S if before else None}
 
 
 def big_step(cases: int, workdir: Path) -> dict:

@@ -881,3 +881,16 @@ def test_status_inquiries_are_not_examined_as_rework():
                         high_impact=True, staff_hours=1228.3, fte=0.77)
     (page,) = finding_pages([inquiries], [build.finding_item(inquiries, 1)], "2024", single=False)
     assert page.next_steps[0] == LABELS["next.inquiry_flood"] and "beim ersten Mal" not in page.next_steps[0]
+
+
+def test_model_has_its_steps_in_words_behind_the_picture():
+    """The model's numbers behind the picture: each step and what can follow it directly, through the gateways."""
+    from procmine.report.model import BpmnModel, BpmnNode
+
+    nodes = (BpmnNode("s", "start"), BpmnNode("a", "task", "Antrag"), BpmnNode("x", "xor"), BpmnNode("b", "task", "Bescheid"),
+             BpmnNode("c", "task", "Rückfrage"), BpmnNode("y", "xor"), BpmnNode("e", "end"))
+    flows = (("s", "a"), ("a", "x"), ("x", "b"), ("x", "c"), ("c", "a"), ("b", "y"), ("y", "e"))
+    table = build.model_table(BpmnModel(nodes, flows))
+    assert [(r[0].value, r[1].value) for r in table.rows] == [
+        ("Antrag", "Bescheid · Rückfrage"), ("Bescheid", "Ende"), ("Rückfrage", "Antrag")]
+    assert build.model_table(None) is None

@@ -444,6 +444,8 @@ LABELS: dict[str, str] = {
     "map.start": "Beginn",
     "map.end": "Ende",
     "model.caption": "Prozessmodell (häufige Abläufe mit Verzweigungen)",
+    "model.col.step": "Schritt",
+    "model.col.next": "danach möglich (direkt, laut Modell)",
     "model.screen_only": (
         "Das Prozessmodell ist für eine A4-Seite zu groß und wird deshalb nur in der HTML-Fassung dieses Berichts "
         "gezeigt. Für die Arbeit im Workshop reicht die Prozesslandkarte."

@@ -463,6 +463,35 @@ _BPMN_KINDS = {
 }
 
 
+def model_table(bpmn: BpmnModel | None) -> Table | None:
+    """The numbers behind the model picture, in words: each step and the steps that can come directly after it
+    (through any gateways: one of them, or side by side), "Ende" where the case can end there."""
+    if bpmn is None:
+        return None
+    kind = {n.id: n for n in bpmn.nodes}
+    after: dict[str, list[str]] = {}
+    for src, dst in bpmn.flows:
+        after.setdefault(src, []).append(dst)
+
+    def next_steps(node: str) -> list[str]:  # the model's nodes, not events: a walk over a few dozen gateways
+        seen, todo, out = {node}, list(after.get(node, [])), []
+        while todo:
+            n = todo.pop(0)
+            if n in seen:
+                continue
+            seen.add(n)
+            if kind[n].kind == "task":
+                out.append(kind[n].label)
+            elif kind[n].kind == "end":
+                out.append(label("map.end"))
+            else:
+                todo.extend(after.get(n, []))
+        return list(dict.fromkeys(out))
+
+    rows = tuple((Cell(n.label), Cell(" · ".join(next_steps(n.id)) or "–")) for n in bpmn.nodes if n.kind == "task")
+    return Table((label("model.col.step"), label("model.col.next")), rows, (False, False)) if rows else None
+
+
 def build_bpmn(model: Any, names: dict[str, str] | None = None) -> BpmnModel | None:
     """Nodes and flows of a pm4py BPMN graph in an order fixed by the graph alone (``_canonical_ranks``), so the
     same model is drawn the same way in every run; None when there is no BPMN model.
@@ -778,6 +807,7 @@ def build_office_report(
             "prozessmodell",
             label("section.process_model"),
             label("intro.process_model") if bpmn else "",
+            tables=tuple(t for t in (model_table(bpmn),) if t is not None),
             notes=(() if bpmn else (label("note.no_model"),)) + _model_scope_note(a, bpmn is not None),
         ),
         "definitions": methodik_section(definitions, (calendar_note(a), label_or(f"method.closed_rule.{a.extra.get('closed_rule')}", ""),

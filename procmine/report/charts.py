@@ -139,11 +139,11 @@ def _height(chart: Chart) -> float:
     """Figure height in inches: bar charts grow with their rows, line charts with their panels."""
     if chart.kind == "hbars":
         lines = sum(max(1, len(_wrap(t).splitlines())) for t in chart.x_labels)
-        return min(9.0, 0.75 + 0.2 * lines + 0.16 * len(chart.x_labels) * max(1, len(chart.series)))
+        return min(9.0, 0.6 + 0.2 * lines + 0.16 * len(chart.x_labels) * max(1, len(chart.series)))
     if chart.kind == "line" and any(s.panel == 1 for s in chart.series):
         return 4.6
     if chart.kind == "line" and len(chart.series) == 1:  # a finding's course: low, so its page prints on one sheet
-        return 1.9
+        return 1.75
     return 2.9
 
 

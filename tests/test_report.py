@@ -894,3 +894,15 @@ def test_model_has_its_steps_in_words_behind_the_picture():
     assert [(r[0].value, r[1].value) for r in table.rows] == [
         ("Antrag", "Bescheid · Rückfrage"), ("Bescheid", "Ende"), ("Rückfrage", "Antrag")]
     assert build.model_table(None) is None
+
+
+def test_seasonal_peak_says_what_its_ratio_compares():
+    """'staut sich die Arbeit (2,2-fach)' left the reader guessing: the sentence says it is the strongest month's
+    intake against the monthly mean, with the network's typical ratio."""
+    from procmine.analyse.model import Finding
+
+    surge = Finding(kind="backlog", pattern="seasonal_surge", value=2.2, unit="ratio", impact=5429.0, cases=438,
+                    case_type="AE_STUDY", norm=1.5, norm_basis="network", rank=3)
+    text = build.finding_item(surge, 3).text_de
+    assert "im stärksten Monat 2,2-fach so viele Anträge ein wie im Monatsmittel, die Norm beträgt 1,5-fach" in text
+    assert text.endswith("die 438 Vorgänge aus den Spitzenmonaten dauern länger als die übrigen.")

@@ -357,6 +357,11 @@ LABELS: dict[str, str] = {
     ),
     "text.waiting_activity": "Bei „{activity}“ vergehen im Median {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.backlog": "Bei {where} staut sich die Arbeit ({value}); betroffen sind {cases} Vorgänge.",
+    # a pattern's own sentence where its figure is not the kind's (seasonal_surge: peak month over the monthly mean)
+    "text.seasonal_surge": (
+        "Bei {where} gehen im stärksten Monat {value} so viele Anträge ein wie im Monatsmittel{norm_clause}; "
+        "die {cases} Vorgänge aus den Spitzenmonaten dauern länger als die übrigen."
+    ),
     "text.rework": "{where} kommt mehrfach vor: im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.resource": "{where} ist auffällig belastet ({value}); betroffen sind {cases} Vorgänge.",
     "text.resource_days": (

@@ -314,7 +314,7 @@ def finding_text(f: Finding, k: int = K_MIN, export: bool = False) -> str:
         if f.from_activity and f.to_activity:
             text += " " + label("text.deadline_lost_at", where=where)
         return text
-    key = f"text.{f.kind}" if has_label(f"text.{f.kind}") else "text.generic"
+    key = next((k for k in (f"text.{f.pattern}", f"text.{f.kind}") if has_label(k)), "text.generic")
     return label(key, where=where, value=value, cases=cases, norm_clause=norm_clause,
                  kind=label_or(f"kind.{f.kind}", f.kind))
 

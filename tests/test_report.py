@@ -906,3 +906,21 @@ def test_seasonal_peak_says_what_its_ratio_compares():
     text = build.finding_item(surge, 3).text_de
     assert "im stärksten Monat 2,2-fach so viele Anträge ein wie im Monatsmittel, die Norm beträgt 1,5-fach" in text
     assert text.endswith("die 438 Vorgänge aus den Spitzenmonaten dauern länger als die übrigen.")
+
+
+def test_ratio_and_per_case_sentences_name_their_figure_and_norm():
+    """A jump in intake, extensions of the Fiktionsbescheinigung, no-shows and hand-overs say what their figure
+    counts and against what, instead of a bare '(1,5-fach)' or '(0,30 je Vorgang)' after a vague verb."""
+    from procmine.analyse.model import Finding
+
+    shock = Finding(kind="drift", pattern="policy_shock", value=1.5, unit="ratio", impact=100.0, cases=202,
+                    case_type="AE_EXT", norm=1.0, norm_basis="office", rank=1)
+    assert "gehen seit einem Sprung 1,5-fach so viele Anträge ein wie vorher, die Norm beträgt 1,0-fach" in (
+        build.finding_item(shock, 1).text_de)
+    churn = Finding(kind="deadline", pattern="fiction_churn", value=0.3, unit="per_case", impact=10.0, cases=737,
+                    activity="Fiktionsbescheinigung verlängert", norm=0.1, norm_basis="network", rank=2)
+    text = build.finding_item(churn, 2).text_de
+    assert text.startswith("Fiktionsbescheinigungen werden oft verlängert") and "im Mittel 0,30 je\u00a0Vorgang, die Norm" in text
+    handover = Finding(kind="handover", pattern="handoff_pingpong", value=2.71, unit="per_case", impact=10.0, cases=2474,
+                       activity="Weiterleitung", norm=1.2, norm_basis="network", rank=3)
+    assert "weitergereicht: im Mittel 2,71 je\u00a0Vorgang, die Norm beträgt 1,20 je\u00a0Vorgang" in build.finding_item(handover, 3).text_de

@@ -358,6 +358,14 @@ LABELS: dict[str, str] = {
     "text.waiting_activity": "Bei „{activity}“ vergehen im Median {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.backlog": "Bei {where} staut sich die Arbeit ({value}); betroffen sind {cases} Vorgänge.",
     # a pattern's own sentence where its figure is not the kind's (seasonal_surge: peak month over the monthly mean)
+    "text.fiction_churn": (
+        "Fiktionsbescheinigungen werden oft verlängert, weil die Entscheidung auf sich warten lässt: {where} im Mittel "
+        "{value}{norm_clause}; betroffen sind {cases} Vorgänge."
+    ),
+    "text.policy_shock": (
+        "Bei {where} gehen seit einem Sprung {value} so viele Anträge ein wie vorher{norm_clause}; "
+        "betroffen sind {cases} Vorgänge."
+    ),
     "text.seasonal_surge": (
         "Bei {where} gehen im stärksten Monat {value} so viele Anträge ein wie im Monatsmittel{norm_clause}; "
         "die {cases} Vorgänge aus den Spitzenmonaten dauern länger als die übrigen."
@@ -386,8 +394,8 @@ LABELS: dict[str, str] = {
         "Gezählt ohne die Zeit, die andere Stellen über ihre übliche Dauer hinaus brauchten; mit ihr sind es {gross}."
     ),
     "text.data_quality": "Die Daten zu {where} sind lückenhaft ({value}); das schränkt die Aussagen ein.",
-    "text.handover": "Bei {where} wird der Vorgang häufig weitergereicht ({value}); betroffen sind {cases} Vorgänge.",
-    "text.no_show": "Bei {where} verfallen viele Termine ({value}); betroffen sind {cases} Vorgänge.",
+    "text.handover": "Bei {where} wird der Vorgang häufig weitergereicht: im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
+    "text.no_show": "Bei {where} verfallen viele Termine: im Mittel {value}{norm_clause}; betroffen sind {cases} Vorgänge.",
     "text.batching": "{where} wird gebündelt an festen Tagen erledigt ({value}); betroffen sind {cases} Vorgänge.",
     "text.drift": "Bei {where} ändern sich die Fallzahlen sprunghaft ({value}); betroffen sind {cases} Vorgänge.",
     "text.generic": "Auffälligkeit „{kind}“ bei {where} ({value}); betroffen sind {cases} Vorgänge.",

@@ -7,7 +7,6 @@ filtered or re-ordered log gives the answers of the same rows in canonical order
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
@@ -262,13 +261,7 @@ def analyse_network(
     try:
         with ProcessPoolExecutor(max_workers=min(n_workers, len(events)),
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            # the workers are forked at the first submit; objects frozen out of the cyclic collector are not
-            # written by a worker's collections, so their memory pages stay shared (fewer copy-on-write faults)
-            gc.freeze()
-            try:
-                futures = [pool.submit(_pool_office, name, kwargs(name)) for name in events]
-            finally:
-                gc.unfreeze()
+            futures = [pool.submit(_pool_office, name, kwargs(name)) for name in events]
             res = _detect(events, **params)  # meanwhile, in this process: the network's findings
             analyses = [f.result() for f in futures]
     finally:
